@@ -1,0 +1,285 @@
+// Package graph is the identity graph runlens reasons on: callers -> Cloud
+// Run services and jobs -> runtime service accounts -> the resources those
+// can reach, with the IAM bindings that justify every edge. It does no I/O
+// and imports no other project package.
+//
+// Node IDs follow DESIGN §3: a resource is its CAI full name, a principal its
+// IAM member string; a service account is one node, "serviceAccount:EMAIL".
+package graph
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// Kind is a node kind.
+type Kind string
+
+// Node kinds.
+const (
+	KindService        Kind = "service"
+	KindJob            Kind = "job"
+	KindServiceAccount Kind = "serviceAccount"
+	KindUser           Kind = "user"
+	KindGroup          Kind = "group"
+	KindDomain         Kind = "domain"
+	KindPublic         Kind = "public"
+	KindSubscription   Kind = "subscription"
+	KindTopic          Kind = "topic"
+	KindTrigger        Kind = "trigger"
+	KindSchedulerJob   Kind = "schedulerJob"
+	KindBucket         Kind = "bucket"
+	KindSecret         Kind = "secret"
+	KindSQLInstance    Kind = "sqlInstance"
+	KindKMSKey         Kind = "kmsKey"
+	KindProject        Kind = "project"
+	KindFolder         Kind = "folder"
+	KindOrganization   Kind = "organization"
+	KindOther          Kind = "other"
+)
+
+// IsWorkload reports whether k is a Cloud Run service or job.
+func (k Kind) IsWorkload() bool { return k == KindService || k == KindJob }
+
+// IsContainer reports whether k is a project, folder or organization.
+func (k Kind) IsContainer() bool {
+	return k == KindProject || k == KindFolder || k == KindOrganization
+}
+
+// IsPrincipal reports whether nodes of kind k can hold IAM bindings as members.
+func (k Kind) IsPrincipal() bool {
+	switch k {
+	case KindServiceAccount, KindUser, KindGroup, KindDomain, KindPublic, KindOther:
+		return true
+	}
+	return false
+}
+
+// EdgeKind is an edge kind.
+type EdgeKind string
+
+// Edge kinds (from -> to).
+const (
+	ChildOf         EdgeKind = "child_of"         // resource -> parent project/folder/organization (or key ring)
+	RunsAs          EdgeKind = "runs_as"          // service|job -> serviceAccount
+	CanInvoke       EdgeKind = "can_invoke"       // principal -> service|job
+	PushesTo        EdgeKind = "pushes_to"        // subscription -> service
+	Triggers        EdgeKind = "triggers"         // trigger|schedulerJob -> service|job
+	AuthenticatesAs EdgeKind = "authenticates_as" // subscription|trigger|schedulerJob -> serviceAccount
+	HasRole         EdgeKind = "has_role"         // principal -> resource
+	CanActAs        EdgeKind = "can_act_as"       // principal -> serviceAccount
+	Uses            EdgeKind = "uses"             // service|job -> secret|sqlInstance|bucket|kmsKey|topic
+)
+
+// EdgeKinds lists every edge kind in a fixed order.
+func EdgeKinds() []EdgeKind {
+	return []EdgeKind{ChildOf, RunsAs, CanInvoke, PushesTo, Triggers, AuthenticatesAs, HasRole, CanActAs, Uses}
+}
+
+// Node is one vertex. Data holds a typed view of the underlying asset for
+// the checks (nil for principals seen only as members).
+type Node struct {
+	ID      string            `json:"id"`
+	Kind    Kind              `json:"kind"`
+	Label   string            `json:"label"`
+	Name    string            `json:"name,omitempty"`    // CAI full resource name, where one exists
+	Project string            `json:"project,omitempty"` // project ID the node lives in
+	Parent  string            `json:"parent,omitempty"`  // node ID of its parent container
+	Labels  map[string]string `json:"labels,omitempty"`
+	Data    any               `json:"-"`
+}
+
+// Edge is one directed relation with the evidence behind it.
+type Edge struct {
+	From        string   `json:"from"`
+	To          string   `json:"to"`
+	Kind        EdgeKind `json:"kind"`
+	Role        string   `json:"role,omitempty"`
+	Via         string   `json:"via,omitempty"`       // resource whose IAM policy holds the binding
+	Condition   string   `json:"condition,omitempty"` // IAM condition expression, if any
+	CondTitle   string   `json:"conditionTitle,omitempty"`
+	Permissions []string `json:"permissions,omitempty"` // can_act_as: the impersonation permissions granted
+	Detail      string   `json:"detail,omitempty"`      // pushes_to, triggers, uses: what matched
+}
+
+// Graph is an immutable identity graph. Build it with a Builder.
+type Graph struct {
+	nodes []*Node
+	index map[string]int32
+	edges []Edge
+	out   [][]int32 // edge indices by source node
+	in    [][]int32 // edge indices by target node
+}
+
+// Builder assembles a Graph. Nodes may be added more than once: the first
+// non-empty value of each field wins. Edges are deduplicated.
+type Builder struct {
+	g    *Graph
+	seen map[edgeKey]struct{}
+}
+
+type edgeKey struct {
+	from, to        int32
+	kind            EdgeKind
+	role, via, cond string
+}
+
+// NewBuilder returns an empty Builder.
+func NewBuilder() *Builder {
+	return &Builder{g: &Graph{index: make(map[string]int32)}, seen: make(map[edgeKey]struct{})}
+}
+
+// Node returns the node with id, adding an empty one of kind k if missing.
+func (b *Builder) Node(id string, k Kind) *Node {
+	if i, ok := b.g.index[id]; ok {
+		n := b.g.nodes[i]
+		if n.Kind == KindOther && k != KindOther {
+			n.Kind = k
+		}
+		return n
+	}
+	n := &Node{ID: id, Kind: k, Label: id}
+	b.g.index[id] = int32(len(b.g.nodes))
+	b.g.nodes = append(b.g.nodes, n)
+	b.g.out = append(b.g.out, nil)
+	b.g.in = append(b.g.in, nil)
+	return n
+}
+
+// Nodes returns the nodes added so far, in insertion order.
+func (b *Builder) Nodes() []*Node { return b.g.nodes }
+
+// Lookup returns the node with id during building.
+func (b *Builder) Lookup(id string) (*Node, bool) { return b.g.Node(id) }
+
+// Edge adds e; both ends must exist. A duplicate edge (same ends, kind, role,
+// via and condition) is ignored.
+func (b *Builder) Edge(e Edge) {
+	fi, ok1 := b.g.index[e.From]
+	ti, ok2 := b.g.index[e.To]
+	if !ok1 || !ok2 {
+		return
+	}
+	k := edgeKey{fi, ti, e.Kind, e.Role, e.Via, e.Condition}
+	if _, dup := b.seen[k]; dup {
+		return
+	}
+	b.seen[k] = struct{}{}
+	idx := int32(len(b.g.edges))
+	b.g.edges = append(b.g.edges, e)
+	b.g.out[fi] = append(b.g.out[fi], idx)
+	b.g.in[ti] = append(b.g.in[ti], idx)
+}
+
+// Graph finishes building. The Builder must not be used afterwards.
+func (b *Builder) Graph() *Graph {
+	g := b.g
+	b.g, b.seen = nil, nil
+	return g
+}
+
+// Node returns the node with id.
+func (g *Graph) Node(id string) (*Node, bool) {
+	i, ok := g.index[id]
+	if !ok {
+		return nil, false
+	}
+	return g.nodes[i], true
+}
+
+// Len is the number of nodes.
+func (g *Graph) Len() int { return len(g.nodes) }
+
+// EdgeCount is the number of edges.
+func (g *Graph) EdgeCount() int { return len(g.edges) }
+
+// Nodes returns every node, sorted by kind then ID.
+func (g *Graph) Nodes() []*Node {
+	out := slices.Clone(g.nodes)
+	slices.SortFunc(out, func(a, b *Node) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), strings.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+// NodesOf returns the nodes of kind k, sorted by ID.
+func (g *Graph) NodesOf(k Kind) []*Node {
+	var out []*Node
+	for _, n := range g.nodes {
+		if n.Kind == k {
+			out = append(out, n)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Node) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// Edges returns every edge, sorted by from, kind, to, role, via.
+func (g *Graph) Edges() []Edge {
+	out := slices.Clone(g.edges)
+	slices.SortFunc(out, compareEdges)
+	return out
+}
+
+func compareEdges(a, b Edge) int {
+	return cmp.Or(strings.Compare(a.From, b.From), cmp.Compare(a.Kind, b.Kind), strings.Compare(a.To, b.To),
+		strings.Compare(a.Role, b.Role), strings.Compare(a.Via, b.Via), strings.Compare(a.Condition, b.Condition))
+}
+
+// Out returns the edges leaving id, of the given kinds (all kinds if none),
+// sorted.
+func (g *Graph) Out(id string, kinds ...EdgeKind) []Edge {
+	return g.collect(g.out, id, kinds)
+}
+
+// In returns the edges arriving at id, of the given kinds (all if none),
+// sorted.
+func (g *Graph) In(id string, kinds ...EdgeKind) []Edge {
+	return g.collect(g.in, id, kinds)
+}
+
+func (g *Graph) collect(adj [][]int32, id string, kinds []EdgeKind) []Edge {
+	i, ok := g.index[id]
+	if !ok {
+		return nil
+	}
+	var out []Edge
+	for _, ei := range adj[i] {
+		e := g.edges[ei]
+		if len(kinds) == 0 || slices.Contains(kinds, e.Kind) {
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, compareEdges)
+	return out
+}
+
+// Ancestors returns the chain of containers above id, nearest first
+// (project, folders, organization), following Parent.
+func (g *Graph) Ancestors(id string) []*Node {
+	var out []*Node
+	seen := map[string]bool{id: true}
+	n, ok := g.Node(id)
+	for ok && n.Parent != "" && !seen[n.Parent] {
+		seen[n.Parent] = true
+		n, ok = g.Node(n.Parent)
+		if ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// ProjectOf returns the project node id lives in, if known.
+func (g *Graph) ProjectOf(id string) (*Node, bool) {
+	if n, ok := g.Node(id); ok && n.Kind == KindProject {
+		return n, true
+	}
+	for _, a := range g.Ancestors(id) {
+		if a.Kind == KindProject {
+			return a, true
+		}
+	}
+	return nil, false
+}

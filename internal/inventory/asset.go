@@ -1,0 +1,125 @@
+// Package inventory reads Cloud Asset Inventory: export files in both
+// spellings (gcloud export lines with snake_case top-level fields, ListAssets
+// JSON arrays with camelCase) and the live ListAssets API. Whatever the
+// source, it produces one type, Asset, with the resource and the IAM policy
+// of the same asset joined on the asset name.
+package inventory
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/runlens/runlens/internal/iam"
+)
+
+// Asset types runlens reads (DESIGN §2.1). Records of other types are kept
+// (their IAM bindings still matter for reachability) and counted as
+// unrecognised in the summary.
+const (
+	TypeRunService        = "run.googleapis.com/Service"
+	TypeRunJob            = "run.googleapis.com/Job"
+	TypeServiceAccount    = "iam.googleapis.com/ServiceAccount"
+	TypeServiceAccountKey = "iam.googleapis.com/ServiceAccountKey"
+	TypeRole              = "iam.googleapis.com/Role"
+	TypeSubscription      = "pubsub.googleapis.com/Subscription"
+	TypeTopic             = "pubsub.googleapis.com/Topic"
+	TypeTrigger           = "eventarc.googleapis.com/Trigger"
+	TypeSchedulerJob      = "cloudscheduler.googleapis.com/Job"
+	TypeBucket            = "storage.googleapis.com/Bucket"
+	TypeSQLInstance       = "sqladmin.googleapis.com/Instance"
+	TypeCryptoKey         = "cloudkms.googleapis.com/CryptoKey"
+	TypeKeyRing           = "cloudkms.googleapis.com/KeyRing"
+	TypeSecret            = "secretmanager.googleapis.com/Secret"
+	TypeProject           = "cloudresourcemanager.googleapis.com/Project"
+	TypeFolder            = "cloudresourcemanager.googleapis.com/Folder"
+	TypeOrganization      = "cloudresourcemanager.googleapis.com/Organization"
+	TypeBackendService    = "compute.googleapis.com/BackendService"
+	TypeNEG               = "compute.googleapis.com/NetworkEndpointGroup"
+	TypeBinAuthzPolicy    = "binaryauthorization.googleapis.com/Policy"
+)
+
+// KnownTypes lists the asset types runlens reads, sorted.
+func KnownTypes() []string { return slices.Sorted(maps.Keys(knownTypes)) }
+
+var knownTypes = map[string]bool{
+	TypeRunService: true, TypeRunJob: true, TypeServiceAccount: true, TypeServiceAccountKey: true,
+	TypeRole: true, TypeSubscription: true, TypeTopic: true, TypeTrigger: true, TypeSchedulerJob: true,
+	TypeBucket: true, TypeSQLInstance: true, TypeCryptoKey: true, TypeKeyRing: true, TypeSecret: true,
+	TypeProject: true, TypeFolder: true, TypeOrganization: true, TypeBackendService: true, TypeNEG: true,
+	TypeBinAuthzPolicy: true,
+}
+
+// IsKnownType reports whether runlens reads assets of type t.
+func IsKnownType(t string) bool { return knownTypes[t] }
+
+// Asset is one cloud resource with its IAM policy, as read from CAI.
+type Asset struct {
+	Name       string          // full resource name, "//run.googleapis.com/projects/p/..."
+	Type       string          // asset type, "run.googleapis.com/Service"
+	Version    string          // resource.version: "v1" or "v2" for Cloud Run
+	Parent     string          // resource.parent, a full resource name
+	Location   string          // resource.location
+	Data       json.RawMessage // resource.data, camelCase as the API spells it; nil if no RESOURCE record
+	IAMPolicy  *iam.Policy     // nil if no IAM_POLICY record
+	Ancestors  []string        // "projects/123", "folders/456", "organizations/789", nearest first
+	UpdateTime string          // RFC 3339, as exported
+	Source     Source          // where the first record of this asset came from
+}
+
+// Source locates a record: a file and a 1-based line, or a live scope.
+type Source struct {
+	File string
+	Line int
+}
+
+func (s Source) String() string {
+	if s.Line == 0 {
+		return s.File
+	}
+	return fmt.Sprintf("%s:%d", s.File, s.Line)
+}
+
+// Problem is a record that could not be used, or a fact the reader wants
+// the user to see. The good records of the same input are still read.
+type Problem struct {
+	Source Source
+	Kind   ProblemKind
+	Msg    string
+}
+
+func (p Problem) String() string { return fmt.Sprintf("%s: %s", p.Source, p.Msg) }
+
+// ProblemKind classifies problems for the summary.
+type ProblemKind string
+
+// Problem kinds.
+const (
+	ProblemMalformed        ProblemKind = "malformed"         // not valid JSON
+	ProblemTruncated        ProblemKind = "truncated"         // input ends inside a record
+	ProblemNotCAI           ProblemKind = "not-cai"           // JSON, but not an asset record
+	ProblemDuplicate        ProblemKind = "duplicate"         // the same record twice
+	ProblemPermissionDenied ProblemKind = "permission-denied" // live: part of the scope unreadable
+	ProblemUnavailable      ProblemKind = "unavailable"       // live: gave up after retries
+)
+
+// Inventory is the result of reading: the joined assets, sorted by name,
+// and everything that went wrong or was skipped.
+type Inventory struct {
+	Assets   []*Asset
+	Problems []Problem
+	Records  int            // records read (resource and IAM policy records count separately)
+	Skipped  int            // records not used because of a problem
+	Unknown  map[string]int // records of asset types runlens does not read, by type
+}
+
+// Summary is a one-line account of the read for logs and the command line.
+func (inv *Inventory) Summary() string {
+	unknown := 0
+	for _, n := range inv.Unknown {
+		unknown += n
+	}
+	return fmt.Sprintf("%d records, %d assets, %d skipped, %d of unrecognised types, %d problems",
+		inv.Records, len(inv.Assets), inv.Skipped, unknown, len(inv.Problems))
+}

@@ -1,0 +1,416 @@
+package inventory
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/runlens/runlens/internal/iam"
+)
+
+// maxRecord bounds one JSON-lines record; CAI records are far smaller.
+const maxRecord = 64 << 20
+
+// record is one CAI record in either spelling: gcloud export lines use
+// snake_case at the top level, ListAssets output camelCase. Inside
+// resource.data both use the API's camelCase, kept raw for the graph.
+type record struct {
+	Name        string          `json:"name"`
+	AssetType   string          `json:"asset_type"`
+	AssetTypeCC string          `json:"assetType"`
+	Resource    *resource       `json:"resource"`
+	IAMPolicy   *iam.Policy     `json:"iam_policy"`
+	IAMPolicyCC *iam.Policy     `json:"iamPolicy"`
+	Ancestors   []string        `json:"ancestors"`
+	UpdateTime  string          `json:"update_time"`
+	UpdateTimCC string          `json:"updateTime"`
+	OrgPolicy   json.RawMessage `json:"org_policy"`
+	OrgPolicyCC json.RawMessage `json:"orgPolicy"`
+}
+
+type resource struct {
+	Version  string          `json:"version"`
+	Parent   string          `json:"parent"`
+	Location string          `json:"location"`
+	Data     json.RawMessage `json:"data"`
+}
+
+// Reader accumulates CAI records from any number of inputs and joins them
+// into assets. The zero value is not usable; call NewReader.
+type Reader struct {
+	byName  map[string]*Asset
+	resSrc  map[string]Source // where each asset's RESOURCE record came from
+	iamSrc  map[string]Source // where each asset's IAM_POLICY record came from
+	inv     Inventory
+	fileOK  int // good records in the file being read
+	fileBad int // not-CAI records in the file being read
+}
+
+// NewReader returns an empty Reader.
+func NewReader() *Reader {
+	return &Reader{
+		byName: make(map[string]*Asset),
+		resSrc: make(map[string]Source),
+		iamSrc: make(map[string]Source),
+		inv:    Inventory{Unknown: make(map[string]int)},
+	}
+}
+
+// ReadPaths reads every file and directory in paths (see ReadPath) and
+// returns the joined inventory. Only I/O errors are returned; bad records are
+// Problems in the inventory.
+func ReadPaths(paths ...string) (*Inventory, error) {
+	r := NewReader()
+	for _, p := range paths {
+		if err := r.ReadPath(p); err != nil {
+			return nil, err
+		}
+	}
+	return r.Inventory(), nil
+}
+
+// ReadPath reads one file, or every *.json, *.jsonl and *.ndjson file under a
+// directory, in lexical order.
+func (r *Reader) ReadPath(p string) error {
+	st, err := os.Stat(p)
+	if err != nil {
+		return fmt.Errorf("inventory: %w", err)
+	}
+	if !st.IsDir() {
+		return r.readOSFile(p)
+	}
+	return filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("inventory: %w", err)
+		}
+		if d.IsDir() || !isInputName(fp) {
+			return nil
+		}
+		return r.readOSFile(fp)
+	})
+}
+
+// ReadFS reads every *.json, *.jsonl and *.ndjson file in fsys (the embedded
+// demo organization, for one).
+func (r *Reader) ReadFS(fsys fs.FS) error {
+	return fs.WalkDir(fsys, ".", func(fp string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("inventory: %w", err)
+		}
+		if d.IsDir() || !isInputName(fp) {
+			return nil
+		}
+		f, err := fsys.Open(fp)
+		if err != nil {
+			return fmt.Errorf("inventory: %w", err)
+		}
+		defer f.Close()
+		return r.Read(fp, f)
+	})
+}
+
+func isInputName(p string) bool {
+	switch path.Ext(strings.ToLower(p)) {
+	case ".json", ".jsonl", ".ndjson":
+		return true
+	}
+	return false
+}
+
+func (r *Reader) readOSFile(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return fmt.Errorf("inventory: %w", err)
+	}
+	defer f.Close()
+	return r.Read(p, f)
+}
+
+// Read reads one input called name: JSON lines (one record per line, as
+// `gcloud asset export` writes) or a JSON array of records (as ListAssets and
+// `gcloud asset list --format=json` print). A malformed record is reported
+// with its line and the rest of the input is still read.
+func (r *Reader) Read(name string, rd io.Reader) error {
+	br := bufio.NewReaderSize(rd, 1<<20)
+	first, line, err := firstByte(br)
+	if errors.Is(err, io.EOF) {
+		r.problem(Source{File: name}, ProblemNotCAI, "empty input: not a Cloud Asset Inventory export")
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("inventory: read %s: %w", name, err)
+	}
+	r.fileOK, r.fileBad = 0, 0
+	switch first {
+	case '[':
+		err = r.readArray(name, br, line)
+	case '{':
+		err = r.readLines(name, br, line)
+	default:
+		r.problem(Source{File: name, Line: line}, ProblemNotCAI,
+			fmt.Sprintf("not a Cloud Asset Inventory export: expected JSON lines or a JSON array, found %q", first))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if r.fileOK == 0 && r.fileBad > 0 {
+		r.problem(Source{File: name}, ProblemNotCAI,
+			fmt.Sprintf("not a Cloud Asset Inventory export: none of its %d records has a name and an asset type", r.fileBad))
+	}
+	return nil
+}
+
+// firstByte peeks at the first non-space byte and the line it is on.
+func firstByte(br *bufio.Reader) (byte, int, error) {
+	line := 1
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			return 0, line, err
+		}
+		switch b {
+		case '\n':
+			line++
+		case ' ', '\t', '\r', 0xEF, 0xBB, 0xBF: // whitespace and a UTF-8 BOM
+		default:
+			return b, line, br.UnreadByte()
+		}
+	}
+}
+
+// readLines reads JSON lines. A record that is not valid JSON on its own
+// line may be a pretty-printed object; then the rest is read as a stream of
+// JSON values.
+func (r *Reader) readLines(name string, br *bufio.Reader, line int) error {
+	var buf bytes.Buffer
+	for ; ; line++ {
+		buf.Reset()
+		full, err := readLine(br, &buf)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("inventory: read %s: %w", name, err)
+		}
+		b := bytes.TrimSpace(buf.Bytes())
+		atEOF := errors.Is(err, io.EOF)
+		src := Source{File: name, Line: line}
+		switch {
+		case len(b) == 0:
+		case !full:
+			r.problem(src, ProblemMalformed, "record longer than 64 MiB")
+		case json.Valid(b):
+			r.addJSON(b, src)
+		case r.fileOK+r.fileBad == 0 && !atEOF && !bytes.HasSuffix(b, []byte("}")):
+			// A pretty-printed object: read the whole input as a value stream.
+			rest := io.MultiReader(bytes.NewReader(append(slices.Clone(buf.Bytes()), '\n')), br)
+			return r.readStream(name, rest, line)
+		case atEOF:
+			r.problem(src, ProblemTruncated, "input ends inside a record (truncated file?): "+jsonError(b))
+		default:
+			r.problem(src, ProblemMalformed, "invalid JSON: "+jsonError(b))
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+	}
+}
+
+// readLine appends one line without its newline to buf. full is false when
+// the line was cut at maxRecord.
+func readLine(br *bufio.Reader, buf *bytes.Buffer) (full bool, err error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if buf.Len() < maxRecord {
+			buf.Write(bytes.TrimSuffix(chunk, []byte("\n")))
+		}
+		switch {
+		case err == nil:
+			return buf.Len() < maxRecord, nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		default:
+			return buf.Len() < maxRecord, err
+		}
+	}
+}
+
+// readArray reads a JSON array of records.
+func (r *Reader) readArray(name string, br *bufio.Reader, line int) error {
+	data, err := io.ReadAll(br)
+	if err != nil {
+		return fmt.Errorf("inventory: read %s: %w", name, err)
+	}
+	lineAt := func(off int64) int { return line + bytes.Count(data[:min(int(off), len(data))], []byte("\n")) }
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil { // '['
+		r.problem(Source{File: name, Line: line}, ProblemMalformed, err.Error())
+		return nil
+	}
+	for dec.More() {
+		start := dec.InputOffset()
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			r.decodeProblem(name, lineAt(dec.InputOffset()), err)
+			return nil
+		}
+		r.addJSON(raw, Source{File: name, Line: lineAt(start) + leadingNewlines(data[start:])})
+	}
+	if _, err := dec.Token(); err != nil { // ']'
+		r.decodeProblem(name, lineAt(dec.InputOffset()), err)
+	}
+	return nil
+}
+
+// readStream reads concatenated JSON values (pretty-printed objects).
+func (r *Reader) readStream(name string, rd io.Reader, line int) error {
+	data, err := io.ReadAll(rd)
+	if err != nil {
+		return fmt.Errorf("inventory: read %s: %w", name, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		start := dec.InputOffset()
+		var raw json.RawMessage
+		err := dec.Decode(&raw)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		at := line + bytes.Count(data[:start], []byte("\n")) + leadingNewlines(data[start:])
+		if err != nil {
+			r.decodeProblem(name, line+bytes.Count(data[:min(int(dec.InputOffset()), len(data))], []byte("\n")), err)
+			return nil
+		}
+		r.addJSON(raw, Source{File: name, Line: at})
+	}
+}
+
+func leadingNewlines(b []byte) int {
+	n := 0
+	for _, c := range b {
+		switch c {
+		case '\n':
+			n++
+		case ' ', '\t', '\r', ',':
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+func (r *Reader) decodeProblem(name string, line int, err error) {
+	src := Source{File: name, Line: line}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		r.problem(src, ProblemTruncated, "input ends inside a record (truncated file?); records after this point are lost")
+		return
+	}
+	r.problem(src, ProblemMalformed, "invalid JSON: "+err.Error()+"; the rest of this file cannot be read")
+}
+
+func jsonError(b []byte) string {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err.Error()
+	}
+	return "invalid JSON"
+}
+
+func (r *Reader) problem(src Source, kind ProblemKind, msg string) {
+	r.inv.Problems = append(r.inv.Problems, Problem{Source: src, Kind: kind, Msg: msg})
+	if kind != ProblemPermissionDenied && kind != ProblemUnavailable {
+		r.inv.Skipped++
+	}
+}
+
+// addJSON decodes one record and joins it into its asset.
+func (r *Reader) addJSON(b []byte, src Source) {
+	r.inv.Records++
+	var rec record
+	if err := json.Unmarshal(b, &rec); err != nil {
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) {
+			r.fileBad++
+			r.problem(src, ProblemNotCAI, fmt.Sprintf("not an asset record: field %q has the wrong type (%s)", ute.Field, ute.Value))
+			return
+		}
+		r.problem(src, ProblemMalformed, "invalid JSON: "+err.Error())
+		return
+	}
+	if rec.AssetType == "" {
+		rec.AssetType = rec.AssetTypeCC
+	}
+	if rec.IAMPolicy == nil {
+		rec.IAMPolicy = rec.IAMPolicyCC
+	}
+	if rec.UpdateTime == "" {
+		rec.UpdateTime = rec.UpdateTimCC
+	}
+	if rec.Name == "" || rec.AssetType == "" {
+		r.fileBad++
+		missing := "name"
+		if rec.Name != "" {
+			missing = "asset_type"
+		}
+		r.problem(src, ProblemNotCAI, "not an asset record: no "+missing)
+		return
+	}
+	if rec.Resource == nil && rec.IAMPolicy == nil && rec.OrgPolicy == nil && rec.OrgPolicyCC == nil {
+		r.fileBad++
+		r.problem(src, ProblemNotCAI, fmt.Sprintf("asset %s has neither resource nor iam_policy", rec.Name))
+		return
+	}
+	r.fileOK++
+	if !IsKnownType(rec.AssetType) {
+		r.inv.Unknown[rec.AssetType]++
+	}
+	a, ok := r.byName[rec.Name]
+	if !ok {
+		a = &Asset{Name: rec.Name, Type: rec.AssetType, Source: src}
+		r.byName[rec.Name] = a
+	}
+	if len(rec.Ancestors) > 0 {
+		a.Ancestors = rec.Ancestors
+	}
+	if rec.Resource != nil {
+		if first, dup := r.resSrc[rec.Name]; dup {
+			if rec.UpdateTime < a.UpdateTime {
+				r.problem(src, ProblemDuplicate, fmt.Sprintf("duplicate resource record for %s (also at %s); keeping the newer one", rec.Name, first))
+				return
+			}
+			r.problem(first, ProblemDuplicate, fmt.Sprintf("duplicate resource record for %s (also at %s); keeping the newer one", rec.Name, src))
+		}
+		r.resSrc[rec.Name] = src
+		a.Version, a.Parent, a.Location, a.Data = rec.Resource.Version, rec.Resource.Parent, rec.Resource.Location, rec.Resource.Data
+		if rec.UpdateTime > a.UpdateTime {
+			a.UpdateTime = rec.UpdateTime
+		}
+	}
+	if rec.IAMPolicy != nil {
+		if first, dup := r.iamSrc[rec.Name]; dup {
+			r.problem(first, ProblemDuplicate, fmt.Sprintf("duplicate IAM policy record for %s (also at %s); keeping the later one", rec.Name, src))
+		}
+		r.iamSrc[rec.Name] = src
+		a.IAMPolicy = rec.IAMPolicy
+	}
+}
+
+// Inventory returns the joined assets, sorted by name, with the problems
+// met so far.
+func (r *Reader) Inventory() *Inventory {
+	inv := r.inv
+	inv.Assets = make([]*Asset, 0, len(r.byName))
+	for _, a := range r.byName {
+		inv.Assets = append(inv.Assets, a)
+	}
+	slices.SortFunc(inv.Assets, func(a, b *Asset) int { return strings.Compare(a.Name, b.Name) })
+	inv.Problems = slices.Clone(inv.Problems)
+	return &inv
+}

@@ -1,0 +1,472 @@
+package inventory
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Workload is the typed view of a Cloud Run service or job, read from either
+// shape CAI carries (Knative serving.knative.dev/v1 or Admin API v2; see
+// DESIGN §2.2). Env var values are never kept: only whether a literal value
+// is set, and the references found in it.
+type Workload struct {
+	Job                bool
+	Shape              string // "v1" (Knative) or "v2"
+	Project            string // project ID (or number) from the name
+	Region             string
+	Name               string
+	ServiceAccount     string // runtime identity email; "" means the default compute SA
+	Ingress            string // "all", "internal", "internal-and-cloud-load-balancing", "none"; "" for jobs
+	InvokerIAMDisabled bool
+	IAPEnabled         bool
+	BinAuthz           BinAuthz
+	Egress             string // "all-traffic", "private-ranges-only", or "" for no VPC egress
+	VPCConnector       string
+	NetworkInterfaces  bool
+	Containers         []Container
+	SecretVolumes      []string // secret names or paths mounted as volumes
+	SQLInstances       []string // "project:region:instance"
+	Buckets            []string // buckets mounted (GCS volumes) or named gs://... in env values
+	Topics             []string // "projects/P/topics/T" named in env values
+	EncryptionKey      string
+	URLs               []string
+	DefaultURLDisabled bool
+	CustomAudiences    []string
+	Labels             map[string]string
+
+	// BehindIAPLoadBalancer names the load-balancer backend services with IAP
+	// on that front this service; set when the graph is built.
+	BehindIAPLoadBalancer []string
+}
+
+// BinAuthz is the Binary Authorization setting of a workload.
+type BinAuthz struct {
+	Enabled    bool   // default policy or a named policy is set
+	Policy     string // "default" or a policy name
+	Breakglass string // breakglass justification, if any
+}
+
+// Container is one container of a workload.
+type Container struct {
+	Name  string
+	Image string
+	Env   []EnvVar
+}
+
+// EnvVar is an environment variable. Its literal value is deliberately not
+// kept: a secret-like value must never be shown, logged or stored.
+type EnvVar struct {
+	Name      string
+	Literal   bool   // a literal value is set
+	SecretRef string // the secret it reads (name or projects/P/secrets/S), if any
+	Version   string // secret version, if any
+}
+
+// Ingress values, normalised to the Knative spelling.
+const (
+	IngressAll        = "all"
+	IngressInternal   = "internal"
+	IngressInternalLB = "internal-and-cloud-load-balancing"
+	IngressNone       = "none"
+)
+
+var (
+	topicRef  = regexp.MustCompile(`projects/[a-z0-9][-a-z0-9.:]*/topics/[A-Za-z][-A-Za-z0-9._~%+]*`)
+	bucketRef = regexp.MustCompile(`gs://([a-z0-9][-a-z0-9_.]*[a-z0-9])`)
+)
+
+// DecodeWorkload reads a run.googleapis.com/Service or Job asset in either
+// shape. The shape is taken from resource.version or data.apiVersion.
+func DecodeWorkload(a *Asset) (*Workload, error) {
+	if a.Type != TypeRunService && a.Type != TypeRunJob {
+		return nil, fmt.Errorf("inventory: %s is a %s, not a Cloud Run service or job", a.Name, a.Type)
+	}
+	w := &Workload{Job: a.Type == TypeRunJob}
+	w.Project, w.Region, w.Name = runNameParts(a.Name)
+	if len(a.Data) == 0 {
+		return w, fmt.Errorf("inventory: %s has no resource data", a.Name)
+	}
+	var probe struct {
+		APIVersion string    `json:"apiVersion"`
+		Metadata   *struct{} `json:"metadata"`
+	}
+	if err := json.Unmarshal(a.Data, &probe); err != nil {
+		return w, fmt.Errorf("inventory: %s: %w", a.Name, err)
+	}
+	var err error
+	if a.Version == "v1" || strings.HasPrefix(probe.APIVersion, "serving.knative.dev") || strings.HasPrefix(probe.APIVersion, "run.googleapis.com") || probe.Metadata != nil {
+		w.Shape = "v1"
+		err = w.decodeV1(a.Data)
+	} else {
+		w.Shape = "v2"
+		err = w.decodeV2(a.Data)
+	}
+	if err != nil {
+		return w, fmt.Errorf("inventory: %s (%s shape): %w", a.Name, w.Shape, err)
+	}
+	if !w.Job && w.Ingress == "" {
+		w.Ingress = IngressAll // the API default
+	}
+	return w, nil
+}
+
+// runNameParts splits //run.googleapis.com/projects/P/locations/R/{services,jobs}/N.
+func runNameParts(name string) (project, region, svc string) {
+	parts := strings.Split(strings.TrimPrefix(name, "//run.googleapis.com/"), "/")
+	for i := 0; i+1 < len(parts); i += 2 {
+		switch parts[i] {
+		case "projects", "namespaces":
+			project = parts[i+1]
+		case "locations":
+			region = parts[i+1]
+		case "services", "jobs":
+			svc = parts[i+1]
+		}
+	}
+	return project, region, svc
+}
+
+type v1Env struct {
+	Name      string  `json:"name"`
+	Value     *string `json:"value"`
+	ValueFrom *struct {
+		SecretKeyRef *struct {
+			Name string `json:"name"`
+			Key  string `json:"key"`
+		} `json:"secretKeyRef"`
+	} `json:"valueFrom"`
+}
+
+type v1PodSpec struct {
+	ServiceAccountName string `json:"serviceAccountName"`
+	Containers         []struct {
+		Name  string  `json:"name"`
+		Image string  `json:"image"`
+		Env   []v1Env `json:"env"`
+	} `json:"containers"`
+	Volumes []struct {
+		Secret *struct {
+			SecretName string `json:"secretName"`
+		} `json:"secret"`
+		CSI *struct {
+			Driver           string            `json:"driver"`
+			VolumeAttributes map[string]string `json:"volumeAttributes"`
+		} `json:"csi"`
+	} `json:"volumes"`
+}
+
+type v1Meta struct {
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+}
+
+func (w *Workload) decodeV1(data []byte) error {
+	var d struct {
+		Metadata struct {
+			v1Meta
+			Name      string `json:"name"`
+			Namespace string `json:"namespace"`
+		} `json:"metadata"`
+		Spec struct {
+			Template struct {
+				Metadata v1Meta    `json:"metadata"`
+				Spec     v1PodSpec `json:"spec"` // services
+			} `json:"template"`
+		} `json:"spec"`
+		Status struct {
+			URL     string `json:"url"`
+			Address struct {
+				URL string `json:"url"`
+			} `json:"address"`
+		} `json:"status"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		return err
+	}
+	ann := d.Metadata.Annotations
+	tmplAnn := d.Spec.Template.Metadata.Annotations
+	pod := d.Spec.Template.Spec
+	if w.Job {
+		// Jobs nest an execution template: spec.template.spec.template.spec.
+		var j struct {
+			Spec struct {
+				Template struct {
+					Metadata v1Meta `json:"metadata"`
+					Spec     struct {
+						Template struct {
+							Spec v1PodSpec `json:"spec"`
+						} `json:"template"`
+					} `json:"spec"`
+				} `json:"template"`
+			} `json:"spec"`
+		}
+		if err := json.Unmarshal(data, &j); err != nil {
+			return err
+		}
+		pod = j.Spec.Template.Spec.Template.Spec
+		tmplAnn = j.Spec.Template.Metadata.Annotations
+	}
+	if w.Project == "" {
+		w.Project = d.Metadata.Namespace
+	}
+	if w.Name == "" {
+		w.Name = d.Metadata.Name
+	}
+	w.Labels = d.Metadata.Labels
+	w.ServiceAccount = pod.ServiceAccountName
+	if !w.Job {
+		w.Ingress = ann["run.googleapis.com/ingress"]
+	}
+	w.InvokerIAMDisabled = ann["run.googleapis.com/invoker-iam-disabled"] == "true"
+	w.IAPEnabled = ann["run.googleapis.com/iap-enabled"] == "true"
+	if p := ann["run.googleapis.com/binary-authorization"]; p != "" {
+		w.BinAuthz = BinAuthz{Enabled: true, Policy: p}
+	}
+	w.BinAuthz.Breakglass = ann["run.googleapis.com/binary-authorization-breakglass"]
+	w.DefaultURLDisabled = ann["run.googleapis.com/default-url-disabled"] == "true"
+	if ca := ann["run.googleapis.com/custom-audiences"]; ca != "" {
+		_ = json.Unmarshal([]byte(ca), &w.CustomAudiences) // a malformed list means none
+	}
+	w.VPCConnector = tmplAnn["run.googleapis.com/vpc-access-connector"]
+	w.NetworkInterfaces = tmplAnn["run.googleapis.com/network-interfaces"] != ""
+	if w.VPCConnector != "" || w.NetworkInterfaces {
+		w.Egress = tmplAnn["run.googleapis.com/vpc-access-egress"]
+		if w.Egress == "" {
+			w.Egress = "private-ranges-only" // the API default once a VPC path is set
+		}
+	}
+	w.EncryptionKey = tmplAnn["run.googleapis.com/encryption-key"]
+	for _, inst := range strings.Split(tmplAnn["run.googleapis.com/cloudsql-instances"], ",") {
+		if inst = strings.TrimSpace(inst); inst != "" {
+			w.SQLInstances = append(w.SQLInstances, inst)
+		}
+	}
+	// run.googleapis.com/secrets maps aliases to secrets in other projects:
+	// "alias:projects/NUM/secrets/NAME,alias2:...".
+	aliases := map[string]string{}
+	for _, kv := range strings.Split(tmplAnn["run.googleapis.com/secrets"], ",") {
+		if alias, path, ok := strings.Cut(strings.TrimSpace(kv), ":"); ok {
+			aliases[alias] = path
+		}
+	}
+	resolve := func(name string) string {
+		if p, ok := aliases[name]; ok {
+			return p
+		}
+		return name
+	}
+	for _, c := range pod.Containers {
+		ct := Container{Name: c.Name, Image: c.Image}
+		for _, e := range c.Env {
+			ev := EnvVar{Name: e.Name, Literal: e.Value != nil && *e.Value != ""}
+			if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
+				ev.SecretRef, ev.Version = resolve(e.ValueFrom.SecretKeyRef.Name), e.ValueFrom.SecretKeyRef.Key
+			}
+			if e.Value != nil {
+				w.addRefs(*e.Value)
+			}
+			ct.Env = append(ct.Env, ev)
+		}
+		w.Containers = append(w.Containers, ct)
+	}
+	for _, v := range pod.Volumes {
+		if v.Secret != nil && v.Secret.SecretName != "" {
+			w.SecretVolumes = append(w.SecretVolumes, resolve(v.Secret.SecretName))
+		}
+		if v.CSI != nil && v.CSI.Driver == "gcsfuse.run.googleapis.com" && v.CSI.VolumeAttributes["bucketName"] != "" {
+			w.Buckets = append(w.Buckets, v.CSI.VolumeAttributes["bucketName"])
+		}
+	}
+	for _, u := range []string{d.Status.URL, d.Status.Address.URL} {
+		if u != "" && !contains(w.URLs, u) {
+			w.URLs = append(w.URLs, u)
+		}
+	}
+	return nil
+}
+
+type v2Template struct {
+	ServiceAccount string `json:"serviceAccount"`
+	EncryptionKey  string `json:"encryptionKey"`
+	VPCAccess      *struct {
+		Connector         string            `json:"connector"`
+		Egress            string            `json:"egress"`
+		NetworkInterfaces []json.RawMessage `json:"networkInterfaces"`
+	} `json:"vpcAccess"`
+	Containers []struct {
+		Name  string `json:"name"`
+		Image string `json:"image"`
+		Env   []struct {
+			Name        string  `json:"name"`
+			Value       *string `json:"value"`
+			ValueSource *struct {
+				SecretKeyRef *struct {
+					Secret  string `json:"secret"`
+					Version string `json:"version"`
+				} `json:"secretKeyRef"`
+			} `json:"valueSource"`
+		} `json:"env"`
+	} `json:"containers"`
+	Volumes []struct {
+		Secret *struct {
+			Secret string `json:"secret"`
+		} `json:"secret"`
+		CloudSQLInstance *struct {
+			Instances []string `json:"instances"`
+		} `json:"cloudSqlInstance"`
+		GCS *struct {
+			Bucket string `json:"bucket"`
+		} `json:"gcs"`
+	} `json:"volumes"`
+}
+
+func (w *Workload) decodeV2(data []byte) error {
+	var d struct {
+		Labels              map[string]string `json:"labels"`
+		Ingress             string            `json:"ingress"`
+		InvokerIAMDisabled  bool              `json:"invokerIamDisabled"`
+		IAPEnabled          bool              `json:"iapEnabled"`
+		BinaryAuthorization *struct {
+			UseDefault              bool   `json:"useDefault"`
+			Policy                  string `json:"policy"`
+			BreakglassJustification string `json:"breakglassJustification"`
+		} `json:"binaryAuthorization"`
+		URI                string          `json:"uri"`
+		URLs               []string        `json:"urls"`
+		DefaultURIDisabled bool            `json:"defaultUriDisabled"`
+		CustomAudiences    []string        `json:"customAudiences"`
+		Template           json.RawMessage `json:"template"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		return err
+	}
+	w.Labels = d.Labels
+	w.InvokerIAMDisabled = d.InvokerIAMDisabled
+	w.IAPEnabled = d.IAPEnabled
+	w.DefaultURLDisabled = d.DefaultURIDisabled
+	w.CustomAudiences = d.CustomAudiences
+	if !w.Job {
+		switch d.Ingress {
+		case "INGRESS_TRAFFIC_ALL", "": // empty is the API default, all
+			w.Ingress = IngressAll
+		case "INGRESS_TRAFFIC_INTERNAL_ONLY":
+			w.Ingress = IngressInternal
+		case "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER":
+			w.Ingress = IngressInternalLB
+		case "INGRESS_TRAFFIC_NONE":
+			w.Ingress = IngressNone
+		default:
+			w.Ingress = strings.ToLower(d.Ingress)
+		}
+	}
+	if ba := d.BinaryAuthorization; ba != nil {
+		w.BinAuthz.Breakglass = ba.BreakglassJustification
+		switch {
+		case ba.UseDefault:
+			w.BinAuthz.Enabled, w.BinAuthz.Policy = true, "default"
+		case ba.Policy != "":
+			w.BinAuthz.Enabled, w.BinAuthz.Policy = true, ba.Policy
+		}
+	}
+	for _, u := range append([]string{d.URI}, d.URLs...) {
+		if u != "" && !contains(w.URLs, u) {
+			w.URLs = append(w.URLs, u)
+		}
+	}
+	var t v2Template
+	if len(d.Template) > 0 {
+		if w.Job {
+			// Jobs nest the task template: template.template.
+			var j struct {
+				Template v2Template `json:"template"`
+			}
+			if err := json.Unmarshal(d.Template, &j); err != nil {
+				return err
+			}
+			t = j.Template
+		} else if err := json.Unmarshal(d.Template, &t); err != nil {
+			return err
+		}
+	}
+	w.ServiceAccount = t.ServiceAccount
+	w.EncryptionKey = t.EncryptionKey
+	if v := t.VPCAccess; v != nil && (v.Connector != "" || len(v.NetworkInterfaces) > 0) {
+		w.VPCConnector, w.NetworkInterfaces = v.Connector, len(v.NetworkInterfaces) > 0
+		switch v.Egress {
+		case "ALL_TRAFFIC":
+			w.Egress = "all-traffic"
+		default: // PRIVATE_RANGES_ONLY is the API default
+			w.Egress = "private-ranges-only"
+		}
+	}
+	for _, c := range t.Containers {
+		ct := Container{Name: c.Name, Image: c.Image}
+		for _, e := range c.Env {
+			ev := EnvVar{Name: e.Name, Literal: e.Value != nil && *e.Value != ""}
+			if e.ValueSource != nil && e.ValueSource.SecretKeyRef != nil {
+				ev.SecretRef, ev.Version = e.ValueSource.SecretKeyRef.Secret, e.ValueSource.SecretKeyRef.Version
+			}
+			if e.Value != nil {
+				w.addRefs(*e.Value)
+			}
+			ct.Env = append(ct.Env, ev)
+		}
+		w.Containers = append(w.Containers, ct)
+	}
+	for _, v := range t.Volumes {
+		switch {
+		case v.Secret != nil && v.Secret.Secret != "":
+			w.SecretVolumes = append(w.SecretVolumes, v.Secret.Secret)
+		case v.CloudSQLInstance != nil:
+			w.SQLInstances = append(w.SQLInstances, v.CloudSQLInstance.Instances...)
+		case v.GCS != nil && v.GCS.Bucket != "":
+			w.Buckets = append(w.Buckets, v.GCS.Bucket)
+		}
+	}
+	return nil
+}
+
+// addRefs records the topics and buckets a literal env value names. The value
+// itself is not kept.
+func (w *Workload) addRefs(v string) {
+	for _, t := range topicRef.FindAllString(v, -1) {
+		if !contains(w.Topics, t) {
+			w.Topics = append(w.Topics, t)
+		}
+	}
+	for _, m := range bucketRef.FindAllStringSubmatch(v, -1) {
+		if !contains(w.Buckets, m[1]) {
+			w.Buckets = append(w.Buckets, m[1])
+		}
+	}
+}
+
+// SecretRefs returns every secret the workload reads, from env vars and
+// volumes, as written in its configuration.
+func (w *Workload) SecretRefs() []string {
+	var out []string
+	for _, c := range w.Containers {
+		for _, e := range c.Env {
+			if e.SecretRef != "" && !contains(out, e.SecretRef) {
+				out = append(out, e.SecretRef)
+			}
+		}
+	}
+	for _, s := range w.SecretVolumes {
+		if !contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
