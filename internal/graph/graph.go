@@ -39,6 +39,13 @@ const (
 	KindOther          Kind = "other"
 )
 
+// Kinds lists every node kind in a fixed order.
+func Kinds() []Kind {
+	return []Kind{KindService, KindJob, KindServiceAccount, KindUser, KindGroup, KindDomain, KindPublic,
+		KindSubscription, KindTopic, KindTrigger, KindSchedulerJob, KindBucket, KindSecret, KindSQLInstance,
+		KindKMSKey, KindProject, KindFolder, KindOrganization, KindOther}
+}
+
 // IsWorkload reports whether k is a Cloud Run service or job.
 func (k Kind) IsWorkload() bool { return k == KindService || k == KindJob }
 

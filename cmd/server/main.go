@@ -1,0 +1,70 @@
+// Command runlens is the least-privilege console for Google Cloud Run:
+//
+//	runlens serve [--demo] [--db FILE] [--addr HOST:PORT] [--iap-audience AUD] [--dev-user EMAIL] [--input PATH]...
+//	runlens sync  (--scope organizations/N|folders/N|projects/P)... | (--input PATH)... [--db FILE]
+//	runlens scan  (--input PATH)... | --demo [--format json|text] [--fail-on SEVERITY]
+//	runlens graph (--input PATH)... | --demo [--format json]
+//
+// main only wires things: run does the work and returns an error.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if code, ok := err.(exitCode); ok {
+			os.Exit(int(code))
+		}
+		fmt.Fprintln(os.Stderr, "runlens:", err)
+		os.Exit(1)
+	}
+}
+
+// exitCode is returned by run to exit with a status without a message
+// (scan --fail-on with findings at or above the threshold).
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+const usage = `runlens — least-privilege console for Google Cloud Run
+
+Usage:
+  runlens serve [--demo] [--db FILE] [--addr HOST:PORT] [--iap-audience AUD] [--dev-user EMAIL] [--input PATH]...
+  runlens sync  --scope organizations/N|folders/N|projects/P ... | --input PATH ... [--db FILE]
+  runlens scan  --input PATH ... | --demo [--format json|text] [--fail-on SEVERITY]
+  runlens graph --input PATH ... | --demo [--format json]
+
+Run "runlens COMMAND -h" for the flags of a command.
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("no command given")
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], getenv, stdout, stderr)
+	case "sync":
+		return runSync(ctx, args[1:], getenv, stdout, stderr)
+	case "scan":
+		return runScan(ctx, args[1:], getenv, stdout, stderr)
+	case "graph":
+		return runGraph(ctx, args[1:], getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}

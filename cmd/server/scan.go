@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/runlens/runlens/internal/rules"
+)
+
+func runScan(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var src source
+	src.register(fs)
+	format := fs.String("format", "text", "output format: json or text")
+	failOn := fs.String("fail-on", "", "exit with status 3 if an open finding is at least this severe (low, medium, high, critical)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var threshold rules.Severity
+	if *failOn != "" {
+		var err error
+		if threshold, err = rules.ParseSeverity(*failOn); err != nil {
+			return err
+		}
+	}
+	if *format != "json" && *format != "text" {
+		return fmt.Errorf("scan: unknown --format %q (want json or text)", *format)
+	}
+	inv, err := src.read(stderr)
+	if err != nil {
+		return err
+	}
+	rep, err := scanInventory(inv)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep.JSON()); err != nil {
+			return err
+		}
+	default:
+		if err := rep.WriteText(stdout); err != nil {
+			return err
+		}
+	}
+	if threshold.Valid() {
+		for _, f := range rep.Findings {
+			if !f.Excepted && f.Severity >= threshold {
+				return exitCode(3)
+			}
+		}
+	}
+	return nil
+}
+
+func runGraph(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("graph", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var src source
+	src.register(fs)
+	format := fs.String("format", "json", "output format: json")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *format != "json" {
+		return fmt.Errorf("graph: unknown --format %q (want json)", *format)
+	}
+	inv, err := src.read(stderr)
+	if err != nil {
+		return err
+	}
+	rep, err := scanInventory(inv)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep.GraphDocument())
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/runlens/runlens/internal/auth"
+	"github.com/runlens/runlens/internal/handlers"
+	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/posture"
+	"github.com/runlens/runlens/internal/store"
+)
+
+// envOr returns the environment value of key, or def.
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func newLogger(w io.Writer, dev bool) *slog.Logger {
+	if dev {
+		return slog.New(slog.NewTextHandler(w, nil))
+	}
+	// Cloud Logging reads "severity" and "message".
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		switch a.Key {
+		case slog.LevelKey:
+			a.Key = "severity"
+		case slog.MessageKey:
+			a.Key = "message"
+		}
+		return a
+	}}))
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var src source
+	src.register(fs)
+	port := envOr(getenv, "PORT", "8080")
+	db := fs.String("db", envOr(getenv, "RUNLENS_DB", "runlens.db"), "SQLite database file (env RUNLENS_DB)")
+	addr := fs.String("addr", envOr(getenv, "RUNLENS_ADDR", ":"+port), "listen address HOST:PORT (env RUNLENS_ADDR; default :$PORT)")
+	audience := fs.String("iap-audience", getenv("RUNLENS_IAP_AUDIENCE"), "IAP audience, /projects/NUM/global/backendServices/ID or /projects/NUM/apps/ID (env RUNLENS_IAP_AUDIENCE); required unless --dev-user")
+	devUser := fs.String("dev-user", getenv("RUNLENS_DEV_USER"), "dev mode: skip IAP and act as this email; loopback addresses only")
+	firstAdmin := fs.String("first-admin", getenv("RUNLENS_FIRST_ADMIN"), "email that becomes admin on first sign-in (env RUNLENS_FIRST_ADMIN)")
+	keep := fs.Int("keep", 90, "complete snapshots to keep for trends (0 keeps all)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	dev := *devUser != ""
+	log := newLogger(stderr, dev)
+	var verifier *auth.Verifier
+	if dev {
+		if err := auth.CheckDevAddr(*addr); err != nil {
+			return fmt.Errorf("serve: --dev-user needs a loopback --addr such as 127.0.0.1:8080: %w", err)
+		}
+	} else {
+		if *audience == "" {
+			return errors.New("serve: production mode needs --iap-audience (or RUNLENS_IAP_AUDIENCE); for local use pass --dev-user EMAIL with a loopback --addr")
+		}
+		var err error
+		if verifier, err = auth.NewVerifier(ctx, *audience); err != nil {
+			return err
+		}
+	}
+	st, err := store.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	roles, err := iam.Predefined()
+	if err != nil {
+		return err
+	}
+	ps := posture.New(st, roles, log, *keep)
+	cfg := handlers.Config{DevUser: *devUser, FirstAdmin: *firstAdmin}
+	if src.demo || len(src.inputs) > 0 {
+		cfg.SyncSource = src.describe()
+		cfg.SyncReader = func(context.Context) (*inventory.Inventory, error) { return src.read(stderr) }
+		if _, err := ps.Sync(ctx, cfg.SyncSource, cfg.SyncReader); err != nil {
+			log.Error("initial sync failed; serving the previous snapshot if any", "err", err)
+		}
+	}
+	if _, err := ps.Current(); err != nil {
+		if err := ps.Load(ctx); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	h, err := handlers.New(ps, st, verifier, cfg, log)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr: *addr, Handler: h.Routes(),
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx },
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	url := "http://" + ln.Addr().String()
+	if dev {
+		fmt.Fprintf(stdout, "runlens: serving %s in DEV MODE as %s (no IAP)\n", url, *devUser)
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "dev", dev)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	asset "cloud.google.com/go/asset/apiv1"
+
+	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/posture"
+	"github.com/runlens/runlens/internal/store"
+)
+
+func runSync(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var src source
+	src.register(fs)
+	var scopes multiFlag
+	fs.Var(&scopes, "scope", "live scope organizations/N, folders/N or projects/P; repeatable (uses Application Default Credentials)")
+	db := fs.String("db", envOr(getenv, "RUNLENS_DB", "runlens.db"), "SQLite database file (env RUNLENS_DB)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if len(scopes) > 0 && (src.demo || len(src.inputs) > 0) {
+		return errors.New("sync: give either --scope (live) or --input/--demo (files), not both")
+	}
+	st, err := store.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	roles, err := iam.Predefined()
+	if err != nil {
+		return err
+	}
+	ps := posture.New(st, roles, newLogger(stderr, true), 0)
+	name := src.describe()
+	read := func(context.Context) (*inventory.Inventory, error) { return src.read(stderr) }
+	if len(scopes) > 0 {
+		name = "live: " + strings.Join(scopes, ", ")
+		read = func(ctx context.Context) (*inventory.Inventory, error) {
+			client, err := asset.NewClient(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("sync: asset client: %w", err)
+			}
+			defer client.Close()
+			r := inventory.NewReader()
+			err = r.ReadLive(ctx, client, scopes, inventory.LiveOptions{Progress: func(scope string, n int) {
+				fmt.Fprintf(stderr, "runlens: %s: %d records\n", scope, n)
+			}})
+			inv := r.Inventory()
+			for _, p := range inv.Problems {
+				fmt.Fprintln(stderr, "runlens: problem:", p)
+			}
+			return inv, err
+		}
+	}
+	sn, err := ps.Sync(ctx, name, read)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "snapshot %d: %s: %d records, %d assets, %d skipped; organization score %d (%s)\n",
+		sn.ID, sn.Source, sn.Records, sn.Assets, sn.Skipped, sn.OrgScore, sn.OrgGrade)
+	return nil
+}

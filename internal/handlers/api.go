@@ -1,0 +1,52 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/runlens/runlens/internal/posture"
+)
+
+// APIScan returns the scan document of the current snapshot, in the shape
+// of `runlens scan --format json`.
+func (h *Handler) APIScan(c echo.Context) error {
+	cur, err := h.posture.Current()
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, cur.Report.JSON())
+}
+
+// APIGraph returns the graph document, in the shape of `runlens graph`.
+func (h *Handler) APIGraph(c echo.Context) error {
+	cur, err := h.posture.Current()
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, cur.Report.GraphDocument())
+}
+
+// APIServices lists services with the same filters as /services.
+func (h *Handler) APIServices(c echo.Context) error {
+	rows, _, err := h.posture.Services(posture.ServiceFilter{Query: c.QueryParam("q"), Project: c.QueryParam("project"), Sort: c.QueryParam("sort")})
+	if err != nil {
+		return err
+	}
+	if rows == nil {
+		rows = []posture.ServiceRow{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"services": rows})
+}
+
+// APIFindings lists findings with the same filters as /findings.
+func (h *Handler) APIFindings(c echo.Context) error {
+	rows, _, err := h.posture.Findings(posture.FindingFilter{Check: c.QueryParam("check"), Severity: c.QueryParam("severity"), Project: c.QueryParam("project"), Label: c.QueryParam("label")})
+	if err != nil {
+		return err
+	}
+	if rows == nil {
+		rows = []posture.FindingRow{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"findings": rows})
+}

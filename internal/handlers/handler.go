@@ -1,0 +1,114 @@
+// Package handlers is runlens's HTTP layer (Echo v4): it authenticates the
+// request, binds input, calls one domain operation and renders a templ view
+// or JSON. No SQL and no rule logic live here.
+package handlers
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/runlens/runlens/internal/auth"
+	"github.com/runlens/runlens/internal/posture"
+	"github.com/runlens/runlens/internal/store"
+	"github.com/runlens/runlens/web"
+)
+
+// Config is the server's configuration.
+type Config struct {
+	// DevUser, when set, skips IAP and acts as this email (loopback only;
+	// the caller checks the address).
+	DevUser string
+	// FirstAdmin is the email that gets the admin role on first sign-in.
+	FirstAdmin string
+	// SyncSource describes what POST /sync reads ("demo", "files: ...").
+	SyncSource string
+	// SyncReader reads the inventory for POST /sync; nil disables it.
+	SyncReader posture.Reader
+}
+
+// Handler holds the dependencies of every handler.
+type Handler struct {
+	posture  *posture.Service
+	store    *store.Store
+	verifier *auth.Verifier // nil in dev mode
+	cfg      Config
+	log      *slog.Logger
+}
+
+// New returns a Handler. verifier may be nil only when cfg.DevUser is set.
+func New(p *posture.Service, st *store.Store, verifier *auth.Verifier, cfg Config, log *slog.Logger) (*Handler, error) {
+	if verifier == nil && cfg.DevUser == "" {
+		return nil, errors.New("handlers: an IAP verifier is required outside dev mode")
+	}
+	return &Handler{posture: p, store: st, verifier: verifier, cfg: cfg, log: log}, nil
+}
+
+// render writes a templ component with status.
+func render(c echo.Context, status int, t templ.Component) error {
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	c.Response().WriteHeader(status)
+	return t.Render(c.Request().Context(), c.Response())
+}
+
+// layout builds the page shell for the signed-in user.
+func (h *Handler) layout(c echo.Context, title, nav string) web.Layout {
+	l := web.Layout{Title: title, Nav: nav, Dev: h.cfg.DevUser != ""}
+	if u, ok := userFrom(c); ok {
+		l.User, l.Role = u.Email, u.Role.String()
+	}
+	if cur, err := h.posture.Current(); err == nil {
+		l.Serving = cur.Snapshot.Source + " · " + cur.Snapshot.CreatedAt.Format("2006-01-02 15:04 MST")
+	}
+	return l
+}
+
+// ErrorHandler is Echo's HTTPErrorHandler: it logs once with request fields
+// and renders an error fragment for htmx, JSON for the API, a page otherwise.
+func (h *Handler) ErrorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, msg := http.StatusInternalServerError, "Something went wrong; the error has been logged."
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		status = he.Code
+		if m, ok := he.Message.(string); ok {
+			msg = m
+		} else {
+			msg = http.StatusText(status)
+		}
+	case errors.Is(err, posture.ErrNoSnapshot):
+		status, msg = http.StatusServiceUnavailable, "No snapshot has been synced yet. Run a sync (runlens sync, or POST /sync) first."
+	case errors.Is(err, context.Canceled):
+		status, msg = 499, "request cancelled"
+	}
+	req := c.Request()
+	attrs := []any{"method", req.Method, "path", req.URL.Path, "status", status, "request_id", c.Response().Header().Get(echo.HeaderXRequestID)}
+	if status >= 500 {
+		h.log.Error("request failed", append(attrs, "err", err)...)
+	} else {
+		h.log.Info("request refused", append(attrs, "err", err)...)
+	}
+	var rerr error
+	switch {
+	case isAPI(req):
+		rerr = c.JSON(status, map[string]string{"error": msg})
+	case req.Header.Get("HX-Request") == "true":
+		rerr = render(c, status, web.ErrorFragment(status, msg))
+	default:
+		rerr = render(c, status, web.ErrorView(web.ErrorPage{Layout: h.layout(c, http.StatusText(status), ""), Status: status, Message: msg}))
+	}
+	if rerr != nil {
+		h.log.Error("render error", "err", rerr)
+	}
+}
+
+func isAPI(r *http.Request) bool {
+	return len(r.URL.Path) >= 8 && r.URL.Path[:8] == "/api/v1/"
+}

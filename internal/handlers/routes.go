@@ -1,0 +1,69 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/runlens/runlens/internal/auth"
+	"github.com/runlens/runlens/web"
+)
+
+// Routes returns the Echo server with every route registered, method and
+// path visible, grouped by page.
+func (h *Handler) Routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = h.ErrorHandler
+	e.Use(middleware.Recover())
+	e.Use(middleware.RequestID())
+	e.Use(securityHeaders(h.cfg.DevUser != ""))
+	// CSRF: every state-changing request must be same-origin (Sec-Fetch-Site
+	// / Origin checks of net/http's CrossOriginProtection).
+	e.Use(echo.WrapMiddleware(http.NewCrossOriginProtection().Handler))
+	e.Use(h.authenticate)
+
+	// Health and static files (no user needed).
+	e.GET("/healthz", h.Healthz)
+	e.GET("/static/*", h.Static)
+
+	// Overview.
+	e.GET("/", h.Overview)
+	// Services and a service's detail (the ID is URL-escaped into one segment
+	// or spread over the wildcard).
+	e.GET("/services", h.Services)
+	e.GET("/services/*", h.ServiceDetail)
+	// Findings.
+	e.GET("/findings", h.Findings)
+	// Graph.
+	e.GET("/graph", h.Graph)
+	// Change sets.
+	e.GET("/changes", h.Changes)
+	// Sync: history and a run.
+	e.GET("/sync", h.SyncPage)
+	e.POST("/sync", h.RunSync, require(auth.ManageUsers))
+
+	// JSON API.
+	api := e.Group("/api/v1")
+	api.GET("/scan", h.APIScan)
+	api.GET("/graph", h.APIGraph)
+	api.GET("/services", h.APIServices)
+	api.GET("/findings", h.APIFindings)
+	return e
+}
+
+// Static serves the embedded static files; URLs carry a content hash, so
+// they may be cached for a year.
+func (h *Handler) Static(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	return echo.StaticFileHandler(c.Param("*"), web.Static())(c)
+}
+
+// Healthz answers cheaply whether the process and its database are up.
+func (h *Handler) Healthz(c echo.Context) error {
+	if err := h.store.Ping(c.Request().Context()); err != nil {
+		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
+	}
+	return c.String(http.StatusOK, "ok\n")
+}

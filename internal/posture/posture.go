@@ -1,0 +1,130 @@
+// Package posture serves the console's questions from the current snapshot:
+// it holds the scan report being served, switches to a new one only when a
+// sync completes and is stored, and answers the overview, services, service
+// detail, findings and graph listing queries.
+package posture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/rules"
+	"github.com/runlens/runlens/internal/scan"
+	"github.com/runlens/runlens/internal/store"
+)
+
+// Current is the snapshot being served.
+type Current struct {
+	Snapshot store.Snapshot
+	Report   *scan.Report
+}
+
+// Service holds the current snapshot. It is safe for concurrent use; reads
+// never wait for a sync.
+type Service struct {
+	st     *store.Store
+	roles  *iam.Catalog
+	log    *slog.Logger
+	cur    atomic.Pointer[Current]
+	syncMu sync.Mutex // one sync at a time
+	keep   int
+}
+
+// New returns a Service over st. keep is how many complete snapshots to
+// retain for trends (0 keeps all).
+func New(st *store.Store, roles *iam.Catalog, log *slog.Logger, keep int) *Service {
+	return &Service{st: st, roles: roles, log: log, keep: keep}
+}
+
+// ErrNoSnapshot is returned by Current before the first sync completes.
+var ErrNoSnapshot = errors.New("posture: no snapshot yet: run a sync")
+
+// Current returns the snapshot being served.
+func (s *Service) Current() (*Current, error) {
+	c := s.cur.Load()
+	if c == nil {
+		return nil, ErrNoSnapshot
+	}
+	return c, nil
+}
+
+// Load serves the latest complete snapshot in the store, rebuilding its
+// graph from the stored assets. It returns store.ErrNotFound when there is
+// none.
+func (s *Service) Load(ctx context.Context) error {
+	sn, err := s.st.CurrentSnapshot(ctx)
+	if err != nil {
+		return err
+	}
+	inv, err := s.st.LoadInventory(ctx, sn.ID)
+	if err != nil {
+		return err
+	}
+	rep := scan.Run(inv, s.roles, rules.All(), time.Now(), nil)
+	s.cur.Store(&Current{Snapshot: sn, Report: rep})
+	return nil
+}
+
+// Reader produces an inventory for a sync: from files, the demo or the live
+// API. It reports progress through the callback, if any.
+type Reader func(ctx context.Context) (*inventory.Inventory, error)
+
+// Sync reads an inventory with read, scans it, stores it as a new snapshot
+// and serves it. If reading fails, is cancelled or the inventory has no
+// assets, the failure is recorded and the previous snapshot keeps serving.
+func (s *Service) Sync(ctx context.Context, source string, read Reader) (store.Snapshot, error) {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	fail := func(err error) (store.Snapshot, error) {
+		if rerr := s.st.RecordFailedSync(context.WithoutCancel(ctx), source, err); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		return store.Snapshot{}, fmt.Errorf("posture: sync %s: %w", source, err)
+	}
+	inv, err := read(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	if len(inv.Assets) == 0 {
+		return fail(fmt.Errorf("no assets read (%s)", inv.Summary()))
+	}
+	rep := scan.Run(inv, s.roles, rules.All(), time.Now(), nil)
+	id, err := s.st.SaveSnapshot(ctx, store.SnapshotInput{Source: source, Inventory: inv, Problems: rep.Problems, Findings: rep.Findings, Scores: rep.Scores})
+	if err != nil {
+		return fail(err)
+	}
+	sn, err := s.st.CurrentSnapshot(ctx)
+	if err != nil {
+		return store.Snapshot{}, fmt.Errorf("posture: sync %s: %w", source, err)
+	}
+	if sn.ID != id {
+		return store.Snapshot{}, fmt.Errorf("posture: sync %s: stored snapshot %d but %d is current", source, id, sn.ID)
+	}
+	s.cur.Store(&Current{Snapshot: sn, Report: rep})
+	if s.keep > 0 {
+		if err := s.st.PruneSnapshots(ctx, s.keep); err != nil {
+			s.log.Warn("prune snapshots", "err", err)
+		}
+	}
+	s.log.Info("sync complete", "source", source, "snapshot", id, "summary", inv.Summary(), "findings", len(rep.Findings))
+	return sn, nil
+}
+
+// History returns the latest syncs, complete and failed, newest first.
+func (s *Service) History(ctx context.Context, limit int) ([]store.Snapshot, error) {
+	return s.st.Snapshots(ctx, limit)
+}
+
+// Snapshot describes one sync (complete or failed); views use this name so
+// they need not import the store.
+type Snapshot = store.Snapshot

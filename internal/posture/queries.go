@@ -1,0 +1,329 @@
+package posture
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/runlens/runlens/internal/graph"
+	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/rules"
+	"github.com/runlens/runlens/internal/store"
+)
+
+// Overview is what the overview page shows.
+type Overview struct {
+	Snapshot   store.Snapshot
+	Org        rules.GroupScore
+	Counts     []SeverityCount // most severe first
+	Excepted   int
+	Services   int
+	Jobs       int
+	Trend      []TrendPoint
+	TopRisks   []Risk // the findings that cost the most points
+	Projects   []rules.GroupScore
+	Problems   []string
+	LastFailed *store.Snapshot // the latest sync, if it failed after the current snapshot
+}
+
+// TrendPoint is the organization score at one snapshot.
+type TrendPoint struct {
+	At    time.Time
+	Score int
+	Grade string
+}
+
+// SeverityCount is the number of open findings of one severity.
+type SeverityCount struct {
+	Severity rules.Severity
+	N        int
+}
+
+// Risk is a finding with the points it costs across the services it affects.
+type Risk struct {
+	Finding rules.Finding
+	Cost    int
+}
+
+// Overview answers the overview page.
+func (s *Service) Overview(ctx context.Context) (Overview, error) {
+	c, err := s.Current()
+	if err != nil {
+		return Overview{}, err
+	}
+	rep := c.Report
+	o := Overview{Snapshot: c.Snapshot, Org: rep.Scores.Organization, Projects: rep.Scores.Projects,
+		Services: len(rep.Graph.NodesOf(graph.KindService)), Jobs: len(rep.Graph.NodesOf(graph.KindJob))}
+	counts := rep.Counts()
+	for _, sev := range rules.Severities() {
+		o.Counts = append(o.Counts, SeverityCount{Severity: sev, N: counts[sev]})
+	}
+	for _, f := range rep.Findings {
+		if f.Excepted {
+			o.Excepted++
+			continue
+		}
+		o.TopRisks = append(o.TopRisks, Risk{Finding: f, Cost: f.Severity.Weight() * max(1, len(f.Affects))})
+	}
+	slices.SortStableFunc(o.TopRisks, func(a, b Risk) int { return b.Cost - a.Cost })
+	o.TopRisks = o.TopRisks[:min(10, len(o.TopRisks))]
+	for _, p := range rep.Problems {
+		o.Problems = append(o.Problems, p.String())
+	}
+	history, err := s.st.ScoreHistory(ctx, "organization", "", 30)
+	if err != nil {
+		return o, err
+	}
+	for _, h := range history {
+		o.Trend = append(o.Trend, TrendPoint{At: h.At, Score: h.Score, Grade: h.Grade})
+	}
+	recent, err := s.st.Snapshots(ctx, 1)
+	if err != nil {
+		return o, err
+	}
+	if len(recent) == 1 && recent[0].Status == "failed" {
+		o.LastFailed = &recent[0]
+	}
+	return o, nil
+}
+
+// ServiceRow is one line of the services list.
+type ServiceRow struct {
+	ID       string
+	Name     string
+	Kind     graph.Kind
+	Project  string
+	Region   string
+	Shape    string
+	Identity string // runtime service account email
+	Ingress  string
+	Public   bool
+	Score    int
+	Grade    string
+	Findings int
+}
+
+// ServiceFilter selects and orders services.
+type ServiceFilter struct {
+	Query   string // substring of name, project or identity, case-insensitive
+	Project string // exact project ID
+	Sort    string // "score" (default, worst first), "name", "project"
+}
+
+// Services lists services and jobs matching f, and every project ID for the
+// filter's choices.
+func (s *Service) Services(f ServiceFilter) ([]ServiceRow, []string, error) {
+	c, err := s.Current()
+	if err != nil {
+		return nil, nil, err
+	}
+	rep := c.Report
+	var rows []ServiceRow
+	projects := map[string]bool{}
+	q := strings.ToLower(f.Query)
+	for _, sc := range rep.Scores.Services {
+		row := s.row(c, sc)
+		projects[row.Project] = true
+		if f.Project != "" && row.Project != f.Project {
+			continue
+		}
+		if q != "" && !strings.Contains(strings.ToLower(row.Name+" "+row.Project+" "+row.Identity+" "+row.ID), q) {
+			continue
+		}
+		rows = append(rows, row)
+	}
+	switch f.Sort {
+	case "name":
+		slices.SortStableFunc(rows, func(a, b ServiceRow) int { return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID)) })
+	case "project":
+		slices.SortStableFunc(rows, func(a, b ServiceRow) int {
+			return cmp.Or(strings.Compare(a.Project, b.Project), strings.Compare(a.Name, b.Name))
+		})
+	}
+	list := make([]string, 0, len(projects))
+	for p := range projects {
+		list = append(list, p)
+	}
+	slices.Sort(list)
+	return rows, list, nil
+}
+
+func (s *Service) row(c *Current, sc rules.ServiceScore) ServiceRow {
+	g := c.Report.Graph
+	n, _ := g.Node(sc.Service)
+	row := ServiceRow{ID: sc.Service, Name: sc.Label, Project: sc.Project, Score: sc.Score, Grade: sc.Grade, Findings: len(sc.Findings)}
+	if n != nil {
+		row.Kind = n.Kind
+		if w, ok := n.Data.(*inventory.Workload); ok {
+			row.Region, row.Shape, row.Ingress = w.Region, w.Shape, w.Ingress
+		}
+	}
+	if e := g.Out(sc.Service, graph.RunsAs); len(e) > 0 {
+		row.Identity = strings.TrimPrefix(e[0].To, "serviceAccount:")
+	}
+	for _, e := range g.In(sc.Service, graph.CanInvoke) {
+		if (e.From == "allUsers" || e.From == "allAuthenticatedUsers") && e.Condition == "" {
+			row.Public = true
+		}
+	}
+	return row
+}
+
+// ServiceDetail is what a service's page shows: callers -> service ->
+// identity -> what the identity can reach, with findings.
+type ServiceDetail struct {
+	Row      ServiceRow
+	Workload *inventory.Workload
+	Callers  []Caller
+	RunsAs   []graph.Edge
+	Reach    []graph.Edge // the identity's has_role and can_act_as edges
+	Uses     []graph.Edge
+	Findings []rules.Finding
+}
+
+// Caller is one way to reach a service: a principal's binding, or a push
+// subscription / trigger / Scheduler job with the identity it uses.
+type Caller struct {
+	Edge  graph.Edge
+	Kind  graph.Kind
+	Label string
+	Auth  string // "IAM binding", "OIDC as SA", "unauthenticated"
+}
+
+// Service returns the detail of service or job id.
+func (s *Service) Service(id string) (ServiceDetail, bool, error) {
+	c, err := s.Current()
+	if err != nil {
+		return ServiceDetail{}, false, err
+	}
+	g := c.Report.Graph
+	n, ok := g.Node(id)
+	if !ok || !n.Kind.IsWorkload() {
+		return ServiceDetail{}, false, nil
+	}
+	var sc rules.ServiceScore
+	for _, x := range c.Report.Scores.Services {
+		if x.Service == id {
+			sc = x
+		}
+	}
+	d := ServiceDetail{Row: s.row(c, sc)}
+	d.Workload, _ = n.Data.(*inventory.Workload)
+	for _, e := range g.In(id, graph.CanInvoke, graph.PushesTo, graph.Triggers) {
+		from, _ := g.Node(e.From)
+		cl := Caller{Edge: e, Kind: from.Kind, Label: from.Label, Auth: "IAM binding " + e.Role}
+		if e.Kind != graph.CanInvoke {
+			cl.Auth = "unauthenticated"
+			if auth := g.Out(e.From, graph.AuthenticatesAs); len(auth) > 0 {
+				cl.Auth = "OIDC token as " + strings.TrimPrefix(auth[0].To, "serviceAccount:")
+			}
+		}
+		d.Callers = append(d.Callers, cl)
+	}
+	d.RunsAs = g.Out(id, graph.RunsAs)
+	for _, ra := range d.RunsAs {
+		d.Reach = append(d.Reach, g.Out(ra.To, graph.HasRole, graph.CanActAs)...)
+	}
+	d.Uses = g.Out(id, graph.Uses)
+	for _, f := range c.Report.Findings {
+		if slices.Contains(f.Affects, id) {
+			d.Findings = append(d.Findings, f)
+		}
+	}
+	return d, true, nil
+}
+
+// FindingFilter selects findings.
+type FindingFilter struct {
+	Check    string
+	Severity string
+	Project  string
+	Label    string // "key=value" on an affected service
+}
+
+// FindingRow is a finding with the projects of the services it affects.
+type FindingRow struct {
+	rules.Finding
+	Projects []string
+}
+
+// Findings lists findings matching f, in report order (most severe first),
+// with the check slugs present for the filter's choices.
+func (s *Service) Findings(f FindingFilter) ([]FindingRow, []string, error) {
+	c, err := s.Current()
+	if err != nil {
+		return nil, nil, err
+	}
+	g := c.Report.Graph
+	var rows []FindingRow
+	checks := map[string]bool{}
+	for _, fd := range c.Report.Findings {
+		checks[fd.Check] = true
+		row := FindingRow{Finding: fd}
+		labelMatch := f.Label == ""
+		for _, a := range fd.Affects {
+			if n, ok := g.Node(a); ok {
+				if !slices.Contains(row.Projects, n.Project) {
+					row.Projects = append(row.Projects, n.Project)
+				}
+				if k, v, ok := strings.Cut(f.Label, "="); ok && n.Labels[k] == v {
+					labelMatch = true
+				}
+			}
+		}
+		if (f.Check != "" && fd.Check != f.Check) || (f.Severity != "" && fd.Severity.String() != f.Severity) ||
+			(f.Project != "" && !slices.Contains(row.Projects, f.Project)) || !labelMatch {
+			continue
+		}
+		rows = append(rows, row)
+	}
+	list := make([]string, 0, len(checks))
+	for k := range checks {
+		list = append(list, k)
+	}
+	slices.Sort(list)
+	return rows, list, nil
+}
+
+// Listing is a bounded page of the graph for the placeholder graph page.
+type Listing struct {
+	Nodes      []*graph.Node
+	Edges      []graph.Edge
+	TotalNodes int
+	TotalEdges int
+	Truncated  bool
+}
+
+// GraphListing lists nodes of kind (all if "") and the edges among them, at
+// most limit of each; Truncated says when some were cut.
+func (s *Service) GraphListing(kind graph.Kind, edgeKind graph.EdgeKind, limit int) (Listing, error) {
+	c, err := s.Current()
+	if err != nil {
+		return Listing{}, err
+	}
+	g := c.Report.Graph
+	l := Listing{TotalNodes: g.Len(), TotalEdges: g.EdgeCount()}
+	for _, n := range g.Nodes() {
+		if kind != "" && n.Kind != kind {
+			continue
+		}
+		if len(l.Nodes) == limit {
+			l.Truncated = true
+			break
+		}
+		l.Nodes = append(l.Nodes, n)
+	}
+	for _, e := range g.Edges() {
+		if edgeKind != "" && e.Kind != edgeKind {
+			continue
+		}
+		if len(l.Edges) == limit {
+			l.Truncated = true
+			break
+		}
+		l.Edges = append(l.Edges, e)
+	}
+	return l, nil
+}

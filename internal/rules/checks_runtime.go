@@ -1,0 +1,64 @@
+package rules
+
+import (
+	"github.com/runlens/runlens/internal/graph"
+	"github.com/runlens/runlens/internal/iam"
+)
+
+func checkRuntimeDefaultSA(c *Context) []Result {
+	var out []Result
+	for _, n := range workloads(c.Graph) {
+		w, ok := workload(n)
+		e, hasSA := runtimeSA(c.Graph, n.ID)
+		if !ok || !hasSA {
+			out = append(out, Result{Status: Skip, Subject: n.ID})
+			continue
+		}
+		to, _ := c.Graph.Node(e.To)
+		if !iam.IsDefaultComputeSA(saEmail(to)) {
+			out = append(out, Result{Status: Pass, Subject: n.ID})
+			continue
+		}
+		field := fieldPath(w, "spec.template.spec.serviceAccountName", "template.serviceAccount")
+		if w.Job {
+			field = fieldPath(w, "spec.template.spec.template.spec.serviceAccountName", "template.template.serviceAccount")
+		}
+		value := w.ServiceAccount
+		if value == "" {
+			value = "(empty: Cloud Run uses " + saEmail(to) + ")"
+		}
+		out = append(out, Result{Status: Fail, Subject: n.ID, Affects: []string{n.ID},
+			Evidence: Evidence{Fields: []FieldEvidence{{Field: field, Value: value}}, Path: []graph.Edge{e}}})
+	}
+	return out
+}
+
+// checkRuntimeBasicRole fails for a runtime service account holding
+// roles/owner or roles/editor (critical) or roles/viewer (high) on a project,
+// folder or organization. Conditional bindings count; expired ones were
+// dropped when the graph was built.
+func checkRuntimeBasicRole(c *Context) []Result {
+	var out []Result
+	for _, ri := range runtimeSAs(c.Graph) {
+		failed := false
+		for _, e := range c.Graph.Out(ri.Node.ID, graph.HasRole) {
+			to, ok := c.Graph.Node(e.To)
+			if !ok || !to.Kind.IsContainer() || !iam.IsBasic(e.Role) {
+				continue
+			}
+			sev := Critical
+			if e.Role == "roles/viewer" {
+				sev = High
+			}
+			failed = true
+			out = append(out, Result{Status: Fail, Subject: ri.Node.ID, Affects: ri.Workloads, Severity: sev,
+				Key: e.Role + "@" + e.Via + "#" + e.Condition,
+				Evidence: Evidence{Bindings: []BindingEvidence{bindingOf(e)},
+					Note: "runtime identity of " + plural(len(ri.Workloads), "workload")}})
+		}
+		if !failed {
+			out = append(out, Result{Status: Pass, Subject: ri.Node.ID})
+		}
+	}
+	return out
+}

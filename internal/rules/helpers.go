@@ -1,0 +1,65 @@
+package rules
+
+import (
+	"github.com/runlens/runlens/internal/graph"
+	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/inventory"
+)
+
+// workloads returns every Cloud Run service and job, sorted by ID.
+func workloads(g *graph.Graph) []*graph.Node {
+	return append(g.NodesOf(graph.KindService), g.NodesOf(graph.KindJob)...)
+}
+
+// workload returns the typed view of a service or job node.
+func workload(n *graph.Node) (*inventory.Workload, bool) {
+	w, ok := n.Data.(*inventory.Workload)
+	return w, ok && w != nil
+}
+
+// runtimeSA returns the runs_as edge of a workload.
+func runtimeSA(g *graph.Graph, id string) (graph.Edge, bool) {
+	out := g.Out(id, graph.RunsAs)
+	if len(out) == 0 {
+		return graph.Edge{}, false
+	}
+	return out[0], true
+}
+
+// runtimeSAs returns each service account that some workload runs as, with
+// the workloads that run as it.
+func runtimeSAs(g *graph.Graph) []runtimeIdentity {
+	var out []runtimeIdentity
+	for _, sa := range g.NodesOf(graph.KindServiceAccount) {
+		var users []string
+		for _, e := range g.In(sa.ID, graph.RunsAs) {
+			users = append(users, e.From)
+		}
+		if len(users) > 0 {
+			out = append(out, runtimeIdentity{Node: sa, Workloads: users})
+		}
+	}
+	return out
+}
+
+type runtimeIdentity struct {
+	Node      *graph.Node
+	Workloads []string
+}
+
+// saEmail returns the email of a service account node.
+func saEmail(n *graph.Node) string {
+	if sa, ok := n.Data.(*inventory.ServiceAccount); ok && sa.Email != "" {
+		return sa.Email
+	}
+	m := iam.ParseMember(n.ID)
+	return m.Value
+}
+
+// fieldPath names a workload field in the shape the workload was read from.
+func fieldPath(w *inventory.Workload, v1, v2 string) string {
+	if w.Shape == "v1" {
+		return v1
+	}
+	return v2
+}

@@ -1,0 +1,222 @@
+// Package rules is the least-privilege check catalog: one Rule value per
+// check, listed in All, each a function from the identity graph to results.
+// It also turns results into findings and findings into posture scores.
+package rules
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/runlens/runlens/internal/graph"
+	"github.com/runlens/runlens/internal/iam"
+)
+
+// Rule is one check. Rule-level text lives here; a Finding carries only
+// instance data and the rule's slug.
+type Rule struct {
+	ID          string   // stable short ID, "RL-0001"; never reused
+	Slug        string   // stable readable ID, "runtime-default-sa" (DESIGN §4)
+	Title       string   // one line
+	Severity    Severity // default severity; a result may raise or lower it
+	Description string   // what is wrong and why it matters
+	Remediation string   // what to do
+	References  []string // CIS Google Cloud Foundations IDs and documentation URLs
+	Check       func(*Context) []Result
+}
+
+var (
+	slugPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	idPattern   = regexp.MustCompile(`^RL-[0-9]{4}$`)
+)
+
+// Validate reports what is wrong with a rule definition.
+func (r Rule) Validate() error {
+	var errs []error
+	if !idPattern.MatchString(r.ID) {
+		errs = append(errs, fmt.Errorf("id %q is not RL-NNNN", r.ID))
+	}
+	if !slugPattern.MatchString(r.Slug) {
+		errs = append(errs, fmt.Errorf("slug %q is not kebab-case", r.Slug))
+	}
+	if !r.Severity.Valid() {
+		errs = append(errs, fmt.Errorf("severity %d is not valid", int(r.Severity)))
+	}
+	if strings.TrimSpace(r.Title) == "" {
+		errs = append(errs, errors.New("empty title"))
+	}
+	if strings.TrimSpace(r.Description) == "" {
+		errs = append(errs, errors.New("empty description"))
+	}
+	if strings.TrimSpace(r.Remediation) == "" {
+		errs = append(errs, errors.New("empty remediation"))
+	}
+	if r.Check == nil {
+		errs = append(errs, errors.New("no check function"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("rules: rule %q: %w", r.Slug, err)
+	}
+	return nil
+}
+
+// Context is what a check reads.
+type Context struct {
+	Graph *graph.Graph
+	Roles *iam.Catalog
+	Now   time.Time
+}
+
+// Status is the outcome of a check on one subject.
+type Status int
+
+// Statuses.
+const (
+	Pass Status = iota + 1
+	Fail
+	Skip
+)
+
+// String returns "pass", "fail" or "skip".
+func (s Status) String() string {
+	switch s {
+	case Pass:
+		return "pass"
+	case Fail:
+		return "fail"
+	case Skip:
+		return "skip"
+	}
+	return "unknown"
+}
+
+// Result is one check outcome on one subject.
+type Result struct {
+	Status   Status
+	Subject  string   // node ID the result is about
+	Affects  []string // service/job node IDs whose score a failure lowers
+	Severity Severity // 0 means the rule's default
+	Key      string   // distinguishes several failures on one subject (e.g. the member); part of the finding ID
+	Evidence Evidence
+}
+
+// Evidence is what a reviewer needs to verify a finding. Secret values are
+// never put here: for env vars only the name.
+type Evidence struct {
+	Bindings []BindingEvidence `json:"bindings,omitempty"`
+	Fields   []FieldEvidence   `json:"fields,omitempty"`
+	Path     []graph.Edge      `json:"path,omitempty"`
+	Note     string            `json:"note,omitempty"`
+}
+
+// BindingEvidence is one IAM binding: role granted to member on a resource.
+type BindingEvidence struct {
+	Role      string `json:"role"`
+	Member    string `json:"member"`
+	Via       string `json:"via"` // the resource whose policy holds the binding
+	Condition string `json:"condition,omitempty"`
+}
+
+// FieldEvidence is a configuration field and its observed value.
+type FieldEvidence struct {
+	Field string `json:"field"`
+	Value string `json:"value"`
+}
+
+func bindingOf(e graph.Edge) BindingEvidence {
+	return BindingEvidence{Role: e.Role, Member: e.From, Via: e.Via, Condition: e.Condition}
+}
+
+// Finding is a failed result joined with its rule's slug, severity and title.
+type Finding struct {
+	ID       string   `json:"id"`
+	Check    string   `json:"check"`
+	Severity Severity `json:"severity"`
+	Title    string   `json:"title"`
+	Subject  string   `json:"subject"`
+	Affects  []string `json:"affects"`
+	Evidence Evidence `json:"evidence"`
+	Excepted bool     `json:"excepted"`
+}
+
+// PassRecord is a passed check on a subject; scores count them.
+type PassRecord struct {
+	Check   string `json:"check"`
+	Subject string `json:"subject"`
+}
+
+// FindingID is the stable ID of a finding: the first 16 hex digits of
+// SHA-256 over slug, subject and key, separated by NUL bytes.
+func FindingID(slug, subject, key string) string {
+	h := sha256.Sum256([]byte(slug + "\x00" + subject + "\x00" + key))
+	return hex.EncodeToString(h[:8])
+}
+
+// Run runs every rule in rules on c and returns the findings, sorted by
+// severity (most severe first), then check slug, subject and ID, and the
+// passes, sorted by check then subject.
+func Run(c *Context, rules []Rule) ([]Finding, []PassRecord) {
+	var findings []Finding
+	var passes []PassRecord
+	seen := map[string]bool{}
+	for _, r := range rules {
+		for _, res := range r.Check(c) {
+			switch res.Status {
+			case Pass:
+				passes = append(passes, PassRecord{Check: r.Slug, Subject: res.Subject})
+			case Fail:
+				sev := r.Severity
+				if res.Severity.Valid() {
+					sev = res.Severity
+				}
+				id := FindingID(r.Slug, res.Subject, res.Key)
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+				affects := slices.Clone(res.Affects)
+				slices.Sort(affects)
+				affects = slices.Compact(affects)
+				if affects == nil {
+					affects = []string{}
+				}
+				findings = append(findings, Finding{ID: id, Check: r.Slug, Severity: sev, Title: r.Title,
+					Subject: res.Subject, Affects: affects, Evidence: res.Evidence})
+			}
+		}
+	}
+	slices.SortFunc(findings, func(a, b Finding) int {
+		if a.Severity != b.Severity {
+			return int(b.Severity - a.Severity)
+		}
+		if c := strings.Compare(a.Check, b.Check); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Subject, b.Subject); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	slices.SortFunc(passes, func(a, b PassRecord) int {
+		if c := strings.Compare(a.Check, b.Check); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Subject, b.Subject)
+	})
+	return findings, passes
+}
+
+// BySlug returns the rule with slug from rules.
+func BySlug(rules []Rule, slug string) (Rule, bool) {
+	for _, r := range rules {
+		if r.Slug == slug {
+			return r, true
+		}
+	}
+	return Rule{}, false
+}

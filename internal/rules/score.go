@@ -1,0 +1,204 @@
+package rules
+
+import (
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/runlens/runlens/internal/graph"
+)
+
+// Score is a posture score with its grade.
+type Score struct {
+	Score int    `json:"score"`
+	Grade string `json:"grade"`
+}
+
+// ServiceScore is the score of one service or job.
+type ServiceScore struct {
+	Service  string   `json:"service"`
+	Label    string   `json:"label"`
+	Project  string   `json:"project"`
+	Score    int      `json:"score"`
+	Grade    string   `json:"grade"`
+	Findings []string `json:"findings"` // IDs of the open findings that cost points, most severe first
+	Baseline bool     `json:"baseline"` // no open critical or high finding
+}
+
+// GroupScore is the score of a project, folder, organization or label value.
+type GroupScore struct {
+	ID       string  `json:"id"`
+	Label    string  `json:"label"`
+	Score    int     `json:"score"`
+	Grade    string  `json:"grade"`
+	Services int     `json:"services"`
+	Baseline float64 `json:"baseline"` // share of its services meeting the baseline, 0..1
+}
+
+// Scores is the posture of an inventory.
+type Scores struct {
+	Organization GroupScore     `json:"organization"`
+	Folders      []GroupScore   `json:"folders"`
+	Projects     []GroupScore   `json:"projects"`
+	Labels       []GroupScore   `json:"labels"` // ID is "key=value"
+	Services     []ServiceScore `json:"services"`
+}
+
+// Grade maps a score to a letter: A >= 90, B >= 75, C >= 60, D >= 40, else F.
+func Grade(score int) string {
+	switch {
+	case score >= 90:
+		return "A"
+	case score >= 75:
+		return "B"
+	case score >= 60:
+		return "C"
+	case score >= 40:
+		return "D"
+	}
+	return "F"
+}
+
+// ComputeScores scores every service and job of g from findings (DESIGN §5).
+//
+// A service's (or job's) score is max(0, 100 - sum of the severity weights of
+// the open, not-excepted findings whose Affects include it), each finding
+// counted once. A project's, folder's, label value's and the organization's
+// score is the mean of the scores of the services and jobs under it, rounded
+// half away from zero; 100 when it has none. Baseline is the share of
+// services with no open critical or high finding.
+//
+// Services are sorted by score ascending, then ID; projects, folders and
+// labels by score ascending, then ID.
+func ComputeScores(g *graph.Graph, findings []Finding) Scores {
+	type acc struct {
+		lost     int
+		findings []string
+		severe   bool
+	}
+	per := map[string]*acc{}
+	for _, f := range findings {
+		if f.Excepted {
+			continue
+		}
+		for _, id := range f.Affects {
+			a := per[id]
+			if a == nil {
+				a = &acc{}
+				per[id] = a
+			}
+			a.lost += f.Severity.Weight()
+			a.findings = append(a.findings, f.ID)
+			if f.Severity >= High {
+				a.severe = true
+			}
+		}
+	}
+	type group struct {
+		label  string
+		scores []int
+		base   int
+	}
+	groups := map[string]*group{} // keyed "project\x00id", "folder\x00id", "label\x00k=v"
+	add := func(kind, id, label string, score int, base bool) {
+		k := kind + "\x00" + id
+		gr := groups[k]
+		if gr == nil {
+			gr = &group{label: label}
+			groups[k] = gr
+		}
+		gr.scores = append(gr.scores, score)
+		if base {
+			gr.base++
+		}
+	}
+	var s Scores
+	var all []int
+	baseAll := 0
+	for _, n := range workloads(g) {
+		a := per[n.ID]
+		if a == nil {
+			a = &acc{}
+		}
+		score := max(0, 100-a.lost)
+		ss := ServiceScore{Service: n.ID, Label: n.Label, Project: n.Project, Score: score, Grade: Grade(score),
+			Findings: slices.Clone(a.findings), Baseline: !a.severe}
+		if ss.Findings == nil {
+			ss.Findings = []string{}
+		}
+		s.Services = append(s.Services, ss)
+		all = append(all, score)
+		if ss.Baseline {
+			baseAll++
+		}
+		for _, anc := range g.Ancestors(n.ID) {
+			switch anc.Kind {
+			case graph.KindProject:
+				add("project", anc.ID, anc.Project, score, ss.Baseline)
+			case graph.KindFolder:
+				add("folder", anc.ID, anc.Label, score, ss.Baseline)
+			}
+		}
+		for k, v := range n.Labels {
+			add("label", k+"="+v, k+"="+v, score, ss.Baseline)
+		}
+	}
+	s.Organization = GroupScore{ID: "organization", Label: "organization", Score: mean(all), Services: len(all), Baseline: share(baseAll, len(all))}
+	s.Organization.Grade = Grade(s.Organization.Score)
+	if orgs := g.NodesOf(graph.KindOrganization); len(orgs) == 1 {
+		s.Organization.ID, s.Organization.Label = orgs[0].ID, orgs[0].Label
+	}
+	// Projects without services score 100.
+	for _, p := range g.NodesOf(graph.KindProject) {
+		if groups["project\x00"+p.ID] == nil {
+			groups["project\x00"+p.ID] = &group{label: p.Project}
+		}
+	}
+	for k, gr := range groups {
+		kind, id, _ := strings.Cut(k, "\x00")
+		sc := mean(gr.scores)
+		gs := GroupScore{ID: id, Label: gr.label, Score: sc, Grade: Grade(sc), Services: len(gr.scores), Baseline: share(gr.base, len(gr.scores))}
+		switch kind {
+		case "project":
+			s.Projects = append(s.Projects, gs)
+		case "folder":
+			s.Folders = append(s.Folders, gs)
+		case "label":
+			s.Labels = append(s.Labels, gs)
+		}
+	}
+	byScore := func(a, b GroupScore) int {
+		if a.Score != b.Score {
+			return a.Score - b.Score
+		}
+		return strings.Compare(a.ID, b.ID)
+	}
+	slices.SortFunc(s.Projects, byScore)
+	slices.SortFunc(s.Folders, byScore)
+	slices.SortFunc(s.Labels, byScore)
+	slices.SortFunc(s.Services, func(a, b ServiceScore) int {
+		if a.Score != b.Score {
+			return a.Score - b.Score
+		}
+		return strings.Compare(a.Service, b.Service)
+	})
+	return s
+}
+
+func mean(xs []int) int {
+	if len(xs) == 0 {
+		return 100
+	}
+	sum := 0
+	for _, x := range xs {
+		sum += x
+	}
+	return int(math.Round(float64(sum) / float64(len(xs))))
+}
+
+func share(n, of int) float64 {
+	if of == 0 {
+		return 1
+	}
+	return float64(n) / float64(of)
+}

@@ -1,0 +1,104 @@
+package scan
+
+import (
+	"slices"
+
+	"github.com/runlens/runlens/internal/graph"
+	"github.com/runlens/runlens/internal/rules"
+)
+
+// JSON is the `runlens scan --format json` document (DESIGN §9).
+type JSON struct {
+	Summary  Summary         `json:"summary"`
+	Findings []rules.Finding `json:"findings"`
+	Scores   ScoresJSON      `json:"scores"`
+}
+
+// Summary counts what was read and found.
+type Summary struct {
+	Records      int            `json:"records"`
+	Assets       int            `json:"assets"`
+	Skipped      int            `json:"skipped"`
+	Services     int            `json:"services"`
+	Jobs         int            `json:"jobs"`
+	Nodes        int            `json:"nodes"`
+	Edges        int            `json:"edges"`
+	Findings     int            `json:"findings"`
+	Excepted     int            `json:"excepted"`
+	Passes       int            `json:"passes"`
+	BySeverity   map[string]int `json:"bySeverity"`
+	Problems     []string       `json:"problems"`
+	Unknown      map[string]int `json:"unrecognisedAssetTypes,omitempty"`
+	UnknownRoles []string       `json:"unknownRoles,omitempty"`
+}
+
+// ScoresJSON is the scores part of the scan document.
+type ScoresJSON struct {
+	Organization rules.Score        `json:"organization"`
+	Projects     []ProjectScoreJSON `json:"projects"`
+	Services     []ServiceScoreJSON `json:"services"`
+}
+
+// ProjectScoreJSON is one project's score.
+type ProjectScoreJSON struct {
+	Project string `json:"project"`
+	Score   int    `json:"score"`
+	Grade   string `json:"grade"`
+}
+
+// ServiceScoreJSON is one service's or job's score.
+type ServiceScoreJSON struct {
+	Service string `json:"service"`
+	Score   int    `json:"score"`
+	Grade   string `json:"grade"`
+}
+
+// JSON returns the scan document.
+func (r *Report) JSON() JSON {
+	s := Summary{
+		Records: r.Inventory.Records, Assets: len(r.Inventory.Assets), Skipped: r.Inventory.Skipped,
+		Services: len(r.Graph.NodesOf(graph.KindService)), Jobs: len(r.Graph.NodesOf(graph.KindJob)),
+		Nodes: r.Graph.Len(), Edges: r.Graph.EdgeCount(), Passes: len(r.Passes),
+		BySeverity: map[string]int{}, Problems: []string{}, Unknown: r.Inventory.Unknown,
+	}
+	for _, f := range r.Findings {
+		if f.Excepted {
+			s.Excepted++
+			continue
+		}
+		s.Findings++
+		s.BySeverity[f.Severity.String()]++
+	}
+	for _, p := range r.Problems {
+		s.Problems = append(s.Problems, p.String())
+	}
+	for role := range r.UnknownRoles {
+		s.UnknownRoles = append(s.UnknownRoles, role)
+	}
+	slices.Sort(s.UnknownRoles)
+	out := JSON{Summary: s, Findings: r.Findings}
+	if out.Findings == nil {
+		out.Findings = []rules.Finding{}
+	}
+	out.Scores.Organization = rules.Score{Score: r.Scores.Organization.Score, Grade: r.Scores.Organization.Grade}
+	out.Scores.Projects = []ProjectScoreJSON{}
+	for _, p := range r.Scores.Projects {
+		out.Scores.Projects = append(out.Scores.Projects, ProjectScoreJSON{Project: p.Label, Score: p.Score, Grade: p.Grade})
+	}
+	out.Scores.Services = []ServiceScoreJSON{}
+	for _, sv := range r.Scores.Services {
+		out.Scores.Services = append(out.Scores.Services, ServiceScoreJSON{Service: sv.Service, Score: sv.Score, Grade: sv.Grade})
+	}
+	return out
+}
+
+// GraphJSON is the `runlens graph --format json` document.
+type GraphJSON struct {
+	Nodes []*graph.Node `json:"nodes"`
+	Edges []graph.Edge  `json:"edges"`
+}
+
+// GraphDocument returns the graph document, nodes and edges sorted.
+func (r *Report) GraphDocument() GraphJSON {
+	return GraphJSON{Nodes: r.Graph.Nodes(), Edges: r.Graph.Edges()}
+}

@@ -1,0 +1,65 @@
+// Package scan runs the whole offline pipeline on an inventory: build the
+// graph, run the check catalog, score. Both the command line and the server
+// call it, so they always agree.
+package scan
+
+import (
+	"time"
+
+	"github.com/runlens/runlens/internal/build"
+	"github.com/runlens/runlens/internal/graph"
+	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/rules"
+)
+
+// Report is the result of one scan.
+type Report struct {
+	Inventory    *inventory.Inventory
+	Graph        *graph.Graph
+	Roles        *iam.Catalog
+	UnknownRoles map[string][]string
+	Problems     []inventory.Problem // reading and building problems together
+	Findings     []rules.Finding
+	Passes       []rules.PassRecord
+	Scores       rules.Scores
+	At           time.Time
+}
+
+// Run scans inv at time now with the given rules. excepted reports whether a
+// finding ID is covered by an unexpired exception (nil: none is).
+func Run(inv *inventory.Inventory, roles *iam.Catalog, checks []rules.Rule, now time.Time, excepted func(id string) bool) *Report {
+	b := build.Graph(inv, roles, now)
+	findings, passes := rules.Run(&rules.Context{Graph: b.Graph, Roles: b.Roles, Now: now}, checks)
+	if excepted != nil {
+		for i := range findings {
+			findings[i].Excepted = excepted(findings[i].ID)
+		}
+	}
+	problems := append(append([]inventory.Problem{}, inv.Problems...), b.Problems...)
+	return &Report{
+		Inventory: inv, Graph: b.Graph, Roles: b.Roles, UnknownRoles: b.UnknownRoles, Problems: problems,
+		Findings: findings, Passes: passes, Scores: rules.ComputeScores(b.Graph, findings), At: now,
+	}
+}
+
+// Counts returns the number of open (not excepted) findings by severity.
+func (r *Report) Counts() map[rules.Severity]int {
+	c := map[rules.Severity]int{}
+	for _, f := range r.Findings {
+		if !f.Excepted {
+			c[f.Severity]++
+		}
+	}
+	return c
+}
+
+// Finding returns the finding with id.
+func (r *Report) Finding(id string) (rules.Finding, bool) {
+	for _, f := range r.Findings {
+		if f.ID == id {
+			return f, true
+		}
+	}
+	return rules.Finding{}, false
+}

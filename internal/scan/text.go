@@ -1,0 +1,77 @@
+package scan
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// WriteText writes the human-readable scan report: the summary, the scores,
+// then each finding with its evidence. Secret values never appear because
+// findings never hold them.
+func (r *Report) WriteText(w io.Writer) error {
+	doc := r.JSON()
+	s := doc.Summary
+	ew := &errWriter{w: w}
+	ew.printf("runlens scan: %d records, %d assets (%d skipped), %d services, %d jobs\n", s.Records, s.Assets, s.Skipped, s.Services, s.Jobs)
+	for _, p := range s.Problems {
+		ew.printf("  problem: %s\n", p)
+	}
+	for _, role := range s.UnknownRoles {
+		ew.printf("  unknown role (treated as unknown, not harmless): %s\n", role)
+	}
+	ew.printf("\nOrganization score: %d (%s)   findings: %d open, %d excepted\n\n", doc.Scores.Organization.Score, doc.Scores.Organization.Grade, s.Findings, s.Excepted)
+	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROJECT\tSCORE\tGRADE")
+	for _, p := range doc.Scores.Projects {
+		fmt.Fprintf(tw, "%s\t%d\t%s\n", p.Project, p.Score, p.Grade)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	ew.printf("\n")
+	for _, f := range doc.Findings {
+		mark := ""
+		if f.Excepted {
+			mark = " (excepted)"
+		}
+		ew.printf("[%s] %s %s%s\n  id: %s\n  subject: %s\n", f.Severity, f.Check, f.Title, mark, f.ID, f.Subject)
+		for _, a := range f.Affects {
+			if a != f.Subject {
+				ew.printf("  affects: %s\n", a)
+			}
+		}
+		for _, b := range f.Evidence.Bindings {
+			ew.printf("  binding: %s -> %s on %s", b.Role, b.Member, b.Via)
+			if b.Condition != "" {
+				ew.printf(" if %s", b.Condition)
+			}
+			ew.printf("\n")
+		}
+		for _, fe := range f.Evidence.Fields {
+			ew.printf("  field: %s = %s\n", fe.Field, fe.Value)
+		}
+		if f.Evidence.Note != "" {
+			ew.printf("  note: %s\n", f.Evidence.Note)
+		}
+	}
+	return ew.err
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	fmt.Fprintf(e, format, args...)
+}

@@ -1,0 +1,319 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/rules"
+)
+
+// Snapshot describes one sync.
+type Snapshot struct {
+	ID        int64
+	CreatedAt time.Time
+	Source    string
+	Status    string // "complete" or "failed"
+	Records   int
+	Assets    int
+	Skipped   int
+	Problems  []string
+	Error     string
+	OrgScore  int
+	OrgGrade  string
+}
+
+// SnapshotInput is everything a complete snapshot stores.
+type SnapshotInput struct {
+	Source    string
+	Inventory *inventory.Inventory
+	Problems  []inventory.Problem
+	Findings  []rules.Finding
+	Scores    rules.Scores
+}
+
+// SaveSnapshot writes a complete snapshot in one transaction: its assets,
+// findings and scores become visible together or not at all, so a failure
+// leaves the previous snapshot serving.
+func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (id int64, err error) {
+	problems := make([]string, 0, len(in.Problems))
+	for _, p := range in.Problems {
+		problems = append(problems, p.String())
+	}
+	pj, _ := json.Marshal(problems)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: save snapshot: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	res, err := tx.ExecContext(ctx, `INSERT INTO snapshots (created_at, source, status, records, assets, skipped, problems, org_score, org_grade)
+		VALUES (?, ?, 'complete', ?, ?, ?, ?, ?, ?)`, now(), in.Source, in.Inventory.Records, len(in.Inventory.Assets),
+		in.Inventory.Skipped, string(pj), in.Scores.Organization.Score, in.Scores.Organization.Grade)
+	if err != nil {
+		return 0, fmt.Errorf("store: save snapshot: %w", err)
+	}
+	if id, err = res.LastInsertId(); err != nil {
+		return 0, fmt.Errorf("store: save snapshot: %w", err)
+	}
+	if err = insertAssets(ctx, tx, id, in.Inventory.Assets); err != nil {
+		return 0, err
+	}
+	if err = insertFindings(ctx, tx, id, in.Findings); err != nil {
+		return 0, err
+	}
+	if err = insertScores(ctx, tx, id, in.Scores); err != nil {
+		return 0, err
+	}
+	if err = tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: save snapshot: commit: %w", err)
+	}
+	return id, nil
+}
+
+func insertAssets(ctx context.Context, tx *sql.Tx, id int64, assets []*inventory.Asset) error {
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO snapshot_assets
+		(snapshot_id, name, asset_type, version, parent, location, data, iam_policy, ancestors, update_time, source)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store: save assets: %w", err)
+	}
+	defer stmt.Close()
+	for _, a := range assets {
+		var data, pol sql.NullString
+		if a.Data != nil {
+			data = sql.NullString{String: string(a.Data), Valid: true}
+		}
+		if a.IAMPolicy != nil {
+			b, err := json.Marshal(a.IAMPolicy)
+			if err != nil {
+				return fmt.Errorf("store: save asset %s: %w", a.Name, err)
+			}
+			pol = sql.NullString{String: string(b), Valid: true}
+		}
+		anc, _ := json.Marshal(a.Ancestors)
+		if _, err := stmt.ExecContext(ctx, id, a.Name, a.Type, a.Version, a.Parent, a.Location, data, pol,
+			string(anc), a.UpdateTime, a.Source.String()); err != nil {
+			return fmt.Errorf("store: save asset %s: %w", a.Name, err)
+		}
+	}
+	return nil
+}
+
+func insertFindings(ctx context.Context, tx *sql.Tx, id int64, findings []rules.Finding) error {
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO findings
+		(snapshot_id, id, check_slug, severity, subject, affects, evidence, excepted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store: save findings: %w", err)
+	}
+	defer stmt.Close()
+	for _, f := range findings {
+		aff, _ := json.Marshal(f.Affects)
+		ev, err := json.Marshal(f.Evidence)
+		if err != nil {
+			return fmt.Errorf("store: save finding %s: %w", f.ID, err)
+		}
+		if _, err := stmt.ExecContext(ctx, id, f.ID, f.Check, f.Severity.String(), f.Subject, string(aff), string(ev), f.Excepted); err != nil {
+			return fmt.Errorf("store: save finding %s: %w", f.ID, err)
+		}
+	}
+	return nil
+}
+
+func insertScores(ctx context.Context, tx *sql.Tx, id int64, sc rules.Scores) error {
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO scores (snapshot_id, scope, scope_id, label, score, grade, services) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store: save scores: %w", err)
+	}
+	defer stmt.Close()
+	put := func(scope string, g rules.GroupScore) error {
+		_, err := stmt.ExecContext(ctx, id, scope, g.ID, g.Label, g.Score, g.Grade, g.Services)
+		return err
+	}
+	if err := put("organization", sc.Organization); err != nil {
+		return fmt.Errorf("store: save scores: %w", err)
+	}
+	for scope, list := range map[string][]rules.GroupScore{"folder": sc.Folders, "project": sc.Projects, "label": sc.Labels} {
+		for _, g := range list {
+			if err := put(scope, g); err != nil {
+				return fmt.Errorf("store: save scores: %w", err)
+			}
+		}
+	}
+	for _, sv := range sc.Services {
+		if _, err := stmt.ExecContext(ctx, id, "service", sv.Service, sv.Label, sv.Score, sv.Grade, 1); err != nil {
+			return fmt.Errorf("store: save scores: %w", err)
+		}
+	}
+	return nil
+}
+
+// RecordFailedSync records a sync that did not complete, with its reason.
+// The current snapshot is unchanged.
+func (s *Store) RecordFailedSync(ctx context.Context, source string, syncErr error) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO snapshots (created_at, source, status, error) VALUES (?, ?, 'failed', ?)`,
+		now(), source, syncErr.Error())
+	if err != nil {
+		return fmt.Errorf("store: record failed sync: %w", err)
+	}
+	return nil
+}
+
+const snapshotCols = `id, created_at, source, status, records, assets, skipped, problems, error, COALESCE(org_score, 0), COALESCE(org_grade, '')`
+
+func scanSnapshot(row interface{ Scan(...any) error }) (Snapshot, error) {
+	var sn Snapshot
+	var created, problems string
+	if err := row.Scan(&sn.ID, &created, &sn.Source, &sn.Status, &sn.Records, &sn.Assets, &sn.Skipped, &problems, &sn.Error, &sn.OrgScore, &sn.OrgGrade); err != nil {
+		return sn, err
+	}
+	sn.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
+	_ = json.Unmarshal([]byte(problems), &sn.Problems)
+	return sn, nil
+}
+
+// CurrentSnapshot returns the latest complete snapshot, or ErrNotFound.
+func (s *Store) CurrentSnapshot(ctx context.Context) (Snapshot, error) {
+	sn, err := scanSnapshot(s.db.QueryRowContext(ctx, `SELECT `+snapshotCols+` FROM snapshots WHERE status = 'complete' ORDER BY id DESC LIMIT 1`))
+	if errors.Is(err, sql.ErrNoRows) {
+		return sn, ErrNotFound
+	}
+	if err != nil {
+		return sn, fmt.Errorf("store: current snapshot: %w", err)
+	}
+	return sn, nil
+}
+
+// Snapshots returns the most recent snapshots (complete and failed), newest
+// first, at most limit.
+func (s *Store) Snapshots(ctx context.Context, limit int) ([]Snapshot, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+snapshotCols+` FROM snapshots ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: list snapshots: %w", err)
+	}
+	defer rows.Close()
+	var out []Snapshot
+	for rows.Next() {
+		sn, err := scanSnapshot(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list snapshots: %w", err)
+		}
+		out = append(out, sn)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list snapshots: %w", err)
+	}
+	return out, nil
+}
+
+// LoadInventory rebuilds the inventory stored with snapshot id.
+func (s *Store) LoadInventory(ctx context.Context, id int64) (*inventory.Inventory, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, asset_type, version, parent, location, data, iam_policy, ancestors, update_time, source
+		FROM snapshot_assets WHERE snapshot_id = ? ORDER BY name`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: load inventory %d: %w", id, err)
+	}
+	defer rows.Close()
+	inv := &inventory.Inventory{Unknown: map[string]int{}}
+	for rows.Next() {
+		a := &inventory.Asset{}
+		var data, pol sql.NullString
+		var anc, src string
+		if err := rows.Scan(&a.Name, &a.Type, &a.Version, &a.Parent, &a.Location, &data, &pol, &anc, &a.UpdateTime, &src); err != nil {
+			return nil, fmt.Errorf("store: load inventory %d: %w", id, err)
+		}
+		if data.Valid {
+			a.Data = json.RawMessage(data.String)
+		}
+		if pol.Valid {
+			a.IAMPolicy = &iam.Policy{}
+			if err := json.Unmarshal([]byte(pol.String), a.IAMPolicy); err != nil {
+				return nil, fmt.Errorf("store: load inventory %d: policy of %s: %w", id, a.Name, err)
+			}
+		}
+		_ = json.Unmarshal([]byte(anc), &a.Ancestors)
+		a.Source = parseSource(src)
+		inv.Assets = append(inv.Assets, a)
+		inv.Records++
+		if !inventory.IsKnownType(a.Type) {
+			inv.Unknown[a.Type]++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: load inventory %d: %w", id, err)
+	}
+	return inv, nil
+}
+
+func parseSource(s string) inventory.Source {
+	i := strings.LastIndexByte(s, ':')
+	if i > 0 {
+		var n int
+		if _, err := fmt.Sscanf(s[i+1:], "%d", &n); err == nil {
+			return inventory.Source{File: s[:i], Line: n}
+		}
+	}
+	return inventory.Source{File: s}
+}
+
+// ScorePoint is a score at a snapshot, for trends.
+type ScorePoint struct {
+	SnapshotID int64
+	At         time.Time
+	Score      int
+	Grade      string
+}
+
+// ScoreHistory returns the scores of one scope ("organization", "project",
+// ...) and scope ID over the last limit complete snapshots, oldest first.
+func (s *Store) ScoreHistory(ctx context.Context, scope, scopeID string, limit int) ([]ScorePoint, error) {
+	q := `SELECT sn.id, sn.created_at, sc.score, sc.grade FROM scores sc JOIN snapshots sn ON sn.id = sc.snapshot_id
+		WHERE sc.scope = ? AND sn.status = 'complete'`
+	args := []any{scope}
+	if scope != "organization" {
+		q += ` AND sc.scope_id = ?`
+		args = append(args, scopeID)
+	}
+	q += ` ORDER BY sn.id DESC LIMIT ?`
+	args = append(args, limit)
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: score history: %w", err)
+	}
+	defer rows.Close()
+	var out []ScorePoint
+	for rows.Next() {
+		var p ScorePoint
+		var at string
+		if err := rows.Scan(&p.SnapshotID, &at, &p.Score, &p.Grade); err != nil {
+			return nil, fmt.Errorf("store: score history: %w", err)
+		}
+		p.At, _ = time.Parse(time.RFC3339Nano, at)
+		out = append([]ScorePoint{p}, out...)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: score history: %w", err)
+	}
+	return out, nil
+}
+
+// PruneSnapshots deletes complete snapshots beyond the newest keep (and
+// failed ones older than the oldest kept), with their assets, findings and
+// scores.
+func (s *Store) PruneSnapshots(ctx context.Context, keep int) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM snapshots WHERE id < (
+		SELECT COALESCE(MIN(id), 0) FROM (SELECT id FROM snapshots WHERE status = 'complete' ORDER BY id DESC LIMIT ?))`, keep)
+	if err != nil {
+		return fmt.Errorf("store: prune snapshots: %w", err)
+	}
+	return nil
+}

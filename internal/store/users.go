@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// User is a person known to runlens, keyed on the IAP subject.
+type User struct {
+	Sub   string
+	Email string
+	Role  string
+}
+
+// UpsertUser records a signed-in user. A new user gets defaultRole; an
+// existing user keeps their role and gets the current email. The returned
+// user carries the role in force.
+func (s *Store) UpsertUser(ctx context.Context, sub, email, defaultRole string) (User, error) {
+	t := now()
+	_, err := s.db.ExecContext(ctx, `INSERT INTO users (sub, email, role, created_at, last_seen) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (sub) DO UPDATE SET email = excluded.email, last_seen = excluded.last_seen`, sub, email, defaultRole, t, t)
+	if err != nil {
+		return User{}, fmt.Errorf("store: upsert user: %w", err)
+	}
+	return s.User(ctx, sub)
+}
+
+// User returns the user with subject sub, or ErrNotFound.
+func (s *Store) User(ctx context.Context, sub string) (User, error) {
+	var u User
+	err := s.db.QueryRowContext(ctx, `SELECT sub, email, role FROM users WHERE sub = ?`, sub).Scan(&u.Sub, &u.Email, &u.Role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, ErrNotFound
+	}
+	if err != nil {
+		return u, fmt.Errorf("store: user: %w", err)
+	}
+	return u, nil
+}
+
+// SetRole sets a user's role.
+func (s *Store) SetRole(ctx context.Context, sub, role string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE users SET role = ? WHERE sub = ?`, role, sub)
+	if err != nil {
+		return fmt.Errorf("store: set role: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Users lists every user by email.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT sub, email, role FROM users ORDER BY email`)
+	if err != nil {
+		return nil, fmt.Errorf("store: users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		var u User
+		if err := rows.Scan(&u.Sub, &u.Email, &u.Role); err != nil {
+			return nil, fmt.Errorf("store: users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}

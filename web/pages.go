@@ -1,0 +1,74 @@
+package web
+
+import (
+	"github.com/runlens/runlens/internal/posture"
+)
+
+// Layout is what every page's shell shows.
+type Layout struct {
+	Title   string
+	Nav     string // "overview", "services", "findings", "graph", "changes"
+	User    string // email of the signed-in user
+	Role    string
+	Dev     bool   // dev mode: no IAP; a banner says so on every page
+	Serving string // what is being served, e.g. "demo · 2026-11-22 18:10 UTC"
+}
+
+// OverviewPage is the overview (/).
+type OverviewPage struct {
+	Layout
+	posture.Overview
+}
+
+// ServicesPage is the services list (/services).
+type ServicesPage struct {
+	Layout
+	Filter   posture.ServiceFilter
+	Projects []string
+	Rows     []posture.ServiceRow
+}
+
+// ServicePage is a service's detail (/services/{id}).
+type ServicePage struct {
+	Layout
+	posture.ServiceDetail
+}
+
+// FindingsPage is the findings list (/findings).
+type FindingsPage struct {
+	Layout
+	Filter   posture.FindingFilter
+	Checks   []string
+	Projects []string
+	Rows     []posture.FindingRow
+}
+
+// GraphPage is the graph listing (/graph).
+type GraphPage struct {
+	Layout
+	Kind      string
+	EdgeKind  string
+	Kinds     []string
+	EdgeKinds []string
+	posture.Listing
+}
+
+// ChangesPage is the change sets list (/changes).
+type ChangesPage struct {
+	Layout
+}
+
+// ErrorPage is shown for errors and missing pages.
+type ErrorPage struct {
+	Layout
+	Status  int
+	Message string
+}
+
+// SyncPage is the sync history (/sync).
+type SyncPage struct {
+	Layout
+	Source  string
+	CanRun  bool
+	History []posture.Snapshot
+}
