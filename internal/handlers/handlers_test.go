@@ -1,0 +1,343 @@
+package handlers_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/runlens/runlens/internal/auth"
+	"github.com/runlens/runlens/internal/auth/authtest"
+	"github.com/runlens/runlens/internal/demo"
+	"github.com/runlens/runlens/internal/handlers"
+	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/posture"
+	"github.com/runlens/runlens/internal/store"
+)
+
+const audience = "/projects/123/global/backendServices/456"
+
+type env struct {
+	srv    *httptest.Server
+	iss    *authtest.Issuer
+	store  *store.Store
+	client *http.Client
+}
+
+func demoReader(context.Context) (*inventory.Inventory, error) {
+	r := inventory.NewReader()
+	if err := r.ReadFS(demo.FS()); err != nil {
+		return nil, err
+	}
+	return r.Inventory(), nil
+}
+
+func fileReader(path string) posture.Reader {
+	return func(context.Context) (*inventory.Inventory, error) { return inventory.ReadPaths(path) }
+}
+
+// newEnv starts the real routes over a real store synced from read. devUser
+// empty means production mode with IAP verification.
+func newEnv(t *testing.T, devUser string, read posture.Reader) *env {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "runlens.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ps := posture.New(st, iam.MustPredefined(), log, 0)
+	if _, err := ps.Sync(ctx, "test", read); err != nil {
+		t.Fatal(err)
+	}
+	iss, err := authtest.NewIssuer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v *auth.Verifier
+	if devUser == "" {
+		if v, err = auth.NewVerifier(ctx, audience, auth.WithHTTPClient(iss.HTTPClient())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := handlers.New(ps, st, v, handlers.Config{DevUser: devUser, FirstAdmin: "admin@example.com", SyncSource: "test", SyncReader: read}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h.Routes())
+	t.Cleanup(srv.Close)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &env{srv: srv, iss: iss, store: st, client: client}
+}
+
+func (e *env) token(t *testing.T, email string) string {
+	t.Helper()
+	tok, err := e.iss.Token(audience, "sub-"+email, email, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func (e *env) do(t *testing.T, method, path string, hdr map[string]string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, e.srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := e.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+func doc(t *testing.T, body string) *goquery.Document {
+	t.Helper()
+	d, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestIAP(t *testing.T) {
+	e := newEnv(t, "", demoReader)
+	good := e.token(t, "alice@example.com")
+	wrongAud, err := e.iss.Token("/projects/999/global/backendServices/1", "s", "alice@example.com", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		path string
+		hdr  map[string]string
+		want int
+	}{
+		{"healthz needs no assertion", "/healthz", nil, http.StatusOK},
+		{"no assertion", "/", nil, http.StatusUnauthorized},
+		{"email header alone is not trusted", "/", map[string]string{"X-Goog-Authenticated-User-Email": "accounts.google.com:alice@example.com"}, http.StatusUnauthorized},
+		{"garbage assertion", "/", map[string]string{auth.AssertionHeader: "not.a.jwt"}, http.StatusUnauthorized},
+		{"wrong audience", "/", map[string]string{auth.AssertionHeader: wrongAud}, http.StatusUnauthorized},
+		{"valid assertion", "/", map[string]string{auth.AssertionHeader: good}, http.StatusOK},
+		{"API without assertion", "/api/v1/scan", nil, http.StatusUnauthorized},
+		{"API with assertion", "/api/v1/scan", map[string]string{auth.AssertionHeader: good}, http.StatusOK},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := e.do(t, http.MethodGet, tc.path, tc.hdr)
+			if resp.StatusCode != tc.want {
+				t.Errorf("GET %s = %d, want %d; body: %.200s", tc.path, resp.StatusCode, tc.want, body)
+			}
+			if tc.want == http.StatusUnauthorized && strings.Contains(body, "Posture overview") {
+				t.Error("an unauthenticated request saw the console")
+			}
+		})
+	}
+	t.Run("the user is shown by email and a first-time user is a viewer", func(t *testing.T) {
+		_, body := e.do(t, http.MethodGet, "/", map[string]string{auth.AssertionHeader: good})
+		if got := doc(t, body).Find(`[data-testid="who"]`).Text(); !strings.Contains(got, "alice@example.com") || !strings.Contains(got, "viewer") {
+			t.Errorf("who = %q, want alice as viewer", got)
+		}
+		if doc(t, body).Find(`[data-testid="dev-banner"]`).Length() != 0 {
+			t.Error("production page shows the dev banner")
+		}
+	})
+}
+
+func TestPages(t *testing.T) {
+	e := newEnv(t, "dev@example.com", demoReader)
+	worker := "//run.googleapis.com/projects/pdf-convert-prod/locations/us-central1/services/pdf-worker"
+	tests := []struct {
+		name  string
+		path  string
+		check func(t *testing.T, d *goquery.Document)
+	}{
+		{"overview shows the organization score, counts and projects", "/", func(t *testing.T, d *goquery.Document) {
+			if d.Find(`[data-testid="org-score"] [data-testid="grade"]`).Length() != 1 {
+				t.Error("no organization grade")
+			}
+			if d.Find(`[data-testid="projects"] tbody tr`).Length() < 5 {
+				t.Error("fewer than 5 projects on the overview")
+			}
+			if d.Find(`[data-testid="top-risks"] tbody tr`).Length() == 0 {
+				t.Error("no top risks")
+			}
+			if d.Find(`[data-testid="dev-banner"]`).Length() != 1 {
+				t.Error("dev mode page lacks the banner")
+			}
+		}},
+		{"services lists every service and job", "/services", func(t *testing.T, d *goquery.Document) {
+			if n := d.Find(`[data-testid="service-row"]`).Length(); n < 20 {
+				t.Errorf("%d service rows, want the demo's 20+", n)
+			}
+		}},
+		{"services search narrows", "/services?q=pdf-", func(t *testing.T, d *goquery.Document) {
+			d.Find(`[data-testid="service-row"] td:first-child a`).Each(func(_ int, s *goquery.Selection) {
+				if !strings.Contains(s.Text(), "pdf-") {
+					t.Errorf("search pdf- shows %q", s.Text())
+				}
+			})
+		}},
+		{"service detail shows the push caller, the default identity and the findings", "/services/" + url.PathEscape(worker), func(t *testing.T, d *goquery.Document) {
+			callers := d.Find(`[data-testid="callers"]`).Text()
+			if !strings.Contains(callers, "subscriptions/pdf-jobs-worker-push") || !strings.Contains(callers, "unauthenticated") {
+				t.Errorf("callers = %q, want the unauthenticated push subscription", callers)
+			}
+			if id := d.Find(`[data-testid="runtime-identity"]`).Text(); !strings.Contains(id, "-compute@developer.gserviceaccount.com") {
+				t.Errorf("runtime identity = %q, want the default compute SA", id)
+			}
+			checks := map[string]bool{}
+			d.Find(`[data-testid="finding"]`).Each(func(_ int, s *goquery.Selection) { checks[s.AttrOr("data-check", "")] = true })
+			for _, c := range []string{"runtime-default-sa", "runtime-basic-role", "push-unauthenticated"} {
+				if !checks[c] {
+					t.Errorf("service detail lacks a %s finding; has %v", c, checks)
+				}
+			}
+		}},
+		{"findings filter by check", "/findings?check=invoker-public", func(t *testing.T, d *goquery.Document) {
+			rows := d.Find(`[data-testid="finding"]`)
+			if rows.Length() == 0 {
+				t.Fatal("no invoker-public findings")
+			}
+			rows.Each(func(_ int, s *goquery.Selection) {
+				if c := s.AttrOr("data-check", ""); c != "invoker-public" {
+					t.Errorf("filtered list has %s", c)
+				}
+			})
+		}},
+		{"graph lists nodes and edges", "/graph?kind=service", func(t *testing.T, d *goquery.Document) {
+			if d.Find(`[data-testid="nodes"] tbody tr`).Length() < 20 {
+				t.Error("graph page lists too few services")
+			}
+		}},
+		{"changes is empty for now", "/changes", func(t *testing.T, d *goquery.Document) {
+			if d.Find(`[data-testid="no-changes"]`).Length() != 1 {
+				t.Error("no empty state")
+			}
+		}},
+		{"sync shows the history", "/sync", func(t *testing.T, d *goquery.Document) {
+			if d.Find(`[data-testid="sync-history"] tbody tr`).Length() != 1 {
+				t.Error("want one snapshot in the history")
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := e.do(t, http.MethodGet, tc.path, nil)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET %s = %d; body: %.300s", tc.path, resp.StatusCode, body)
+			}
+			if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+				t.Errorf("CSP = %q", csp)
+			}
+			tc.check(t, doc(t, body))
+		})
+	}
+	t.Run("unknown service is a 404 page", func(t *testing.T) {
+		resp, body := e.do(t, http.MethodGet, "/services/"+url.PathEscape("//run.googleapis.com/projects/x/locations/y/services/none"), nil)
+		if resp.StatusCode != http.StatusNotFound || doc(t, body).Find(`[data-testid="error"]`).Length() != 1 {
+			t.Errorf("status %d, want a 404 error page", resp.StatusCode)
+		}
+	})
+	t.Run("static assets are served with a long cache", func(t *testing.T) {
+		resp, _ := e.do(t, http.MethodGet, "/static/app.css", nil)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+			t.Errorf("static: %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+		}
+	})
+}
+
+func TestSyncPOST(t *testing.T) {
+	t.Run("cross-site POST is refused", func(t *testing.T) {
+		e := newEnv(t, "dev@example.com", demoReader)
+		resp, _ := e.do(t, http.MethodPost, "/sync", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"})
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-site POST /sync = %d, want 403", resp.StatusCode)
+		}
+		list, _ := e.store.Snapshots(context.Background(), 10)
+		if len(list) != 1 {
+			t.Errorf("a refused POST changed state: %d snapshots", len(list))
+		}
+	})
+	t.Run("same-origin POST by an admin syncs and is audited", func(t *testing.T) {
+		e := newEnv(t, "dev@example.com", demoReader)
+		resp, _ := e.do(t, http.MethodPost, "/sync", map[string]string{"Sec-Fetch-Site": "same-origin"})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("POST /sync = %d, want 303", resp.StatusCode)
+		}
+		list, _ := e.store.Snapshots(context.Background(), 10)
+		if len(list) != 2 {
+			t.Errorf("%d snapshots after a sync, want 2", len(list))
+		}
+		log, _ := e.store.AuditLog(context.Background(), 10)
+		if len(log) != 1 || log[0].Actor != "dev@example.com" || log[0].Action != "sync" {
+			t.Errorf("audit = %+v", log)
+		}
+	})
+	t.Run("a viewer may not sync", func(t *testing.T) {
+		e := newEnv(t, "", demoReader)
+		resp, _ := e.do(t, http.MethodPost, "/sync", map[string]string{auth.AssertionHeader: e.token(t, "bob@example.com"), "Sec-Fetch-Site": "same-origin"})
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("viewer POST /sync = %d, want 403", resp.StatusCode)
+		}
+	})
+	t.Run("a failed sync keeps the previous snapshot serving", func(t *testing.T) {
+		e := newEnv(t, "dev@example.com", demoReader)
+		// A second Service over the same store plays the server's sync of an
+		// empty input; the page must then say the sync failed.
+		ps := posture.New(e.store, iam.MustPredefined(), slog.New(slog.NewTextHandler(io.Discard, nil)), 0)
+		if err := ps.Load(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := ps.Current()
+		if _, err := ps.Sync(context.Background(), "files: empty", fileReader(t.TempDir())); err == nil {
+			t.Fatal("sync of an empty directory succeeded")
+		}
+		after, _ := ps.Current()
+		if after.Snapshot.ID != before.Snapshot.ID {
+			t.Errorf("serving snapshot %d after a failed sync, want %d", after.Snapshot.ID, before.Snapshot.ID)
+		}
+		_, body := e.do(t, http.MethodGet, "/", nil)
+		if doc(t, body).Find(`[data-testid="sync-failed"]`).Length() != 1 {
+			t.Error("overview does not say the latest sync failed")
+		}
+	})
+}
+
+func TestEscaping(t *testing.T) {
+	e := newEnv(t, "dev@example.com", fileReader(filepath.Join("testdata", "hostile.jsonl")))
+	svc := "//run.googleapis.com/projects/proj-x/locations/us-central1/services/evil"
+	for _, path := range []string{"/", "/services", "/services/" + url.PathEscape(svc), "/findings", "/graph", "/api/v1/scan", "/api/v1/graph"} {
+		_, body := e.do(t, http.MethodGet, path, nil)
+		if path != "/" && path != "/findings" && !strings.Contains(body, "evil") {
+			t.Errorf("GET %s does not show the hostile service at all", path)
+		}
+		for _, raw := range []string{"<script>alert(", "<img src=x", "<b>NAME</b>"} {
+			if strings.Contains(body, raw) {
+				t.Errorf("GET %s contains unescaped %q", path, raw)
+			}
+		}
+		if strings.Contains(body, "hunter2-do-not-show") {
+			t.Errorf("GET %s shows a secret env value", path)
+		}
+	}
+}

@@ -1,0 +1,238 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	_ "modernc.org/sqlite"
+
+	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/rules"
+	"github.com/runlens/runlens/internal/store"
+)
+
+func open(t *testing.T) (*store.Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "runlens.db")
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, path
+}
+
+func sampleInput() store.SnapshotInput {
+	inv := &inventory.Inventory{Records: 3, Assets: []*inventory.Asset{
+		{Name: "//run.googleapis.com/projects/p/locations/r/services/s", Type: inventory.TypeRunService, Version: "v2",
+			Data: json.RawMessage(`{"template":{"serviceAccount":"a@p.iam.gserviceaccount.com"}}`),
+			IAMPolicy: &iam.Policy{Bindings: []iam.Binding{{Role: "roles/run.invoker", Members: []string{"allUsers"},
+				Condition: &iam.Condition{Title: "t", Expression: "request.time < timestamp(\"2030-01-01T00:00:00Z\")"}}}},
+			Ancestors: []string{"projects/1"}, Source: inventory.Source{File: "a.jsonl", Line: 3}},
+		{Name: "//cloudresourcemanager.googleapis.com/projects/1", Type: inventory.TypeProject, Data: json.RawMessage(`{"projectId":"p"}`)},
+	}}
+	return store.SnapshotInput{
+		Source: "files: a.jsonl", Inventory: inv,
+		Problems: []inventory.Problem{{Source: inventory.Source{File: "a.jsonl", Line: 2}, Msg: "invalid JSON"}},
+		Findings: []rules.Finding{{ID: "abc", Check: "invoker-public", Severity: rules.High, Subject: "s", Affects: []string{"s"},
+			Evidence: rules.Evidence{Bindings: []rules.BindingEvidence{{Role: "roles/run.invoker", Member: "allUsers", Via: "s"}}}}},
+		Scores: rules.Scores{Organization: rules.GroupScore{ID: "organization", Label: "organization", Score: 80, Grade: "B", Services: 1},
+			Projects: []rules.GroupScore{{ID: "//cloudresourcemanager.googleapis.com/projects/1", Label: "p", Score: 80, Grade: "B", Services: 1}},
+			Services: []rules.ServiceScore{{Service: "s", Label: "s", Score: 80, Grade: "B"}}},
+	}
+}
+
+func TestSnapshotRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	st, _ := open(t)
+	if _, err := st.CurrentSnapshot(ctx); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("CurrentSnapshot on an empty store = %v, want ErrNotFound", err)
+	}
+	in := sampleInput()
+	id, err := st.SaveSnapshot(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn, err := st.CurrentSnapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sn.ID != id || sn.Status != "complete" || sn.Assets != 2 || sn.OrgScore != 80 || sn.OrgGrade != "B" {
+		t.Errorf("CurrentSnapshot = %+v", sn)
+	}
+	if diff := cmp.Diff([]string{"a.jsonl:2: invalid JSON"}, sn.Problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	inv, err := st.LoadInventory(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Assets come back sorted by name, identical.
+	want := []*inventory.Asset{in.Inventory.Assets[1], in.Inventory.Assets[0]}
+	if diff := cmp.Diff(want, inv.Assets); diff != "" {
+		t.Errorf("LoadInventory (-want +got):\n%s", diff)
+	}
+}
+
+func TestFailedSyncKeepsCurrent(t *testing.T) {
+	ctx := context.Background()
+	st, _ := open(t)
+	id, err := st.SaveSnapshot(ctx, sampleInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecordFailedSync(ctx, "live: organizations/1", errors.New("permission denied")); err != nil {
+		t.Fatal(err)
+	}
+	sn, err := st.CurrentSnapshot(ctx)
+	if err != nil || sn.ID != id {
+		t.Fatalf("CurrentSnapshot = %+v, %v; want snapshot %d", sn, err, id)
+	}
+	list, err := st.Snapshots(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].Status != "failed" || list[0].Error != "permission denied" {
+		t.Errorf("Snapshots = %+v", list)
+	}
+}
+
+func TestSaveSnapshotIsAtomic(t *testing.T) {
+	ctx := context.Background()
+	st, _ := open(t)
+	first, err := st.SaveSnapshot(ctx, sampleInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := sampleInput()
+	// Two findings with one ID violate the primary key half-way through.
+	bad.Findings = append(bad.Findings, bad.Findings[0])
+	if _, err := st.SaveSnapshot(ctx, bad); err == nil {
+		t.Fatal("SaveSnapshot with a duplicate finding succeeded")
+	}
+	sn, err := st.CurrentSnapshot(ctx)
+	if err != nil || sn.ID != first {
+		t.Fatalf("after a failed save CurrentSnapshot = %+v, %v; want %d", sn, err, first)
+	}
+	list, _ := st.Snapshots(ctx, 10)
+	if len(list) != 1 {
+		t.Errorf("a failed save left %d snapshot rows, want 1", len(list))
+	}
+}
+
+func TestScoreHistoryAndPrune(t *testing.T) {
+	ctx := context.Background()
+	st, _ := open(t)
+	for _, score := range []int{50, 60, 70} {
+		in := sampleInput()
+		in.Scores.Organization.Score = score
+		if _, err := st.SaveSnapshot(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := st.ScoreHistory(ctx, "organization", "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for _, p := range h {
+		got = append(got, p.Score)
+	}
+	if diff := cmp.Diff([]int{50, 60, 70}, got); diff != "" {
+		t.Errorf("history oldest first (-want +got):\n%s", diff)
+	}
+	if err := st.PruneSnapshots(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	h, _ = st.ScoreHistory(ctx, "organization", "", 10)
+	if len(h) != 2 || h[0].Score != 60 {
+		t.Errorf("after prune history = %+v, want 60, 70", h)
+	}
+}
+
+func TestAuditIsAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	st, path := open(t)
+	if err := st.Audit(ctx, store.AuditEntry{Actor: "a@example.com", Action: "sync", Target: "demo"}); err != nil {
+		t.Fatal(err)
+	}
+	log, err := st.AuditLog(ctx, 10)
+	if err != nil || len(log) != 1 || log[0].Action != "sync" {
+		t.Fatalf("AuditLog = %+v, %v", log, err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{`UPDATE audit SET actor = 'x'`, `DELETE FROM audit`} {
+		if _, err := db.Exec(q); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: err = %v, want the append-only refusal", q, err)
+		}
+	}
+}
+
+func TestUsers(t *testing.T) {
+	ctx := context.Background()
+	st, _ := open(t)
+	u, err := st.UpsertUser(ctx, "sub-1", "a@example.com", "viewer")
+	if err != nil || u.Role != "viewer" {
+		t.Fatalf("UpsertUser = %+v, %v", u, err)
+	}
+	if err := st.SetRole(ctx, "sub-1", "reviewer"); err != nil {
+		t.Fatal(err)
+	}
+	// A later sign-in keeps the role and updates the email.
+	u, err = st.UpsertUser(ctx, "sub-1", "a.new@example.com", "admin")
+	if err != nil || u.Role != "reviewer" || u.Email != "a.new@example.com" {
+		t.Errorf("UpsertUser again = %+v, %v; want reviewer with the new email", u, err)
+	}
+	if err := st.SetRole(ctx, "nobody", "admin"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SetRole(nobody) = %v, want ErrNotFound", err)
+	}
+	if err := st.SetRole(ctx, "sub-1", "superuser"); err == nil {
+		t.Error("SetRole with an invalid role succeeded")
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	st, path := open(t)
+	st.Close()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (9999, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := store.Open(ctx, path); err == nil || !strings.Contains(err.Error(), "newer than this binary") {
+		t.Errorf("Open on a newer schema = %v, want a refusal", err)
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	_, path := open(t)
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var mode string
+	if err := db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
+	}
+}
