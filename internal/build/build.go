@@ -79,9 +79,10 @@ func Graph(inv *inventory.Inventory, roles *iam.Catalog, now time.Time) *Result 
 			bl.configEdges(a, id)
 		}
 	}
-	for _, n := range slices.Clone(bl.b.Nodes()) {
-		if n.Parent != "" {
-			bl.ensureContainer(n.Parent)
+	bl.placeServiceAccounts(inv)
+	bl.linkContainers(inv)
+	for _, n := range bl.b.Nodes() {
+		if n.Parent != "" && n.Parent != n.ID {
 			bl.kids[n.Parent] = append(bl.kids[n.Parent], n.ID)
 			bl.b.Edge(graph.Edge{From: n.ID, To: n.Parent, Kind: graph.ChildOf})
 		}
@@ -93,6 +94,114 @@ func Graph(inv *inventory.Inventory, roles *iam.Catalog, now time.Time) *Result 
 	}
 	bl.res.Graph = bl.b.Graph()
 	return bl.res
+}
+
+// linkContainers makes sure every parent named by a node exists, and gives a
+// folder or organization known only by reference (no asset of its own) the
+// parent the inventory's ancestors lists name, so that bindings on containers
+// higher up still reach what lies below.
+func (bl *builder) linkContainers(inv *inventory.Inventory) {
+	up := map[string]string{} // container node ID -> parent container node ID, from ancestors
+	for _, a := range inv.Assets {
+		for i := 0; i+1 < len(a.Ancestors); i++ {
+			c, p := bl.containerRef(a.Ancestors[i]), bl.containerRef(a.Ancestors[i+1])
+			if c != "" && p != "" && c != p {
+				if _, ok := up[c]; !ok {
+					up[c] = p
+				}
+			}
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, n := range slices.Clone(bl.b.Nodes()) {
+			if n.Parent == "" && n.Kind.IsContainer() && up[n.ID] != "" {
+				n.Parent = up[n.ID]
+				changed = true
+			}
+			if n.Parent != "" && n.Parent != n.ID {
+				if _, ok := bl.b.Lookup(n.Parent); !ok {
+					bl.ensureContainer(n.Parent)
+					if _, ok := bl.b.Lookup(n.Parent); ok { // not created: not a container name
+						changed = true
+					}
+				}
+			}
+		}
+	}
+}
+
+// containerRef is the node ID of an ancestors entry ("projects/N",
+// "folders/N", "organizations/N").
+func (bl *builder) containerRef(anc string) string {
+	if p, ok := strings.CutPrefix(anc, "projects/"); ok {
+		num := p
+		if n, ok := bl.numByID[p]; ok {
+			num = n
+		}
+		return crm + "projects/" + num
+	}
+	return containerID(anc)
+}
+
+// placeServiceAccounts puts a service account known only by email (a runtime
+// or caller identity, or a binding member, with no ServiceAccount asset) under
+// its project when the email names a project of the inventory, so that grants
+// on the project (iam.serviceAccountUser, ...) reach it like any other.
+func (bl *builder) placeServiceAccounts(inv *inventory.Inventory) {
+	for _, a := range inv.Assets {
+		if a.IAMPolicy == nil {
+			continue
+		}
+		for _, bd := range a.IAMPolicy.Bindings {
+			if bd.Condition != nil && bd.Condition.State(bl.now) == iam.Expired {
+				continue
+			}
+			for _, raw := range bd.Members {
+				if m := iam.ParseMember(raw); m.Kind == iam.KindServiceAccount {
+					bl.principal(m)
+				}
+			}
+		}
+	}
+	for _, n := range bl.b.Nodes() {
+		if n.Kind != graph.KindServiceAccount || n.Parent != "" {
+			continue
+		}
+		ref := saProjectRef(strings.TrimPrefix(n.ID, "serviceAccount:"))
+		if ref == "" {
+			continue
+		}
+		if num, ok := bl.numByID[ref]; ok {
+			ref = num
+		}
+		if p, ok := bl.b.Lookup(crm + "projects/" + ref); ok && p.Kind == graph.KindProject {
+			n.Parent, n.Project = p.ID, p.Project
+		}
+	}
+}
+
+// saProjectRef returns the project ID or number a service account email names:
+// NUM-compute@developer.gserviceaccount.com, NAME@PROJECT.iam.gserviceaccount.com
+// or PROJECT@appspot.gserviceaccount.com. Google-managed service agents
+// (…@gcp-sa-*.iam.gserviceaccount.com and the like) live in Google's projects
+// and give "".
+func saProjectRef(email string) string {
+	local, domain, ok := strings.Cut(email, "@")
+	if !ok {
+		return ""
+	}
+	switch {
+	case domain == "developer.gserviceaccount.com":
+		if num, ok := strings.CutSuffix(local, "-compute"); ok && isNumber(num) {
+			return num
+		}
+	case domain == "appspot.gserviceaccount.com":
+		return local
+	case strings.HasSuffix(domain, ".iam.gserviceaccount.com") && !strings.HasPrefix(domain, "gcp-sa-"):
+		return strings.TrimSuffix(domain, ".iam.gserviceaccount.com")
+	}
+	return ""
 }
 
 func (bl *builder) problem(a *inventory.Asset, err error) {
@@ -324,8 +433,11 @@ func (bl *builder) canonical(name string) string {
 		return name
 	}
 	rest := name[i+len("projects/"):]
-	pid, tail, _ := strings.Cut(rest, "/")
+	pid, tail, hasTail := strings.Cut(rest, "/")
 	if num, ok := bl.numByID[pid]; ok {
+		if !hasTail {
+			return name[:i] + "projects/" + num
+		}
 		return name[:i] + "projects/" + num + "/" + tail
 	}
 	return name
@@ -386,21 +498,29 @@ func (bl *builder) resourceNode(a *inventory.Asset) string {
 			if kr.Parent == "" {
 				kr.Parent = bl.containerOf(a)
 			}
+			if p, ok := bl.b.Lookup(kr.Parent); ok && kr.Project == "" {
+				kr.Project = p.Project
+			}
 		}
 	}
 	if n.Parent == "" {
 		n.Parent = bl.containerOf(a)
 	}
-	if p, ok := bl.b.Lookup(n.Parent); ok && p.Kind == graph.KindProject {
-		n.Project = p.Project
-	} else if p, ok := bl.b.Lookup(n.Parent); ok {
+	if n.Parent == n.ID {
+		// A mistyped record named like its own container (a "Bucket" called
+		// //cloudresourcemanager.googleapis.com/projects/p): no self-loop.
+		n.Parent = ""
+	}
+	if p, ok := bl.b.Lookup(n.Parent); ok {
 		n.Project = p.Project
 	}
 	bl.register(a.Name, a.Name)
 	switch a.Type {
 	case inventory.TypeRunService, inventory.TypeRunJob:
 		w, err := inventory.DecodeWorkload(a)
-		if err != nil {
+		if err != nil && len(a.Data) > 0 {
+			// A record with only an IAM policy has no configuration to
+			// decode; that is not a problem (other types accept it too).
 			bl.problem(a, err)
 		}
 		n.Data = w
@@ -580,6 +700,9 @@ func (bl *builder) configEdges(a *inventory.Asset, id string) {
 	n, _ := bl.b.Lookup(id)
 	switch v := n.Data.(type) {
 	case *inventory.Workload:
+		if len(a.Data) == 0 {
+			return // IAM policy only: the runtime identity and references are unknown
+		}
 		bl.workloadEdges(n, v)
 	case *inventory.Subscription:
 		if v.PushConfig == nil || v.PushConfig.PushEndpoint == "" {

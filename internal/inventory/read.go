@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/runlens/runlens/internal/iam"
 )
@@ -164,8 +165,9 @@ func (r *Reader) Read(name string, rd io.Reader) error {
 		return err
 	}
 	if r.fileOK == 0 && r.fileBad > 0 {
-		r.problem(Source{File: name}, ProblemNotCAI,
-			fmt.Sprintf("not a Cloud Asset Inventory export: none of its %d records has a name and an asset type", r.fileBad))
+		// A verdict on records already counted as skipped: not counted again.
+		r.inv.Problems = append(r.inv.Problems, Problem{Source: Source{File: name}, Kind: ProblemNotCAI,
+			Msg: fmt.Sprintf("not a Cloud Asset Inventory export: none of its %d records has a name and an asset type", r.fileBad)})
 	}
 	return nil
 }
@@ -209,9 +211,19 @@ func (r *Reader) readLines(name string, br *bufio.Reader, line int) error {
 		case json.Valid(b):
 			r.addJSON(b, src)
 		case r.fileOK+r.fileBad == 0 && !atEOF && !bytes.HasSuffix(b, []byte("}")):
-			// A pretty-printed object: read the whole input as a value stream.
-			rest := io.MultiReader(bytes.NewReader(append(slices.Clone(buf.Bytes()), '\n')), br)
-			return r.readStream(name, rest, line)
+			// A pretty-printed object, or a broken first line of JSON lines.
+			// In a pretty-printed object the next line is a key, never an
+			// object of its own; in JSON lines it is the next record.
+			rest, err := io.ReadAll(br)
+			if err != nil {
+				return fmt.Errorf("inventory: read %s: %w", name, err)
+			}
+			if !startsWithObject(rest) {
+				return r.readStream(name, io.MultiReader(bytes.NewReader(append(slices.Clone(buf.Bytes()), '\n')), bytes.NewReader(rest)), line)
+			}
+			r.problem(src, ProblemMalformed, "invalid JSON: "+jsonError(b))
+			br = bufio.NewReader(bytes.NewReader(rest))
+			continue
 		case atEOF:
 			r.problem(src, ProblemTruncated, "input ends inside a record (truncated file?): "+jsonError(b))
 		default:
@@ -221,6 +233,19 @@ func (r *Reader) readLines(name string, br *bufio.Reader, line int) error {
 			return nil
 		}
 	}
+}
+
+// startsWithObject reports whether the first non-blank line of b is a JSON
+// object on its own.
+func startsWithObject(b []byte) bool {
+	for len(b) > 0 {
+		var l []byte
+		l, b, _ = bytes.Cut(b, []byte("\n"))
+		if l = bytes.TrimSpace(l); len(l) > 0 {
+			return l[0] == '{' && json.Valid(l)
+		}
+	}
+	return false
 }
 
 // readLine appends one line without its newline to buf. full is false when
@@ -242,7 +267,8 @@ func readLine(br *bufio.Reader, buf *bytes.Buffer) (full bool, err error) {
 	}
 }
 
-// readArray reads a JSON array of records.
+// readArray reads a JSON array of records, or several arrays one after
+// another (listings concatenated into one file).
 func (r *Reader) readArray(name string, br *bufio.Reader, line int) error {
 	data, err := io.ReadAll(br)
 	if err != nil {
@@ -250,23 +276,36 @@ func (r *Reader) readArray(name string, br *bufio.Reader, line int) error {
 	}
 	lineAt := func(off int64) int { return line + bytes.Count(data[:min(int(off), len(data))], []byte("\n")) }
 	dec := json.NewDecoder(bytes.NewReader(data))
-	if _, err := dec.Token(); err != nil { // '['
-		r.problem(Source{File: name, Line: line}, ProblemMalformed, err.Error())
-		return nil
-	}
-	for dec.More() {
+	for {
 		start := dec.InputOffset()
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			r.decodeProblem(name, lineAt(dec.InputOffset()), err)
+		tok, err := dec.Token() // '['
+		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		r.addJSON(raw, Source{File: name, Line: lineAt(start) + leadingNewlines(data[start:])})
+		if err != nil {
+			r.decodeProblem(name, problemLine(data, line, start), err)
+			return nil
+		}
+		if tok != json.Delim('[') {
+			r.problem(Source{File: name, Line: lineAt(start) + leadingNewlines(data[start:])}, ProblemMalformed,
+				"unexpected content after the JSON array; the rest of this file cannot be read")
+			return nil
+		}
+		for dec.More() {
+			start := dec.InputOffset()
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				r.decodeProblem(name, problemLine(data, line, start), err)
+				return nil
+			}
+			r.addJSON(raw, Source{File: name, Line: lineAt(start) + leadingNewlines(data[start:])})
+		}
+		start = dec.InputOffset()
+		if _, err := dec.Token(); err != nil { // ']'
+			r.decodeProblem(name, problemLine(data, line, start), err)
+			return nil
+		}
 	}
-	if _, err := dec.Token(); err != nil { // ']'
-		r.decodeProblem(name, lineAt(dec.InputOffset()), err)
-	}
-	return nil
 }
 
 // readStream reads concatenated JSON values (pretty-printed objects).
@@ -285,7 +324,7 @@ func (r *Reader) readStream(name string, rd io.Reader, line int) error {
 		}
 		at := line + bytes.Count(data[:start], []byte("\n")) + leadingNewlines(data[start:])
 		if err != nil {
-			r.decodeProblem(name, line+bytes.Count(data[:min(int(dec.InputOffset()), len(data))], []byte("\n")), err)
+			r.decodeProblem(name, problemLine(data, line, start), err)
 			return nil
 		}
 		r.addJSON(raw, Source{File: name, Line: at})
@@ -304,6 +343,22 @@ func leadingNewlines(b []byte) int {
 		}
 	}
 	return n
+}
+
+// problemLine is the line (data starts on line first) of what stops the
+// value after data[off:] from decoding: its syntax error, or where the value
+// starts when the input ends inside it.
+func problemLine(data []byte, first int, off int64) int {
+	at := min(int(off), len(data))
+	for at < len(data) && bytes.IndexByte([]byte(" \t\r\n,"), data[at]) >= 0 {
+		at++
+	}
+	var raw json.RawMessage
+	var se *json.SyntaxError
+	if err := json.NewDecoder(bytes.NewReader(data[at:])).Decode(&raw); errors.As(err, &se) && se.Offset > 0 {
+		at = min(at+int(se.Offset)-1, len(data)) // Offset counts the offending byte
+	}
+	return first + bytes.Count(data[:at], []byte("\n"))
 }
 
 func (r *Reader) decodeProblem(name string, line int, err error) {
@@ -376,12 +431,9 @@ func (r *Reader) addJSON(b []byte, src Source) {
 		a = &Asset{Name: rec.Name, Type: rec.AssetType, Source: src}
 		r.byName[rec.Name] = a
 	}
-	if len(rec.Ancestors) > 0 {
-		a.Ancestors = rec.Ancestors
-	}
 	if rec.Resource != nil {
 		if first, dup := r.resSrc[rec.Name]; dup {
-			if rec.UpdateTime < a.UpdateTime {
+			if compareTime(rec.UpdateTime, a.UpdateTime) < 0 {
 				r.problem(src, ProblemDuplicate, fmt.Sprintf("duplicate resource record for %s (also at %s); keeping the newer one", rec.Name, first))
 				return
 			}
@@ -389,9 +441,12 @@ func (r *Reader) addJSON(b []byte, src Source) {
 		}
 		r.resSrc[rec.Name] = src
 		a.Version, a.Parent, a.Location, a.Data = rec.Resource.Version, rec.Resource.Parent, rec.Resource.Location, rec.Resource.Data
-		if rec.UpdateTime > a.UpdateTime {
+		if compareTime(rec.UpdateTime, a.UpdateTime) > 0 {
 			a.UpdateTime = rec.UpdateTime
 		}
+	}
+	if len(rec.Ancestors) > 0 { // after the check above: an older duplicate keeps none of its fields
+		a.Ancestors = rec.Ancestors
 	}
 	if rec.IAMPolicy != nil {
 		if first, dup := r.iamSrc[rec.Name]; dup {
@@ -400,6 +455,18 @@ func (r *Reader) addJSON(b []byte, src Source) {
 		r.iamSrc[rec.Name] = src
 		a.IAMPolicy = rec.IAMPolicy
 	}
+}
+
+// compareTime compares RFC 3339 times as instants: "…:00Z" is before
+// "…:00.250Z", though not as strings. Text that does not parse (and "")
+// compares as a string.
+func compareTime(a, b string) int {
+	ta, errA := time.Parse(time.RFC3339Nano, a)
+	tb, errB := time.Parse(time.RFC3339Nano, b)
+	if errA != nil || errB != nil {
+		return strings.Compare(a, b)
+	}
+	return ta.Compare(tb)
 }
 
 // Inventory returns the joined assets, sorted by name, with the problems

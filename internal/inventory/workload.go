@@ -349,7 +349,7 @@ func (w *Workload) decodeV2(data []byte) error {
 	w.CustomAudiences = d.CustomAudiences
 	if !w.Job {
 		switch d.Ingress {
-		case "INGRESS_TRAFFIC_ALL", "": // empty is the API default, all
+		case "INGRESS_TRAFFIC_ALL", "INGRESS_TRAFFIC_UNSPECIFIED", "": // unset is the API default, all
 			w.Ingress = IngressAll
 		case "INGRESS_TRAFFIC_INTERNAL_ONLY":
 			w.Ingress = IngressInternal

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func runCmd(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), args, func(string) string { return "" }, &stdout, &stderr)
+	return stdout.String(), stderr.String(), err
+}
+
+// TestScanDemoGolden pins the scan document of the demo organization; run
+// with -update after an intended change and review the diff.
+func TestScanDemoGolden(t *testing.T) {
+	out, _, err := runCmd(t, "scan", "--demo", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "demo-scan.golden.json")
+	if *update {
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/server -update)", err)
+	}
+	if diff := cmp.Diff(string(want), out); diff != "" {
+		t.Errorf("scan --demo --format json (-golden +got):\n%s", diff)
+	}
+}
+
+type scanDoc struct {
+	Summary struct {
+		Records  int            `json:"records"`
+		Assets   int            `json:"assets"`
+		Services int            `json:"services"`
+		Jobs     int            `json:"jobs"`
+		Problems []string       `json:"problems"`
+		Unknown  map[string]int `json:"unrecognisedAssetTypes"`
+	} `json:"summary"`
+	Findings []struct {
+		ID       string   `json:"id"`
+		Check    string   `json:"check"`
+		Severity string   `json:"severity"`
+		Subject  string   `json:"subject"`
+		Affects  []string `json:"affects"`
+		Evidence struct {
+			Bindings []map[string]string `json:"bindings"`
+			Fields   []map[string]string `json:"fields"`
+		} `json:"evidence"`
+		Excepted *bool `json:"excepted"`
+	} `json:"findings"`
+	Scores struct {
+		Organization struct {
+			Score *int   `json:"score"`
+			Grade string `json:"grade"`
+		} `json:"organization"`
+		Projects []struct {
+			Project string `json:"project"`
+			Score   *int   `json:"score"`
+			Grade   string `json:"grade"`
+		} `json:"projects"`
+		Services []struct {
+			Service string `json:"service"`
+			Score   *int   `json:"score"`
+			Grade   string `json:"grade"`
+		} `json:"services"`
+	} `json:"scores"`
+}
+
+// TestScanRealSamples scans the published CAI samples: the output has the
+// DESIGN §9 shape and the findings the samples imply.
+func TestScanRealSamples(t *testing.T) {
+	out, stderr, err := runCmd(t, "scan", "--format", "json", "--input", "../../../shared/testdata/real")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "records") {
+		t.Errorf("stderr lacks the read summary: %q", stderr)
+	}
+	var d scanDoc
+	dec := json.NewDecoder(strings.NewReader(out))
+	if err := dec.Decode(&d); err != nil {
+		t.Fatalf("scan output is not the documented shape: %v", err)
+	}
+	if d.Summary.Services != 3 || d.Summary.Jobs != 1 {
+		t.Errorf("services/jobs = %d/%d, want the 3 TGC services and 1 job", d.Summary.Services, d.Summary.Jobs)
+	}
+	// The non-CAI files (role describes, recommender JSON) are named as problems.
+	var roleProblem bool
+	for _, p := range d.Summary.Problems {
+		if strings.Contains(p, "roles_run.invoker.json") && strings.Contains(p, "not") {
+			roleProblem = true
+		}
+	}
+	if !roleProblem {
+		t.Errorf("no problem names iam-roles/roles_run.invoker.json: %v", d.Summary.Problems)
+	}
+	checks := map[string]int{}
+	for _, f := range d.Findings {
+		checks[f.Check]++
+		if f.ID == "" || f.Severity == "" || f.Subject == "" || f.Affects == nil || f.Excepted == nil {
+			t.Errorf("finding missing a documented field: %+v", f)
+		}
+	}
+	// Every TGC service and job leaves serviceAccountName empty.
+	if checks["runtime-default-sa"] != 4 {
+		t.Errorf("runtime-default-sa findings = %d, want 4 (3 services + 1 job)", checks["runtime-default-sa"])
+	}
+	if d.Scores.Organization.Score == nil || d.Scores.Organization.Grade == "" || len(d.Scores.Services) != 4 {
+		t.Errorf("scores = %+v", d.Scores)
+	}
+}
+
+func TestScanFailOn(t *testing.T) {
+	_, _, err := runCmd(t, "scan", "--demo", "--fail-on", "high")
+	var code exitCode
+	if !errors.As(err, &code) || code != 3 {
+		t.Errorf("scan --fail-on high on the demo = %v, want exit status 3", err)
+	}
+	if _, _, err := runCmd(t, "scan", "--demo"); err != nil {
+		t.Errorf("scan without --fail-on = %v, want success despite findings", err)
+	}
+}
+
+func TestGraphJSON(t *testing.T) {
+	out, _, err := runCmd(t, "graph", "--demo", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Nodes []map[string]any `json:"nodes"`
+		Edges []map[string]any `json:"edges"`
+	}
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, n := range d.Nodes {
+		if n["id"] == "" || n["kind"] == "" || n["label"] == nil {
+			t.Fatalf("node without id/kind/label: %v", n)
+		}
+		kinds[n["kind"].(string)] = true
+	}
+	edgeKinds := map[string]bool{}
+	for _, e := range d.Edges {
+		edgeKinds[e["kind"].(string)] = true
+	}
+	for _, k := range []string{"service", "job", "serviceAccount", "public", "subscription", "project", "folder", "organization"} {
+		if !kinds[k] {
+			t.Errorf("no %s node in the demo graph", k)
+		}
+	}
+	for _, k := range []string{"child_of", "runs_as", "can_invoke", "pushes_to", "authenticates_as", "has_role", "can_act_as", "uses", "triggers"} {
+		if !edgeKinds[k] {
+			t.Errorf("no %s edge in the demo graph", k)
+		}
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no command", nil, "no command"},
+		{"unknown command", []string{"frobnicate"}, "unknown command"},
+		{"scan without input", []string{"scan"}, "--input"},
+		{"scan bad format", []string{"scan", "--demo", "--format", "xml"}, "unknown --format"},
+		{"scan bad severity", []string{"scan", "--demo", "--fail-on", "severe"}, "unknown severity"},
+		{"scan missing file", []string{"scan", "--input", "does-not-exist.json"}, "does-not-exist.json"},
+		{"serve without audience", []string{"serve", "--db", filepath.Join(t.TempDir(), "x.db")}, "--iap-audience"},
+		{"dev mode off loopback", []string{"serve", "--dev-user", "a@example.com", "--addr", "0.0.0.0:8080"}, "loopback"},
+		{"sync both live and files", []string{"sync", "--scope", "projects/p", "--demo"}, "not both"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := runCmd(t, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("runlens %v = %v, want an error mentioning %q", tc.args, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestSyncFiles(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.db")
+	out, _, err := runCmd(t, "sync", "--demo", "--db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out, "snapshot 1: demo:") {
+		t.Errorf("sync output = %q", out)
+	}
+	// An empty input fails and leaves snapshot 1 current.
+	empty := t.TempDir()
+	if _, _, err := runCmd(t, "sync", "--input", empty, "--db", db); err == nil {
+		t.Error("sync of an empty directory succeeded")
+	}
+}
