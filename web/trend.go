@@ -7,7 +7,7 @@ import (
 	"github.com/runlens/runlens/internal/posture"
 )
 
-func trendX(i, n int) int { return 30 + i*560/max(1, n-1) }
+func trendX(i, n int) int  { return 30 + i*560/max(1, n-1) }
 func trendY(score int) int { return 110 - score } // 0..100 -> 110..10
 
 func trendPoints(points []posture.TrendPoint) string {

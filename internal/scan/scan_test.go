@@ -1,0 +1,119 @@
+package scan_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/runlens/runlens/internal/demo"
+	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/rules"
+	"github.com/runlens/runlens/internal/scan"
+)
+
+func readDemo(tb testing.TB) *inventory.Inventory {
+	tb.Helper()
+	r := inventory.NewReader()
+	if err := r.ReadFS(demo.FS()); err != nil {
+		tb.Fatal(err)
+	}
+	return r.Inventory()
+}
+
+func TestExceptedFindingsCostNothing(t *testing.T) {
+	inv := readDemo(t)
+	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	plain := scan.Run(inv, iam.MustPredefined(), rules.All(), now, nil)
+	if len(plain.Findings) == 0 {
+		t.Fatal("the demo has no findings")
+	}
+	target := plain.Findings[0]
+	excepted := scan.Run(inv, iam.MustPredefined(), rules.All(), now, func(id string) bool { return id == target.ID })
+	f, ok := excepted.Finding(target.ID)
+	if !ok || !f.Excepted {
+		t.Fatalf("finding %s not marked excepted", target.ID)
+	}
+	if excepted.Scores.Organization.Score < plain.Scores.Organization.Score {
+		t.Errorf("excepting a finding lowered the score: %d -> %d", plain.Scores.Organization.Score, excepted.Scores.Organization.Score)
+	}
+	var doc bytes.Buffer
+	if err := json.NewEncoder(&doc).Encode(excepted.JSON()); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(doc.Bytes(), []byte(`"excepted":true`)) {
+		t.Error(`scan JSON lacks "excepted": true`)
+	}
+}
+
+func TestTextReport(t *testing.T) {
+	rep := scan.Run(readDemo(t), iam.MustPredefined(), rules.All(), time.Now(), nil)
+	var out bytes.Buffer
+	if err := rep.WriteText(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Organization score:", "runtime-basic-role", "binding: roles/editor"} {
+		if !bytes.Contains(out.Bytes(), []byte(want)) {
+			t.Errorf("text report lacks %q", want)
+		}
+	}
+	var doc bytes.Buffer
+	if err := json.NewEncoder(&doc).Encode(rep.JSON()); err != nil {
+		t.Fatal(err)
+	}
+	// The demo sets these literal values on secret-like env vars.
+	for _, secret := range []string{"demo-only-not-a-real-password", "demo-only-fake-api-key", "demo-only-not-a-real-token"} {
+		if bytes.Contains(out.Bytes(), []byte(secret)) || bytes.Contains(doc.Bytes(), []byte(secret)) {
+			t.Errorf("scan output shows the secret value %q", secret)
+		}
+	}
+}
+
+// BenchmarkIngestDemo reads the embedded demo organization (both files).
+func BenchmarkIngestDemo(b *testing.B) {
+	var n int
+	for b.Loop() {
+		r := inventory.NewReader()
+		if err := r.ReadFS(demo.FS()); err != nil {
+			b.Fatal(err)
+		}
+		n = r.Inventory().Records
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkScanDemo is the DESIGN §12 target: read + graph + checks + scores
+// of the demo organization, under 1 s.
+func BenchmarkScanDemo(b *testing.B) {
+	roles := iam.MustPredefined()
+	for b.Loop() {
+		r := inventory.NewReader()
+		if err := r.ReadFS(demo.FS()); err != nil {
+			b.Fatal(err)
+		}
+		scan.Run(r.Inventory(), roles, rules.All(), time.Now(), nil)
+	}
+}
+
+// BenchmarkScanGenerated scans a generated organization of 50 projects x 20
+// services (about 50,000 records) from memory.
+func BenchmarkScanGenerated(b *testing.B) {
+	var buf bytes.Buffer
+	if err := demo.Generate(&buf, demo.Size{Projects: 50, ServicesPerProject: 20}, 1); err != nil {
+		b.Fatal(err)
+	}
+	roles := iam.MustPredefined()
+	var records int
+	for b.Loop() {
+		r := inventory.NewReader()
+		if err := r.Read("generated.jsonl", bytes.NewReader(buf.Bytes())); err != nil {
+			b.Fatal(err)
+		}
+		inv := r.Inventory()
+		records = inv.Records
+		scan.Run(inv, roles, rules.All(), time.Now(), nil)
+	}
+	b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
