@@ -15,15 +15,15 @@ help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(TEMPL_GEN) &: $(TEMPL_SRC)
-	$(TEMPL) generate -path web
+	$(TEMPL) generate
 
 .PHONY: generate
 generate: ## regenerate templ views (web/*_templ.go)
-	$(TEMPL) generate -path web
+	$(TEMPL) generate
 
 .PHONY: check-generated
 check-generated: ## fail if the committed *_templ.go files are stale
-	@$(TEMPL) generate -path web >/dev/null
+	@$(TEMPL) generate >/dev/null
 	@git diff --exit-code --stat -- 'web/*_templ.go' || { echo "web/*_templ.go are stale: run make generate and commit"; exit 1; }
 
 .PHONY: build
