@@ -79,7 +79,7 @@ func Graph(inv *inventory.Inventory, roles *iam.Catalog, now time.Time) *Result 
 			bl.configEdges(a, id)
 		}
 	}
-	bl.placeServiceAccounts(inv)
+	bl.placeServiceAccounts(inv, ids)
 	bl.linkContainers(inv)
 	for _, n := range bl.b.Nodes() {
 		if n.Parent != "" && n.Parent != n.ID {
@@ -148,9 +148,10 @@ func (bl *builder) containerRef(anc string) string {
 // or caller identity, or a binding member, with no ServiceAccount asset) under
 // its project when the email names a project of the inventory, so that grants
 // on the project (iam.serviceAccountUser, ...) reach it like any other.
-func (bl *builder) placeServiceAccounts(inv *inventory.Inventory) {
+func (bl *builder) placeServiceAccounts(inv *inventory.Inventory, ids map[*inventory.Asset]string) {
+	// The members bindings will add, added now so that they can be placed.
 	for _, a := range inv.Assets {
-		if a.IAMPolicy == nil {
+		if a.IAMPolicy == nil || ids[a] == "" {
 			continue
 		}
 		for _, bd := range a.IAMPolicy.Bindings {
