@@ -740,6 +740,11 @@ func (bl *builder) configEdges(a *inventory.Asset, id string) {
 		if o := v.HTTPTarget.OIDCToken; o != nil && o.ServiceAccountEmail != "" {
 			bl.b.Edge(graph.Edge{From: id, To: bl.serviceAccountByEmail(o.ServiceAccountEmail), Kind: graph.AuthenticatesAs, Detail: "OIDC token"})
 		}
+		// An OAuth access token is how Scheduler authenticates to Google APIs,
+		// such as the Cloud Run Admin API that runs a job.
+		if o := v.HTTPTarget.OAuthToken; o != nil && o.ServiceAccountEmail != "" {
+			bl.b.Edge(graph.Edge{From: id, To: bl.serviceAccountByEmail(o.ServiceAccountEmail), Kind: graph.AuthenticatesAs, Detail: "OAuth token"})
+		}
 	case *inventory.BackendService:
 		if v.IAP == nil || !v.IAP.Enabled {
 			return

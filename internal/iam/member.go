@@ -93,17 +93,33 @@ func IsDefaultComputeSA(email string) bool {
 }
 
 // IsServiceAgent reports whether email belongs to a Google-managed service
-// agent (service-NUM@gcp-sa-*.iam.gserviceaccount.com, the Cloud Services
-// account NUM@cloudservices.gserviceaccount.com, and the like).
+// agent: service-NUM@gcp-sa-*.iam.gserviceaccount.com and the older
+// service-NUM@SERVICE-robot.iam.gserviceaccount.com forms (serverless-robot-prod,
+// compute-system, container-engine-robot, ...; also service-org-NUM and
+// service-folder-NUM), the Cloud Services account NUM@cloudservices, Cloud
+// Build's NUM@cloudbuild and the storage agent.
 func IsServiceAgent(email string) bool {
 	e := strings.ToLower(email)
-	if strings.HasSuffix(e, "@cloudservices.gserviceaccount.com") ||
-		strings.HasSuffix(e, "@cloudbuild.gserviceaccount.com") ||
-		strings.HasSuffix(e, "@gs-project-accounts.iam.gserviceaccount.com") {
+	local, domain, ok := strings.Cut(e, "@")
+	if !ok {
+		return false
+	}
+	switch domain {
+	case "cloudservices.gserviceaccount.com", "cloudbuild.gserviceaccount.com", "gs-project-accounts.iam.gserviceaccount.com":
 		return true
 	}
-	_, domain, ok := strings.Cut(e, "@")
-	return ok && strings.HasPrefix(domain, "gcp-sa-") && strings.HasSuffix(domain, ".iam.gserviceaccount.com")
+	if !strings.HasSuffix(domain, ".iam.gserviceaccount.com") {
+		return false
+	}
+	if strings.HasPrefix(domain, "gcp-sa-") {
+		return true
+	}
+	for _, prefix := range []string{"service-org-", "service-folder-", "service-"} {
+		if num, ok := strings.CutPrefix(local, prefix); ok && num != "" && strings.Trim(num, "0123456789") == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // IsIAPServiceAgent reports whether email is IAP's service agent

@@ -108,6 +108,10 @@ const (
 // and everything that went wrong or was skipped.
 type Inventory struct {
 	Assets   []*Asset
+	// Recommendations and Insights come from the IAM recommender (files or
+	// the live API), read by the same reader.
+	Recommendations []Recommendation
+	Insights        []Insight
 	Problems []Problem
 	Records  int            // records read (resource and IAM policy records count separately)
 	Skipped  int            // records not used because of a problem

@@ -36,6 +36,14 @@ type record struct {
 	UpdateTimCC string          `json:"updateTime"`
 	OrgPolicy   json.RawMessage `json:"org_policy"`
 	OrgPolicyCC json.RawMessage `json:"orgPolicy"`
+
+	// Recommender records share the reader: a recommendation or insight, or
+	// a REST list / applied-result wrapper holding them.
+	RecommenderSubtype     string            `json:"recommenderSubtype"`
+	InsightSubtype         string            `json:"insightSubtype"`
+	Recommendations        []json.RawMessage `json:"recommendations"`
+	Insights               []json.RawMessage `json:"insights"`
+	AppliedRecommendations []json.RawMessage `json:"applied_recommendations"`
 }
 
 type resource struct {
@@ -401,6 +409,18 @@ func (r *Reader) addJSON(b []byte, src Source) {
 	}
 	if rec.AssetType == "" {
 		rec.AssetType = rec.AssetTypeCC
+	}
+	if wrapped := slices.Concat(rec.Recommendations, rec.Insights, rec.AppliedRecommendations); rec.Name == "" && len(wrapped) > 0 {
+		r.inv.Records--
+		for _, w := range wrapped {
+			r.inv.Records++
+			r.addRecommender(w, src)
+		}
+		return
+	}
+	if rec.AssetType == "" && (rec.RecommenderSubtype != "" || rec.InsightSubtype != "" || isRecommenderName(rec.Name)) {
+		r.addRecommender(b, src)
+		return
 	}
 	if rec.IAMPolicy == nil {
 		rec.IAMPolicy = rec.IAMPolicyCC

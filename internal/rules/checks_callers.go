@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/iam"
@@ -65,4 +66,214 @@ func plural(n int, what string) string {
 		return fmt.Sprintf("1 %s", what)
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func checkInvokerIAMDisabled(c *Context) []Result {
+	var out []Result
+	for _, n := range c.Graph.NodesOf(graph.KindService) {
+		w, ok := workload(n)
+		if !ok {
+			continue
+		}
+		if !w.InvokerIAMDisabled {
+			out = append(out, Result{Status: Pass, Subject: n.ID})
+			continue
+		}
+		out = append(out, Result{Status: Fail, Subject: n.ID, Affects: []string{n.ID}, Evidence: Evidence{Fields: []FieldEvidence{{
+			Field: fieldPath(w, "metadata.annotations[run.googleapis.com/invoker-iam-disabled]", "invokerIamDisabled"), Value: "true"}},
+			Note: "anyone who can reach the URL can invoke it, whatever its IAM policy says"}})
+	}
+	return out
+}
+
+// checkInvokerBroadScope fails for invoke permissions granted on a project,
+// folder or organization, or to a whole domain. Service agents and basic
+// roles are left out (basic roles are a finding of their own).
+func checkInvokerBroadScope(c *Context) []Result {
+	var out []Result
+	for _, n := range workloads(c.Graph) {
+		failed := false
+		for _, e := range invokers(c.Graph, n.ID) {
+			via, _ := c.Graph.Node(e.Via)
+			domain := iam.ParseMember(e.From).Kind == iam.KindDomain
+			if (via == nil || !via.Kind.IsContainer()) && !domain {
+				continue
+			}
+			failed = true
+			note := "granted on " + e.Via + ", so it reaches every service below it"
+			if domain {
+				note = "granted to everyone in a domain"
+			}
+			out = append(out, Result{Status: Fail, Subject: n.ID, Affects: []string{n.ID}, Key: edgeKey(e),
+				Evidence: Evidence{Bindings: []BindingEvidence{bindingOf(e)}, Note: note}})
+		}
+		if !failed {
+			out = append(out, Result{Status: Pass, Subject: n.ID})
+		}
+	}
+	return out
+}
+
+// behindIAP reports whether IAP protects the service, on the service or on a
+// load balancer in front of it.
+func behindIAP(w *inventory.Workload) bool {
+	return w.IAPEnabled || len(w.BehindIAPLoadBalancer) > 0
+}
+
+// checkIngressOpenInternal fails for a service with ingress "all" that is
+// not public, not behind IAP, and that no person can invoke: its callers are
+// other services, so internal ingress (or internal-and-cloud-load-balancing)
+// would do.
+func checkIngressOpenInternal(c *Context) []Result {
+	var out []Result
+	for _, n := range c.Graph.NodesOf(graph.KindService) {
+		w, ok := workload(n)
+		if !ok {
+			continue
+		}
+		if w.Ingress != inventory.IngressAll || behindIAP(w) {
+			out = append(out, Result{Status: Pass, Subject: n.ID})
+			continue
+		}
+		human, public := false, false
+		for _, e := range invokers(c.Graph, n.ID) {
+			m := iam.ParseMember(e.From)
+			public = public || isPublicUnconditional(e) || m.IsPublic()
+			human = human || m.IsHuman()
+		}
+		if public || human || w.InvokerIAMDisabled {
+			out = append(out, Result{Status: Pass, Subject: n.ID})
+			continue
+		}
+		var callers []string
+		for _, e := range c.Graph.In(n.ID, graph.CanInvoke, graph.PushesTo, graph.Triggers) {
+			callers = append(callers, e.From)
+		}
+		note := "only services call it"
+		if len(callers) == 0 {
+			note = "nobody outside Google's service agents can invoke it"
+		}
+		out = append(out, Result{Status: Fail, Subject: n.ID, Affects: []string{n.ID}, Evidence: Evidence{
+			Fields: []FieldEvidence{{Field: fieldPath(w, "metadata.annotations[run.googleapis.com/ingress]", "ingress"), Value: w.Ingress}},
+			Note:   note}})
+	}
+	return out
+}
+
+func checkIAPBypass(c *Context) []Result {
+	var out []Result
+	for _, n := range c.Graph.NodesOf(graph.KindService) {
+		w, ok := workload(n)
+		if !ok {
+			continue
+		}
+		failed := false
+		if len(w.BehindIAPLoadBalancer) > 0 && w.Ingress == inventory.IngressAll && !w.DefaultURLDisabled {
+			failed = true
+			out = append(out, Result{Status: Fail, Subject: n.ID, Affects: []string{n.ID}, Key: "lb", Evidence: Evidence{
+				Fields: []FieldEvidence{
+					{Field: "IAP load balancer backend", Value: strings.Join(w.BehindIAPLoadBalancer, ", ")},
+					{Field: fieldPath(w, "metadata.annotations[run.googleapis.com/ingress]", "ingress"), Value: w.Ingress},
+					{Field: fieldPath(w, "metadata.annotations[run.googleapis.com/default-url-disabled]", "defaultUriDisabled"), Value: "false"},
+				},
+				Note: "the run.app URL reaches the service directly, around IAP"}})
+		}
+		if w.IAPEnabled {
+			var others []BindingEvidence
+			for _, e := range c.Graph.In(n.ID, graph.CanInvoke) {
+				m := iam.ParseMember(e.From)
+				if iam.IsBasic(e.Role) || (m.Kind == iam.KindServiceAccount && iam.IsServiceAgent(m.Value)) {
+					continue
+				}
+				others = append(others, bindingOf(e))
+			}
+			if len(others) > 0 {
+				failed = true
+				out = append(out, Result{Status: Fail, Subject: n.ID, Affects: []string{n.ID}, Key: "service",
+					Evidence: Evidence{Bindings: others, Note: "IAP is on the service, but these principals can invoke it directly with their own tokens"}})
+			}
+		}
+		if !failed {
+			out = append(out, Result{Status: Pass, Subject: n.ID})
+		}
+	}
+	return out
+}
+
+func checkHumanAccessWithoutIAP(c *Context) []Result {
+	var out []Result
+	for _, n := range c.Graph.NodesOf(graph.KindService) {
+		w, ok := workload(n)
+		if !ok {
+			continue
+		}
+		var humans []BindingEvidence
+		for _, e := range invokers(c.Graph, n.ID) {
+			if iam.ParseMember(e.From).IsHuman() {
+				humans = append(humans, bindingOf(e))
+			}
+		}
+		if len(humans) == 0 || behindIAP(w) {
+			out = append(out, Result{Status: Pass, Subject: n.ID})
+			continue
+		}
+		out = append(out, Result{Status: Fail, Subject: n.ID, Affects: []string{n.ID},
+			Evidence: Evidence{Bindings: humans, Note: "people call it with their own identity tokens; IAP would give them a browser sign-in with context-aware access"}})
+	}
+	return out
+}
+
+// callerTargets returns the services/jobs a caller node pushes to or triggers.
+func callerTargets(g *graph.Graph, id string) []graph.Edge {
+	return g.Out(id, graph.PushesTo, graph.Triggers)
+}
+
+func checkSchedulerUnauthenticated(c *Context) []Result {
+	var out []Result
+	for _, n := range c.Graph.NodesOf(graph.KindSchedulerJob) {
+		targets := callerTargets(c.Graph, n.ID)
+		if len(targets) == 0 {
+			continue
+		}
+		if len(c.Graph.Out(n.ID, graph.AuthenticatesAs)) > 0 {
+			out = append(out, Result{Status: Pass, Subject: n.ID})
+			continue
+		}
+		var affects []string
+		for _, t := range targets {
+			affects = append(affects, t.To)
+		}
+		uri := ""
+		if j, ok := n.Data.(*inventory.SchedulerJob); ok && j.HTTPTarget != nil {
+			uri = j.HTTPTarget.URI
+		}
+		out = append(out, Result{Status: Fail, Subject: n.ID, Affects: affects, Evidence: Evidence{
+			Fields: []FieldEvidence{{Field: "httpTarget.uri", Value: uri}, {Field: "httpTarget.oidcToken", Value: "(not set)"}}, Path: targets}})
+	}
+	return out
+}
+
+func checkCallerDefaultSA(c *Context) []Result {
+	var out []Result
+	for _, kind := range []graph.Kind{graph.KindSubscription, graph.KindTrigger, graph.KindSchedulerJob} {
+		for _, n := range c.Graph.NodesOf(kind) {
+			targets := callerTargets(c.Graph, n.ID)
+			auth := c.Graph.Out(n.ID, graph.AuthenticatesAs)
+			if len(targets) == 0 || len(auth) == 0 {
+				continue
+			}
+			var affects []string
+			for _, t := range targets {
+				affects = append(affects, t.To)
+			}
+			if !iam.IsDefaultComputeSA(iam.ParseMember(auth[0].To).Value) {
+				out = append(out, Result{Status: Pass, Subject: n.ID})
+				continue
+			}
+			out = append(out, Result{Status: Fail, Subject: n.ID, Affects: affects, Evidence: Evidence{
+				Fields: []FieldEvidence{{Field: "authenticates as", Value: auth[0].To}}, Path: append(auth, targets...),
+				Note: "the default compute identity usually holds Editor; a caller needs only roles/run.invoker on its target"}})
+		}
+	}
+	return out
 }

@@ -63,3 +63,63 @@ func fieldPath(w *inventory.Workload, v1, v2 string) string {
 	}
 	return v2
 }
+
+// invokers returns the can_invoke edges into a workload that say who is
+// meant to call it: Google service agents and basic roles (reported by their
+// own checks) are left out.
+func invokers(g *graph.Graph, id string) []graph.Edge {
+	var out []graph.Edge
+	for _, e := range g.In(id, graph.CanInvoke) {
+		m := iam.ParseMember(e.From)
+		if iam.IsBasic(e.Role) || (m.Kind == iam.KindServiceAccount && iam.IsServiceAgent(m.Value)) {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// isPublicUnconditional reports whether e grants to allUsers or
+// allAuthenticatedUsers without a condition.
+func isPublicUnconditional(e graph.Edge) bool {
+	return iam.ParseMember(e.From).IsPublic() && e.Condition == ""
+}
+
+// workloadsUsing returns the workloads with a uses edge to id.
+func workloadsUsing(g *graph.Graph, id string) []string {
+	var out []string
+	for _, e := range g.In(id, graph.Uses) {
+		out = append(out, e.From)
+	}
+	return out
+}
+
+// workloadsRunningAs returns the workloads whose runtime identity is the
+// principal id ("serviceAccount:EMAIL").
+func workloadsRunningAs(g *graph.Graph, id string) []string {
+	var out []string
+	for _, e := range g.In(id, graph.RunsAs) {
+		out = append(out, e.From)
+	}
+	return out
+}
+
+// workloadsBelow returns the workloads whose runtime SA lives under the
+// container id (directly or through descendants).
+func workloadsWithSABelow(g *graph.Graph, container string) []string {
+	var out []string
+	for _, ri := range runtimeSAs(g) {
+		for _, a := range g.Ancestors(ri.Node.ID) {
+			if a.ID == container {
+				out = append(out, ri.Workloads...)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// edgeKey identifies a binding edge within a finding ID.
+func edgeKey(e graph.Edge) string {
+	return e.From + "|" + e.Role + "|" + e.Via + "|" + e.Condition
+}

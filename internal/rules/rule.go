@@ -15,6 +15,7 @@ import (
 
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/inventory"
 )
 
 // Rule is one check. Rule-level text lives here; a Finding carries only
@@ -70,6 +71,13 @@ type Context struct {
 	Graph *graph.Graph
 	Roles *iam.Catalog
 	Now   time.Time
+	// TrustedRegistries overrides DefaultTrustedRegistries for
+	// image-untrusted-registry.
+	TrustedRegistries []string
+	// Recommendations and Insights from the IAM recommender, used by
+	// runtime-unused-permissions.
+	Recommendations []inventory.Recommendation
+	Insights        []inventory.Insight
 }
 
 // Status is the outcome of a check on one subject.

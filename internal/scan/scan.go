@@ -30,7 +30,8 @@ type Report struct {
 // finding ID is covered by an unexpired exception (nil: none is).
 func Run(inv *inventory.Inventory, roles *iam.Catalog, checks []rules.Rule, now time.Time, excepted func(id string) bool) *Report {
 	b := build.Graph(inv, roles, now)
-	findings, passes := rules.Run(&rules.Context{Graph: b.Graph, Roles: b.Roles, Now: now}, checks)
+	findings, passes := rules.Run(&rules.Context{Graph: b.Graph, Roles: b.Roles, Now: now,
+		Recommendations: inv.Recommendations, Insights: inv.Insights}, checks)
 	if excepted != nil {
 		for i := range findings {
 			findings[i].Excepted = excepted(findings[i].ID)
