@@ -1,6 +1,8 @@
 package web
 
 import (
+	"time"
+
 	"github.com/runlens/runlens/internal/posture"
 )
 
@@ -37,10 +39,14 @@ type ServicePage struct {
 // FindingsPage is the findings list (/findings).
 type FindingsPage struct {
 	Layout
-	Filter   posture.FindingFilter
-	Checks   []string
-	Projects []string
-	Rows     []posture.FindingRow
+	Filter     posture.FindingFilter
+	Checks     []string
+	Projects   []string
+	Rows       []posture.FindingRow
+	CanExcept  bool                // the user may accept risks
+	Exceptions []posture.Exception // every exception, newest first
+	MinExpiry  string              // earliest expiry date the form accepts, YYYY-MM-DD
+	Now        time.Time
 }
 
 // GraphPage is the graph listing (/graph).

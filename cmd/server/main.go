@@ -41,7 +41,7 @@ const usage = `runlens — least-privilege console for Google Cloud Run
 Usage:
   runlens serve [--demo] [--db FILE] [--addr HOST:PORT] [--iap-audience AUD] [--dev-user EMAIL] [--input PATH]...
   runlens sync  --scope organizations/N|folders/N|projects/P ... | --input PATH ... [--db FILE]
-  runlens scan  --input PATH ... | --demo [--format json|text] [--fail-on SEVERITY]
+  runlens scan  --input PATH ... | --demo [--format json|text] [--fail-on SEVERITY] [--db FILE]
   runlens graph --input PATH ... | --demo [--format json]
 
 Run "runlens COMMAND -h" for the flags of a command.

@@ -10,8 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/runlens/runlens/internal/store"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -213,5 +216,40 @@ func TestSyncFiles(t *testing.T) {
 	empty := t.TempDir()
 	if _, _, err := runCmd(t, "sync", "--input", empty, "--db", db); err == nil {
 		t.Error("sync of an empty directory succeeded")
+	}
+}
+
+func TestScanMarksExceptions(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "x.db")
+	out, _, err := runCmd(t, "scan", "--demo", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d scanDoc
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	target := d.Findings[0]
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AddException(ctx, store.Exception{FindingID: target.ID, Check: target.Check, Subject: target.Subject,
+		Owner: "team", Reason: "accepted", ExpiresAt: time.Now().Add(time.Hour), CreatedBy: "t"}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	out, _, err = runCmd(t, "scan", "--demo", "--format", "json", "--db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range d.Findings {
+		if got := *f.Excepted; got != (f.ID == target.ID) {
+			t.Errorf("finding %s excepted = %v", f.ID, got)
+		}
 	}
 }

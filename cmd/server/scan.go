@@ -6,17 +6,20 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/runlens/runlens/internal/rules"
+	"github.com/runlens/runlens/internal/store"
 )
 
-func runScan(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+func runScan(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var src source
 	src.register(fs)
 	format := fs.String("format", "text", "output format: json or text")
 	failOn := fs.String("fail-on", "", "exit with status 3 if an open finding is at least this severe (low, medium, high, critical)")
+	db := fs.String("db", "", "mark findings with an active exception (accepted risk) in this runlens database as excepted")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -34,7 +37,20 @@ func runScan(_ context.Context, args []string, _ func(string) string, stdout, st
 	if err != nil {
 		return err
 	}
-	rep, err := scanInventory(inv)
+	var excepted func(string) bool
+	if *db != "" {
+		st, err := store.Open(ctx, *db)
+		if err != nil {
+			return err
+		}
+		active, _, err := st.ActiveExceptions(ctx, time.Now())
+		st.Close()
+		if err != nil {
+			return err
+		}
+		excepted = func(id string) bool { _, ok := active[id]; return ok }
+	}
+	rep, err := scanInventory(inv, excepted)
 	if err != nil {
 		return err
 	}
@@ -76,7 +92,7 @@ func runGraph(_ context.Context, args []string, _ func(string) string, stdout, s
 	if err != nil {
 		return err
 	}
-	rep, err := scanInventory(inv)
+	rep, err := scanInventory(inv, nil)
 	if err != nil {
 		return err
 	}

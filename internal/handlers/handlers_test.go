@@ -341,3 +341,30 @@ func TestEscaping(t *testing.T) {
 		}
 	}
 }
+
+func TestServiceRecommendation(t *testing.T) {
+	e := newEnv(t, "dev@example.com", fileReader(filepath.Join("testdata", "recommended")))
+	svc := "//run.googleapis.com/projects/proj-r/locations/us-central1/services/api"
+	_, body := e.do(t, http.MethodGet, "/services/"+url.PathEscape(svc), nil)
+	d := doc(t, body)
+	rec := d.Find(`[data-testid="recommendation"]`)
+	if rec.Length() != 1 || !strings.Contains(rec.Text(), "roles/editor") || !strings.Contains(rec.Text(), "roles/storage.objectViewer") {
+		t.Fatalf("recommendation section = %q", rec.Text())
+	}
+	editor, _ := iam.MustPredefined().Lookup("roles/editor")
+	viewer, _ := iam.MustPredefined().Lookup("roles/storage.objectViewer")
+	want := 0
+	for _, p := range editor.Permissions {
+		if !viewer.Has(p) {
+			want++
+		}
+	}
+	if got := d.Find(`[data-testid="revoked-permissions"] li`).Length(); got != want {
+		t.Errorf("revoked permissions listed = %d, want %d (editor minus objectViewer)", got, want)
+	}
+	checks := map[string]bool{}
+	d.Find(`[data-testid="finding"]`).Each(func(_ int, s *goquery.Selection) { checks[s.AttrOr("data-check", "")] = true })
+	if !checks["runtime-unused-permissions"] {
+		t.Errorf("no runtime-unused-permissions finding on the service: %v", checks)
+	}
+}

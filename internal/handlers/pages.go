@@ -4,9 +4,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/runlens/runlens/internal/auth"
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/web"
@@ -70,7 +72,14 @@ func (h *Handler) Findings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, web.FindingsView(web.FindingsPage{Layout: h.layout(c, "Findings", "findings"), Filter: f, Checks: checks, Rows: rows}))
+	exceptions, err := h.posture.Exceptions(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	u, _ := userFrom(c)
+	now := time.Now()
+	return render(c, http.StatusOK, web.FindingsView(web.FindingsPage{Layout: h.layout(c, "Findings", "findings"), Filter: f, Checks: checks, Rows: rows,
+		CanExcept: u.Role.Can(auth.Except), Exceptions: exceptions, MinExpiry: now.AddDate(0, 0, 1).Format("2006-01-02"), Now: now}))
 }
 
 // graphLimit bounds the graph listing page.

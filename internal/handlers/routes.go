@@ -34,8 +34,10 @@ func (h *Handler) Routes() *echo.Echo {
 	// or spread over the wildcard).
 	e.GET("/services", h.Services)
 	e.GET("/services/*", h.ServiceDetail)
-	// Findings.
+	// Findings and exceptions (accepted risks).
 	e.GET("/findings", h.Findings)
+	e.POST("/findings/:id/exception", h.AddException, require(auth.Except))
+	e.POST("/exceptions/:id/revoke", h.RevokeException, require(auth.Except))
 	// Graph.
 	e.GET("/graph", h.Graph)
 	// Change sets.

@@ -20,10 +20,12 @@ import (
 	"github.com/runlens/runlens/internal/store"
 )
 
-// Current is the snapshot being served.
+// Current is the snapshot being served, with the exceptions in force.
 type Current struct {
-	Snapshot store.Snapshot
-	Report   *scan.Report
+	Snapshot   store.Snapshot
+	Report     *scan.Report
+	Exceptions map[string]store.Exception // active exceptions by finding ID
+	nextExpiry time.Time                  // when the earliest of them expires; zero if none
 }
 
 // Service holds the current snapshot. It is safe for concurrent use; reads
@@ -46,12 +48,47 @@ func New(st *store.Store, roles *iam.Catalog, log *slog.Logger, keep int) *Servi
 // ErrNoSnapshot is returned by Current before the first sync completes.
 var ErrNoSnapshot = errors.New("posture: no snapshot yet: run a sync")
 
-// Current returns the snapshot being served.
+// Current returns the snapshot being served. When an exception has expired
+// since the scores were computed, its finding costs points again from here.
 func (s *Service) Current() (*Current, error) {
 	c := s.cur.Load()
 	if c == nil {
 		return nil, ErrNoSnapshot
 	}
+	if now := time.Now(); !c.nextExpiry.IsZero() && !now.Before(c.nextExpiry) {
+		active := map[string]store.Exception{}
+		for id, e := range c.Exceptions {
+			if e.Active(now) {
+				active[id] = e
+			}
+		}
+		n := s.withExceptions(c.Snapshot, c.Report, active)
+		s.cur.CompareAndSwap(c, n)
+		return n, nil
+	}
+	return c, nil
+}
+
+// withExceptions builds the served state of a report under exceptions.
+func (s *Service) withExceptions(sn store.Snapshot, rep *scan.Report, active map[string]store.Exception) *Current {
+	c := &Current{Snapshot: sn, Exceptions: active}
+	for _, e := range active {
+		if c.nextExpiry.IsZero() || e.ExpiresAt.Before(c.nextExpiry) {
+			c.nextExpiry = e.ExpiresAt
+		}
+	}
+	c.Report = rep.WithExceptions(func(id string) bool { _, ok := active[id]; return ok })
+	return c
+}
+
+// serve switches to rep with the exceptions now in force in the store.
+func (s *Service) serve(ctx context.Context, sn store.Snapshot, rep *scan.Report) (*Current, error) {
+	active, _, err := s.st.ActiveExceptions(ctx, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	c := s.withExceptions(sn, rep, active)
+	s.cur.Store(c)
 	return c, nil
 }
 
@@ -68,8 +105,8 @@ func (s *Service) Load(ctx context.Context) error {
 		return err
 	}
 	rep := scan.Run(inv, s.roles, rules.All(), time.Now(), nil)
-	s.cur.Store(&Current{Snapshot: sn, Report: rep})
-	return nil
+	_, err = s.serve(ctx, sn, rep)
+	return err
 }
 
 // Reader produces an inventory for a sync: from files, the demo or the live
@@ -98,7 +135,11 @@ func (s *Service) Sync(ctx context.Context, source string, read Reader) (store.S
 	if len(inv.Assets) == 0 {
 		return fail(fmt.Errorf("no assets read (%s)", inv.Summary()))
 	}
-	rep := scan.Run(inv, s.roles, rules.All(), time.Now(), nil)
+	active, _, err := s.st.ActiveExceptions(ctx, time.Now())
+	if err != nil {
+		return fail(err)
+	}
+	rep := scan.Run(inv, s.roles, rules.All(), time.Now(), func(id string) bool { _, ok := active[id]; return ok })
 	id, err := s.st.SaveSnapshot(ctx, store.SnapshotInput{Source: source, Inventory: inv, Problems: rep.Problems, Findings: rep.Findings, Scores: rep.Scores})
 	if err != nil {
 		return fail(err)
@@ -110,7 +151,7 @@ func (s *Service) Sync(ctx context.Context, source string, read Reader) (store.S
 	if sn.ID != id {
 		return store.Snapshot{}, fmt.Errorf("posture: sync %s: stored snapshot %d but %d is current", source, id, sn.ID)
 	}
-	s.cur.Store(&Current{Snapshot: sn, Report: rep})
+	s.cur.Store(s.withExceptions(sn, rep, active))
 	if s.keep > 0 {
 		if err := s.st.PruneSnapshots(ctx, s.keep); err != nil {
 			s.log.Warn("prune snapshots", "err", err)

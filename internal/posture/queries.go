@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/internal/graph"
+	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/rules"
 	"github.com/runlens/runlens/internal/store"
@@ -181,6 +182,18 @@ type ServiceDetail struct {
 	Reach    []graph.Edge // the identity's has_role and can_act_as edges
 	Uses     []graph.Edge
 	Findings []rules.Finding
+	// Recommender data about the runtime identity.
+	Recommendations []Recommendation
+	Insights        []inventory.Insight
+}
+
+// Recommendation is an IAM recommendation with the permissions it would
+// revoke, computed from the role catalog (RevokedKnown is false when the
+// removed role is not in it).
+type Recommendation struct {
+	inventory.Recommendation
+	Revoked      []string
+	RevokedKnown bool
 }
 
 // Caller is one way to reach a service: a principal's binding, or a push
@@ -227,6 +240,19 @@ func (s *Service) Service(id string) (ServiceDetail, bool, error) {
 		d.Reach = append(d.Reach, g.Out(ra.To, graph.HasRole, graph.CanActAs)...)
 	}
 	d.Uses = g.Out(id, graph.Uses)
+	for _, ra := range d.RunsAs {
+		for _, rc := range c.Report.Inventory.Recommendations {
+			if iam.ParseMember(rc.Member).ID() == ra.To {
+				perms, ok := rules.RevokedPermissions(c.Report.Roles, rc)
+				d.Recommendations = append(d.Recommendations, Recommendation{Recommendation: rc, Revoked: perms, RevokedKnown: ok})
+			}
+		}
+		for _, in := range c.Report.Inventory.Insights {
+			if iam.ParseMember(in.Member).ID() == ra.To || (in.Email != "" && "serviceAccount:"+strings.ToLower(in.Email) == ra.To) {
+				d.Insights = append(d.Insights, in)
+			}
+		}
+	}
 	for _, f := range c.Report.Findings {
 		if slices.Contains(f.Affects, id) {
 			d.Findings = append(d.Findings, f)

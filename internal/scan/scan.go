@@ -4,6 +4,7 @@
 package scan
 
 import (
+	"slices"
 	"time"
 
 	"github.com/runlens/runlens/internal/build"
@@ -63,4 +64,17 @@ func (r *Report) Finding(id string) (rules.Finding, bool) {
 		}
 	}
 	return rules.Finding{}, false
+}
+
+// WithExceptions returns a copy of the report whose findings are marked
+// excepted where excepted says so, with scores recomputed. The graph and the
+// inventory are shared, not copied.
+func (r *Report) WithExceptions(excepted func(id string) bool) *Report {
+	c := *r
+	c.Findings = slices.Clone(r.Findings)
+	for i := range c.Findings {
+		c.Findings[i].Excepted = excepted != nil && excepted(c.Findings[i].ID)
+	}
+	c.Scores = rules.ComputeScores(c.Graph, c.Findings)
+	return &c
 }

@@ -74,6 +74,9 @@ func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (id int64, e
 	if err = insertScores(ctx, tx, id, in.Scores); err != nil {
 		return 0, err
 	}
+	if err = insertRecommender(ctx, tx, id, in.Inventory); err != nil {
+		return 0, err
+	}
 	if err = tx.Commit(); err != nil {
 		return 0, fmt.Errorf("store: save snapshot: commit: %w", err)
 	}
@@ -104,6 +107,33 @@ func insertAssets(ctx context.Context, tx *sql.Tx, id int64, assets []*inventory
 		if _, err := stmt.ExecContext(ctx, id, a.Name, a.Type, a.Version, a.Parent, a.Location, data, pol,
 			string(anc), a.UpdateTime, a.Source.String()); err != nil {
 			return fmt.Errorf("store: save asset %s: %w", a.Name, err)
+		}
+	}
+	return nil
+}
+
+func insertRecommender(ctx context.Context, tx *sql.Tx, id int64, inv *inventory.Inventory) error {
+	stmt, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO snapshot_recommender (snapshot_id, kind, name, body) VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store: save recommender data: %w", err)
+	}
+	defer stmt.Close()
+	put := func(kind, name string, v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		_, err = stmt.ExecContext(ctx, id, kind, name, string(b))
+		return err
+	}
+	for _, r := range inv.Recommendations {
+		if err := put("recommendation", r.Name, r); err != nil {
+			return fmt.Errorf("store: save recommendation %s: %w", r.Name, err)
+		}
+	}
+	for _, in := range inv.Insights {
+		if err := put("insight", in.Name, in); err != nil {
+			return fmt.Errorf("store: save insight %s: %w", in.Name, err)
 		}
 	}
 	return nil
@@ -251,7 +281,42 @@ func (s *Store) LoadInventory(ctx context.Context, id int64) (*inventory.Invento
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: load inventory %d: %w", id, err)
 	}
+	if err := loadRecommender(ctx, s.db, id, inv); err != nil {
+		return nil, err
+	}
 	return inv, nil
+}
+
+func loadRecommender(ctx context.Context, db *sql.DB, id int64, inv *inventory.Inventory) error {
+	rows, err := db.QueryContext(ctx, `SELECT kind, body FROM snapshot_recommender WHERE snapshot_id = ? ORDER BY kind, name`, id)
+	if err != nil {
+		return fmt.Errorf("store: load recommender data %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, body string
+		if err := rows.Scan(&kind, &body); err != nil {
+			return fmt.Errorf("store: load recommender data %d: %w", id, err)
+		}
+		switch kind {
+		case "recommendation":
+			var r inventory.Recommendation
+			if err := json.Unmarshal([]byte(body), &r); err != nil {
+				return fmt.Errorf("store: load recommendation: %w", err)
+			}
+			inv.Recommendations = append(inv.Recommendations, r)
+		case "insight":
+			var in inventory.Insight
+			if err := json.Unmarshal([]byte(body), &in); err != nil {
+				return fmt.Errorf("store: load insight: %w", err)
+			}
+			inv.Insights = append(inv.Insights, in)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: load recommender data %d: %w", id, err)
+	}
+	return nil
 }
 
 func parseSource(s string) inventory.Source {

@@ -1,0 +1,163 @@
+package handlers_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/runlens/runlens/internal/auth"
+)
+
+func (e *env) post(t *testing.T, path string, form url.Values, hdr map[string]string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.srv.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := e.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
+type apiScan struct {
+	Findings []struct {
+		ID       string `json:"id"`
+		Check    string `json:"check"`
+		Subject  string `json:"subject"`
+		Excepted bool   `json:"excepted"`
+	} `json:"findings"`
+	Scores struct {
+		Organization struct {
+			Score int `json:"score"`
+		} `json:"organization"`
+		Services []struct {
+			Service string `json:"service"`
+			Score   int    `json:"score"`
+		} `json:"services"`
+	} `json:"scores"`
+}
+
+func (s apiScan) serviceScore(id string) int {
+	for _, sv := range s.Scores.Services {
+		if sv.Service == id {
+			return sv.Score
+		}
+	}
+	return -1
+}
+
+func (e *env) scan(t *testing.T) apiScan {
+	t.Helper()
+	_, body := e.do(t, http.MethodGet, "/api/v1/scan", nil)
+	var s apiScan
+	if err := json.Unmarshal([]byte(body), &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestExceptions(t *testing.T) {
+	e := newEnv(t, "dev@example.com", demoReader)
+	before := e.scan(t)
+	// The invoker-public finding on the best-scoring service, so that its
+	// 20 points are not lost to the floor at 0.
+	var target, subject string
+	for _, f := range before.Findings {
+		if f.Check == "invoker-public" && (target == "" || before.serviceScore(f.Subject) > before.serviceScore(subject)) {
+			target, subject = f.ID, f.Subject
+		}
+	}
+	if target == "" {
+		t.Fatal("the demo has no invoker-public finding")
+	}
+	tomorrow := time.Now().AddDate(0, 0, 2).Format("2006-01-02")
+	tests := []struct {
+		name string
+		id   string
+		form url.Values
+		want int
+	}{
+		{"no reason", target, url.Values{"owner": {"web team"}, "expires": {tomorrow}}, http.StatusBadRequest},
+		{"no owner", target, url.Values{"reason": {"public site"}, "expires": {tomorrow}}, http.StatusBadRequest},
+		{"expiry in the past", target, url.Values{"owner": {"web team"}, "reason": {"public site"}, "expires": {"2020-01-01"}}, http.StatusBadRequest},
+		{"not a date", target, url.Values{"owner": {"web team"}, "reason": {"public site"}, "expires": {"soon"}}, http.StatusBadRequest},
+		{"unknown finding", "0000000000000000", url.Values{"owner": {"web team"}, "reason": {"public site"}, "expires": {tomorrow}}, http.StatusNotFound},
+		{"valid", target, url.Values{"owner": {"web team"}, "reason": {"public marketing site"}, "expires": {tomorrow}}, http.StatusSeeOther},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if resp := e.post(t, "/findings/"+tc.id+"/exception", tc.form, nil); resp.StatusCode != tc.want {
+				t.Errorf("POST exception %s = %d, want %d", tc.name, resp.StatusCode, tc.want)
+			}
+		})
+	}
+	after := e.scan(t)
+	for _, f := range after.Findings {
+		if f.ID == target && !f.Excepted {
+			t.Errorf("finding %s not excepted after the exception", target)
+		}
+		if f.ID != target && f.Excepted {
+			t.Errorf("finding %s excepted by mistake", f.ID)
+		}
+	}
+	if got, want := after.serviceScore(subject), min(100, before.serviceScore(subject)+20); got != want {
+		t.Errorf("score of %s = %d after accepting the risk, want %d", subject, got, want)
+	}
+	_, body := e.do(t, http.MethodGet, "/findings", nil)
+	d := doc(t, body)
+	if d.Find(`#f-`+target+` [data-testid="excepted"]`).Length() != 1 {
+		t.Error("the excepted finding is not shown as excepted (it must stay visible)")
+	}
+	if got := d.Find(`[data-testid="exception"]`).Text(); !strings.Contains(got, "public marketing site") || !strings.Contains(got, "web team") {
+		t.Errorf("exceptions table = %q", got)
+	}
+	log, _ := e.store.AuditLog(context.Background(), 10)
+	if len(log) == 0 || log[0].Action != "exception.add" {
+		t.Errorf("audit = %+v, want exception.add", log)
+	}
+	// Revoke: the finding costs points again.
+	list, _ := e.store.Exceptions(context.Background())
+	if resp := e.post(t, "/exceptions/"+itoa(list[0].ID)+"/revoke", nil, nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke = %d", resp.StatusCode)
+	}
+	if again := e.scan(t); again.serviceScore(subject) != before.serviceScore(subject) {
+		t.Errorf("after revoking, score = %d, want %d", again.serviceScore(subject), before.serviceScore(subject))
+	}
+	// A new sync keeps honouring active exceptions; revoked ones stay revoked.
+	if resp := e.post(t, "/findings/"+target+"/exception", url.Values{"owner": {"o"}, "reason": {"r"}, "expires": {tomorrow}}, nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatal("second exception refused")
+	}
+	if resp := e.post(t, "/sync", nil, nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatal("sync refused")
+	}
+	synced := e.scan(t)
+	for _, f := range synced.Findings {
+		if f.ID == target && !f.Excepted {
+			t.Error("a new sync lost the exception")
+		}
+	}
+}
+
+func TestExceptionNeedsRole(t *testing.T) {
+	e := newEnv(t, "", demoReader)
+	form := url.Values{"owner": {"o"}, "reason": {"r"}, "expires": {time.Now().AddDate(0, 0, 2).Format("2006-01-02")}}
+	resp := e.post(t, "/findings/0000000000000000/exception", form, map[string]string{auth.AssertionHeader: e.token(t, "viewer@example.com")})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("viewer POST exception = %d, want 403", resp.StatusCode)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Exception is an accepted risk on one finding.
+type Exception struct {
+	ID        int64
+	FindingID string
+	Check     string
+	Subject   string
+	Owner     string
+	Reason    string
+	ExpiresAt time.Time
+	CreatedBy string
+	CreatedAt time.Time
+	RevokedAt time.Time // zero unless revoked
+}
+
+// Active reports whether the exception is in force at now.
+func (e Exception) Active(now time.Time) bool {
+	return e.RevokedAt.IsZero() && now.Before(e.ExpiresAt)
+}
+
+// ErrInvalidException is returned for an exception without owner or reason,
+// or one that has already expired.
+var ErrInvalidException = errors.New("store: invalid exception")
+
+// AddException records an accepted risk.
+func (s *Store) AddException(ctx context.Context, e Exception, now time.Time) (int64, error) {
+	switch {
+	case strings.TrimSpace(e.Owner) == "":
+		return 0, fmt.Errorf("%w: an owner is required", ErrInvalidException)
+	case strings.TrimSpace(e.Reason) == "":
+		return 0, fmt.Errorf("%w: a reason is required", ErrInvalidException)
+	case !e.ExpiresAt.After(now):
+		return 0, fmt.Errorf("%w: the expiry must be in the future", ErrInvalidException)
+	case e.FindingID == "":
+		return 0, fmt.Errorf("%w: no finding", ErrInvalidException)
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO exceptions (finding_id, check_slug, subject, owner, reason, expires_at, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.FindingID, e.Check, e.Subject, strings.TrimSpace(e.Owner), strings.TrimSpace(e.Reason),
+		e.ExpiresAt.UTC().Format(time.RFC3339), e.CreatedBy, now.UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return 0, fmt.Errorf("store: add exception: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// RevokeException ends an exception before its expiry.
+func (s *Store) RevokeException(ctx context.Context, id int64, by string, now time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE exceptions SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL`,
+		now.UTC().Format(time.RFC3339Nano), by, id)
+	if err != nil {
+		return fmt.Errorf("store: revoke exception: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Exceptions returns every exception, newest first.
+func (s *Store) Exceptions(ctx context.Context) ([]Exception, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, finding_id, check_slug, subject, owner, reason, expires_at, created_by, created_at, COALESCE(revoked_at, '')
+		FROM exceptions ORDER BY id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("store: exceptions: %w", err)
+	}
+	defer rows.Close()
+	var out []Exception
+	for rows.Next() {
+		var e Exception
+		var exp, created, revoked string
+		if err := rows.Scan(&e.ID, &e.FindingID, &e.Check, &e.Subject, &e.Owner, &e.Reason, &exp, &e.CreatedBy, &created, &revoked); err != nil {
+			return nil, fmt.Errorf("store: exceptions: %w", err)
+		}
+		e.ExpiresAt, _ = time.Parse(time.RFC3339, exp)
+		e.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
+		if revoked != "" {
+			e.RevokedAt, _ = time.Parse(time.RFC3339Nano, revoked)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: exceptions: %w", err)
+	}
+	return out, nil
+}
+
+// ActiveExceptions returns the exceptions in force at now, by finding ID
+// (the one expiring last wins), and the earliest time one of them expires.
+func (s *Store) ActiveExceptions(ctx context.Context, now time.Time) (map[string]Exception, time.Time, error) {
+	all, err := s.Exceptions(ctx)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	active := map[string]Exception{}
+	var next time.Time
+	for _, e := range all {
+		if !e.Active(now) {
+			continue
+		}
+		if cur, ok := active[e.FindingID]; !ok || e.ExpiresAt.After(cur.ExpiresAt) {
+			active[e.FindingID] = e
+		}
+		if next.IsZero() || e.ExpiresAt.Before(next) {
+			next = e.ExpiresAt
+		}
+	}
+	return active, next, nil
+}
