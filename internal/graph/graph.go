@@ -11,6 +11,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Kind is a node kind.
@@ -112,11 +113,13 @@ type Edge struct {
 
 // Graph is an immutable identity graph. Build it with a Builder.
 type Graph struct {
-	nodes []*Node
-	index map[string]int32
-	edges []Edge
-	out   [][]int32 // edge indices by source node
-	in    [][]int32 // edge indices by target node
+	searchOnce sync.Once
+	searchKeys []searchKey
+	nodes      []*Node
+	index      map[string]int32
+	edges      []Edge
+	out        [][]int32 // edge indices by source node
+	in         [][]int32 // edge indices by target node
 }
 
 // Builder assembles a Graph. Nodes may be added more than once: the first

@@ -1,0 +1,213 @@
+package graph
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// testGraph: allUsers can invoke svc; svc runs as sa-run; sa-run has a role
+// on the project; the bucket is in the project; alice can act as sa-run;
+// sa-a and sa-b can act as each other (a cycle); 30 service accounts hang
+// off the project.
+func testGraph() *Graph {
+	b := NewBuilder()
+	add := func(id string, k Kind, parent string) {
+		n := b.Node(id, k)
+		n.Label, n.Parent = id, parent
+	}
+	add("org", KindOrganization, "")
+	add("proj", KindProject, "org")
+	add("svc", KindService, "proj")
+	add("serviceAccount:sa-run@p.iam.gserviceaccount.com", KindServiceAccount, "proj")
+	add("bucket", KindBucket, "proj")
+	add("secret", KindSecret, "proj")
+	add("allUsers", KindPublic, "")
+	add("user:alice@example.com", KindUser, "")
+	add("serviceAccount:sa-a@p.iam.gserviceaccount.com", KindServiceAccount, "proj")
+	add("serviceAccount:sa-b@p.iam.gserviceaccount.com", KindServiceAccount, "proj")
+	for i := range 30 {
+		add(fmt.Sprintf("serviceAccount:bulk-%02d@p.iam.gserviceaccount.com", i), KindServiceAccount, "proj")
+	}
+	for _, n := range b.Nodes() {
+		if n.Parent != "" {
+			b.Edge(Edge{From: n.ID, To: n.Parent, Kind: ChildOf})
+		}
+	}
+	b.Edge(Edge{From: "allUsers", To: "svc", Kind: CanInvoke, Role: "roles/run.invoker", Via: "svc"})
+	b.Edge(Edge{From: "svc", To: "serviceAccount:sa-run@p.iam.gserviceaccount.com", Kind: RunsAs})
+	b.Edge(Edge{From: "serviceAccount:sa-run@p.iam.gserviceaccount.com", To: "proj", Kind: HasRole, Role: "roles/storage.objectViewer", Via: "proj"})
+	b.Edge(Edge{From: "serviceAccount:sa-run@p.iam.gserviceaccount.com", To: "secret", Kind: HasRole, Role: "roles/secretmanager.secretAccessor", Via: "secret"})
+	b.Edge(Edge{From: "user:alice@example.com", To: "serviceAccount:sa-run@p.iam.gserviceaccount.com", Kind: CanActAs, Role: "roles/iam.serviceAccountTokenCreator", Via: "serviceAccount:sa-run@p.iam.gserviceaccount.com"})
+	b.Edge(Edge{From: "serviceAccount:sa-a@p.iam.gserviceaccount.com", To: "serviceAccount:sa-b@p.iam.gserviceaccount.com", Kind: CanActAs, Role: "roles/iam.serviceAccountUser", Via: "x"})
+	b.Edge(Edge{From: "serviceAccount:sa-b@p.iam.gserviceaccount.com", To: "serviceAccount:sa-a@p.iam.gserviceaccount.com", Kind: CanActAs, Role: "roles/iam.serviceAccountUser", Via: "x"})
+	return b.Graph()
+}
+
+func ids(r Result) []string {
+	var out []string
+	for _, x := range r.Reached {
+		out = append(out, x.Node.ID)
+	}
+	return out
+}
+
+func TestShortestPath(t *testing.T) {
+	g := testGraph()
+	tests := []struct {
+		name, from, to string
+		want           []string // "from -kind-> to" per step
+		ok             bool
+	}{
+		{"public principal to a bucket through the service's identity and its project grant", "allUsers", "bucket",
+			[]string{"allUsers -can_invoke-> svc", "svc -runs_as-> serviceAccount:sa-run@p.iam.gserviceaccount.com",
+				"serviceAccount:sa-run@p.iam.gserviceaccount.com -has_role-> proj", "proj -contains-> bucket"}, true},
+		{"impersonation to a secret", "user:alice@example.com", "secret",
+			[]string{"user:alice@example.com -can_act_as-> serviceAccount:sa-run@p.iam.gserviceaccount.com",
+				"serviceAccount:sa-run@p.iam.gserviceaccount.com -has_role-> secret"}, true},
+		{"no path backwards", "bucket", "allUsers", nil, false},
+		{"cycle terminates without a path", "serviceAccount:sa-a@p.iam.gserviceaccount.com", "bucket", nil, false},
+		{"unknown node", "nobody", "bucket", nil, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			done := make(chan struct{})
+			var path []Step
+			var ok bool
+			go func() { path, ok = g.ShortestPath(tc.from, tc.to, nil); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("ShortestPath did not terminate")
+			}
+			if ok != tc.ok {
+				t.Fatalf("ShortestPath(%s, %s) ok = %v, want %v", tc.from, tc.to, ok, tc.ok)
+			}
+			var got []string
+			for _, s := range path {
+				if s.Contains {
+					got = append(got, s.Edge.To+" -contains-> "+s.Edge.From)
+				} else {
+					got = append(got, s.Edge.From+" -"+string(s.Edge.Kind)+"-> "+s.Edge.To)
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("path (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestReach(t *testing.T) {
+	g := testGraph()
+	t.Run("who can invoke the service", func(t *testing.T) {
+		got := ids(g.WhoCanInvoke("svc", 0))
+		if diff := cmp.Diff([]string{"allUsers"}, got); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+	t.Run("who can act as the runtime SA, with the binding", func(t *testing.T) {
+		r := g.WhoCanActAs("serviceAccount:sa-run@p.iam.gserviceaccount.com", 0)
+		if len(r.Reached) != 1 || r.Reached[0].Node.ID != "user:alice@example.com" || r.Reached[0].Path[0].Edge.Role != "roles/iam.serviceAccountTokenCreator" {
+			t.Errorf("got %+v", r.Reached)
+		}
+	})
+	t.Run("cycle of impersonation terminates", func(t *testing.T) {
+		got := ids(g.WhoCanActAs("serviceAccount:sa-a@p.iam.gserviceaccount.com", 0))
+		if diff := cmp.Diff([]string{"serviceAccount:sa-b@p.iam.gserviceaccount.com"}, got); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+	t.Run("what alice can reach includes the project's bucket", func(t *testing.T) {
+		r := g.CanReach("user:alice@example.com", 0)
+		found := false
+		for _, x := range r.Reached {
+			if x.Node.ID == "bucket" {
+				found = true
+				if x.Depth != 3 {
+					t.Errorf("bucket depth = %d, want 3 (act as, role on project, contains)", x.Depth)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("bucket not reached: %v", ids(r))
+		}
+	})
+	t.Run("limit cuts and counts what it left out", func(t *testing.T) {
+		r := g.CanReach("user:alice@example.com", 5)
+		if !r.Truncated || len(r.Reached) != 5 || r.Omitted[KindServiceAccount] == 0 {
+			t.Errorf("truncated=%v reached=%d omitted=%v", r.Truncated, len(r.Reached), r.Omitted)
+		}
+	})
+}
+
+func TestNeighbours(t *testing.T) {
+	g := testGraph()
+	sg := g.Neighbours("svc", 1, nil, 0)
+	var got []string
+	for _, n := range sg.Nodes {
+		got = append(got, n.ID)
+	}
+	want := []string{"svc", "proj", "serviceAccount:sa-run@p.iam.gserviceaccount.com", "allUsers"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("depth 1 (-want +got):\n%s", diff)
+	}
+	if len(sg.Edges) != 5 { // child_of x2, can_invoke, runs_as, has_role
+		t.Errorf("edges = %d, want 5", len(sg.Edges))
+	}
+	big := g.Neighbours("proj", 1, []EdgeKind{ChildOf}, 10)
+	if !big.Truncated || big.Omitted[KindServiceAccount] == 0 || len(big.Nodes) != 10 {
+		t.Errorf("bounded neighbourhood: truncated=%v nodes=%d omitted=%v", big.Truncated, len(big.Nodes), big.Omitted)
+	}
+	filtered := g.Neighbours("svc", 2, []EdgeKind{RunsAs}, 0)
+	if len(filtered.Nodes) != 2 {
+		t.Errorf("runs_as only: %d nodes, want 2", len(filtered.Nodes))
+	}
+}
+
+func TestSearch(t *testing.T) {
+	g := testGraph()
+	tests := []struct {
+		q     string
+		first string
+		n     int
+	}{
+		{"sa-r", "serviceAccount:sa-run@p.iam.gserviceaccount.com", 1},
+		{"ALICE", "user:alice@example.com", 1},
+		{"bulk-1", "serviceAccount:bulk-10@p.iam.gserviceaccount.com", 10},
+		{"p.iam", "", 33},
+		{"zzz", "", 0},
+	}
+	for _, tc := range tests {
+		got := g.Search(tc.q, 0)
+		if len(got) != tc.n {
+			t.Errorf("Search(%q) = %d hits, want %d", tc.q, len(got), tc.n)
+		}
+		if tc.first != "" && (len(got) == 0 || got[0].Node.ID != tc.first) {
+			t.Errorf("Search(%q) first = %v, want %s", tc.q, got, tc.first)
+		}
+	}
+	if got := g.Search("p.iam", 5); len(got) != 5 {
+		t.Errorf("limit: %d hits", len(got))
+	}
+}
+
+func TestBlastRadius(t *testing.T) {
+	g := testGraph()
+	ex, _ := g.BlastRadius("serviceAccount:sa-run@p.iam.gserviceaccount.com", 0, func(role string) int { return 7 })
+	byID := map[string]Exposure{}
+	for _, e := range ex {
+		byID[e.Node.ID] = e
+	}
+	if e := byID["secret"]; len(e.Roles) != 1 || e.Roles[0] != "roles/secretmanager.secretAccessor" || e.Permissions != 7 {
+		t.Errorf("secret exposure = %+v", e)
+	}
+	if e := byID["proj"]; e.Inside < 30 {
+		t.Errorf("project exposure inside = %d, want the 30+ nodes in it", e.Inside)
+	}
+	if _, ok := byID["bucket"]; !ok {
+		t.Error("the bucket in the project is not in the blast radius")
+	}
+}
