@@ -3,6 +3,7 @@ package web
 import (
 	"time"
 
+	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/posture"
 )
 
@@ -14,6 +15,7 @@ type Layout struct {
 	Role    string
 	Dev     bool   // dev mode: no IAP; a banner says so on every page
 	Serving string // what is being served, e.g. "demo · 2026-11-22 18:10 UTC"
+	Graph   bool   // the page draws graphs: load Cytoscape and graph.js
 }
 
 // OverviewPage is the overview (/).
@@ -34,6 +36,7 @@ type ServicesPage struct {
 type ServicePage struct {
 	Layout
 	posture.ServiceDetail
+	DataURL string // the neighbourhood the small picture draws
 }
 
 // FindingsPage is the findings list (/findings).
@@ -49,14 +52,33 @@ type FindingsPage struct {
 	Now        time.Time
 }
 
-// GraphPage is the graph listing (/graph).
+// GraphPage is the graph explorer (/graph).
 type GraphPage struct {
 	Layout
-	Kind      string
-	EdgeKind  string
-	Kinds     []string
+	Q         string        // search text
+	Matches   []graph.Match // search results
+	Focus     *graph.Node   // the focused node, if any
+	Depth     int
+	Query     string // "" (neighbourhood), "reach" or "path"
+	Reverse   bool   // reach: who can reach the focus (else what it can reach)
 	EdgeKinds []string
-	posture.Listing
+	Selected  map[string]bool // edge kinds filtered on
+	FromText  string          // path query as typed
+	ToText    string
+	From, To  string // path ends, resolved
+	Path      []graph.Step
+	PathFound bool
+	Result    graph.Result // reach answer with a path per node
+	View      posture.View // what the picture and the tables show
+	DataURL   string       // JSON the picture loads
+	Message   string
+}
+
+// IdentityPage is an identity's detail (/identities/{id}).
+type IdentityPage struct {
+	Layout
+	posture.IdentityDetail
+	DataURL string
 }
 
 // ChangesPage is the change sets list (/changes).

@@ -1,5 +1,11 @@
 package web
 
+import (
+	"strings"
+
+	"github.com/runlens/runlens/internal/graph"
+)
+
 func orDash(s string) string {
 	if s == "" {
 		return "—"
@@ -12,4 +18,29 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// kindPlural names n nodes of kind k: "412 more service accounts".
+func kindPlural(k graph.Kind, n int) string {
+	names := map[graph.Kind]string{
+		graph.KindServiceAccount: "service account", graph.KindSchedulerJob: "Scheduler job", graph.KindSQLInstance: "Cloud SQL instance",
+		graph.KindKMSKey: "KMS key", graph.KindPublic: "public principal", graph.KindOther: "other node",
+	}
+	name, ok := names[k]
+	if !ok {
+		name = string(k)
+	}
+	if n == 1 {
+		return name
+	}
+	return name + "s"
+}
+
+// shortID is the readable end of a node ID: the last path segment of a
+// resource name, or the member string of a principal.
+func shortID(id string) string {
+	if !strings.HasPrefix(id, "//") {
+		return id
+	}
+	return id[strings.LastIndex(id, "/")+1:]
 }

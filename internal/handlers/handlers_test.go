@@ -224,9 +224,30 @@ func TestPages(t *testing.T) {
 				}
 			})
 		}},
-		{"graph lists nodes and edges", "/graph?kind=service", func(t *testing.T, d *goquery.Document) {
-			if d.Find(`[data-testid="nodes"] tbody tr`).Length() < 20 {
-				t.Error("graph page lists too few services")
+		{"graph search finds a service by prefix", "/graph?q=pdf-w", func(t *testing.T, d *goquery.Document) {
+			if got := d.Find(`[data-testid="search-hit"]`).First().Text(); got != "pdf-worker" {
+				t.Errorf("first hit = %q, want pdf-worker", got)
+			}
+		}},
+		{"graph focus shows the neighbourhood as tables and a picture", "/graph?focus=" + url.QueryEscape(worker), func(t *testing.T, d *goquery.Document) {
+			if d.Find(`[data-testid="graph-canvas"]`).AttrOr("data-graph-src", "") == "" {
+				t.Error("no picture source")
+			}
+			kinds := map[string]bool{}
+			d.Find(`[data-testid="graph-edge"]`).Each(func(_ int, s *goquery.Selection) { kinds[s.AttrOr("data-kind", "")] = true })
+			for _, k := range []string{"runs_as", "pushes_to", "can_invoke"} {
+				if !kinds[k] {
+					t.Errorf("neighbourhood lacks a %s edge: %v", k, kinds)
+				}
+			}
+		}},
+		{"graph path from the public to a backing resource", "/graph?query=path&from=allUsers&to=" + url.QueryEscape("vault-prod-documents"), func(t *testing.T, d *goquery.Document) {
+			steps := d.Find(`[data-testid="path-step"]`)
+			if steps.Length() < 2 {
+				t.Fatalf("path has %d steps; message %q", steps.Length(), d.Find(`[data-testid="graph-message"]`).Text())
+			}
+			if !strings.Contains(steps.First().Text(), "allUsers") {
+				t.Errorf("path starts with %q", steps.First().Text())
 			}
 		}},
 		{"changes is empty for now", "/changes", func(t *testing.T, d *goquery.Document) {
@@ -326,7 +347,8 @@ func TestSyncPOST(t *testing.T) {
 func TestEscaping(t *testing.T) {
 	e := newEnv(t, "dev@example.com", fileReader(filepath.Join("testdata", "hostile.jsonl")))
 	svc := "//run.googleapis.com/projects/proj-x/locations/us-central1/services/evil"
-	for _, path := range []string{"/", "/services", "/services/" + url.PathEscape(svc), "/findings", "/graph", "/api/v1/scan", "/api/v1/graph"} {
+	for _, path := range []string{"/", "/services", "/services/" + url.PathEscape(svc), "/findings", "/graph?q=evil", "/graph?focus=" + url.QueryEscape(svc),
+		"/identities/" + url.PathEscape(`user:"><script>alert('member')</script>@example.com`), "/api/v1/scan", "/api/v1/graph", "/api/v1/graph/neighbours?id=" + url.QueryEscape(svc)} {
 		_, body := e.do(t, http.MethodGet, path, nil)
 		if path != "/" && path != "/findings" && !strings.Contains(body, "evil") {
 			t.Errorf("GET %s does not show the hostile service at all", path)

@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/runlens/runlens/internal/auth"
-	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/web"
 )
@@ -35,7 +34,7 @@ func (h *Handler) Services(c echo.Context) error {
 
 // ServiceDetail shows one service: callers, identity, reach, findings.
 func (h *Handler) ServiceDetail(c echo.Context) error {
-	id, err := serviceID(c)
+	id, err := pathID(c, "/services/")
 	if err != nil {
 		return err
 	}
@@ -46,20 +45,23 @@ func (h *Handler) ServiceDetail(c echo.Context) error {
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound, "No service or job with that ID in the current snapshot.")
 	}
-	return render(c, http.StatusOK, web.ServiceView(web.ServicePage{Layout: h.layout(c, d.Row.Name, "services"), ServiceDetail: d}))
+	l := h.layout(c, d.Row.Name, "services")
+	l.Graph = true
+	return render(c, http.StatusOK, web.ServiceView(web.ServicePage{Layout: l, ServiceDetail: d,
+		DataURL: dataURL(graphQuery{Focus: id, Depth: 1})}))
 }
 
-// serviceID recovers a service ID from /services/{id}: the ID arrives
-// URL-escaped in one segment ("%2F%2Frun.googleapis.com%2F...") or, from a
-// hand-typed URL, as raw path segments.
-func serviceID(c echo.Context) (string, error) {
-	raw := c.Request().URL.EscapedPath()
-	raw = strings.TrimPrefix(raw, "/services/")
+// pathID recovers a node ID from /services/{id} or /identities/{id}: the ID
+// arrives URL-escaped in one segment ("%2F%2Frun.googleapis.com%2F...") or,
+// from a hand-typed URL, as raw path segments. Resource names get their
+// leading "//" back.
+func pathID(c echo.Context, prefix string) (string, error) {
+	raw := strings.TrimPrefix(c.Request().URL.EscapedPath(), prefix)
 	id, err := url.PathUnescape(raw)
 	if err != nil || id == "" {
-		return "", echo.NewHTTPError(http.StatusBadRequest, "The service ID in the URL is not valid.")
+		return "", echo.NewHTTPError(http.StatusBadRequest, "The ID in the URL is not valid.")
 	}
-	if !strings.HasPrefix(id, "//") {
+	if strings.Contains(id, ".googleapis.com/") && !strings.HasPrefix(id, "//") {
 		id = "//" + strings.TrimLeft(id, "/")
 	}
 	return id, nil
@@ -80,26 +82,6 @@ func (h *Handler) Findings(c echo.Context) error {
 	now := time.Now()
 	return render(c, http.StatusOK, web.FindingsView(web.FindingsPage{Layout: h.layout(c, "Findings", "findings"), Filter: f, Checks: checks, Rows: rows,
 		CanExcept: u.Role.Can(auth.Except), Exceptions: exceptions, MinExpiry: now.AddDate(0, 0, 1).Format("2006-01-02"), Now: now}))
-}
-
-// graphLimit bounds the graph listing page.
-const graphLimit = 500
-
-// Graph lists nodes and edges, filtered by kind and bounded.
-func (h *Handler) Graph(c echo.Context) error {
-	kind, edge := c.QueryParam("kind"), c.QueryParam("edge")
-	l, err := h.posture.GraphListing(graph.Kind(kind), graph.EdgeKind(edge), graphLimit)
-	if err != nil {
-		return err
-	}
-	p := web.GraphPage{Layout: h.layout(c, "Graph", "graph"), Kind: kind, EdgeKind: edge, Listing: l}
-	for _, k := range graph.Kinds() {
-		p.Kinds = append(p.Kinds, string(k))
-	}
-	for _, k := range graph.EdgeKinds() {
-		p.EdgeKinds = append(p.EdgeKinds, string(k))
-	}
-	return render(c, http.StatusOK, web.GraphView(p))
 }
 
 // Changes lists change sets.

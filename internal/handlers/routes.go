@@ -38,8 +38,9 @@ func (h *Handler) Routes() *echo.Echo {
 	e.GET("/findings", h.Findings)
 	e.POST("/findings/:id/exception", h.AddException, require(auth.Except))
 	e.POST("/exceptions/:id/revoke", h.RevokeException, require(auth.Except))
-	// Graph.
+	// Graph explorer and identities.
 	e.GET("/graph", h.Graph)
+	e.GET("/identities/*", h.Identity)
 	// Change sets.
 	e.GET("/changes", h.Changes)
 	// Sync: history and a run.
@@ -52,6 +53,11 @@ func (h *Handler) Routes() *echo.Echo {
 	api.GET("/graph", h.APIGraph)
 	api.GET("/services", h.APIServices)
 	api.GET("/findings", h.APIFindings)
+	api.GET("/graph/search", h.APIGraphSearch)
+	api.GET("/graph/neighbours", h.APIGraphNeighbours)
+	api.GET("/graph/reach", h.APIGraphReach)
+	api.GET("/graph/path", h.APIGraphPath)
+	api.GET("/graph/blast-radius", h.APIGraphBlastRadius)
 	return e
 }
 

@@ -107,15 +107,15 @@ const (
 // Inventory is the result of reading: the joined assets, sorted by name,
 // and everything that went wrong or was skipped.
 type Inventory struct {
-	Assets   []*Asset
+	Assets []*Asset
 	// Recommendations and Insights come from the IAM recommender (files or
 	// the live API), read by the same reader.
 	Recommendations []Recommendation
 	Insights        []Insight
-	Problems []Problem
-	Records  int            // records read (resource and IAM policy records count separately)
-	Skipped  int            // records not used because of a problem
-	Unknown  map[string]int // records of asset types runlens does not read, by type
+	Problems        []Problem
+	Records         int            // records read (resource and IAM policy records count separately)
+	Skipped         int            // records not used because of a problem
+	Unknown         map[string]int // records of asset types runlens does not read, by type
 }
 
 // Summary is a one-line account of the read for logs and the command line.

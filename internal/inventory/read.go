@@ -282,7 +282,7 @@ func (r *Reader) readArray(name string, br *bufio.Reader, line int) error {
 	if err != nil {
 		return fmt.Errorf("inventory: read %s: %w", name, err)
 	}
-	lineAt := func(off int64) int { return line + bytes.Count(data[:min(int(off), len(data))], []byte("\n")) }
+	lineAt := lineCounter(data, line)
 	dec := json.NewDecoder(bytes.NewReader(data))
 	for {
 		start := dec.InputOffset()
@@ -322,6 +322,7 @@ func (r *Reader) readStream(name string, rd io.Reader, line int) error {
 	if err != nil {
 		return fmt.Errorf("inventory: read %s: %w", name, err)
 	}
+	lineAt := lineCounter(data, line)
 	dec := json.NewDecoder(bytes.NewReader(data))
 	for {
 		start := dec.InputOffset()
@@ -330,12 +331,25 @@ func (r *Reader) readStream(name string, rd io.Reader, line int) error {
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		at := line + bytes.Count(data[:start], []byte("\n")) + leadingNewlines(data[start:])
+		at := lineAt(start) + leadingNewlines(data[start:])
 		if err != nil {
 			r.decodeProblem(name, problemLine(data, line, start), err)
 			return nil
 		}
 		r.addJSON(raw, Source{File: name, Line: at})
+	}
+}
+
+// lineCounter returns a function giving the line of an offset in data,
+// which starts on line first. It counts on from the offset asked before, so
+// that reading a large array stays linear; offsets must not decrease.
+func lineCounter(data []byte, first int) func(off int64) int {
+	counted, line := 0, first
+	return func(off int64) int {
+		o := max(min(int(off), len(data)), counted)
+		line += bytes.Count(data[counted:o], []byte("\n"))
+		counted = o
+		return line
 	}
 }
 

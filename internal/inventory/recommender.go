@@ -84,9 +84,9 @@ type recommenderRecord struct {
 			Resource    string   `json:"resource"`
 		} `json:"overview"`
 		// Policy insights.
-		Role                 string `json:"role"`
-		Member               string `json:"member"`
-		Condition            *struct {
+		Role      string `json:"role"`
+		Member    string `json:"member"`
+		Condition *struct {
 			Expression string `json:"expression"`
 		} `json:"condition"`
 		ExercisedPermissions []struct {

@@ -26,6 +26,12 @@ type Current struct {
 	Report     *scan.Report
 	Exceptions map[string]store.Exception // active exceptions by finding ID
 	nextExpiry time.Time                  // when the earliest of them expires; zero if none
+
+	once   sync.Once // builds byNode on first use
+	byNode map[string]struct {
+		sev rules.Severity
+		n   int
+	}
 }
 
 // Service holds the current snapshot. It is safe for concurrent use; reads

@@ -241,17 +241,9 @@ func (s *Service) Service(id string) (ServiceDetail, bool, error) {
 	}
 	d.Uses = g.Out(id, graph.Uses)
 	for _, ra := range d.RunsAs {
-		for _, rc := range c.Report.Inventory.Recommendations {
-			if iam.ParseMember(rc.Member).ID() == ra.To {
-				perms, ok := rules.RevokedPermissions(c.Report.Roles, rc)
-				d.Recommendations = append(d.Recommendations, Recommendation{Recommendation: rc, Revoked: perms, RevokedKnown: ok})
-			}
-		}
-		for _, in := range c.Report.Inventory.Insights {
-			if iam.ParseMember(in.Member).ID() == ra.To || (in.Email != "" && "serviceAccount:"+strings.ToLower(in.Email) == ra.To) {
-				d.Insights = append(d.Insights, in)
-			}
-		}
+		recs, ins := c.recommenderFor(ra.To)
+		d.Recommendations = append(d.Recommendations, recs...)
+		d.Insights = append(d.Insights, ins...)
 	}
 	for _, f := range c.Report.Findings {
 		if slices.Contains(f.Affects, id) {
@@ -313,43 +305,4 @@ func (s *Service) Findings(f FindingFilter) ([]FindingRow, []string, error) {
 	return rows, list, nil
 }
 
-// Listing is a bounded page of the graph for the placeholder graph page.
-type Listing struct {
-	Nodes      []*graph.Node
-	Edges      []graph.Edge
-	TotalNodes int
-	TotalEdges int
-	Truncated  bool
-}
-
-// GraphListing lists nodes of kind (all if "") and the edges among them, at
-// most limit of each; Truncated says when some were cut.
-func (s *Service) GraphListing(kind graph.Kind, edgeKind graph.EdgeKind, limit int) (Listing, error) {
-	c, err := s.Current()
-	if err != nil {
-		return Listing{}, err
-	}
-	g := c.Report.Graph
-	l := Listing{TotalNodes: g.Len(), TotalEdges: g.EdgeCount()}
-	for _, n := range g.Nodes() {
-		if kind != "" && n.Kind != kind {
-			continue
-		}
-		if len(l.Nodes) == limit {
-			l.Truncated = true
-			break
-		}
-		l.Nodes = append(l.Nodes, n)
-	}
-	for _, e := range g.Edges() {
-		if edgeKind != "" && e.Kind != edgeKind {
-			continue
-		}
-		if len(l.Edges) == limit {
-			l.Truncated = true
-			break
-		}
-		l.Edges = append(l.Edges, e)
-	}
-	return l, nil
-}
+func memberID(m string) string { return iam.ParseMember(m).ID() }

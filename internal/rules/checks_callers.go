@@ -228,6 +228,11 @@ func callerTargets(g *graph.Graph, id string) []graph.Edge {
 	return g.Out(id, graph.PushesTo, graph.Triggers)
 }
 
+// checkSchedulerUnauthenticated fails for a Cloud Scheduler job that calls a
+// service or job over HTTP without an OIDC token. An OAuth access token
+// authenticates to Google APIs only: it counts for a job run through the
+// Cloud Run Admin API, but a service's URL accepts identity tokens only, so a
+// service called with an OAuth token alone is called unauthenticated.
 func checkSchedulerUnauthenticated(c *Context) []Result {
 	var out []Result
 	for _, n := range c.Graph.NodesOf(graph.KindSchedulerJob) {
@@ -235,20 +240,31 @@ func checkSchedulerUnauthenticated(c *Context) []Result {
 		if len(targets) == 0 {
 			continue
 		}
-		if len(c.Graph.Out(n.ID, graph.AuthenticatesAs)) > 0 {
+		uri, oidc, oauth := "", false, false
+		if j, ok := n.Data.(*inventory.SchedulerJob); ok && j.HTTPTarget != nil {
+			uri = j.HTTPTarget.URI
+			oidc = j.HTTPTarget.OIDCToken != nil && j.HTTPTarget.OIDCToken.ServiceAccountEmail != ""
+			oauth = j.HTTPTarget.OAuthToken != nil && j.HTTPTarget.OAuthToken.ServiceAccountEmail != ""
+		}
+		var unauthenticated []graph.Edge
+		var affects []string
+		for _, t := range targets {
+			to, ok := c.Graph.Node(t.To)
+			if oidc || (oauth && ok && to.Kind == graph.KindJob) {
+				continue
+			}
+			unauthenticated = append(unauthenticated, t)
+			affects = append(affects, t.To)
+		}
+		if len(unauthenticated) == 0 {
 			out = append(out, Result{Status: Pass, Subject: n.ID})
 			continue
 		}
-		var affects []string
-		for _, t := range targets {
-			affects = append(affects, t.To)
+		fields := []FieldEvidence{{Field: "httpTarget.uri", Value: uri}, {Field: "httpTarget.oidcToken", Value: "(not set)"}}
+		if oauth {
+			fields = append(fields, FieldEvidence{Field: "httpTarget.oauthToken", Value: "set (an OAuth access token authenticates to Google APIs only; a service URL needs an OIDC token)"})
 		}
-		uri := ""
-		if j, ok := n.Data.(*inventory.SchedulerJob); ok && j.HTTPTarget != nil {
-			uri = j.HTTPTarget.URI
-		}
-		out = append(out, Result{Status: Fail, Subject: n.ID, Affects: affects, Evidence: Evidence{
-			Fields: []FieldEvidence{{Field: "httpTarget.uri", Value: uri}, {Field: "httpTarget.oidcToken", Value: "(not set)"}}, Path: targets}})
+		out = append(out, Result{Status: Fail, Subject: n.ID, Affects: affects, Evidence: Evidence{Fields: fields, Path: unauthenticated}})
 	}
 	return out
 }

@@ -139,11 +139,14 @@ func checkRuntimeProjectScopeGrant(c *Context) []Result {
 			}
 			failed = true
 			ev := Evidence{Bindings: []BindingEvidence{bindingOf(e)}}
-			// Suggest the resources of that family the workloads use.
+			// Suggest the resources of that family the workloads use, each
+			// once (workloads sharing the SA often reference the same one).
 			family := strings.TrimPrefix(strings.SplitN(e.Role, ".", 2)[0], "roles/")
+			suggested := map[string]bool{}
 			for _, w := range ri.Workloads {
 				for _, u := range c.Graph.Out(w, graph.Uses) {
-					if usesFamily(u.To, family) {
+					if usesFamily(u.To, family) && !suggested[u.To] {
+						suggested[u.To] = true
 						ev.Fields = append(ev.Fields, FieldEvidence{Field: "grant on instead", Value: u.To})
 					}
 				}

@@ -79,7 +79,10 @@ func checkLegacyStorageRole(c *Context) []Result {
 var kmsUse = []string{"cloudkms.cryptoKeyVersions.useToEncrypt", "cloudkms.cryptoKeyVersions.useToDecrypt"}
 
 // checkKMSBroadScope fails for an encrypt/decrypt role granted on a key ring,
-// project, folder or organization instead of the key.
+// project, folder or organization instead of the key. The roles are the
+// Cloud KMS ones (roles/cloudkms.*) and custom roles that grant encrypt or
+// decrypt; broad predefined job-function roles (roles/iam.devOps, ...) that
+// happen to include the permissions are left out.
 func checkKMSBroadScope(c *Context) []Result {
 	var out []Result
 	seen := map[string]bool{}
@@ -88,7 +91,7 @@ func checkKMSBroadScope(c *Context) []Result {
 			continue
 		}
 		r, ok := c.Roles.Lookup(e.Role)
-		if !ok || !(r.Has(kmsUse[0]) || r.Has(kmsUse[1])) || !strings.HasPrefix(e.Role, "roles/cloudkms.") {
+		if !ok || !(r.Has(kmsUse[0]) || r.Has(kmsUse[1])) || !(r.Custom || strings.HasPrefix(e.Role, "roles/cloudkms.")) {
 			continue
 		}
 		to, ok := c.Graph.Node(e.To)

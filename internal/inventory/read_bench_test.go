@@ -1,0 +1,67 @@
+package inventory
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"testing"
+)
+
+// benchRecords returns n Cloud Run service records in the export spelling.
+func benchRecords(n int) []map[string]any {
+	recs := make([]map[string]any, n)
+	for i := range recs {
+		name := fmt.Sprintf("svc-%06d", i)
+		recs[i] = map[string]any{
+			"name":       "//run.googleapis.com/projects/shop-prod/locations/europe-west1/services/" + name,
+			"asset_type": TypeRunService,
+			"resource": map[string]any{
+				"version": "v2", "parent": "//cloudresourcemanager.googleapis.com/projects/123456789012", "location": "europe-west1",
+				"data": map[string]any{
+					"name":     "projects/shop-prod/locations/europe-west1/services/" + name,
+					"ingress":  "INGRESS_TRAFFIC_ALL",
+					"template": map[string]any{"serviceAccount": name + "@shop-prod.iam.gserviceaccount.com", "containers": []any{map[string]any{"image": runHello}}},
+				},
+			},
+			"ancestors":   readAncestors,
+			"update_time": "2024-05-14T09:12:33Z",
+		}
+	}
+	return recs
+}
+
+// BenchmarkRead reads 20,000 records as export lines, as a pretty-printed
+// array (gcloud asset list --format=json) and as pretty-printed objects.
+func BenchmarkRead(b *testing.B) {
+	recs := benchRecords(20000)
+	var lines bytes.Buffer
+	for _, r := range recs {
+		j, _ := json.Marshal(r)
+		lines.Write(j)
+		lines.WriteByte('\n')
+	}
+	array, _ := json.MarshalIndent(recs, "", "  ")
+	var objects bytes.Buffer
+	for _, r := range recs {
+		j, _ := json.MarshalIndent(r, "", "  ")
+		objects.Write(j)
+		objects.WriteByte('\n')
+	}
+	for _, in := range []struct {
+		name string
+		data []byte
+	}{{"lines", lines.Bytes()}, {"array", array}, {"objects", objects.Bytes()}} {
+		b.Run(in.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in.data)))
+			for b.Loop() {
+				r := NewReader()
+				if err := r.Read(in.name, bytes.NewReader(in.data)); err != nil {
+					b.Fatal(err)
+				}
+				if inv := r.Inventory(); len(inv.Assets) != len(recs) || len(inv.Problems) != 0 {
+					b.Fatalf("%s: %s", in.name, inv.Summary())
+				}
+			}
+		})
+	}
+}
