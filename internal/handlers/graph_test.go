@@ -1,0 +1,144 @@
+package handlers_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestGraphAPI(t *testing.T) {
+	e := newEnv(t, "dev@example.com", demoReader)
+	worker := "//run.googleapis.com/projects/pdf-convert-prod/locations/us-central1/services/pdf-worker"
+	fleetSA := "serviceAccount:fleet-runtime@fleet-web-prod.iam.gserviceaccount.com"
+	get := func(t *testing.T, path string, want int) map[string]any {
+		t.Helper()
+		resp, body := e.do(t, http.MethodGet, path, nil)
+		if resp.StatusCode != want {
+			t.Fatalf("GET %s = %d, want %d: %.200s", path, resp.StatusCode, want, body)
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(body), &m); err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		return m
+	}
+	t.Run("search", func(t *testing.T) {
+		m := get(t, "/api/v1/graph/search?q=pdf-w", http.StatusOK)
+		hits := m["matches"].([]any)
+		first := hits[0].(map[string]any)["node"].(map[string]any)
+		if first["id"] != worker {
+			t.Errorf("first match = %v", first["id"])
+		}
+	})
+	t.Run("neighbours carry findings and stay bounded", func(t *testing.T) {
+		m := get(t, "/api/v1/graph/neighbours?id="+url.QueryEscape(worker)+"&depth=1", http.StatusOK)
+		var sawSA bool
+		for _, n := range m["nodes"].([]any) {
+			n := n.(map[string]any)
+			if n["id"] == worker && n["severity"] != "critical" {
+				t.Errorf("worker severity = %v, want critical (runtime-basic-role)", n["severity"])
+			}
+			if n["kind"] == "serviceAccount" {
+				sawSA = true
+			}
+		}
+		if !sawSA {
+			t.Error("no runtime identity in the neighbourhood")
+		}
+		big := get(t, "/api/v1/graph/neighbours?id="+url.QueryEscape("//cloudresourcemanager.googleapis.com/projects/537291846503")+"&depth=4&kind=child_of", http.StatusOK)
+		if n := len(big["nodes"].([]any)); n > 150 {
+			t.Errorf("neighbourhood not bounded: %d nodes", n)
+		}
+	})
+	t.Run("who can act as a runtime SA, with the binding", func(t *testing.T) {
+		m := get(t, "/api/v1/graph/reach?direction=reverse&id="+url.QueryEscape(fleetSA), http.StatusOK)
+		res := m["result"].(map[string]any)
+		found := false
+		for _, r := range res["reached"].([]any) {
+			r := r.(map[string]any)
+			if r["node"].(map[string]any)["id"] == "user:sam.contractor@example.com" {
+				found = true
+				step := r["path"].([]any)[0].(map[string]any)["edge"].(map[string]any)
+				if step["role"] != "roles/iam.serviceAccountTokenCreator" {
+					t.Errorf("binding = %v", step)
+				}
+			}
+		}
+		if !found {
+			t.Error("sam.contractor cannot act as the fleet runtime SA")
+		}
+	})
+	t.Run("what a service can reach goes through its identity", func(t *testing.T) {
+		m := get(t, "/api/v1/graph/reach?id="+url.QueryEscape(worker), http.StatusOK)
+		if n := len(m["result"].(map[string]any)["reached"].([]any)); n < 5 {
+			t.Errorf("worker reaches %d nodes", n)
+		}
+	})
+	t.Run("path", func(t *testing.T) {
+		m := get(t, "/api/v1/graph/path?from=allUsers&to=vault-prod-documents", http.StatusOK)
+		if m["found"] != true || len(m["path"].([]any)) < 2 {
+			t.Errorf("path = %v", m)
+		}
+		none := get(t, "/api/v1/graph/path?from=vault-prod-documents&to=allUsers", http.StatusOK)
+		if none["found"] != false {
+			t.Errorf("reverse path found: %v", none)
+		}
+	})
+	t.Run("blast radius", func(t *testing.T) {
+		m := get(t, "/api/v1/graph/blast-radius?id="+url.QueryEscape("serviceAccount:204815367192-compute@developer.gserviceaccount.com"), http.StatusOK)
+		var project bool
+		for _, x := range m["exposures"].([]any) {
+			x := x.(map[string]any)
+			n := x["node"].(map[string]any)
+			if n["kind"] == "project" && strings.Contains(strings.Join(toStrings(x["roles"]), ","), "roles/editor") {
+				project = true
+			}
+		}
+		if !project {
+			t.Error("blast radius of the default SA lacks its Editor project")
+		}
+	})
+	t.Run("errors", func(t *testing.T) {
+		get(t, "/api/v1/graph/neighbours?id=nope", http.StatusNotFound)
+		get(t, "/api/v1/graph/neighbours?id="+url.QueryEscape(worker)+"&depth=9", http.StatusBadRequest)
+		get(t, "/api/v1/graph/neighbours?id="+url.QueryEscape(worker)+"&kind=bogus", http.StatusBadRequest)
+		get(t, "/api/v1/graph/reach?id="+url.QueryEscape(worker)+"&direction=sideways", http.StatusBadRequest)
+	})
+}
+
+func TestIdentityPage(t *testing.T) {
+	e := newEnv(t, "dev@example.com", demoReader)
+	sa := "serviceAccount:fleet-runtime@fleet-web-prod.iam.gserviceaccount.com"
+	resp, body := e.do(t, http.MethodGet, "/identities/"+url.PathEscape(sa), nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	d := doc(t, body)
+	if n := d.Find(`[data-testid="used-by"] li`).Length(); n < 10 {
+		t.Errorf("used by %d workloads, want the fleet's", n)
+	}
+	if !strings.Contains(d.Find(`[data-testid="act-as"]`).Text(), "sam.contractor@example.com") {
+		t.Error("who-can-act-as lacks the contractor")
+	}
+	if !strings.Contains(d.Find(`[data-testid="keys"]`).Text(), "USER_MANAGED") {
+		t.Error("keys not shown")
+	}
+	if d.Find(`[data-testid="exposure"]`).Length() == 0 {
+		t.Error("no blast radius")
+	}
+	if r, _ := e.do(t, http.MethodGet, "/identities/"+url.PathEscape("user:nobody@example.com"), nil); r.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown identity = %d", r.StatusCode)
+	}
+}
+
+func toStrings(v any) []string {
+	var out []string
+	if l, ok := v.([]any); ok {
+		for _, x := range l {
+			out = append(out, x.(string))
+		}
+	}
+	return out
+}
