@@ -25,17 +25,22 @@ func (m *multiFlag) Set(v string) error {
 
 // source is where an offline command reads its inventory from.
 type source struct {
-	inputs multiFlag
-	demo   bool
+	inputs   multiFlag
+	demo     bool
+	demoSize string
 }
 
 func (s *source) register(fs *flag.FlagSet) {
 	fs.Var(&s.inputs, "input", "CAI export file or directory (JSON lines or JSON array); repeatable")
 	fs.BoolVar(&s.demo, "demo", false, "use the embedded demo organization")
+	fs.StringVar(&s.demoSize, "demo-size", "", "use a generated organization of PROJECTSxSERVICES (e.g. 1000x50, about 1,000,000 records) instead")
 }
 
 func (s *source) describe() string {
-	if s.demo {
+	switch {
+	case s.demoSize != "":
+		return "generated: " + s.demoSize
+	case s.demo:
 		return "demo"
 	}
 	return "files: " + strings.Join(s.inputs, ", ")
@@ -43,10 +48,23 @@ func (s *source) describe() string {
 
 // read reads the inventory, reporting problems to stderr.
 func (s *source) read(stderr io.Writer) (*inventory.Inventory, error) {
-	if !s.demo && len(s.inputs) == 0 {
-		return nil, fmt.Errorf("give --input PATH (repeatable) or --demo")
+	if !s.demo && len(s.inputs) == 0 && s.demoSize == "" {
+		return nil, fmt.Errorf("give --input PATH (repeatable), --demo or --demo-size")
 	}
 	r := inventory.NewReader()
+	if s.demoSize != "" {
+		size, err := demo.ParseSize(s.demoSize)
+		if err != nil {
+			return nil, err
+		}
+		// Stream the generated organization into the reader: it is never
+		// held whole in memory as text.
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(demo.Generate(pw, size, 1)) }()
+		if err := r.Read("generated-"+s.demoSize+".jsonl", pr); err != nil {
+			return nil, err
+		}
+	}
 	if s.demo {
 		if err := r.ReadFS(demo.FS()); err != nil {
 			return nil, err

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	asset "cloud.google.com/go/asset/apiv1"
+	recommender "cloud.google.com/go/recommender/apiv1"
 
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
@@ -51,14 +52,28 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 			}
 			defer client.Close()
 			r := inventory.NewReader()
-			err = r.ReadLive(ctx, client, scopes, inventory.LiveOptions{Progress: func(scope string, n int) {
+			opts := inventory.LiveOptions{Progress: func(scope string, n int) {
 				fmt.Fprintf(stderr, "runlens: %s: %d records\n", scope, n)
-			}})
+			}}
+			if err := r.ReadLive(ctx, client, scopes, opts); err != nil {
+				return nil, err
+			}
+			// IAM recommender data is optional: without it only
+			// runtime-unused-permissions has nothing to say.
+			rclient, err := recommender.NewClient(ctx)
+			if err != nil {
+				fmt.Fprintln(stderr, "runlens: recommender client:", err)
+			} else {
+				defer rclient.Close()
+				if err := r.ReadRecommender(ctx, rclient, scopes, opts); err != nil {
+					fmt.Fprintln(stderr, "runlens: IAM recommender not read:", err)
+				}
+			}
 			inv := r.Inventory()
 			for _, p := range inv.Problems {
 				fmt.Fprintln(stderr, "runlens: problem:", p)
 			}
-			return inv, err
+			return inv, nil
 		}
 	}
 	sn, err := ps.Sync(ctx, name, read)

@@ -34,7 +34,7 @@ func (s *Service) AddException(ctx context.Context, req ExceptionRequest) (store
 	if !ok {
 		return store.Exception{}, ErrUnknownFinding
 	}
-	now := time.Now()
+	now := s.now()
 	e := store.Exception{FindingID: f.ID, Check: f.Check, Subject: f.Subject, Owner: req.Owner, Reason: req.Reason,
 		ExpiresAt: req.Expires, CreatedBy: req.Actor}
 	if e.ID, err = s.st.AddException(ctx, e, now); err != nil {
@@ -55,7 +55,7 @@ func (s *Service) RevokeException(ctx context.Context, id int64, actor, requestI
 	if err != nil {
 		return err
 	}
-	if err := s.st.RevokeException(ctx, id, actor, time.Now()); err != nil {
+	if err := s.st.RevokeException(ctx, id, actor, s.now()); err != nil {
 		return err
 	}
 	if err := s.st.Audit(ctx, store.AuditEntry{Actor: actor, Action: "exception.revoke", Target: fmt.Sprint(id), RequestID: requestID}); err != nil {

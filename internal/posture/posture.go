@@ -43,13 +43,18 @@ type Service struct {
 	cur    atomic.Pointer[Current]
 	syncMu sync.Mutex // one sync at a time
 	keep   int
+	now    func() time.Time
 }
 
 // New returns a Service over st. keep is how many complete snapshots to
 // retain for trends (0 keeps all).
 func New(st *store.Store, roles *iam.Catalog, log *slog.Logger, keep int) *Service {
-	return &Service{st: st, roles: roles, log: log, keep: keep}
+	return &Service{st: st, roles: roles, log: log, keep: keep, now: time.Now}
 }
+
+// SetClock replaces the clock that decides when exceptions expire and
+// time-bound grants lapse (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 // ErrNoSnapshot is returned by Current before the first sync completes.
 var ErrNoSnapshot = errors.New("posture: no snapshot yet: run a sync")
@@ -61,7 +66,7 @@ func (s *Service) Current() (*Current, error) {
 	if c == nil {
 		return nil, ErrNoSnapshot
 	}
-	if now := time.Now(); !c.nextExpiry.IsZero() && !now.Before(c.nextExpiry) {
+	if now := s.now(); !c.nextExpiry.IsZero() && !now.Before(c.nextExpiry) {
 		active := map[string]store.Exception{}
 		for id, e := range c.Exceptions {
 			if e.Active(now) {
@@ -89,7 +94,7 @@ func (s *Service) withExceptions(sn store.Snapshot, rep *scan.Report, active map
 
 // serve switches to rep with the exceptions now in force in the store.
 func (s *Service) serve(ctx context.Context, sn store.Snapshot, rep *scan.Report) (*Current, error) {
-	active, _, err := s.st.ActiveExceptions(ctx, time.Now())
+	active, _, err := s.st.ActiveExceptions(ctx, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +115,7 @@ func (s *Service) Load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	rep := scan.Run(inv, s.roles, rules.All(), time.Now(), nil)
+	rep := scan.Run(inv, s.roles, rules.All(), s.now(), nil)
 	_, err = s.serve(ctx, sn, rep)
 	return err
 }
@@ -141,11 +146,11 @@ func (s *Service) Sync(ctx context.Context, source string, read Reader) (store.S
 	if len(inv.Assets) == 0 {
 		return fail(fmt.Errorf("no assets read (%s)", inv.Summary()))
 	}
-	active, _, err := s.st.ActiveExceptions(ctx, time.Now())
+	active, _, err := s.st.ActiveExceptions(ctx, s.now())
 	if err != nil {
 		return fail(err)
 	}
-	rep := scan.Run(inv, s.roles, rules.All(), time.Now(), func(id string) bool { _, ok := active[id]; return ok })
+	rep := scan.Run(inv, s.roles, rules.All(), s.now(), func(id string) bool { _, ok := active[id]; return ok })
 	id, err := s.st.SaveSnapshot(ctx, store.SnapshotInput{Source: source, Inventory: inv, Problems: rep.Problems, Findings: rep.Findings, Scores: rep.Scores})
 	if err != nil {
 		return fail(err)

@@ -1,0 +1,87 @@
+package posture_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/runlens/runlens/internal/demo"
+	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/posture"
+	"github.com/runlens/runlens/internal/store"
+)
+
+func demoReader(context.Context) (*inventory.Inventory, error) {
+	r := inventory.NewReader()
+	if err := r.ReadFS(demo.FS()); err != nil {
+		return nil, err
+	}
+	return r.Inventory(), nil
+}
+
+func serviceScore(c *posture.Current, id string) int {
+	for _, s := range c.Report.Scores.Services {
+		if s.Service == id {
+			return s.Score
+		}
+	}
+	return -1
+}
+
+// TestExceptionExpires: an accepted risk stops costing points, then costs
+// them again once its expiry passes, without a new sync.
+func TestExceptionExpires(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	clock := time.Now()
+	ps := posture.New(st, iam.MustPredefined(), slog.New(slog.NewTextHandler(io.Discard, nil)), 0)
+	ps.SetClock(func() time.Time { return clock })
+	if _, err := ps.Sync(ctx, "demo", demoReader); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := ps.Current()
+	var target, subject string
+	best := -1
+	for _, f := range c.Report.Findings {
+		if f.Check == "invoker-public" && serviceScore(c, f.Subject) > best {
+			target, subject, best = f.ID, f.Subject, serviceScore(c, f.Subject)
+		}
+	}
+	if _, err := ps.AddException(ctx, posture.ExceptionRequest{FindingID: target, Owner: "web", Reason: "public site",
+		Expires: clock.Add(time.Hour), Actor: "t@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = ps.Current()
+	if got := serviceScore(c, subject); got != min(100, best+20) {
+		t.Fatalf("with the exception: score %d, want %d", got, min(100, best+20))
+	}
+	clock = clock.Add(2 * time.Hour)
+	c, _ = ps.Current()
+	if got := serviceScore(c, subject); got != best {
+		t.Errorf("after expiry: score %d, want %d", got, best)
+	}
+	if f, _ := c.Report.Finding(target); f.Excepted {
+		t.Error("finding still excepted after its exception expired")
+	}
+	// Restart: a new Service loads the stored snapshot with the same answer.
+	ps2 := posture.New(st, iam.MustPredefined(), slog.New(slog.NewTextHandler(io.Discard, nil)), 0)
+	ps2.SetClock(func() time.Time { return clock })
+	if err := ps2.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c2, _ := ps2.Current()
+	if got := serviceScore(c2, subject); got != best {
+		t.Errorf("after restart: score %d, want %d", got, best)
+	}
+	if len(c2.Report.Findings) != len(c.Report.Findings) {
+		t.Errorf("after restart: %d findings, want %d", len(c2.Report.Findings), len(c.Report.Findings))
+	}
+}
