@@ -61,3 +61,7 @@ fuzz: ## fuzz the CAI reader and the IAP verifier for 60s each
 .PHONY: clean
 clean: ## remove build output and the demo database
 	rm -rf bin runlens-demo.db runlens-demo.db-wal runlens-demo.db-shm
+
+.PHONY: bench-large
+bench-large: build ## scan a generated 1,000,000-record organization (1000 projects x 50 services); prints time and peak memory
+	GOMEMLIMIT=3GiB /usr/bin/time -v $(BIN) scan --demo-size 1000x50 --format json 2>&1 >/dev/null | grep -E 'runlens: read|Elapsed|Maximum resident'

@@ -182,10 +182,19 @@ func (b *Builder) Edge(e Edge) {
 	b.g.in[ti] = append(b.g.in[ti], idx)
 }
 
-// Graph finishes building. The Builder must not be used afterwards.
+// Graph finishes building: adjacency lists are sorted once here, so that
+// queries return edges in a fixed order without sorting. The Builder must not
+// be used afterwards.
 func (b *Builder) Graph() *Graph {
 	g := b.g
 	b.g, b.seen = nil, nil
+	byEdge := func(x, y int32) int { return compareEdges(g.edges[x], g.edges[y]) }
+	for _, adj := range g.out {
+		slices.SortFunc(adj, byEdge)
+	}
+	for _, adj := range g.in {
+		slices.SortFunc(adj, byEdge)
+	}
 	return g
 }
 
@@ -238,7 +247,7 @@ func compareEdges(a, b Edge) int {
 }
 
 // Out returns the edges leaving id, of the given kinds (all kinds if none),
-// sorted.
+// sorted by from, kind, to, role, via, condition.
 func (g *Graph) Out(id string, kinds ...EdgeKind) []Edge {
 	return g.collect(g.out, id, kinds)
 }
@@ -261,7 +270,6 @@ func (g *Graph) collect(adj [][]int32, id string, kinds []EdgeKind) []Edge {
 			out = append(out, e)
 		}
 	}
-	slices.SortFunc(out, compareEdges)
 	return out
 }
 

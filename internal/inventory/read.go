@@ -216,8 +216,7 @@ func (r *Reader) readLines(name string, br *bufio.Reader, line int) error {
 		case len(b) == 0:
 		case !full:
 			r.problem(src, ProblemMalformed, "record longer than 64 MiB")
-		case json.Valid(b):
-			r.addJSON(b, src)
+		case r.addJSON(b, src):
 		case r.fileOK+r.fileBad == 0 && !atEOF && !bytes.HasSuffix(b, []byte("}")):
 			// A pretty-printed object, or a broken first line of JSON lines.
 			// In a pretty-printed object the next line is a key, never an
@@ -407,20 +406,27 @@ func (r *Reader) problem(src Source, kind ProblemKind, msg string) {
 	}
 }
 
-// addJSON decodes one record and joins it into its asset.
-func (r *Reader) addJSON(b []byte, src Source) {
-	r.inv.Records++
+// addJSON decodes one record and joins it into its asset. It returns false,
+// having recorded nothing, when b is not valid JSON, so that the caller can
+// say why (malformed, truncated, pretty-printed) without parsing b twice.
+func (r *Reader) addJSON(b []byte, src Source) bool {
 	var rec record
 	if err := json.Unmarshal(b, &rec); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return false
+		}
+		r.inv.Records++
 		var ute *json.UnmarshalTypeError
 		if errors.As(err, &ute) {
 			r.fileBad++
 			r.problem(src, ProblemNotCAI, fmt.Sprintf("not an asset record: field %q has the wrong type (%s)", ute.Field, ute.Value))
-			return
+			return true
 		}
 		r.problem(src, ProblemMalformed, "invalid JSON: "+err.Error())
-		return
+		return true
 	}
+	r.inv.Records++
 	if rec.AssetType == "" {
 		rec.AssetType = rec.AssetTypeCC
 	}
@@ -430,11 +436,11 @@ func (r *Reader) addJSON(b []byte, src Source) {
 			r.inv.Records++
 			r.addRecommender(w, src)
 		}
-		return
+		return true
 	}
 	if rec.AssetType == "" && (rec.RecommenderSubtype != "" || rec.InsightSubtype != "" || isRecommenderName(rec.Name)) {
 		r.addRecommender(b, src)
-		return
+		return true
 	}
 	if rec.IAMPolicy == nil {
 		rec.IAMPolicy = rec.IAMPolicyCC
@@ -449,12 +455,12 @@ func (r *Reader) addJSON(b []byte, src Source) {
 			missing = "asset_type"
 		}
 		r.problem(src, ProblemNotCAI, "not an asset record: no "+missing)
-		return
+		return true
 	}
 	if rec.Resource == nil && rec.IAMPolicy == nil && rec.OrgPolicy == nil && rec.OrgPolicyCC == nil {
 		r.fileBad++
 		r.problem(src, ProblemNotCAI, fmt.Sprintf("asset %s has neither resource nor iam_policy", rec.Name))
-		return
+		return true
 	}
 	r.fileOK++
 	if !IsKnownType(rec.AssetType) {
@@ -469,7 +475,7 @@ func (r *Reader) addJSON(b []byte, src Source) {
 		if first, dup := r.resSrc[rec.Name]; dup {
 			if compareTime(rec.UpdateTime, a.UpdateTime) < 0 {
 				r.problem(src, ProblemDuplicate, fmt.Sprintf("duplicate resource record for %s (also at %s); keeping the newer one", rec.Name, first))
-				return
+				return true
 			}
 			r.problem(first, ProblemDuplicate, fmt.Sprintf("duplicate resource record for %s (also at %s); keeping the newer one", rec.Name, src))
 		}
@@ -489,6 +495,7 @@ func (r *Reader) addJSON(b []byte, src Source) {
 		r.iamSrc[rec.Name] = src
 		a.IAMPolicy = rec.IAMPolicy
 	}
+	return true
 }
 
 // compareTime compares RFC 3339 times as instants: "…:00Z" is before

@@ -216,6 +216,7 @@ func checkRuntimeSAImpersonable(c *Context) []Result {
 // the member can act as every service account below it.
 func checkSAUserProjectLevel(c *Context) []Result {
 	var out []Result
+	below := workloadsBySAContainer(c.Graph)
 	for _, kind := range []graph.Kind{graph.KindOrganization, graph.KindFolder, graph.KindProject} {
 		for _, n := range c.Graph.NodesOf(kind) {
 			failed := false
@@ -227,7 +228,7 @@ func checkSAUserProjectLevel(c *Context) []Result {
 					continue
 				}
 				failed = true
-				out = append(out, Result{Status: Fail, Subject: n.ID, Affects: workloadsWithSABelow(c.Graph, n.ID), Key: edgeKey(e),
+				out = append(out, Result{Status: Fail, Subject: n.ID, Affects: below[n.ID], Key: edgeKey(e),
 					Evidence: Evidence{Bindings: []BindingEvidence{bindingOf(e)}, Note: "the member can act as every service account in " + n.Label}})
 			}
 			if !failed {

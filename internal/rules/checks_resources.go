@@ -85,29 +85,31 @@ var kmsUse = []string{"cloudkms.cryptoKeyVersions.useToEncrypt", "cloudkms.crypt
 // happen to include the permissions are left out.
 func checkKMSBroadScope(c *Context) []Result {
 	var out []Result
-	seen := map[string]bool{}
-	for _, e := range c.Graph.Edges() {
-		if e.Kind != graph.HasRole || e.Role == "" || iam.IsBasic(e.Role) {
-			continue
+	// The holders of such grants: key rings (kind other, named .../keyRings/R)
+	// and containers.
+	var holders []*graph.Node
+	for _, k := range []graph.Kind{graph.KindOrganization, graph.KindFolder, graph.KindProject, graph.KindOther} {
+		for _, n := range c.Graph.NodesOf(k) {
+			if k != graph.KindOther || (strings.Contains(n.ID, "/keyRings/") && !strings.Contains(n.ID, "/cryptoKeys/")) {
+				holders = append(holders, n)
+			}
 		}
-		r, ok := c.Roles.Lookup(e.Role)
-		if !ok || !(r.Has(kmsUse[0]) || r.Has(kmsUse[1])) || !(r.Custom || strings.HasPrefix(e.Role, "roles/cloudkms.")) {
-			continue
+	}
+	for _, to := range holders {
+		for _, e := range c.Graph.In(to.ID, graph.HasRole) {
+			if e.Role == "" || iam.IsBasic(e.Role) {
+				continue
+			}
+			r, ok := c.Roles.Lookup(e.Role)
+			if !ok || !(r.Has(kmsUse[0]) || r.Has(kmsUse[1])) || !(r.Custom || strings.HasPrefix(e.Role, "roles/cloudkms.")) {
+				continue
+			}
+			if m := iam.ParseMember(e.From); m.Kind == iam.KindServiceAccount && iam.IsServiceAgent(m.Value) {
+				continue
+			}
+			out = append(out, Result{Status: Fail, Subject: e.To, Affects: workloadsRunningAs(c.Graph, e.From), Key: edgeKey(e),
+				Evidence: Evidence{Bindings: []BindingEvidence{bindingOf(e)}, Note: "reaches every key in " + to.Label}})
 		}
-		to, ok := c.Graph.Node(e.To)
-		if !ok {
-			continue
-		}
-		keyRing := strings.Contains(e.To, "/keyRings/") && !strings.Contains(e.To, "/cryptoKeys/")
-		if !keyRing && !to.Kind.IsContainer() {
-			continue
-		}
-		if m := iam.ParseMember(e.From); m.Kind == iam.KindServiceAccount && iam.IsServiceAgent(m.Value) {
-			continue
-		}
-		seen[e.To] = true
-		out = append(out, Result{Status: Fail, Subject: e.To, Affects: workloadsRunningAs(c.Graph, e.From), Key: edgeKey(e),
-			Evidence: Evidence{Bindings: []BindingEvidence{bindingOf(e)}, Note: "reaches every key in " + to.Label}})
 	}
 	for _, n := range c.Graph.NodesOf(graph.KindKMSKey) {
 		out = append(out, Result{Status: Pass, Subject: n.ID})

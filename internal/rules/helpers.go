@@ -104,16 +104,13 @@ func workloadsRunningAs(g *graph.Graph, id string) []string {
 	return out
 }
 
-// workloadsBelow returns the workloads whose runtime SA lives under the
-// container id (directly or through descendants).
-func workloadsWithSABelow(g *graph.Graph, container string) []string {
-	var out []string
+// workloadsBySAContainer maps each project, folder and organization to the
+// workloads whose runtime SA lives under it (directly or below).
+func workloadsBySAContainer(g *graph.Graph) map[string][]string {
+	out := map[string][]string{}
 	for _, ri := range runtimeSAs(g) {
 		for _, a := range g.Ancestors(ri.Node.ID) {
-			if a.ID == container {
-				out = append(out, ri.Workloads...)
-				break
-			}
+			out[a.ID] = append(out[a.ID], ri.Workloads...)
 		}
 	}
 	return out

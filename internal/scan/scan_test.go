@@ -96,11 +96,11 @@ func BenchmarkScanDemo(b *testing.B) {
 	}
 }
 
-// BenchmarkScanGenerated scans a generated organization of 50 projects x 20
-// services (about 50,000 records) from memory.
+// BenchmarkScanGenerated scans a generated organization of 100 projects x 50
+// services (about 100,000 records) from memory.
 func BenchmarkScanGenerated(b *testing.B) {
 	var buf bytes.Buffer
-	if err := demo.Generate(&buf, demo.Size{Projects: 50, ServicesPerProject: 20}, 1); err != nil {
+	if err := demo.Generate(&buf, demo.Size{Projects: 100, ServicesPerProject: 50}, 1); err != nil {
 		b.Fatal(err)
 	}
 	roles := iam.MustPredefined()
