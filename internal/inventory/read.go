@@ -149,7 +149,7 @@ func (r *Reader) readOSFile(p string) error {
 // `gcloud asset list --format=json` print). A malformed record is reported
 // with its line and the rest of the input is still read.
 func (r *Reader) Read(name string, rd io.Reader) error {
-	br := bufio.NewReaderSize(rd, 1<<20)
+	br := bufio.NewReaderSize(rd, 64<<10)
 	first, line, err := firstByte(br)
 	if errors.Is(err, io.EOF) {
 		r.problem(Source{File: name}, ProblemNotCAI, "empty input: not a Cloud Asset Inventory export")

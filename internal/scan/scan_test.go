@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/internal/demo"
+	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/rules"
@@ -117,3 +118,41 @@ func BenchmarkScanGenerated(b *testing.B) {
 	b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
 
+
+// BenchmarkGraphQueries measures the explorer's queries on a generated
+// organization of 100 projects x 50 services (DESIGN §12: a neighbourhood
+// under 50 ms).
+func BenchmarkGraphQueries(b *testing.B) {
+	var buf bytes.Buffer
+	if err := demo.Generate(&buf, demo.Size{Projects: 100, ServicesPerProject: 50}, 1); err != nil {
+		b.Fatal(err)
+	}
+	r := inventory.NewReader()
+	if err := r.Read("generated.jsonl", &buf); err != nil {
+		b.Fatal(err)
+	}
+	rep := scan.Run(r.Inventory(), iam.MustPredefined(), rules.All(), time.Now(), nil)
+	g := rep.Graph
+	svc := rep.Scores.Services[len(rep.Scores.Services)/2].Service
+	sa := g.Out(svc, graph.RunsAs)[0].To
+	b.Run("neighbours-depth2", func(b *testing.B) {
+		for b.Loop() {
+			g.Neighbours(svc, 2, nil, 150)
+		}
+	})
+	b.Run("who-can-invoke", func(b *testing.B) {
+		for b.Loop() {
+			g.WhoCanInvoke(svc, 500)
+		}
+	})
+	b.Run("blast-radius", func(b *testing.B) {
+		for b.Loop() {
+			g.BlastRadius(sa, 500, nil)
+		}
+	})
+	b.Run("search", func(b *testing.B) {
+		for b.Loop() {
+			g.Search("svc-0042", 25)
+		}
+	})
+}
