@@ -139,4 +139,3 @@ func TestBrowserGraph(t *testing.T) {
 		t.Errorf("console errors: %s", strings.Join(consoleErrors, "\n"))
 	}
 }
-

@@ -118,7 +118,6 @@ func BenchmarkScanGenerated(b *testing.B) {
 	b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
 
-
 // BenchmarkGraphQueries measures the explorer's queries on a generated
 // organization of 100 projects x 50 services (DESIGN §12: a neighbourhood
 // under 50 ms).
