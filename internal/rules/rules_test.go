@@ -177,10 +177,20 @@ func TestCatalog(t *testing.T) {
 		}
 		slugs[r.Slug], ids[r.ID] = true, true
 	}
-	for _, want := range []string{"runtime-default-sa", "runtime-basic-role", "invoker-public", "push-unauthenticated"} {
+	// DESIGN §4, exactly.
+	design := []string{"runtime-default-sa", "runtime-basic-role", "runtime-privileged", "runtime-shared-sa", "runtime-sa-key",
+		"runtime-unused-permissions", "runtime-project-scope-grant", "invoker-public", "invoker-iam-disabled", "invoker-broad-scope",
+		"ingress-open-internal", "iap-bypass", "human-access-without-iap", "egress-not-restricted", "binauthz-not-enforced",
+		"image-not-pinned", "image-untrusted-registry", "env-plaintext-secret", "push-unauthenticated", "scheduler-unauthenticated",
+		"caller-default-sa", "runtime-sa-impersonable", "sa-user-project-level", "bucket-public", "bucket-acl-mode",
+		"legacy-storage-role", "kms-broad-scope", "sql-open-network"}
+	for _, want := range design {
 		if !slugs[want] {
 			t.Errorf("catalog lacks %q", want)
 		}
+	}
+	if len(rules.All()) != len(design) {
+		t.Errorf("catalog has %d rules, DESIGN lists %d", len(rules.All()), len(design))
 	}
 }
 
