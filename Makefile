@@ -65,3 +65,7 @@ clean: ## remove build output and the demo database
 .PHONY: bench-large
 bench-large: build ## scan a generated 1,000,000-record organization (1000 projects x 50 services); prints time and peak memory
 	GOMEMLIMIT=3GiB /usr/bin/time -v $(BIN) scan --demo-size 1000x50 --format json 2>&1 >/dev/null | grep -E 'runlens: read|Elapsed|Maximum resident'
+
+.PHONY: roles
+roles: build ## refresh the embedded predefined role catalog from the live IAM API (needs Application Default Credentials)
+	$(BIN) roles --out internal/iam/data/gcp-predefined-roles.json.gz
