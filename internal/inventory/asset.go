@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/runlens/runlens/internal/iam"
 )
@@ -126,4 +127,47 @@ func (inv *Inventory) Summary() string {
 	}
 	return fmt.Sprintf("%d records, %d assets, %d skipped, %d of unrecognised types, %d problems",
 		inv.Records, len(inv.Assets), inv.Skipped, unknown, len(inv.Problems))
+}
+
+// Overlay returns a copy of base with the assets of over laid on top: an
+// asset of over replaces the base asset of the same name (its resource and
+// IAM policy records replace the base's where present), and new assets are
+// added. Recommendations and insights of over are appended. base and over
+// are not modified. The demo uses it to describe earlier states of the
+// organization as differences from the current one.
+func Overlay(base, over *Inventory) *Inventory {
+	out := &Inventory{Records: base.Records + over.Records, Skipped: base.Skipped + over.Skipped,
+		Unknown: maps.Clone(base.Unknown), Problems: slices.Concat(base.Problems, over.Problems),
+		Recommendations: slices.Concat(base.Recommendations, over.Recommendations),
+		Insights:        slices.Concat(base.Insights, over.Insights)}
+	if out.Unknown == nil {
+		out.Unknown = map[string]int{}
+	}
+	byName := make(map[string]*Asset, len(base.Assets))
+	for _, a := range base.Assets {
+		c := *a
+		byName[a.Name] = &c
+	}
+	for _, a := range over.Assets {
+		cur, ok := byName[a.Name]
+		if !ok {
+			c := *a
+			byName[a.Name] = &c
+			continue
+		}
+		if a.Data != nil {
+			cur.Data, cur.Version, cur.Parent, cur.Location, cur.UpdateTime = a.Data, a.Version, a.Parent, a.Location, a.UpdateTime
+		}
+		if a.IAMPolicy != nil {
+			cur.IAMPolicy = a.IAMPolicy
+		}
+		if len(a.Ancestors) > 0 {
+			cur.Ancestors = a.Ancestors
+		}
+	}
+	for _, a := range byName {
+		out.Assets = append(out.Assets, a)
+	}
+	slices.SortFunc(out.Assets, func(a, b *Asset) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
