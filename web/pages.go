@@ -100,3 +100,15 @@ type SyncPage struct {
 	CanRun  bool
 	History []posture.Snapshot
 }
+
+// ScopePage is a scope's drill-down (/scores?scope=KIND&id=ID).
+type ScopePage struct {
+	Layout
+	posture.Scope
+}
+
+// ReportPage is the one-page printable report (/report).
+type ReportPage struct {
+	Layout
+	posture.Overview
+}

@@ -8,7 +8,7 @@ import (
 )
 
 func trendX(i, n int) int  { return 30 + i*560/max(1, n-1) }
-func trendY(score int) int { return 110 - score } // 0..100 -> 110..10
+func trendY(score int) int { return 105 - score } // 0..100 -> 105..5
 
 func trendPoints(points []posture.TrendPoint) string {
 	var b strings.Builder
@@ -18,7 +18,7 @@ func trendPoints(points []posture.TrendPoint) string {
 	return strings.TrimSpace(b.String())
 }
 
-func trendLabel(points []posture.TrendPoint) string {
+func trendLabel(what string, points []posture.TrendPoint) string {
 	first, last := points[0], points[len(points)-1]
-	return fmt.Sprintf("Organization score over %d snapshots, from %d to %d", len(points), first.Score, last.Score)
+	return fmt.Sprintf("%s score over %d snapshots, from %d to %d", what, len(points), first.Score, last.Score)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -251,5 +252,58 @@ func TestScanMarksExceptions(t *testing.T) {
 		if got := *f.Excepted; got != (f.ID == target.ID) {
 			t.Errorf("finding %s excepted = %v", f.ID, got)
 		}
+	}
+}
+
+// TestScoresMatchFormula recomputes every score from the scan document's
+// findings alone, with DESIGN §5's formula, and compares: each service,
+// each project and the organization.
+func TestScoresMatchFormula(t *testing.T) {
+	out, _, err := runCmd(t, "scan", "--demo", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d scanDoc
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	weight := map[string]int{"critical": 40, "high": 20, "medium": 8, "low": 3}
+	lost := map[string]int{}
+	for _, f := range d.Findings {
+		if *f.Excepted {
+			continue
+		}
+		for _, a := range f.Affects {
+			lost[a] += weight[f.Severity]
+		}
+	}
+	byProject := map[string][]int{}
+	var all []int
+	for _, s := range d.Scores.Services {
+		want := max(0, 100-lost[s.Service])
+		if *s.Score != want {
+			t.Errorf("service %s: score %d, formula %d", s.Service, *s.Score, want)
+		}
+		// //run.googleapis.com/projects/PROJECT/locations/...
+		project := strings.Split(s.Service, "/")[4]
+		byProject[project] = append(byProject[project], want)
+		all = append(all, want)
+	}
+	mean := func(xs []int) int {
+		sum := 0
+		for _, x := range xs {
+			sum += x
+		}
+		return int(math.Floor(float64(sum)/float64(len(xs)) + 0.5))
+	}
+	for _, p := range d.Scores.Projects {
+		if xs, ok := byProject[p.Project]; ok && *p.Score != mean(xs) {
+			t.Errorf("project %s: score %d, formula %d", p.Project, *p.Score, mean(xs))
+		} else if !ok && *p.Score != 100 {
+			t.Errorf("project %s without services: score %d, want 100", p.Project, *p.Score)
+		}
+	}
+	if got, want := *d.Scores.Organization.Score, mean(all); got != want {
+		t.Errorf("organization: score %d, formula %d", got, want)
 	}
 }

@@ -38,6 +38,14 @@ func TestBrowserGraph(t *testing.T) {
 		t.Skip("browser test skipped in -short mode")
 	}
 	e := newEnv(t, "dev@example.com", demoReader)
+	// Chromium's helper processes may still write to their profile for a
+	// moment after the browser is gone, so the profile is removed best-effort
+	// rather than with t.TempDir, whose cleanup fails the test on leftovers.
+	profile, err := os.MkdirTemp("", "runlens-chromium-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = os.RemoveAll(profile) }()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
 		chromedp.Flag("headless", true),
@@ -47,7 +55,7 @@ func TestBrowserGraph(t *testing.T) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1400, 1000),
 	)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -87,7 +95,7 @@ func TestBrowserGraph(t *testing.T) {
 	var firstHit, rendered, pathRendered string
 	var runsAs, pathSteps int
 	var shot, pathShot []byte
-	err := chromedp.Run(ctx,
+	err = chromedp.Run(ctx,
 		chromedp.Navigate(e.srv.URL+"/graph"),
 		chromedp.WaitVisible(`[data-testid="graph-search"]`),
 		chromedp.SendKeys(`[data-testid="graph-search"]`, "pdf-work"),

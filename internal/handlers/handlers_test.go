@@ -178,8 +178,8 @@ func TestPages(t *testing.T) {
 			if d.Find(`[data-testid="projects"] tbody tr`).Length() < 5 {
 				t.Error("fewer than 5 projects on the overview")
 			}
-			if d.Find(`[data-testid="top-risks"] tbody tr`).Length() == 0 {
-				t.Error("no top risks")
+			if d.Find(`[data-testid="top-fix"]`).Length() == 0 {
+				t.Error("no top fixes")
 			}
 			if d.Find(`[data-testid="dev-banner"]`).Length() != 1 {
 				t.Error("dev mode page lacks the banner")

@@ -28,8 +28,12 @@ func (h *Handler) Routes() *echo.Echo {
 	e.GET("/healthz", h.Healthz)
 	e.GET("/static/*", h.Static)
 
-	// Overview.
+	// Overview, score drill-down, report and exports.
 	e.GET("/", h.Overview)
+	e.GET("/scores", h.Scope)
+	e.GET("/report", h.Report)
+	e.GET("/exports/scores.csv", h.ExportCSV)
+	e.GET("/exports/findings.csv", h.ExportCSV)
 	// Services and a service's detail (the ID is URL-escaped into one segment
 	// or spread over the wildcard).
 	e.GET("/services", h.Services)

@@ -128,6 +128,17 @@ type Reader func(ctx context.Context) (*inventory.Inventory, error)
 // and serves it. If reading fails, is cancelled or the inventory has no
 // assets, the failure is recorded and the previous snapshot keeps serving.
 func (s *Service) Sync(ctx context.Context, source string, read Reader) (store.Snapshot, error) {
+	return s.sync(ctx, source, time.Time{}, read)
+}
+
+// Backfill stores an earlier state of the inventory as a snapshot dated at,
+// checked as of that time (the demo's history). It is served until a later
+// sync; it never replaces a newer snapshot as the current one.
+func (s *Service) Backfill(ctx context.Context, source string, at time.Time, read Reader) (store.Snapshot, error) {
+	return s.sync(ctx, source, at, read)
+}
+
+func (s *Service) sync(ctx context.Context, source string, at time.Time, read Reader) (store.Snapshot, error) {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
 	fail := func(err error) (store.Snapshot, error) {
@@ -146,12 +157,16 @@ func (s *Service) Sync(ctx context.Context, source string, read Reader) (store.S
 	if len(inv.Assets) == 0 {
 		return fail(fmt.Errorf("no assets read (%s)", inv.Summary()))
 	}
-	active, _, err := s.st.ActiveExceptions(ctx, s.now())
+	when := at
+	if when.IsZero() {
+		when = s.now()
+	}
+	active, _, err := s.st.ActiveExceptions(ctx, when)
 	if err != nil {
 		return fail(err)
 	}
-	rep := scan.Run(inv, s.roles, rules.All(), s.now(), func(id string) bool { _, ok := active[id]; return ok })
-	id, err := s.st.SaveSnapshot(ctx, store.SnapshotInput{Source: source, Inventory: inv, Problems: rep.Problems, Findings: rep.Findings, Scores: rep.Scores})
+	rep := scan.Run(inv, s.roles, rules.All(), when, func(id string) bool { _, ok := active[id]; return ok })
+	id, err := s.st.SaveSnapshot(ctx, store.SnapshotInput{Source: source, At: at, Inventory: inv, Problems: rep.Problems, Findings: rep.Findings, Scores: rep.Scores})
 	if err != nil {
 		return fail(err)
 	}
@@ -159,10 +174,17 @@ func (s *Service) Sync(ctx context.Context, source string, read Reader) (store.S
 	if err != nil {
 		return store.Snapshot{}, fmt.Errorf("posture: sync %s: %w", source, err)
 	}
-	if sn.ID != id {
+	switch {
+	case sn.ID == id:
+		s.cur.Store(s.withExceptions(sn, rep, active))
+	case at.IsZero():
 		return store.Snapshot{}, fmt.Errorf("posture: sync %s: stored snapshot %d but %d is current", source, id, sn.ID)
+	default: // a backfill older than the current snapshot: stored for the trend only
+		if sn, err = s.st.Snapshot(ctx, id); err != nil {
+			return store.Snapshot{}, err
+		}
+		return sn, nil
 	}
-	s.cur.Store(s.withExceptions(sn, rep, active))
 	if s.keep > 0 {
 		if err := s.st.PruneSnapshots(ctx, s.keep); err != nil {
 			s.log.Warn("prune snapshots", "err", err)

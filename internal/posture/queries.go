@@ -23,8 +23,10 @@ type Overview struct {
 	Services   int
 	Jobs       int
 	Trend      []TrendPoint
-	TopRisks   []Risk // the findings that cost the most points
-	Projects   []rules.GroupScore
+	TopFixes   []rules.Fix // the findings whose fix raises the organization score most
+	Folders    []rules.GroupScore
+	Projects   []rules.GroupScore // worst first
+	Teams      []rules.GroupScore // label values of the "team" label, worst first
 	Problems   []string
 	LastFailed *store.Snapshot // the latest sync, if it failed after the current snapshot
 }
@@ -42,11 +44,6 @@ type SeverityCount struct {
 	N        int
 }
 
-// Risk is a finding with the points it costs across the services it affects.
-type Risk struct {
-	Finding rules.Finding
-	Cost    int
-}
 
 // Overview answers the overview page.
 func (s *Service) Overview(ctx context.Context) (Overview, error) {
@@ -55,8 +52,14 @@ func (s *Service) Overview(ctx context.Context) (Overview, error) {
 		return Overview{}, err
 	}
 	rep := c.Report
-	o := Overview{Snapshot: c.Snapshot, Org: rep.Scores.Organization, Projects: rep.Scores.Projects,
-		Services: len(rep.Graph.NodesOf(graph.KindService)), Jobs: len(rep.Graph.NodesOf(graph.KindJob))}
+	o := Overview{Snapshot: c.Snapshot, Org: rep.Scores.Organization, Projects: rep.Scores.Projects, Folders: rep.Scores.Folders,
+		Services: len(rep.Graph.NodesOf(graph.KindService)), Jobs: len(rep.Graph.NodesOf(graph.KindJob)),
+		TopFixes: rules.TopFixes(rep.Scores, rep.Findings, nil, TopFixCount)}
+	for _, l := range rep.Scores.Labels {
+		if strings.HasPrefix(l.ID, "team=") {
+			o.Teams = append(o.Teams, l)
+		}
+	}
 	counts := rep.Counts()
 	for _, sev := range rules.Severities() {
 		o.Counts = append(o.Counts, SeverityCount{Severity: sev, N: counts[sev]})
@@ -64,12 +67,8 @@ func (s *Service) Overview(ctx context.Context) (Overview, error) {
 	for _, f := range rep.Findings {
 		if f.Excepted {
 			o.Excepted++
-			continue
 		}
-		o.TopRisks = append(o.TopRisks, Risk{Finding: f, Cost: f.Severity.Weight() * max(1, len(f.Affects))})
 	}
-	slices.SortStableFunc(o.TopRisks, func(a, b Risk) int { return b.Cost - a.Cost })
-	o.TopRisks = o.TopRisks[:min(10, len(o.TopRisks))]
 	for _, p := range rep.Problems {
 		o.Problems = append(o.Problems, p.String())
 	}

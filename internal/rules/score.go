@@ -202,3 +202,84 @@ func share(n, of int) float64 {
 	}
 	return float64(n) / float64(of)
 }
+
+// Fix is a finding with what fixing it is worth.
+type Fix struct {
+	Finding Finding `json:"finding"`
+	// Points is how much the organization's score (before rounding) rises
+	// when this finding is fixed: the sum over the services it affects of
+	// their score gain (respecting the floor at 0), divided by the number of
+	// services and jobs.
+	Points float64 `json:"points"`
+	// Services is how many services' scores rise.
+	Services int `json:"services"`
+}
+
+// TopFixes ranks the open, not-excepted findings by the organization score
+// points fixing each would gain, most first (ties: severity, then ID), at
+// most limit (0: all). within, if not nil, restricts the services counted
+// (and the divisor) to a scope, such as one project.
+func TopFixes(s Scores, findings []Finding, within func(service string) bool, limit int) []Fix {
+	score := map[string]int{}
+	lost := map[string]int{} // points lost before the floor
+	n := 0
+	for _, sv := range s.Services {
+		if within != nil && !within(sv.Service) {
+			continue
+		}
+		score[sv.Service] = sv.Score
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	for _, f := range findings {
+		if f.Excepted {
+			continue
+		}
+		for _, a := range f.Affects {
+			if _, ok := score[a]; ok {
+				lost[a] += f.Severity.Weight()
+			}
+		}
+	}
+	var out []Fix
+	for _, f := range findings {
+		if f.Excepted {
+			continue
+		}
+		fx := Fix{Finding: f}
+		gain := 0
+		for _, a := range f.Affects {
+			if _, ok := score[a]; !ok {
+				continue
+			}
+			after := max(0, 100-(lost[a]-f.Severity.Weight()))
+			if d := after - score[a]; d > 0 {
+				gain += d
+				fx.Services++
+			}
+		}
+		if gain == 0 {
+			continue
+		}
+		fx.Points = float64(gain) / float64(n)
+		out = append(out, fx)
+	}
+	slices.SortStableFunc(out, func(a, b Fix) int {
+		switch {
+		case a.Points != b.Points:
+			if a.Points > b.Points {
+				return -1
+			}
+			return 1
+		case a.Finding.Severity != b.Finding.Severity:
+			return int(b.Finding.Severity - a.Finding.Severity)
+		}
+		return strings.Compare(a.Finding.ID, b.Finding.ID)
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}

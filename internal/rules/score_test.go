@@ -95,3 +95,35 @@ func TestScoresEmpty(t *testing.T) {
 		t.Errorf("empty organization = %+v, want 100 A", s.Organization)
 	}
 }
+
+func TestTopFixes(t *testing.T) {
+	g := scoreGraph()
+	findings := []rules.Finding{
+		{ID: "f1", Severity: rules.Critical, Affects: []string{"s1"}},
+		{ID: "f2", Severity: rules.High, Affects: []string{"s1", "s2"}},
+		{ID: "f3", Severity: rules.Medium, Affects: []string{"s1"}},
+		{ID: "f4", Severity: rules.Critical, Affects: []string{"s1"}},
+		{ID: "f5", Severity: rules.Low, Affects: []string{"s3"}},
+		{ID: "f6", Severity: rules.High, Affects: []string{"s3"}, Excepted: true},
+	}
+	s := rules.ComputeScores(g, findings)
+	// s1 lost 108 (score 0): fixing f1 or f4 (40) leaves 68 lost -> 32, gain 32;
+	// f2 gains s1 20-8=12 (108-20=88 -> 12) and s2 20: 32; f3 gains 0 (100 still lost);
+	// f5 gains 3. Three services.
+	got := map[string]float64{}
+	for _, fx := range rules.TopFixes(s, findings, nil, 0) {
+		got[fx.Finding.ID] = fx.Points
+	}
+	want := map[string]float64{"f1": 32.0 / 3, "f4": 32.0 / 3, "f2": 32.0 / 3, "f5": 1}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("points (-want +got):\n%s", diff)
+	}
+	top := rules.TopFixes(s, findings, nil, 2)
+	if len(top) != 2 || top[0].Finding.Severity != rules.Critical {
+		t.Errorf("top 2 = %+v, want criticals first among equal points", top)
+	}
+	inP2 := rules.TopFixes(s, findings, func(id string) bool { return id == "s3" }, 0)
+	if len(inP2) != 1 || inP2[0].Points != 3 {
+		t.Errorf("within s3 = %+v, want f5 worth 3", inP2)
+	}
+}

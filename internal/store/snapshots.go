@@ -32,6 +32,7 @@ type Snapshot struct {
 // SnapshotInput is everything a complete snapshot stores.
 type SnapshotInput struct {
 	Source    string
+	At        time.Time // when the inventory was read; zero means now
 	Inventory *inventory.Inventory
 	Problems  []inventory.Problem
 	Findings  []rules.Finding
@@ -47,6 +48,10 @@ func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (id int64, e
 		problems = append(problems, p.String())
 	}
 	pj, _ := json.Marshal(problems)
+	created := now()
+	if !in.At.IsZero() {
+		created = in.At.UTC().Format(time.RFC3339Nano)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: save snapshot: %w", err)
@@ -57,7 +62,7 @@ func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (id int64, e
 		}
 	}()
 	res, err := tx.ExecContext(ctx, `INSERT INTO snapshots (created_at, source, status, records, assets, skipped, problems, org_score, org_grade)
-		VALUES (?, ?, 'complete', ?, ?, ?, ?, ?, ?)`, now(), in.Source, in.Inventory.Records, len(in.Inventory.Assets),
+		VALUES (?, ?, 'complete', ?, ?, ?, ?, ?, ?)`, created, in.Source, in.Inventory.Records, len(in.Inventory.Assets),
 		in.Inventory.Skipped, string(pj), in.Scores.Organization.Score, in.Scores.Organization.Grade)
 	if err != nil {
 		return 0, fmt.Errorf("store: save snapshot: %w", err)
@@ -213,7 +218,7 @@ func scanSnapshot(row interface{ Scan(...any) error }) (Snapshot, error) {
 
 // CurrentSnapshot returns the latest complete snapshot, or ErrNotFound.
 func (s *Store) CurrentSnapshot(ctx context.Context) (Snapshot, error) {
-	sn, err := scanSnapshot(s.db.QueryRowContext(ctx, `SELECT `+snapshotCols+` FROM snapshots WHERE status = 'complete' ORDER BY id DESC LIMIT 1`))
+	sn, err := scanSnapshot(s.db.QueryRowContext(ctx, `SELECT `+snapshotCols+` FROM snapshots WHERE status = 'complete' ORDER BY created_at DESC, id DESC LIMIT 1`))
 	if errors.Is(err, sql.ErrNoRows) {
 		return sn, ErrNotFound
 	}
@@ -224,9 +229,9 @@ func (s *Store) CurrentSnapshot(ctx context.Context) (Snapshot, error) {
 }
 
 // Snapshots returns the most recent snapshots (complete and failed), newest
-// first, at most limit.
+// first by when they were read, at most limit.
 func (s *Store) Snapshots(ctx context.Context, limit int) ([]Snapshot, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+snapshotCols+` FROM snapshots ORDER BY id DESC LIMIT ?`, limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+snapshotCols+` FROM snapshots ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: list snapshots: %w", err)
 	}
@@ -348,7 +353,7 @@ func (s *Store) ScoreHistory(ctx context.Context, scope, scopeID string, limit i
 		q += ` AND sc.scope_id = ?`
 		args = append(args, scopeID)
 	}
-	q += ` ORDER BY sn.id DESC LIMIT ?`
+	q += ` ORDER BY sn.created_at DESC, sn.id DESC LIMIT ?`
 	args = append(args, limit)
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -375,10 +380,82 @@ func (s *Store) ScoreHistory(ctx context.Context, scope, scopeID string, limit i
 // failed ones older than the oldest kept), with their assets, findings and
 // scores.
 func (s *Store) PruneSnapshots(ctx context.Context, keep int) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM snapshots WHERE id < (
-		SELECT COALESCE(MIN(id), 0) FROM (SELECT id FROM snapshots WHERE status = 'complete' ORDER BY id DESC LIMIT ?))`, keep)
+	_, err := s.db.ExecContext(ctx, `DELETE FROM snapshots WHERE created_at < (
+		SELECT COALESCE(MIN(created_at), '') FROM (SELECT created_at FROM snapshots WHERE status = 'complete' ORDER BY created_at DESC, id DESC LIMIT ?))`, keep)
 	if err != nil {
 		return fmt.Errorf("store: prune snapshots: %w", err)
 	}
 	return nil
+}
+
+// ScoreRow is one stored score of a snapshot.
+type ScoreRow struct {
+	Scope    string
+	ScopeID  string
+	Label    string
+	Score    int
+	Grade    string
+	Services int
+}
+
+// SnapshotScores returns every score stored with snapshot id, by scope then
+// scope ID.
+func (s *Store) SnapshotScores(ctx context.Context, id int64) ([]ScoreRow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT scope, scope_id, label, score, grade, services FROM scores WHERE snapshot_id = ? ORDER BY scope, scope_id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: snapshot scores: %w", err)
+	}
+	defer rows.Close()
+	var out []ScoreRow
+	for rows.Next() {
+		var r ScoreRow
+		if err := rows.Scan(&r.Scope, &r.ScopeID, &r.Label, &r.Score, &r.Grade, &r.Services); err != nil {
+			return nil, fmt.Errorf("store: snapshot scores: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// StoredFinding is one finding as stored with a snapshot.
+type StoredFinding struct {
+	ID       string
+	Check    string
+	Severity string
+	Subject  string
+	Affects  []string
+	Excepted bool
+}
+
+// SnapshotFindings returns the findings stored with snapshot id, by check
+// then subject.
+func (s *Store) SnapshotFindings(ctx context.Context, id int64) ([]StoredFinding, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, check_slug, severity, subject, affects, excepted FROM findings WHERE snapshot_id = ? ORDER BY check_slug, subject, id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: snapshot findings: %w", err)
+	}
+	defer rows.Close()
+	var out []StoredFinding
+	for rows.Next() {
+		var f StoredFinding
+		var affects string
+		if err := rows.Scan(&f.ID, &f.Check, &f.Severity, &f.Subject, &affects, &f.Excepted); err != nil {
+			return nil, fmt.Errorf("store: snapshot findings: %w", err)
+		}
+		_ = json.Unmarshal([]byte(affects), &f.Affects)
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// Snapshot returns snapshot id, or ErrNotFound.
+func (s *Store) Snapshot(ctx context.Context, id int64) (Snapshot, error) {
+	sn, err := scanSnapshot(s.db.QueryRowContext(ctx, `SELECT `+snapshotCols+` FROM snapshots WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return sn, ErrNotFound
+	}
+	if err != nil {
+		return sn, fmt.Errorf("store: snapshot %d: %w", id, err)
+	}
+	return sn, nil
 }

@@ -1,0 +1,146 @@
+package posture
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/runlens/runlens/internal/graph"
+	"github.com/runlens/runlens/internal/rules"
+)
+
+// Scope kinds a score is kept for.
+const (
+	ScopeOrganization = "organization"
+	ScopeFolder       = "folder"
+	ScopeProject      = "project"
+	ScopeLabel        = "label"
+)
+
+// ErrUnknownScope is returned for a scope the current snapshot has no score
+// for.
+var ErrUnknownScope = errors.New("posture: no such scope in the current snapshot")
+
+// Scope is a drill-down page: one organization, folder, project or label
+// value, its score and trend, what is under it, and the fixes worth most
+// within it.
+type Scope struct {
+	Kind     string
+	ID       string
+	Score    rules.GroupScore
+	Trend    []TrendPoint
+	Parents  []rules.GroupScore // the folders above a folder or project, outermost first
+	Folders  []rules.GroupScore // child folders (organization, folder)
+	Projects []rules.GroupScore // child projects (organization, folder)
+	Services []ServiceRow       // its services and jobs, worst first (project, label)
+	TopFixes []rules.Fix
+	Counts   []SeverityCount
+}
+
+// TopFixCount is how many fixes the overview and scope pages list.
+const TopFixCount = 8
+
+// Scope answers the drill-down page of a scope.
+func (s *Service) Scope(ctx context.Context, kind, id string) (Scope, error) {
+	c, err := s.Current()
+	if err != nil {
+		return Scope{}, err
+	}
+	rep := c.Report
+	g := rep.Graph
+	sc := Scope{Kind: kind, ID: id}
+	groups := map[string][]rules.GroupScore{ScopeFolder: rep.Scores.Folders, ScopeProject: rep.Scores.Projects, ScopeLabel: rep.Scores.Labels}
+	var in func(service string) bool
+	switch kind {
+	case ScopeOrganization:
+		sc.Score, sc.ID = rep.Scores.Organization, rep.Scores.Organization.ID
+	case ScopeFolder, ScopeProject, ScopeLabel:
+		i := slices.IndexFunc(groups[kind], func(gs rules.GroupScore) bool { return gs.ID == id })
+		if i < 0 {
+			return Scope{}, ErrUnknownScope
+		}
+		sc.Score = groups[kind][i]
+	default:
+		return Scope{}, ErrUnknownScope
+	}
+	switch kind {
+	case ScopeOrganization, ScopeFolder:
+		parent := id
+		for _, f := range rep.Scores.Folders {
+			if n, ok := g.Node(f.ID); ok && (n.Parent == parent || (kind == ScopeOrganization && !isFolder(g, n.Parent))) {
+				sc.Folders = append(sc.Folders, f)
+			}
+		}
+		for _, p := range rep.Scores.Projects {
+			if n, ok := g.Node(p.ID); ok && (n.Parent == parent || (kind == ScopeOrganization && !isFolder(g, n.Parent))) {
+				sc.Projects = append(sc.Projects, p)
+			}
+		}
+		if kind == ScopeFolder {
+			in = func(svc string) bool { return under(g, svc, id) }
+		}
+	case ScopeProject:
+		in = func(svc string) bool { return under(g, svc, id) }
+	case ScopeLabel:
+		k, v, _ := strings.Cut(id, "=")
+		in = func(svc string) bool {
+			n, ok := g.Node(svc)
+			return ok && n.Labels[k] == v
+		}
+	}
+	if kind == ScopeFolder || kind == ScopeProject {
+		for _, a := range g.Ancestors(id) {
+			switch a.Kind {
+			case graph.KindFolder:
+				if i := slices.IndexFunc(rep.Scores.Folders, func(f rules.GroupScore) bool { return f.ID == a.ID }); i >= 0 {
+					sc.Parents = append(sc.Parents, rep.Scores.Folders[i])
+				}
+			}
+		}
+		slices.Reverse(sc.Parents)
+	}
+	if kind == ScopeProject || kind == ScopeLabel {
+		for _, sv := range rep.Scores.Services {
+			if in(sv.Service) {
+				sc.Services = append(sc.Services, s.row(c, sv))
+			}
+		}
+	}
+	sc.TopFixes = rules.TopFixes(rep.Scores, rep.Findings, in, TopFixCount)
+	counts := map[rules.Severity]int{}
+	for _, f := range rep.Findings {
+		if f.Excepted {
+			continue
+		}
+		if in == nil || slices.ContainsFunc(f.Affects, in) {
+			counts[f.Severity]++
+		}
+	}
+	for _, sev := range rules.Severities() {
+		sc.Counts = append(sc.Counts, SeverityCount{Severity: sev, N: counts[sev]})
+	}
+	history, err := s.st.ScoreHistory(ctx, kind, sc.ID, 60)
+	if err != nil {
+		return sc, err
+	}
+	for _, h := range history {
+		sc.Trend = append(sc.Trend, TrendPoint{At: h.At, Score: h.Score, Grade: h.Grade})
+	}
+	return sc, nil
+}
+
+func isFolder(g *graph.Graph, id string) bool {
+	n, ok := g.Node(id)
+	return ok && n.Kind == graph.KindFolder
+}
+
+// under reports whether node id lies below container.
+func under(g *graph.Graph, id, container string) bool {
+	for _, a := range g.Ancestors(id) {
+		if a.ID == container {
+			return true
+		}
+	}
+	return false
+}
