@@ -213,6 +213,19 @@ func TestSyncFiles(t *testing.T) {
 	if !strings.HasPrefix(out, "snapshot 1: demo:") {
 		t.Errorf("sync output = %q", out)
 	}
+	// The demo sets literal values on secret-like env vars: none may reach
+	// the database (or its WAL).
+	for _, f := range []string{db, db + "-wal"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, secret := range []string{"demo-only-not-a-real-password", "demo-only-fake-api-key", "demo-only-not-a-real-token"} {
+			if strings.Contains(string(b), secret) {
+				t.Errorf("%s holds the secret value %q", filepath.Base(f), secret)
+			}
+		}
+	}
 	// An empty input fails and leaves snapshot 1 current.
 	empty := t.TempDir()
 	if _, _, err := runCmd(t, "sync", "--input", empty, "--db", db); err == nil {

@@ -519,17 +519,21 @@ func (bl *builder) resourceNode(a *inventory.Asset) string {
 	switch a.Type {
 	case inventory.TypeRunService, inventory.TypeRunJob:
 		w, err := inventory.DecodeWorkload(a)
-		if err != nil && len(a.Data) > 0 {
-			// A record with only an IAM policy has no configuration to
-			// decode; that is not a problem (other types accept it too).
+		if n.Project == "" {
+			n.Project = bl.projectID(w.Project)
+		}
+		n.Label = w.Name
+		if len(a.Data) == 0 {
+			// Only an IAM policy record: no configuration to check, so no
+			// typed view (checks of its configuration skip it); its
+			// invoker bindings still count.
+			break
+		}
+		if err != nil {
 			bl.problem(a, err)
 		}
 		n.Data = w
 		n.Labels = w.Labels
-		n.Label = w.Name
-		if n.Project == "" {
-			n.Project = bl.projectID(w.Project)
-		}
 	default:
 		if v := newView(a.Type); v != nil && a.Data != nil {
 			if err := a.Decode(v); err != nil {
@@ -804,7 +808,10 @@ func (bl *builder) workloadEdges(n *graph.Node, w *inventory.Workload) {
 			num = bl.numByID[w.Project]
 		}
 		if num == "" {
-			num = "PROJECT_NUMBER"
+			// The number is not in the inventory: a placeholder that names
+			// the project, so default identities of different projects stay
+			// apart (and are still recognised as default compute identities).
+			num = "number-of-" + strings.ToLower(w.Project)
 		}
 		sa = num + "-compute@developer.gserviceaccount.com"
 	} else if !strings.Contains(sa, "@") {

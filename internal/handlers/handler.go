@@ -58,9 +58,11 @@ func render(c echo.Context, status int, t templ.Component) error {
 // layout builds the page shell for the signed-in user.
 func (h *Handler) layout(c echo.Context, title, nav string) web.Layout {
 	l := web.Layout{Title: title, Nav: nav, Dev: h.cfg.DevUser != ""}
-	if u, ok := userFrom(c); ok {
-		l.User, l.Role = u.Email, u.Role.String()
+	u, ok := userFrom(c)
+	if !ok {
+		return l // nothing about the deployment for a request that did not sign in
 	}
+	l.User, l.Role = u.Email, u.Role.String()
 	if cur, err := h.posture.Current(); err == nil {
 		l.Serving = cur.Snapshot.Source + " · " + cur.Snapshot.CreatedAt.Format("2006-01-02 15:04 MST")
 	}

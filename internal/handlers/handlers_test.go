@@ -147,11 +147,17 @@ func TestIAP(t *testing.T) {
 			if resp.StatusCode != tc.want {
 				t.Errorf("GET %s = %d, want %d; body: %.200s", tc.path, resp.StatusCode, tc.want, body)
 			}
-			if tc.want == http.StatusUnauthorized && strings.Contains(body, "Posture overview") {
-				t.Error("an unauthenticated request saw the console")
+			if tc.want == http.StatusUnauthorized && (strings.Contains(body, "Posture overview") || strings.Contains(body, "test ·")) {
+				t.Error("an unauthenticated request saw the console or what it serves")
 			}
 		})
 	}
+	t.Run("the configured first admin becomes admin", func(t *testing.T) {
+		_, body := e.do(t, http.MethodGet, "/", map[string]string{auth.AssertionHeader: e.token(t, "admin@example.com")})
+		if got := doc(t, body).Find(`[data-testid="who"]`).Text(); !strings.Contains(got, "(admin)") {
+			t.Errorf("who = %q, want admin", got)
+		}
+	})
 	t.Run("the user is shown by email and a first-time user is a viewer", func(t *testing.T) {
 		_, body := e.do(t, http.MethodGet, "/", map[string]string{auth.AssertionHeader: good})
 		if got := doc(t, body).Find(`[data-testid="who"]`).Text(); !strings.Contains(got, "alice@example.com") || !strings.Contains(got, "viewer") {

@@ -70,6 +70,13 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		// The configured first admin becomes admin on sign-in while nobody
+		// is, even if they signed in before the setting was made.
+		if role == "admin" && u.Role != "admin" {
+			if u, err = h.store.PromoteIfNoAdmin(c.Request().Context(), sub); err != nil {
+				return err
+			}
+		}
 		r, err := auth.ParseRole(u.Role)
 		if err != nil {
 			return err

@@ -92,12 +92,34 @@ func IsDefaultComputeSA(email string) bool {
 	return strings.HasSuffix(strings.ToLower(email), "-compute@developer.gserviceaccount.com")
 }
 
+// serviceAgentDomains are the Google-owned domains of service agents named
+// service-NUM@DOMAIN (or service-org-NUM@ / service-folder-NUM@). A user can
+// create service-123@THEIR-PROJECT.iam.gserviceaccount.com, so the domain,
+// not the local part, decides.
+var serviceAgentDomains = map[string]bool{
+	"serverless-robot-prod.iam.gserviceaccount.com":          true,
+	"compute-system.iam.gserviceaccount.com":                 true,
+	"container-engine-robot.iam.gserviceaccount.com":         true,
+	"containerregistry.iam.gserviceaccount.com":              true,
+	"gcf-admin-robot.iam.gserviceaccount.com":                true,
+	"dataflow-service-producer-prod.iam.gserviceaccount.com": true,
+	"dataproc-accounts.iam.gserviceaccount.com":              true,
+	"cloudcomposer-accounts.iam.gserviceaccount.com":         true,
+	"firebase-rules.iam.gserviceaccount.com":                 true,
+	"cloud-tpu.iam.gserviceaccount.com":                      true,
+	"cloud-redis.iam.gserviceaccount.com":                    true,
+	"cloud-ml.google.com.iam.gserviceaccount.com":            true,
+	"gae-api-prod.google.com.iam.gserviceaccount.com":        true,
+	"genomics-api.google.com.iam.gserviceaccount.com":        true,
+	"gs-project-accounts.iam.gserviceaccount.com":            true,
+}
+
 // IsServiceAgent reports whether email belongs to a Google-managed service
-// agent: service-NUM@gcp-sa-*.iam.gserviceaccount.com and the older
-// service-NUM@SERVICE-robot.iam.gserviceaccount.com forms (serverless-robot-prod,
-// compute-system, container-engine-robot, ...; also service-org-NUM and
-// service-folder-NUM), the Cloud Services account NUM@cloudservices, Cloud
-// Build's NUM@cloudbuild and the storage agent.
+// agent: service-NUM@gcp-sa-*.iam.gserviceaccount.com, service-NUM@ on one of
+// the older Google-owned robot domains (serverless-robot-prod, compute-system,
+// ...), the Cloud Services account NUM@cloudservices.gserviceaccount.com and
+// Cloud Build's NUM@cloudbuild.gserviceaccount.com. A customer's own account
+// named service-123@PROJECT.iam.gserviceaccount.com is not one.
 func IsServiceAgent(email string) bool {
 	e := strings.ToLower(email)
 	local, domain, ok := strings.Cut(e, "@")
@@ -105,21 +127,25 @@ func IsServiceAgent(email string) bool {
 		return false
 	}
 	switch domain {
-	case "cloudservices.gserviceaccount.com", "cloudbuild.gserviceaccount.com", "gs-project-accounts.iam.gserviceaccount.com":
+	case "cloudservices.gserviceaccount.com", "cloudbuild.gserviceaccount.com":
+		return digits(local)
+	}
+	if strings.HasPrefix(domain, "gcp-sa-") && strings.HasSuffix(domain, ".iam.gserviceaccount.com") {
 		return true
 	}
-	if !strings.HasSuffix(domain, ".iam.gserviceaccount.com") {
+	if !serviceAgentDomains[domain] {
 		return false
 	}
-	if strings.HasPrefix(domain, "gcp-sa-") {
-		return true
-	}
 	for _, prefix := range []string{"service-org-", "service-folder-", "service-"} {
-		if num, ok := strings.CutPrefix(local, prefix); ok && num != "" && strings.Trim(num, "0123456789") == "" {
+		if num, ok := strings.CutPrefix(local, prefix); ok && digits(num) {
 			return true
 		}
 	}
 	return false
+}
+
+func digits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // IsIAPServiceAgent reports whether email is IAP's service agent

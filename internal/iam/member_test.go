@@ -42,6 +42,9 @@ func TestServiceAccountClasses(t *testing.T) {
 		{"app@proj.iam.gserviceaccount.com", false, false},
 		{"service-app@proj.iam.gserviceaccount.com", false, false},
 		{"service-123@evil.example.com", false, false},
+		{"service-123456@attacker-proj.iam.gserviceaccount.com", false, false},
+		{"app@cloudservices.gserviceaccount.com", false, false},
+		{"service-123@gs-project-accounts.iam.gserviceaccount.com", true, false},
 	}
 	for _, tc := range tests {
 		if got := IsServiceAgent(tc.email); got != tc.agent {

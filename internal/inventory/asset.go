@@ -90,7 +90,12 @@ type Problem struct {
 	Msg    string
 }
 
-func (p Problem) String() string { return fmt.Sprintf("%s: %s", p.Source, p.Msg) }
+func (p Problem) String() string {
+	if p.Source == (Source{}) {
+		return p.Msg
+	}
+	return fmt.Sprintf("%s: %s", p.Source, p.Msg)
+}
 
 // ProblemKind classifies problems for the summary.
 type ProblemKind string

@@ -747,7 +747,7 @@ func TestLiveRecordJSON(t *testing.T) {
 				Name: liveSvcV2, AssetType: TypeRunService,
 				Resource: &assetpb.Resource{Version: "v2", Parent: liveProject, Location: "europe-west1", Data: data},
 			},
-			wantData: `{"template":{"serviceAccount":"api@p-one.iam.gserviceaccount.com","containers":[{"image":"gcr.io/p/app@sha256:00","env":[{"name":"PORT","value":"8080"}]}],"maxInstanceRequestConcurrency":80},"binaryAuthorization":{"useDefault":true}}`,
+			wantData: `{"template":{"serviceAccount":"api@p-one.iam.gserviceaccount.com","containers":[{"image":"gcr.io/p/app@sha256:00","env":[{"name":"PORT","value":"runlens:redacted"}]}],"maxInstanceRequestConcurrency":80},"binaryAuthorization":{"useDefault":true}}`,
 		},
 	}
 	for _, tc := range tests {

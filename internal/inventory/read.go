@@ -471,6 +471,10 @@ func (r *Reader) addJSON(b []byte, src Source) bool {
 		a = &Asset{Name: rec.Name, Type: rec.AssetType, Source: src}
 		r.byName[rec.Name] = a
 	}
+	if rec.Resource != nil && (rec.AssetType == TypeRunService || rec.AssetType == TypeRunJob) {
+		// Env values never enter runlens's memory past this point.
+		rec.Resource.Data = redactEnv(rec.Resource.Data)
+	}
 	if rec.Resource != nil {
 		if first, dup := r.resSrc[rec.Name]; dup {
 			if compareTime(rec.UpdateTime, a.UpdateTime) < 0 {

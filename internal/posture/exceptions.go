@@ -45,24 +45,18 @@ func (s *Service) AddException(ctx context.Context, req ExceptionRequest) (store
 		RequestID: req.RequestID}); err != nil {
 		return e, err
 	}
-	_, err = s.serve(ctx, c.Snapshot, c.Report)
-	return e, err
+	return e, s.reapply(ctx)
 }
 
 // RevokeException ends an exception early; its finding costs points again.
 func (s *Service) RevokeException(ctx context.Context, id int64, actor, requestID string) error {
-	c, err := s.Current()
-	if err != nil {
-		return err
-	}
 	if err := s.st.RevokeException(ctx, id, actor, s.now()); err != nil {
 		return err
 	}
 	if err := s.st.Audit(ctx, store.AuditEntry{Actor: actor, Action: "exception.revoke", Target: fmt.Sprint(id), RequestID: requestID}); err != nil {
 		return err
 	}
-	_, err = s.serve(ctx, c.Snapshot, c.Report)
-	return err
+	return s.reapply(ctx)
 }
 
 // Exceptions lists every exception, newest first.
@@ -73,3 +67,17 @@ func (s *Service) Exceptions(ctx context.Context) ([]store.Exception, error) {
 // Exception is an accepted risk; views use this name so they need not
 // import the store.
 type Exception = store.Exception
+
+// reapply serves the current snapshot under the exceptions now in the store.
+// It takes the sync lock, so it never puts back a snapshot a concurrent sync
+// replaced, and a sync running meanwhile sees the new exception when it ends.
+func (s *Service) reapply(ctx context.Context) error {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	c := s.cur.Load()
+	if c == nil {
+		return ErrNoSnapshot
+	}
+	_, err := s.serve(ctx, c.Snapshot, c.Report)
+	return err
+}

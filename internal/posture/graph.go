@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/runlens/runlens/internal/graph"
+	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/rules"
 )
@@ -266,13 +267,13 @@ func (c *Current) recommenderFor(id string) ([]Recommendation, []inventory.Insig
 	var recs []Recommendation
 	var ins []inventory.Insight
 	for _, rc := range c.Report.Inventory.Recommendations {
-		if memberID(rc.Member) == id {
+		if iam.ParseMember(rc.Member).ID() == id {
 			perms, ok := rules.RevokedPermissions(c.Report.Roles, rc)
 			recs = append(recs, Recommendation{Recommendation: rc, Revoked: perms, RevokedKnown: ok})
 		}
 	}
 	for _, in := range c.Report.Inventory.Insights {
-		if memberID(in.Member) == id || (in.Email != "" && memberID("serviceAccount:"+in.Email) == id) {
+		if iam.ParseMember(in.Member).ID() == id || (in.Email != "" && iam.ParseMember("serviceAccount:"+in.Email).ID() == id) {
 			ins = append(ins, in)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -115,6 +116,11 @@ func (s *Service) Load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// What the read reported is part of the snapshot: keep showing it.
+	inv.Records, inv.Skipped = sn.Records, sn.Skipped
+	for _, p := range sn.Problems {
+		inv.Problems = append(inv.Problems, inventory.Problem{Msg: p})
+	}
 	rep := scan.Run(inv, s.roles, rules.All(), s.now(), nil)
 	_, err = s.serve(ctx, sn, rep)
 	return err
@@ -156,6 +162,18 @@ func (s *Service) sync(ctx context.Context, source string, at time.Time, read Re
 	}
 	if len(inv.Assets) == 0 {
 		return fail(fmt.Errorf("no assets read (%s)", inv.Summary()))
+	}
+	// A read that could not see part of the scope would hide findings
+	// (bindings it did not read grant nothing): it is not served.
+	var partial []string
+	for _, p := range inv.Problems {
+		switch p.Kind {
+		case inventory.ProblemPermissionDenied, inventory.ProblemUnavailable, inventory.ProblemAPIError:
+			partial = append(partial, p.String())
+		}
+	}
+	if len(partial) > 0 {
+		return fail(fmt.Errorf("partial read, not served: %d part(s) of the scope could not be read: %s", len(partial), strings.Join(partial[:min(3, len(partial))], "; ")))
 	}
 	when := at
 	if when.IsZero() {

@@ -85,3 +85,39 @@ func TestExceptionExpires(t *testing.T) {
 		t.Errorf("after restart: %d findings, want %d", len(c2.Report.Findings), len(c.Report.Findings))
 	}
 }
+
+// TestPartialReadIsNotServed: a read with a permission-denied part of the
+// scope is recorded as a failed sync; the previous snapshot keeps serving.
+func TestPartialReadIsNotServed(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ps := posture.New(st, iam.MustPredefined(), slog.New(slog.NewTextHandler(io.Discard, nil)), 0)
+	first, err := ps.Sync(ctx, "demo", demoReader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	partial := func(ctx context.Context) (*inventory.Inventory, error) {
+		inv, err := demoReader(ctx)
+		if err != nil {
+			return nil, err
+		}
+		inv.Problems = append(inv.Problems, inventory.Problem{Source: inventory.Source{File: "live projects/denied (IAM_POLICY)"},
+			Kind: inventory.ProblemPermissionDenied, Msg: "permission denied"})
+		return inv, nil
+	}
+	if _, err := ps.Sync(ctx, "live: organizations/1", partial); err == nil {
+		t.Fatal("a partial read was served")
+	}
+	c, _ := ps.Current()
+	if c.Snapshot.ID != first.ID {
+		t.Errorf("serving %d after a partial read, want %d", c.Snapshot.ID, first.ID)
+	}
+	list, _ := st.Snapshots(ctx, 5)
+	if list[0].Status != "failed" {
+		t.Errorf("latest sync = %+v, want a failed one that says why", list[0])
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/internal/graph"
-	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/rules"
 	"github.com/runlens/runlens/internal/store"
@@ -303,5 +302,3 @@ func (s *Service) Findings(f FindingFilter) ([]FindingRow, []string, error) {
 	slices.Sort(list)
 	return rows, list, nil
 }
-
-func memberID(m string) string { return iam.ParseMember(m).ID() }

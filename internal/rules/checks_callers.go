@@ -282,10 +282,17 @@ func checkCallerDefaultSA(c *Context) []Result {
 			for _, t := range targets {
 				affects = append(affects, t.To)
 			}
-			if !iam.IsDefaultComputeSA(iam.ParseMember(auth[0].To).Value) {
+			var def []graph.Edge
+			for _, a := range auth {
+				if iam.IsDefaultComputeSA(iam.ParseMember(a.To).Value) {
+					def = append(def, a)
+				}
+			}
+			if len(def) == 0 {
 				out = append(out, Result{Status: Pass, Subject: n.ID})
 				continue
 			}
+			auth = def
 			out = append(out, Result{Status: Fail, Subject: n.ID, Affects: affects, Evidence: Evidence{
 				Fields: []FieldEvidence{{Field: "authenticates as", Value: auth[0].To}}, Path: append(auth, targets...),
 				Note: "the default compute identity usually holds Editor; a caller needs only roles/run.invoker on its target"}})

@@ -13,8 +13,6 @@ func open(state string) bool {
 	return state == "" || state == "ACTIVE" || state == "CLAIMED"
 }
 
-// memberID canonicalises a member string as the graph does.
-func memberID(m string) string { return iam.ParseMember(m).ID() }
 
 // RevokedPermissions returns the permissions a recommendation takes away:
 // those of the role it removes that none of the roles it adds grant, sorted.
@@ -54,7 +52,7 @@ func checkRuntimeUnusedPermissions(c *Context) []Result {
 	for _, ri := range runtimeSAs(c.Graph) {
 		failed := false
 		for _, rc := range c.Recommendations {
-			if !open(rc.State) || memberID(rc.Member) != ri.Node.ID {
+			if !open(rc.State) || iam.ParseMember(rc.Member).ID() != ri.Node.ID {
 				continue
 			}
 			failed = true
@@ -73,7 +71,7 @@ func checkRuntimeUnusedPermissions(c *Context) []Result {
 			out = append(out, Result{Status: Fail, Subject: ri.Node.ID, Affects: ri.Workloads, Key: rc.Name, Evidence: ev})
 		}
 		for _, in := range c.Insights {
-			if in.Type != "google.iam.policy.Insight" || !open(in.State) || memberID(in.Member) != ri.Node.ID {
+			if in.Type != "google.iam.policy.Insight" || !open(in.State) || iam.ParseMember(in.Member).ID() != ri.Node.ID {
 				continue
 			}
 			used := len(in.Exercised) + len(in.Inferred)
@@ -83,8 +81,8 @@ func checkRuntimeUnusedPermissions(c *Context) []Result {
 					total = len(r.Permissions)
 				}
 			}
-			if total > 0 && used >= total {
-				continue
+			if total == 0 || used >= total {
+				continue // nothing unused, or no way to tell
 			}
 			failed = true
 			out = append(out, Result{Status: Fail, Subject: ri.Node.ID, Affects: ri.Workloads, Key: in.Name, Evidence: Evidence{

@@ -117,16 +117,7 @@ func imageHost(image string) string {
 
 func hostTrusted(host string, allow []string) bool {
 	for _, a := range allow {
-		switch {
-		case strings.HasPrefix(a, "*."):
-			if strings.HasSuffix(host, a[1:]) {
-				return true
-			}
-		case strings.HasPrefix(a, "*-"):
-			if strings.HasSuffix(host, a[1:]) {
-				return true
-			}
-		case host == a:
+		if host == a || (strings.HasPrefix(a, "*") && strings.HasSuffix(host, a[1:])) {
 			return true
 		}
 	}

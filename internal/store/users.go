@@ -69,3 +69,13 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 	}
 	return out, rows.Err()
 }
+
+// PromoteIfNoAdmin makes sub an admin when no user is one, in one statement
+// (two first admins signing in at once cannot both win), and returns the
+// user as stored.
+func (s *Store) PromoteIfNoAdmin(ctx context.Context, sub string) (User, error) {
+	if _, err := s.db.ExecContext(ctx, `UPDATE users SET role = 'admin' WHERE sub = ? AND NOT EXISTS (SELECT 1 FROM users WHERE role = 'admin')`, sub); err != nil {
+		return User{}, fmt.Errorf("store: promote first admin: %w", err)
+	}
+	return s.User(ctx, sub)
+}

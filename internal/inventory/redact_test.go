@@ -1,0 +1,37 @@
+package inventory
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestEnvValuesAreRedactedAtRead(t *testing.T) {
+	in := `{"name":"//run.googleapis.com/projects/p/locations/r/services/s","asset_type":"run.googleapis.com/Service","resource":{"version":"v2","data":{"template":{"containers":[{"image":"x","env":[{"name":"DB_PASSWORD","value":"hunter2"},{"name":"OUT","value":"gs://reports-bucket/daily"},{"name":"TOPIC","value":"projects/p/topics/jobs"},{"name":"REF","valueSource":{"secretKeyRef":{"secret":"s","version":"1"}}}]}]}}}}
+{"name":"//run.googleapis.com/projects/p/locations/r/services/v1","asset_type":"run.googleapis.com/Service","resource":{"version":"v1","data":{"apiVersion":"serving.knative.dev/v1","metadata":{"name":"v1","namespace":"1"},"spec":{"template":{"spec":{"containers":[{"image":"x","env":[{"name":"API_KEY","value":"sk-live-123"}]}]}}}}}}`
+	r := NewReader()
+	if err := r.Read("env.jsonl", strings.NewReader(in)); err != nil {
+		t.Fatal(err)
+	}
+	inv := r.Inventory()
+	for _, a := range inv.Assets {
+		for _, secret := range []string{"hunter2", "sk-live-123", "daily"} {
+			if strings.Contains(string(a.Data), secret) {
+				t.Errorf("%s keeps %q in its data: %s", a.Name, secret, a.Data)
+			}
+		}
+	}
+	w, err := DecodeWorkload(inv.Assets[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Buckets) != 1 || w.Buckets[0] != "reports-bucket" || len(w.Topics) != 1 || w.Topics[0] != "projects/p/topics/jobs" {
+		t.Errorf("references lost: buckets %v topics %v", w.Buckets, w.Topics)
+	}
+	literal := map[string]bool{}
+	for _, e := range w.Containers[0].Env {
+		literal[e.Name] = e.Literal
+	}
+	if !literal["DB_PASSWORD"] || literal["REF"] {
+		t.Errorf("literal flags = %v", literal)
+	}
+}
