@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,6 +16,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/runlens/runlens/internal/demo"
+	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/internal/store"
 )
 
@@ -318,5 +323,42 @@ func TestScoresMatchFormula(t *testing.T) {
 	}
 	if got, want := *d.Scores.Organization.Score, mean(all); got != want {
 		t.Errorf("organization: score %d, formula %d", got, want)
+	}
+}
+
+// TestDemoHistory: serving the demo on an empty database stores its dated
+// history first, so the organization trend shows improvement on first run.
+func TestDemoHistory(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ps := posture.New(st, iam.MustPredefined(), newLogger(io.Discard, true), 0)
+	if err := seedDemoHistory(ctx, st, ps); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ps.Sync(ctx, "demo", func(context.Context) (*inventory.Inventory, error) { return readFS(demo.FS()) }); err != nil {
+		t.Fatal(err)
+	}
+	h, err := st.ScoreHistory(ctx, "organization", "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(demo.History()) + 1; len(h) != want || want < 3 {
+		t.Fatalf("history has %d points, want %d (at least 3)", len(h), want)
+	}
+	for i := 1; i < len(h); i++ {
+		if !h[i].At.After(h[i-1].At) || h[i].Score <= h[i-1].Score {
+			t.Errorf("point %d (%s, %d) does not improve on %d (%s, %d)", i, h[i].At, h[i].Score, i-1, h[i-1].At, h[i-1].Score)
+		}
+	}
+	// A second start does not seed again.
+	if err := seedDemoHistory(ctx, st, ps); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := st.ScoreHistory(ctx, "organization", "", 100); len(again) != len(h) {
+		t.Errorf("a second start added history: %d points", len(again))
 	}
 }

@@ -6,12 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
 	"github.com/runlens/runlens/internal/auth"
+	"github.com/runlens/runlens/internal/demo"
 	"github.com/runlens/runlens/internal/handlers"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
@@ -85,7 +87,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	ps := posture.New(st, roles, log, *keep)
 	cfg := handlers.Config{DevUser: *devUser, FirstAdmin: *firstAdmin}
-	if src.demo || len(src.inputs) > 0 {
+	if src.demo {
+		if err := seedDemoHistory(ctx, st, ps); err != nil {
+			return err
+		}
+	}
+	if src.demo || len(src.inputs) > 0 || src.demoSize != "" {
 		cfg.SyncSource = src.describe()
 		cfg.SyncReader = func(context.Context) (*inventory.Inventory, error) { return src.read(stderr) }
 		if _, err := ps.Sync(ctx, cfg.SyncSource, cfg.SyncReader); err != nil {
@@ -131,4 +138,39 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	return nil
+}
+
+// seedDemoHistory stores the demo organization's earlier states as dated
+// snapshots, oldest first, when the database has none yet, so the trend is
+// visible on the first run.
+func seedDemoHistory(ctx context.Context, st *store.Store, ps *posture.Service) error {
+	if list, err := st.Snapshots(ctx, 1); err != nil || len(list) > 0 {
+		return err
+	}
+	base, err := readFS(demo.FS())
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	for _, h := range demo.History() {
+		over, err := readFS(h.FS)
+		if err != nil {
+			return err
+		}
+		inv := inventory.Overlay(base, over)
+		at := now.AddDate(0, 0, -7*h.WeeksAgo)
+		if _, err := ps.Backfill(ctx, fmt.Sprintf("demo (%d weeks ago)", h.WeeksAgo), at,
+			func(context.Context) (*inventory.Inventory, error) { return inv, nil }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func readFS(fsys fs.FS) (*inventory.Inventory, error) {
+	r := inventory.NewReader()
+	if err := r.ReadFS(fsys); err != nil {
+		return nil, err
+	}
+	return r.Inventory(), nil
 }

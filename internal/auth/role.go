@@ -69,11 +69,15 @@ const (
 	Except
 	// ManageUsers is granting and revoking roles.
 	ManageUsers
+	// Sync is running a sync of the inventory.
+	Sync
+	// ReadAudit is reading the audit log.
+	ReadAudit
 )
 
 // Can reports whether r may perform a. Every valid role may Read; Approve
-// needs Reviewer, Propose and Apply need Engineer, Except needs Manager, and
-// Admin may do everything. An invalid role or action is always refused.
+// needs Reviewer, Propose, Apply and Sync need Engineer, Except needs Manager,
+// ReadAudit needs Reviewer or Manager, and Admin may do everything. An invalid role or action is always refused.
 func (r Role) Can(a Action) bool {
 	if !r.valid() {
 		return false
@@ -89,6 +93,10 @@ func (r Role) Can(a Action) bool {
 		return r == Manager || r == Admin
 	case ManageUsers:
 		return r == Admin
+	case Sync:
+		return r == Engineer || r == Admin
+	case ReadAudit:
+		return r == Reviewer || r == Manager || r == Admin
 	default:
 		return false
 	}

@@ -44,19 +44,19 @@ func TestRoleStringInvalid(t *testing.T) {
 }
 
 func TestRoleCan(t *testing.T) {
-	actions := []Action{Read, Approve, Propose, Apply, Except, ManageUsers}
+	actions := []Action{Read, Approve, Propose, Apply, Except, ManageUsers, Sync, ReadAudit}
 	// want lists, for each role, the actions in the order above.
 	tests := []struct {
 		role Role
 		want []bool
 	}{
-		{Viewer, []bool{true, false, false, false, false, false}},
-		{Reviewer, []bool{true, true, false, false, false, false}},
-		{Engineer, []bool{true, false, true, true, false, false}},
-		{Manager, []bool{true, false, false, false, true, false}},
-		{Admin, []bool{true, true, true, true, true, true}},
-		{0, []bool{false, false, false, false, false, false}},
-		{Admin + 1, []bool{false, false, false, false, false, false}},
+		{Viewer, []bool{true, false, false, false, false, false, false, false}},
+		{Reviewer, []bool{true, true, false, false, false, false, false, true}},
+		{Engineer, []bool{true, false, true, true, false, false, true, false}},
+		{Manager, []bool{true, false, false, false, true, false, false, true}},
+		{Admin, []bool{true, true, true, true, true, true, true, true}},
+		{0, []bool{false, false, false, false, false, false, false, false}},
+		{Admin + 1, []bool{false, false, false, false, false, false, false, false}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.role.String(), func(t *testing.T) {
@@ -65,7 +65,7 @@ func TestRoleCan(t *testing.T) {
 					t.Errorf("%v.Can(action %d) = %t; want %t", tc.role, int(a), got, tc.want[i])
 				}
 			}
-			if tc.role.Can(0) || tc.role.Can(ManageUsers+1) {
+			if tc.role.Can(0) || tc.role.Can(ReadAudit+1) {
 				t.Errorf("%v.Can(invalid action) = true; want false", tc.role)
 			}
 		})

@@ -82,6 +82,9 @@ func (w *writer) folder(number, parent, displayName string, ancestors []string, 
 }
 
 func (w *writer) project(p *project) {
+	if w.edit != nil {
+		w.edit(p)
+	}
 	e := w.resource(p.crm, "cloudresourcemanager.googleapis.com/Project", "v1", discCRMv1, "Project", crmPrefix+p.Parent)
 	typ, id, _ := strings.Cut(p.Parent, "/")
 	e.ks("projectNumber", p.Number).ks("projectId", p.ID).ks("lifecycleState", "ACTIVE").ks("name", p.Name)

@@ -10,7 +10,16 @@ import (
 // rewrites them). org/README.md describes the scenarios and the findings each
 // one is meant to produce: keep it in step with this function.
 func writeDemoOrg(res, iam, pol io.Writer) error {
+	return writeDemoOrgEdited(res, iam, pol, nil)
+}
+
+// writeDemoOrgEdited is writeDemoOrg with edit set on every writer (see
+// writer.edit): writeHistory uses it to write the organization as it was.
+func writeDemoOrgEdited(res, iam, pol io.Writer, edit func(v any)) error {
 	d := &demoOrg{r: newWriter(res), p: newWriter(iam), o: newWriter(pol)}
+	for _, w := range []*writer{d.r, d.p, d.o} {
+		w.edit = edit
+	}
 	d.organization()
 	d.pdfConvert()
 	d.vault()

@@ -200,6 +200,20 @@ type writer struct {
 	e     enc
 	lines int
 	err   error
+
+	// edit, when set, sees each project, Cloud Run workload and IAM policy
+	// before it is written. A *run or *policyRecord it gets is a copy that
+	// it may change; a *project is passed for reference only. The demo's
+	// history (history_gen_test.go) uses it to write earlier states of the
+	// demo organization.
+	edit func(v any)
+}
+
+// policyRecord is an IAM policy as writer.edit sees it.
+type policyRecord struct {
+	Name       string
+	UpdateTime string
+	Bindings   []binding
 }
 
 func newWriter(w io.Writer) *writer {
@@ -261,6 +275,11 @@ type binding struct {
 // policy emits an IAM_POLICY line for the asset name. The policy version is 3
 // when a binding carries a condition, 1 otherwise, as the IAM API reports it.
 func (w *writer) policy(name, assetType string, ancestors []string, updateTime string, bs ...binding) {
+	if w.edit != nil {
+		p := &policyRecord{Name: name, UpdateTime: updateTime, Bindings: bs}
+		w.edit(p)
+		updateTime, bs = p.UpdateTime, p.Bindings
+	}
 	e := &w.e
 	version := int64(1)
 	for _, b := range bs {

@@ -160,6 +160,11 @@ func padInt(v int64, n int) string {
 }
 
 func (w *writer) run(r *run) {
+	if w.edit != nil {
+		c := *r
+		w.edit(&c)
+		r = &c
+	}
 	if r.V2 {
 		w.runV2(r)
 	} else {

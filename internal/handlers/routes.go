@@ -49,7 +49,7 @@ func (h *Handler) Routes() *echo.Echo {
 	e.GET("/changes", h.Changes)
 	// Sync: history and a run.
 	e.GET("/sync", h.SyncPage)
-	e.POST("/sync", h.RunSync, require(auth.ManageUsers))
+	e.POST("/sync", h.RunSync, require(auth.Sync))
 
 	// JSON API.
 	api := e.Group("/api/v1")

@@ -18,7 +18,7 @@ func (h *Handler) SyncPage(c echo.Context) error {
 		return err
 	}
 	u, _ := userFrom(c)
-	p := web.SyncPage{Layout: h.layout(c, "Sync", "sync"), Source: h.cfg.SyncSource, CanRun: h.cfg.SyncReader != nil && u.Role.Can(auth.ManageUsers), History: hist}
+	p := web.SyncPage{Layout: h.layout(c, "Sync", "sync"), Source: h.cfg.SyncSource, CanRun: h.cfg.SyncReader != nil && u.Role.Can(auth.Sync), History: hist}
 	return render(c, http.StatusOK, web.SyncView(p))
 }
 
