@@ -344,7 +344,11 @@ func (bl *builder) containers(inv *inventory.Inventory) {
 			bl.ensureContainer(n.Parent)
 		case inventory.TypeProject:
 			id := bl.projectNode(inventory.NameSegment(a.Name, "projects"))
-			n, _ := bl.b.Lookup(id)
+			n, ok := bl.b.Lookup(id)
+			if !ok {
+				bl.problem(a, fmt.Errorf("build: project asset %q is not named //cloudresourcemanager.googleapis.com/projects/NUMBER", a.Name))
+				continue
+			}
 			if a.Data == nil {
 				n.Parent = bl.parentOf(a, "")
 				bl.ensureContainer(n.Parent)

@@ -25,23 +25,36 @@ type Report struct {
 	Passes       []rules.PassRecord
 	Scores       rules.Scores
 	At           time.Time
+	Timings      Timings
+}
+
+// Timings is how long each phase of Run took.
+type Timings struct {
+	Build  time.Duration // inventory -> graph
+	Checks time.Duration // the check catalog
+	Scores time.Duration
 }
 
 // Run scans inv at time now with the given rules. excepted reports whether a
 // finding ID is covered by an unexpired exception (nil: none is).
 func Run(inv *inventory.Inventory, roles *iam.Catalog, checks []rules.Rule, now time.Time, excepted func(id string) bool) *Report {
+	t0 := time.Now()
 	b := build.Graph(inv, roles, now)
+	t1 := time.Now()
 	findings, passes := rules.Run(&rules.Context{Graph: b.Graph, Roles: b.Roles, Now: now,
 		Recommendations: inv.Recommendations, Insights: inv.Insights}, checks)
+	t2 := time.Now()
 	if excepted != nil {
 		for i := range findings {
 			findings[i].Excepted = excepted(findings[i].ID)
 		}
 	}
 	problems := append(append([]inventory.Problem{}, inv.Problems...), b.Problems...)
+	scores := rules.ComputeScores(b.Graph, findings)
 	return &Report{
 		Inventory: inv, Graph: b.Graph, Roles: b.Roles, UnknownRoles: b.UnknownRoles, Problems: problems,
-		Findings: findings, Passes: passes, Scores: rules.ComputeScores(b.Graph, findings), At: now,
+		Findings: findings, Passes: passes, Scores: scores, At: now,
+		Timings: Timings{Build: t1.Sub(t0), Checks: t2.Sub(t1), Scores: time.Since(t2)},
 	}
 }
 
