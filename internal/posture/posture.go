@@ -45,7 +45,13 @@ type Service struct {
 	syncMu sync.Mutex // one sync at a time
 	keep   int
 	now    func() time.Time
+	synced func(ctx context.Context, c *Current) error
 }
+
+// OnSynced registers fn to run after each sync that is served (to verify
+// change sets against the new findings). Its error is logged, not returned:
+// the sync itself succeeded.
+func (s *Service) OnSynced(fn func(ctx context.Context, c *Current) error) { s.synced = fn }
 
 // New returns a Service over st. keep is how many complete snapshots to
 // retain for trends (0 keeps all).
@@ -209,6 +215,11 @@ func (s *Service) sync(ctx context.Context, source string, at time.Time, read Re
 		}
 	}
 	s.log.Info("sync complete", "source", source, "snapshot", id, "summary", inv.Summary(), "findings", len(rep.Findings))
+	if s.synced != nil {
+		if err := s.synced(ctx, s.cur.Load()); err != nil {
+			s.log.Error("after sync", "snapshot", id, "err", err)
+		}
+	}
 	return sn, nil
 }
 

@@ -43,7 +43,6 @@ type SeverityCount struct {
 	N        int
 }
 
-
 // Overview answers the overview page.
 func (s *Service) Overview(ctx context.Context) (Overview, error) {
 	c, err := s.Current()

@@ -13,7 +13,6 @@ func open(state string) bool {
 	return state == "" || state == "ACTIVE" || state == "CLAIMED"
 }
 
-
 // RevokedPermissions returns the permissions a recommendation takes away:
 // those of the role it removes that none of the roles it adds grant, sorted.
 // ok is false when the removed role is not in the catalog.

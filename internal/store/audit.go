@@ -49,3 +49,24 @@ func (s *Store) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
 	}
 	return out, nil
 }
+
+// EachAudit calls fn for every audit entry, oldest first, streaming.
+func (s *Store) EachAudit(ctx context.Context, fn func(AuditEntry) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, at, actor, action, target, detail, request_id FROM audit ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("store: audit log: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e AuditEntry
+		var at string
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.RequestID); err != nil {
+			return fmt.Errorf("store: audit log: %w", err)
+		}
+		e.At, _ = time.Parse(time.RFC3339Nano, at)
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
