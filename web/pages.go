@@ -5,6 +5,7 @@ import (
 
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/posture"
+	"github.com/runlens/runlens/internal/review"
 )
 
 // Layout is what every page's shell shows.
@@ -47,6 +48,7 @@ type FindingsPage struct {
 	Projects   []string
 	Rows       []posture.FindingRow
 	CanExcept  bool                // the user may accept risks
+	CanPropose bool                // the user may propose change sets
 	Exceptions []posture.Exception // every exception, newest first
 	MinExpiry  string              // earliest expiry date the form accepts, YYYY-MM-DD
 	Now        time.Time
@@ -84,6 +86,44 @@ type IdentityPage struct {
 // ChangesPage is the change sets list (/changes).
 type ChangesPage struct {
 	Layout
+	Status string
+	Rows   []review.Row
+}
+
+// ChangePage is one change set (/changes/{id}).
+type ChangePage struct {
+	Layout
+	review.ChangeSet
+	Renderings []review.Rendering
+	CanApprove bool // a reviewer who did not propose it, while proposed
+	IsProposer bool
+	CanApply   bool
+	CanExport  bool
+	ApplyOff   bool
+}
+
+// UsersPage lists users and roles (/admin/users).
+type UsersPage struct {
+	Layout
+	Users []UserRow
+	Roles []string
+}
+
+// UserRow is one user.
+type UserRow struct {
+	Sub, Email, Role string
+}
+
+// AuditPage is the audit log (/audit).
+type AuditPage struct {
+	Layout
+	Entries []AuditRow
+}
+
+// AuditRow is one audit log entry.
+type AuditRow struct {
+	At                                   time.Time
+	Actor, Action, Target, Detail, ReqID string
 }
 
 // ErrorPage is shown for errors and missing pages.

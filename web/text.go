@@ -44,3 +44,15 @@ func shortID(id string) string {
 	}
 	return id[strings.LastIndex(id, "/")+1:]
 }
+
+func renderingTitle(format string) string {
+	switch format {
+	case "gcloud":
+		return "gcloud script"
+	case "terraform":
+		return "Terraform"
+	case "diff":
+		return "IAM policy diff"
+	}
+	return format
+}

@@ -4,6 +4,7 @@
 //	runlens sync  (--scope organizations/N|folders/N|projects/P)... | (--input PATH)... [--db FILE]
 //	runlens scan  (--input PATH)... | --demo [--format json|text] [--fail-on SEVERITY]
 //	runlens graph (--input PATH)... | --demo [--format json]
+//	runlens plan  (--input PATH)... | --demo --finding ID [--format gcloud|terraform|diff|json]
 //	runlens roles --out FILE
 //
 // main only wires things: run does the work and returns an error.
@@ -44,6 +45,7 @@ Usage:
   runlens sync  --scope organizations/N|folders/N|projects/P ... | --input PATH ... [--db FILE]
   runlens scan  --input PATH ... | --demo [--format json|text] [--fail-on SEVERITY] [--db FILE]
   runlens graph --input PATH ... | --demo [--format json]
+  runlens plan  --input PATH ... | --demo --finding ID [--format gcloud|terraform|diff|json]
   runlens roles --out FILE   (refresh the predefined role catalog from the IAM API)
 
 Run "runlens COMMAND -h" for the flags of a command.
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runGraph(ctx, args[1:], getenv, stdout, stderr)
 	case "roles":
 		return runRoles(ctx, args[1:], getenv, stdout, stderr)
+	case "plan":
+		return runPlan(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

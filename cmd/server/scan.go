@@ -20,6 +20,7 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 	format := fs.String("format", "text", "output format: json or text")
 	failOn := fs.String("fail-on", "", "exit with status 3 if an open finding is at least this severe (low, medium, high, critical)")
 	db := fs.String("db", "", "mark findings with an active exception (accepted risk) in this runlens database as excepted")
+	timings := fs.Bool("timings", false, "print how long reading, building, checking and scoring took (records/s) to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -33,10 +34,12 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 	if *format != "json" && *format != "text" {
 		return fmt.Errorf("scan: unknown --format %q (want json or text)", *format)
 	}
+	start := time.Now()
 	inv, err := src.read(stderr)
 	if err != nil {
 		return err
 	}
+	readTime := time.Since(start)
 	var excepted func(string) bool
 	if *db != "" {
 		st, err := store.Open(ctx, *db)
@@ -53,6 +56,14 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 	rep, err := scanInventory(inv, excepted)
 	if err != nil {
 		return err
+	}
+	if *timings {
+		rate := func(d time.Duration) string {
+			return fmt.Sprintf("%8.2fs %10.0f records/s", d.Seconds(), float64(inv.Records)/d.Seconds())
+		}
+		fmt.Fprintf(stderr, "runlens: timings for %d records, %d services and jobs\n  read   %s\n  build  %s\n  checks %s\n  scores %s\n  total  %s\n",
+			inv.Records, len(rep.Scores.Services), rate(readTime), rate(rep.Timings.Build), rate(rep.Timings.Checks), rate(rep.Timings.Scores),
+			rate(readTime+rep.Timings.Build+rep.Timings.Checks+rep.Timings.Scores))
 	}
 	switch *format {
 	case "json":

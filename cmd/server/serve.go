@@ -18,6 +18,7 @@ import (
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/posture"
+	"github.com/runlens/runlens/internal/review"
 	"github.com/runlens/runlens/internal/store"
 )
 
@@ -57,6 +58,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	devUser := fs.String("dev-user", getenv("RUNLENS_DEV_USER"), "dev mode: skip IAP and act as this email; loopback addresses only")
 	firstAdmin := fs.String("first-admin", getenv("RUNLENS_FIRST_ADMIN"), "email that becomes admin on first sign-in (env RUNLENS_FIRST_ADMIN)")
 	keep := fs.Int("keep", 90, "complete snapshots to keep for trends (0 keeps all)")
+	approvalTTL := fs.Duration("approval-ttl", 72*time.Hour, "how long an approval of a change set stays valid")
+	rateLimit := fs.Float64("rate-limit", 20, "requests per second one signed-in identity may make (negative: no limit)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -86,7 +89,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	ps := posture.New(st, roles, log, *keep)
-	cfg := handlers.Config{DevUser: *devUser, FirstAdmin: *firstAdmin}
+	rv := review.New(st, nil, *approvalTTL)
+	ps.OnSynced(func(ctx context.Context, c *posture.Current) error { return rv.Verify(ctx, c.Report, c.Snapshot.ID) })
+	cfg := handlers.Config{DevUser: *devUser, FirstAdmin: *firstAdmin, RateLimit: *rateLimit}
 	if src.demo {
 		if err := seedDemoHistory(ctx, st, ps); err != nil {
 			return err
@@ -104,7 +109,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
-	h, err := handlers.New(ps, st, verifier, cfg, log)
+	h, err := handlers.New(ps, rv, st, verifier, cfg, log)
 	if err != nil {
 		return err
 	}

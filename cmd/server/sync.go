@@ -14,6 +14,7 @@ import (
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/posture"
+	"github.com/runlens/runlens/internal/review"
 	"github.com/runlens/runlens/internal/store"
 )
 
@@ -41,6 +42,8 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	ps := posture.New(st, roles, newLogger(stderr, true), 0)
+	rv := review.New(st, nil, 0)
+	ps.OnSynced(func(ctx context.Context, c *posture.Current) error { return rv.Verify(ctx, c.Report, c.Snapshot.ID) })
 	name := src.describe()
 	read := func(context.Context) (*inventory.Inventory, error) { return src.read(stderr) }
 	if len(scopes) > 0 {

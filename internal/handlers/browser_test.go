@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,14 +31,25 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// TestBrowserGraph drives a real headless Chromium through the graph
-// explorer on the demo organization: search, expand, path, no console
-// errors (a CSP violation would be one). A screenshot is left for people.
-func TestBrowserGraph(t *testing.T) {
+// browser starts a headless Chromium for one test and collects console
+// errors and uncaught exceptions.
+type browser struct {
+	ctx    context.Context
+	mu     sync.Mutex
+	errors []string
+}
+
+func (b *browser) consoleErrors() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.errors...)
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	e := newEnv(t, "dev@example.com", demoReader)
 	// Chromium's helper processes may still write to their profile for a
 	// moment after the browser is gone, so the profile is removed best-effort
 	// rather than with t.TempDir, whose cleanup fails the test on leftovers.
@@ -45,7 +57,6 @@ func TestBrowserGraph(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = os.RemoveAll(profile) }()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
 		chromedp.Flag("headless", true),
@@ -58,18 +69,19 @@ func TestBrowserGraph(t *testing.T) {
 		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1400, 1000),
 	)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
-
-	var mu sync.Mutex
-	var consoleErrors []string
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+		_ = os.RemoveAll(profile)
+	})
+	b := &browser{ctx: ctx}
 	chromedp.ListenTarget(ctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
+		b.mu.Lock()
+		defer b.mu.Unlock()
 		switch ev := ev.(type) {
 		case *runtime.EventConsoleAPICalled:
 			if ev.Type == runtime.APITypeError {
@@ -77,16 +89,26 @@ func TestBrowserGraph(t *testing.T) {
 				for _, a := range ev.Args {
 					parts = append(parts, string(a.Value)+a.Description)
 				}
-				consoleErrors = append(consoleErrors, strings.Join(parts, " "))
+				b.errors = append(b.errors, strings.Join(parts, " "))
 			}
 		case *runtime.EventExceptionThrown:
 			msg := ev.ExceptionDetails.Text
 			if ev.ExceptionDetails.Exception != nil {
 				msg += " " + ev.ExceptionDetails.Exception.Description
 			}
-			consoleErrors = append(consoleErrors, msg)
+			b.errors = append(b.errors, msg)
 		}
 	})
+	return b
+}
+
+// TestBrowserGraph drives a real headless Chromium through the graph
+// explorer on the demo organization: search, expand, path, no console
+// errors (a CSP violation would be one). A screenshot is left for people.
+func TestBrowserGraph(t *testing.T) {
+	b := newBrowser(t)
+	ctx := b.ctx
+	e := newEnv(t, "dev@example.com", demoReader)
 
 	shots := filepath.Join(os.TempDir(), "runlens-browser")
 	if err := os.MkdirAll(shots, 0o755); err != nil {
@@ -95,7 +117,7 @@ func TestBrowserGraph(t *testing.T) {
 	var firstHit, rendered, pathRendered string
 	var runsAs, pathSteps int
 	var shot, pathShot []byte
-	err = chromedp.Run(ctx,
+	err := chromedp.Run(ctx,
 		chromedp.Navigate(e.srv.URL+"/graph"),
 		chromedp.WaitVisible(`[data-testid="graph-search"]`),
 		chromedp.SendKeys(`[data-testid="graph-search"]`, "pdf-work"),
@@ -141,9 +163,56 @@ func TestBrowserGraph(t *testing.T) {
 	if n, err := strconv.Atoi(pathRendered); err != nil || n < 3 || pathSteps < 2 {
 		t.Errorf("path picture %q nodes, %d steps", pathRendered, pathSteps)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(consoleErrors) > 0 {
-		t.Errorf("console errors: %s", strings.Join(consoleErrors, "\n"))
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Errorf("console errors: %s", strings.Join(errs, "\n"))
+	}
+}
+
+// TestBrowserHostileStrings visits every page of an organization whose
+// names, labels, display names, env var names and condition titles carry
+// script payloads, template syntax, bidi and control characters, and checks
+// that no payload ever runs (it would set window.__pwned) and that the text
+// is shown as text.
+func TestBrowserHostileStrings(t *testing.T) {
+	b := newBrowser(t)
+	e := newEnv(t, "dev@example.com", fileReader(filepath.Join("testdata", "hostile-org.jsonl")))
+	svc := "//run.googleapis.com/projects/hostile-proj/locations/us-central1/services/evil-svc"
+	pages := []string{
+		"/", "/services", "/services/" + url.PathEscape(svc), "/findings", "/graph?q=evil",
+		"/graph?focus=" + url.QueryEscape(svc) + "&depth=2", "/graph?focus=" + url.QueryEscape(svc) + "&query=reach&direction=reverse",
+		"/graph?query=path&from=allUsers&to=hostile-bucket",
+		"/identities/" + url.PathEscape("serviceAccount:hostile-sa@hostile-proj.iam.gserviceaccount.com"),
+		"/scores?scope=organization", "/scores?scope=project&id=" + url.QueryEscape("//cloudresourcemanager.googleapis.com/projects/902"),
+		"/report", "/changes", "/sync", "/audit", "/admin/users",
+	}
+	for _, p := range pages {
+		var pwned bool
+		var text string
+		err := chromedp.Run(b.ctx,
+			chromedp.Navigate(e.srv.URL+p),
+			chromedp.WaitReady("body"),
+			chromedp.Sleep(300*time.Millisecond), // let graph.js draw
+			chromedp.Evaluate(`window.__pwned === 1`, &pwned),
+			chromedp.Text("body", &text, chromedp.ByQuery),
+		)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if pwned {
+			t.Errorf("%s: a payload ran", p)
+		}
+		if strings.Contains(text, "hostile-secret-value") {
+			t.Errorf("%s shows a secret env value", p)
+		}
+	}
+	var text string
+	if err := chromedp.Run(b.ctx, chromedp.Navigate(e.srv.URL+"/services/"+url.PathEscape(svc)), chromedp.Text("body", &text, chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, `<img src=x onerror="window.__pwned=1">`) {
+		t.Error("the payload is not shown as text on the service page")
+	}
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Errorf("console errors: %s", strings.Join(errs, "\n"))
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/runlens/runlens/internal/auth"
 	"github.com/runlens/runlens/internal/posture"
+	"github.com/runlens/runlens/internal/review"
 	"github.com/runlens/runlens/internal/store"
 	"github.com/runlens/runlens/web"
 )
@@ -29,11 +30,15 @@ type Config struct {
 	SyncSource string
 	// SyncReader reads the inventory for POST /sync; nil disables it.
 	SyncReader posture.Reader
+	// RateLimit is the requests per second one identity may make (0: 20;
+	// negative: no limit).
+	RateLimit float64
 }
 
 // Handler holds the dependencies of every handler.
 type Handler struct {
 	posture  *posture.Service
+	review   *review.Service
 	store    *store.Store
 	verifier *auth.Verifier // nil in dev mode
 	cfg      Config
@@ -41,11 +46,11 @@ type Handler struct {
 }
 
 // New returns a Handler. verifier may be nil only when cfg.DevUser is set.
-func New(p *posture.Service, st *store.Store, verifier *auth.Verifier, cfg Config, log *slog.Logger) (*Handler, error) {
+func New(p *posture.Service, rv *review.Service, st *store.Store, verifier *auth.Verifier, cfg Config, log *slog.Logger) (*Handler, error) {
 	if verifier == nil && cfg.DevUser == "" {
 		return nil, errors.New("handlers: an IAP verifier is required outside dev mode")
 	}
-	return &Handler{posture: p, store: st, verifier: verifier, cfg: cfg, log: log}, nil
+	return &Handler{posture: p, review: rv, store: st, verifier: verifier, cfg: cfg, log: log}, nil
 }
 
 // render writes a templ component with status.

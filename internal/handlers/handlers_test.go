@@ -21,6 +21,7 @@ import (
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/posture"
+	"github.com/runlens/runlens/internal/review"
 	"github.com/runlens/runlens/internal/store"
 )
 
@@ -70,7 +71,9 @@ func newEnv(t *testing.T, devUser string, read posture.Reader) *env {
 			t.Fatal(err)
 		}
 	}
-	h, err := handlers.New(ps, st, v, handlers.Config{DevUser: devUser, FirstAdmin: "admin@example.com", SyncSource: "test", SyncReader: read}, log)
+	rv := review.New(st, nil, 0)
+	ps.OnSynced(func(ctx context.Context, c *posture.Current) error { return rv.Verify(ctx, c.Report, c.Snapshot.ID) })
+	h, err := handlers.New(ps, rv, st, v, handlers.Config{DevUser: devUser, FirstAdmin: "admin@example.com", SyncSource: "test", SyncReader: read}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,10 +81,5 @@ func (h *Handler) Findings(c echo.Context) error {
 	u, _ := userFrom(c)
 	now := time.Now()
 	return render(c, http.StatusOK, web.FindingsView(web.FindingsPage{Layout: h.layout(c, "Findings", "findings"), Filter: f, Checks: checks, Rows: rows,
-		CanExcept: u.Role.Can(auth.Except), Exceptions: exceptions, MinExpiry: now.AddDate(0, 0, 1).Format("2006-01-02"), Now: now}))
-}
-
-// Changes lists change sets.
-func (h *Handler) Changes(c echo.Context) error {
-	return render(c, http.StatusOK, web.ChangesView(web.ChangesPage{Layout: h.layout(c, "Change sets", "changes")}))
+		CanExcept: u.Role.Can(auth.Except), CanPropose: u.Role.Can(auth.Propose), Exceptions: exceptions, MinExpiry: now.AddDate(0, 0, 1).Format("2006-01-02"), Now: now}))
 }

@@ -2,9 +2,11 @@ package handlers
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	xrate "golang.org/x/time/rate"
 
 	"github.com/runlens/runlens/internal/auth"
 	"github.com/runlens/runlens/web"
@@ -23,6 +25,23 @@ func (h *Handler) Routes() *echo.Echo {
 	// / Origin checks of net/http's CrossOriginProtection).
 	e.Use(echo.WrapMiddleware(http.NewCrossOriginProtection().Handler))
 	e.Use(h.authenticate)
+	// At most RateLimit requests a second (bursts of three times that) per
+	// signed-in identity, per anonymous address otherwise.
+	rate := h.cfg.RateLimit
+	if rate == 0 {
+		rate = 20
+	}
+	e.Use(middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: xrate.Limit(rate), Burst: int(3 * rate), ExpiresIn: 3 * time.Minute}),
+		IdentifierExtractor: func(c echo.Context) (string, error) {
+			if u, ok := userFrom(c); ok {
+				return "user:" + u.Subject, nil
+			}
+			return "ip:" + c.RealIP(), nil
+		},
+		Skipper: func(c echo.Context) bool { return rate < 0 || c.Request().URL.Path == "/healthz" },
+	}))
 
 	// Health and static files (no user needed).
 	e.GET("/healthz", h.Healthz)
@@ -45,8 +64,19 @@ func (h *Handler) Routes() *echo.Echo {
 	// Graph explorer and identities.
 	e.GET("/graph", h.Graph)
 	e.GET("/identities/*", h.Identity)
-	// Change sets.
+	// Change sets: propose from a finding, review, export, apply.
 	e.GET("/changes", h.Changes)
+	e.GET("/changes/:id", h.ChangeDetail)
+	e.GET("/changes/:id/export", h.Export)
+	e.POST("/findings/:id/propose", h.Propose, require(auth.Propose))
+	e.POST("/changes/:id/approve", h.Approve, require(auth.Approve))
+	e.POST("/changes/:id/reject", h.Reject, require(auth.Approve))
+	e.POST("/changes/:id/apply", h.Apply, require(auth.Apply))
+	// Audit log and users.
+	e.GET("/audit", h.Audit, require(auth.ReadAudit))
+	e.GET("/audit.jsonl", h.AuditExport, require(auth.ReadAudit))
+	e.GET("/admin/users", h.Users, require(auth.ManageUsers))
+	e.POST("/admin/users", h.SetRole, require(auth.ManageUsers))
 	// Sync: history and a run.
 	e.GET("/sync", h.SyncPage)
 	e.POST("/sync", h.RunSync, require(auth.Sync))
@@ -62,6 +92,7 @@ func (h *Handler) Routes() *echo.Echo {
 	api.GET("/graph/reach", h.APIGraphReach)
 	api.GET("/graph/path", h.APIGraphPath)
 	api.GET("/graph/blast-radius", h.APIGraphBlastRadius)
+	api.GET("/changes", h.APIChanges)
 	return e
 }
 

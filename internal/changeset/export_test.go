@@ -1,0 +1,4 @@
+package changeset
+
+// GcloudPreamble exposes the fixed lines of every gcloud script to tests.
+var GcloudPreamble = gcloudPreamble
