@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -12,8 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/runlens/runlens/internal/auth"
 )
 
 // chromium finds Debian's chromium (installed by .ci/run).
@@ -43,6 +47,30 @@ func (b *browser) consoleErrors() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return append([]string(nil), b.errors...)
+}
+
+// watch collects the console errors and exceptions of the tab of ctx.
+func (b *browser) watch(ctx context.Context) {
+	chromedp.ListenTarget(ctx, func(ev any) {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		switch ev := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.APITypeError {
+				var parts []string
+				for _, a := range ev.Args {
+					parts = append(parts, string(a.Value)+a.Description)
+				}
+				b.errors = append(b.errors, strings.Join(parts, " "))
+			}
+		case *runtime.EventExceptionThrown:
+			msg := ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				msg += " " + ev.ExceptionDetails.Exception.Description
+			}
+			b.errors = append(b.errors, msg)
+		}
+	})
 }
 
 func newBrowser(t *testing.T) *browser {
@@ -78,27 +106,13 @@ func newBrowser(t *testing.T) *browser {
 		cancelAlloc()
 		_ = os.RemoveAll(profile)
 	})
+	// Start the browser now, so that tabs made later with
+	// chromedp.NewContext(b.ctx) share it.
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
 	b := &browser{ctx: ctx}
-	chromedp.ListenTarget(ctx, func(ev any) {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		switch ev := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.APITypeError {
-				var parts []string
-				for _, a := range ev.Args {
-					parts = append(parts, string(a.Value)+a.Description)
-				}
-				b.errors = append(b.errors, strings.Join(parts, " "))
-			}
-		case *runtime.EventExceptionThrown:
-			msg := ev.ExceptionDetails.Text
-			if ev.ExceptionDetails.Exception != nil {
-				msg += " " + ev.ExceptionDetails.Exception.Description
-			}
-			b.errors = append(b.errors, msg)
-		}
-	})
+	b.watch(ctx)
 	return b
 }
 
@@ -211,6 +225,93 @@ func TestBrowserHostileStrings(t *testing.T) {
 	}
 	if !strings.Contains(text, `<img src=x onerror="window.__pwned=1">`) {
 		t.Error("the payload is not shown as text on the service page")
+	}
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Errorf("console errors: %s", strings.Join(errs, "\n"))
+	}
+}
+
+// TestBrowserReviewTwoUsers runs the change-set workflow in a real browser
+// as two people behind IAP: an engineer proposes the fix of a public
+// invoker, sees that she cannot approve it, a reviewer approves it, and the
+// downloads appear.
+func TestBrowserReviewTwoUsers(t *testing.T) {
+	b := newBrowser(t)
+	e := newEnv(t, "", demoReader)
+	engineer, reviewer := e.token(t, "eve.engineer@example.com"), e.token(t, "rob.reviewer@example.com")
+	for email, role := range map[string]string{"eve.engineer@example.com": "engineer", "rob.reviewer@example.com": "reviewer"} {
+		e.do(t, http.MethodGet, "/", map[string]string{auth.AssertionHeader: map[string]string{"engineer": engineer, "reviewer": reviewer}[role]})
+		if err := e.store.SetRole(context.Background(), "sub-"+email, role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	as := func(token string) chromedp.Action {
+		return network.SetExtraHTTPHeaders(network.Headers{auth.AssertionHeader: token})
+	}
+	// The engineer's tab.
+	eng, cancel := chromedp.NewContext(b.ctx)
+	defer cancel()
+	b.watch(eng)
+	var changeURL, awaiting string
+	err := chromedp.Run(eng,
+		network.Enable(), as(engineer),
+		chromedp.Navigate(e.srv.URL+"/findings?check=invoker-public"),
+		chromedp.WaitVisible(`[data-testid="propose"]`),
+		chromedp.Click(`[data-testid="propose"]`),
+		chromedp.WaitVisible(`[data-testid="change-status"]`),
+		chromedp.Location(&changeURL),
+		chromedp.Text(`[data-testid="awaiting"]`, &awaiting),
+	)
+	if err != nil {
+		t.Fatalf("engineer: %v", err)
+	}
+	if !strings.Contains(awaiting, "cannot approve") {
+		t.Errorf("engineer sees %q, want that she cannot approve her own change", awaiting)
+	}
+	var approveButtons int
+	if err := chromedp.Run(eng, chromedp.Evaluate(`document.querySelectorAll('[data-testid="approve"]').length`, &approveButtons)); err != nil {
+		t.Fatal(err)
+	}
+	if approveButtons != 0 {
+		t.Error("the proposer is offered an Approve button")
+	}
+	// The reviewer's tab.
+	rev, cancel := chromedp.NewContext(b.ctx)
+	defer cancel()
+	b.watch(rev)
+	var status, script string
+	var shot []byte
+	err = chromedp.Run(rev,
+		network.Enable(), as(reviewer),
+		chromedp.Navigate(changeURL),
+		chromedp.WaitVisible(`[data-testid="rendering-gcloud"]`),
+		chromedp.Text(`[data-testid="rendering-gcloud"]`, &script),
+		chromedp.Click(`[data-testid="approve"]`),
+		chromedp.WaitVisible(`[data-testid="downloads"]`),
+		chromedp.Text(`[data-testid="change-status"]`, &status),
+		chromedp.FullScreenshot(&shot, 100),
+	)
+	if err != nil {
+		t.Fatalf("reviewer: %v", err)
+	}
+	if status != "approved" {
+		t.Errorf("status after approval = %q", status)
+	}
+	if !strings.Contains(script, "remove-iam-policy-binding") {
+		t.Errorf("the reviewer did not see the gcloud removal:\n%s", script)
+	}
+	p := filepath.Join(os.TempDir(), "runlens-browser", "change-approved.png")
+	if err := os.WriteFile(p, shot, 0o644); err == nil {
+		t.Logf("screenshot: %s", p)
+	}
+	log, _ := e.store.AuditLog(context.Background(), 10)
+	var who []string
+	for _, a := range log {
+		who = append(who, a.Actor+" "+a.Action)
+	}
+	joined := strings.Join(who, "; ")
+	if !strings.Contains(joined, "eve.engineer@example.com changeset.propose") || !strings.Contains(joined, "rob.reviewer@example.com changeset.approve") {
+		t.Errorf("audit = %s", joined)
 	}
 	if errs := b.consoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors: %s", strings.Join(errs, "\n"))
