@@ -136,9 +136,11 @@ type ErrorPage struct {
 // SyncPage is the sync history (/sync).
 type SyncPage struct {
 	Layout
-	Source  string
-	CanRun  bool
-	History []posture.Snapshot
+	Source   string
+	CanRun   bool
+	History  []posture.Snapshot
+	Progress posture.Progress
+	Now      time.Time
 }
 
 // ScopePage is a scope's drill-down (/scores?scope=KIND&id=ID).

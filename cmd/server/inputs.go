@@ -4,8 +4,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"github.com/runlens/runlens/internal/demo"
 	"github.com/runlens/runlens/internal/iam"
@@ -48,10 +52,19 @@ func (s *source) describe() string {
 
 // read reads the inventory, reporting problems to stderr.
 func (s *source) read(stderr io.Writer) (*inventory.Inventory, error) {
+	return s.readWithProgress(stderr, nil)
+}
+
+// readWithProgress is read, calling progress (if not nil) with the records
+// read so far.
+func (s *source) readWithProgress(stderr io.Writer, progress func(int)) (*inventory.Inventory, error) {
 	if !s.demo && len(s.inputs) == 0 && s.demoSize == "" {
 		return nil, fmt.Errorf("give --input PATH (repeatable), --demo or --demo-size")
 	}
 	r := inventory.NewReader()
+	if progress != nil {
+		r.SetProgress(progress)
+	}
 	if s.demoSize != "" {
 		size, err := demo.ParseSize(s.demoSize)
 		if err != nil {
@@ -87,4 +100,18 @@ func scanInventory(inv *inventory.Inventory, excepted func(id string) bool) (*sc
 		return nil, err
 	}
 	return scan.Run(inv, roles, rules.All(), time.Now(), excepted), nil
+}
+
+// progressBar shows records read on stderr when it is a terminal (a spinner
+// with the count and the rate: the total is not known in advance); otherwise
+// it returns a no-op. done ends the bar.
+func progressBar(stderr io.Writer, what string) (update func(int), done func()) {
+	f, ok := stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return func(int) {}, func() {}
+	}
+	bar := progressbar.NewOptions64(-1, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription(what),
+		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("records"),
+		progressbar.OptionSpinnerType(14), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+	return func(n int) { _ = bar.Set64(int64(n)) }, func() { _ = bar.Finish() }
 }

@@ -339,7 +339,7 @@ func TestDemoHistory(t *testing.T) {
 	if err := seedDemoHistory(ctx, st, ps); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ps.Sync(ctx, "demo", func(context.Context) (*inventory.Inventory, error) { return readFS(demo.FS()) }); err != nil {
+	if _, err := ps.Sync(ctx, "demo", func(context.Context, func(int)) (*inventory.Inventory, error) { return readFS(demo.FS()) }); err != nil {
 		t.Fatal(err)
 	}
 	h, err := st.ScoreHistory(ctx, "organization", "", 100)

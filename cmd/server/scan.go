@@ -35,7 +35,9 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 		return fmt.Errorf("scan: unknown --format %q (want json or text)", *format)
 	}
 	start := time.Now()
-	inv, err := src.read(stderr)
+	update, done := progressBar(stderr, "read")
+	inv, err := src.readWithProgress(stderr, update)
+	done()
 	if err != nil {
 		return err
 	}

@@ -45,18 +45,24 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 	rv := review.New(st, nil, 0)
 	ps.OnSynced(func(ctx context.Context, c *posture.Current) error { return rv.Verify(ctx, c.Report, c.Snapshot.ID) })
 	name := src.describe()
-	read := func(context.Context) (*inventory.Inventory, error) { return src.read(stderr) }
+	read := func(_ context.Context, progress func(int)) (*inventory.Inventory, error) { return src.readWithProgress(stderr, progress) }
 	if len(scopes) > 0 {
 		name = "live: " + strings.Join(scopes, ", ")
-		read = func(ctx context.Context) (*inventory.Inventory, error) {
+		read = func(ctx context.Context, progress func(int)) (*inventory.Inventory, error) {
 			client, err := asset.NewClient(ctx)
 			if err != nil {
 				return nil, fmt.Errorf("sync: asset client: %w", err)
 			}
 			defer client.Close()
 			r := inventory.NewReader()
+			total := map[string]int{}
 			opts := inventory.LiveOptions{Progress: func(scope string, n int) {
-				fmt.Fprintf(stderr, "runlens: %s: %d records\n", scope, n)
+				total[scope] = n
+				sum := 0
+				for _, v := range total {
+					sum += v
+				}
+				progress(sum)
 			}}
 			if err := r.ReadLive(ctx, client, scopes, opts); err != nil {
 				return nil, err
@@ -79,7 +85,11 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 			return inv, nil
 		}
 	}
-	sn, err := ps.Sync(ctx, name, read)
+	update, done := progressBar(stderr, "sync "+name)
+	sn, err := ps.Sync(ctx, name, func(ctx context.Context, progress func(int)) (*inventory.Inventory, error) {
+		defer done()
+		return read(ctx, func(n int) { progress(n); update(n) })
+	})
 	if err != nil {
 		return err
 	}

@@ -83,6 +83,9 @@ func TestAccessMatrix(t *testing.T) {
 				} else {
 					form := url.Values{"expires": {"2099-01-01"}, "owner": {"o"}, "reason": {"r"}, "hash": {"x"}}
 					status = e.post(t, rt.path, form, hdr).StatusCode
+					if rt.path == "/sync" && status == http.StatusSeeOther {
+						e.waitSync(t, hdr)
+					}
 				}
 				want := http.StatusForbidden
 				switch {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/internal/auth"
+	"github.com/runlens/runlens/internal/inventory"
 )
 
 func (e *env) post(t *testing.T, path string, form url.Values, hdr map[string]string) *http.Response {
@@ -140,9 +141,7 @@ func TestExceptions(t *testing.T) {
 	if resp := e.post(t, "/findings/"+target+"/exception", url.Values{"owner": {"o"}, "reason": {"r"}, "expires": {tomorrow}}, nil); resp.StatusCode != http.StatusSeeOther {
 		t.Fatal("second exception refused")
 	}
-	if resp := e.post(t, "/sync", nil, nil); resp.StatusCode != http.StatusSeeOther {
-		t.Fatal("sync refused")
-	}
+	e.syncAndWait(t, nil)
 	synced := e.scan(t)
 	for _, f := range synced.Findings {
 		if f.ID == target && !f.Excepted {
@@ -161,3 +160,68 @@ func TestExceptionNeedsRole(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// syncAndWait starts a sync through POST /sync and polls the progress
+// fragment until it is done.
+func (e *env) syncAndWait(t *testing.T, hdr map[string]string) {
+	t.Helper()
+	if resp := e.post(t, "/sync", nil, hdr); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST /sync = %d", resp.StatusCode)
+	}
+	e.waitSync(t, hdr)
+}
+
+// waitSync polls the progress fragment until the running sync is done.
+func (e *env) waitSync(t *testing.T, hdr map[string]string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		_, body := e.do(t, http.MethodGet, "/sync/progress", hdr)
+		if strings.Contains(body, `data-done="true"`) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("the sync did not finish in 30s")
+}
+
+// TestSyncCancel: a long sync shows progress and can be cancelled; the
+// previous snapshot keeps serving and the history says why.
+func TestSyncCancel(t *testing.T) {
+	started := make(chan struct{}, 1)
+	first := true
+	read := func(ctx context.Context, progress func(int)) (*inventory.Inventory, error) {
+		if first { // the initial sync of newEnv
+			first = false
+			return demoReader(ctx, progress)
+		}
+		progress(1234)
+		started <- struct{}{}
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	e := newEnv(t, "dev@example.com", read)
+	if resp := e.post(t, "/sync", nil, nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST /sync = %d", resp.StatusCode)
+	}
+	<-started
+	_, body := e.do(t, http.MethodGet, "/sync/progress", nil)
+	if !strings.Contains(body, "1234 records read") || !strings.Contains(body, `hx-trigger="every 1s"`) {
+		t.Errorf("progress fragment = %s", body)
+	}
+	if resp := e.post(t, "/sync", nil, nil); resp.StatusCode != http.StatusConflict {
+		t.Errorf("second POST /sync while running = %d, want 409", resp.StatusCode)
+	}
+	if resp := e.post(t, "/sync/cancel", nil, nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("cancel = %d", resp.StatusCode)
+	}
+	e.waitSync(t, nil)
+	list, _ := e.store.Snapshots(context.Background(), 5)
+	if list[0].Status != "failed" || !strings.Contains(list[0].Error, "canceled") {
+		t.Errorf("latest = %+v, want a failed, cancelled sync", list[0])
+	}
+	cur, _ := e.store.CurrentSnapshot(context.Background())
+	if cur.ID != 1 {
+		t.Errorf("serving snapshot %d, want the first", cur.ID)
+	}
+}

@@ -34,7 +34,7 @@ type env struct {
 	client *http.Client
 }
 
-func demoReader(context.Context) (*inventory.Inventory, error) {
+func demoReader(context.Context, func(int)) (*inventory.Inventory, error) {
 	r := inventory.NewReader()
 	if err := r.ReadFS(demo.FS()); err != nil {
 		return nil, err
@@ -43,7 +43,7 @@ func demoReader(context.Context) (*inventory.Inventory, error) {
 }
 
 func fileReader(path string) posture.Reader {
-	return func(context.Context) (*inventory.Inventory, error) { return inventory.ReadPaths(path) }
+	return func(context.Context, func(int)) (*inventory.Inventory, error) { return inventory.ReadPaths(path) }
 }
 
 // newEnv starts the real routes over a real store synced from read. devUser
@@ -310,16 +310,13 @@ func TestSyncPOST(t *testing.T) {
 	})
 	t.Run("same-origin POST by an admin syncs and is audited", func(t *testing.T) {
 		e := newEnv(t, "dev@example.com", demoReader)
-		resp, _ := e.do(t, http.MethodPost, "/sync", map[string]string{"Sec-Fetch-Site": "same-origin"})
-		if resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("POST /sync = %d, want 303", resp.StatusCode)
-		}
+		e.syncAndWait(t, nil)
 		list, _ := e.store.Snapshots(context.Background(), 10)
 		if len(list) != 2 {
 			t.Errorf("%d snapshots after a sync, want 2", len(list))
 		}
 		log, _ := e.store.AuditLog(context.Background(), 10)
-		if len(log) != 1 || log[0].Actor != "dev@example.com" || log[0].Action != "sync" {
+		if len(log) != 1 || log[0].Actor != "dev@example.com" || log[0].Action != "sync.start" {
 			t.Errorf("audit = %+v", log)
 		}
 	})

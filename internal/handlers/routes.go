@@ -80,6 +80,8 @@ func (h *Handler) Routes() *echo.Echo {
 	// Sync: history and a run.
 	e.GET("/sync", h.SyncPage)
 	e.POST("/sync", h.RunSync, require(auth.Sync))
+	e.GET("/sync/progress", h.SyncProgress)
+	e.POST("/sync/cancel", h.CancelSync, require(auth.Sync))
 
 	// JSON API.
 	api := e.Group("/api/v1")

@@ -1,12 +1,14 @@
 package handlers
 
 import (
-	"fmt"
+	"errors"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/runlens/runlens/internal/auth"
+	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/internal/store"
 	"github.com/runlens/runlens/web"
 )
@@ -18,31 +20,48 @@ func (h *Handler) SyncPage(c echo.Context) error {
 		return err
 	}
 	u, _ := userFrom(c)
-	p := web.SyncPage{Layout: h.layout(c, "Sync", "sync"), Source: h.cfg.SyncSource, CanRun: h.cfg.SyncReader != nil && u.Role.Can(auth.Sync), History: hist}
+	p := web.SyncPage{Layout: h.layout(c, "Sync", "sync"), Source: h.cfg.SyncSource, CanRun: h.cfg.SyncReader != nil && u.Role.Can(auth.Sync), History: hist,
+		Progress: h.posture.Progress(), Now: time.Now()}
 	return render(c, http.StatusOK, web.SyncView(p))
 }
 
-// RunSync reads the configured source into a new snapshot. On failure the
-// previous snapshot keeps serving and the failure is in the history.
+// RunSync starts a sync of the configured source in the background and
+// shows its progress on /sync. On failure the previous snapshot keeps
+// serving and the failure is in the history.
 func (h *Handler) RunSync(c echo.Context) error {
 	if h.cfg.SyncReader == nil {
 		return echo.NewHTTPError(http.StatusConflict, "This server has no sync source configured.")
 	}
 	u, _ := userFrom(c)
-	ctx := c.Request().Context()
-	sn, err := h.posture.Sync(ctx, h.cfg.SyncSource, h.cfg.SyncReader)
-	detail := ""
-	if err != nil {
-		detail = err.Error()
-	} else {
-		detail = fmt.Sprintf("snapshot %d: %d assets", sn.ID, sn.Assets)
-	}
-	if aerr := h.store.Audit(ctx, store.AuditEntry{Actor: u.Email, Action: "sync", Target: h.cfg.SyncSource, Detail: detail,
-		RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}); aerr != nil {
-		return aerr
+	err := h.posture.StartSync(h.cfg.SyncSource, h.cfg.SyncReader)
+	if errors.Is(err, posture.ErrSyncRunning) {
+		return echo.NewHTTPError(http.StatusConflict, "A sync is already running.")
 	}
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadGateway, "Sync failed; the previous snapshot is still served: "+err.Error()).SetInternal(err)
+		return err
+	}
+	if err := h.store.Audit(c.Request().Context(), store.AuditEntry{Actor: u.Email, Action: "sync.start", Target: h.cfg.SyncSource,
+		RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}); err != nil {
+		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/sync")
+}
+
+// CancelSync stops the running sync; the previous snapshot keeps serving.
+func (h *Handler) CancelSync(c echo.Context) error {
+	u, _ := userFrom(c)
+	if !h.posture.CancelSync() {
+		return echo.NewHTTPError(http.StatusConflict, "No sync is running.")
+	}
+	if err := h.store.Audit(c.Request().Context(), store.AuditEntry{Actor: u.Email, Action: "sync.cancel", Target: h.cfg.SyncSource,
+		RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/sync")
+}
+
+// SyncProgress is the progress fragment /sync polls while a sync runs.
+func (h *Handler) SyncProgress(c echo.Context) error {
+	u, _ := userFrom(c)
+	return render(c, http.StatusOK, web.SyncProgress(h.posture.Progress(), time.Now(), u.Role.Can(auth.Sync)))
 }

@@ -56,12 +56,13 @@ type resource struct {
 // Reader accumulates CAI records from any number of inputs and joins them
 // into assets. The zero value is not usable; call NewReader.
 type Reader struct {
-	byName  map[string]*Asset
-	resSrc  map[string]Source // where each asset's RESOURCE record came from
-	iamSrc  map[string]Source // where each asset's IAM_POLICY record came from
-	inv     Inventory
-	fileOK  int // good records in the file being read
-	fileBad int // not-CAI records in the file being read
+	progress func(records int)
+	byName   map[string]*Asset
+	resSrc   map[string]Source // where each asset's RESOURCE record came from
+	iamSrc   map[string]Source // where each asset's IAM_POLICY record came from
+	inv      Inventory
+	fileOK   int // good records in the file being read
+	fileBad  int // not-CAI records in the file being read
 }
 
 // NewReader returns an empty Reader.
@@ -73,6 +74,13 @@ func NewReader() *Reader {
 		inv:    Inventory{Unknown: make(map[string]int)},
 	}
 }
+
+// SetProgress makes the reader call fn with the number of records read so
+// far, every few thousand records and at the end of each input.
+func (r *Reader) SetProgress(fn func(records int)) { r.progress = fn }
+
+// progressEvery is how often (in records) progress is reported.
+const progressEvery = 2000
 
 // ReadPaths reads every file and directory in paths (see ReadPath) and
 // returns the joined inventory. Only I/O errors are returned; bad records are
@@ -427,6 +435,9 @@ func (r *Reader) addJSON(b []byte, src Source) bool {
 		return true
 	}
 	r.inv.Records++
+	if r.progress != nil && r.inv.Records%progressEvery == 0 {
+		r.progress(r.inv.Records)
+	}
 	if rec.AssetType == "" {
 		rec.AssetType = rec.AssetTypeCC
 	}

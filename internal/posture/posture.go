@@ -46,6 +46,10 @@ type Service struct {
 	keep   int
 	now    func() time.Time
 	synced func(ctx context.Context, c *Current) error
+
+	progressMu sync.Mutex
+	progress   Progress
+	cancel     context.CancelFunc // of the background sync, while one runs
 }
 
 // OnSynced registers fn to run after each sync that is served (to verify
@@ -133,8 +137,9 @@ func (s *Service) Load(ctx context.Context) error {
 }
 
 // Reader produces an inventory for a sync: from files, the demo or the live
-// API. It reports progress through the callback, if any.
-type Reader func(ctx context.Context) (*inventory.Inventory, error)
+// API, calling progress with the number of records read so far (progress is
+// never nil).
+type Reader func(ctx context.Context, progress func(records int)) (*inventory.Inventory, error)
 
 // Sync reads an inventory with read, scans it, stores it as a new snapshot
 // and serves it. If reading fails, is cancelled or the inventory has no
@@ -154,12 +159,15 @@ func (s *Service) sync(ctx context.Context, source string, at time.Time, read Re
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
 	fail := func(err error) (store.Snapshot, error) {
+		s.setProgress(func(p *Progress) { p.Err = err.Error() })
 		if rerr := s.st.RecordFailedSync(context.WithoutCancel(ctx), source, err); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
 		return store.Snapshot{}, fmt.Errorf("posture: sync %s: %w", source, err)
 	}
-	inv, err := read(ctx)
+	s.setProgress(func(p *Progress) { *p = Progress{Running: true, Source: source, Started: s.now(), Phase: "reading"} })
+	defer s.setProgress(func(p *Progress) { p.Running = false })
+	inv, err := read(ctx, func(n int) { s.setProgress(func(p *Progress) { p.Records = n }) })
 	if err != nil {
 		return fail(err)
 	}
@@ -181,6 +189,7 @@ func (s *Service) sync(ctx context.Context, source string, at time.Time, read Re
 	if len(partial) > 0 {
 		return fail(fmt.Errorf("partial read, not served: %d part(s) of the scope could not be read: %s", len(partial), strings.Join(partial[:min(3, len(partial))], "; ")))
 	}
+	s.setProgress(func(p *Progress) { p.Records, p.Phase = inv.Records, "checking" })
 	when := at
 	if when.IsZero() {
 		when = s.now()
@@ -231,3 +240,75 @@ func (s *Service) History(ctx context.Context, limit int) ([]store.Snapshot, err
 // Snapshot describes one sync (complete or failed); views use this name so
 // they need not import the store.
 type Snapshot = store.Snapshot
+
+// Progress is the state of the sync running now, or of the last one.
+type Progress struct {
+	Running bool
+	Source  string
+	Started time.Time
+	Phase   string // reading, checking
+	Records int    // records read so far
+	Err     string // why the last sync failed, if it did
+}
+
+// Rate is records read per second so far.
+func (p Progress) Rate(now time.Time) float64 {
+	if d := now.Sub(p.Started).Seconds(); d > 0 {
+		return float64(p.Records) / d
+	}
+	return 0
+}
+
+func (s *Service) setProgress(fn func(*Progress)) {
+	s.progressMu.Lock()
+	defer s.progressMu.Unlock()
+	fn(&s.progress)
+}
+
+// Progress returns the state of the running (or last) sync.
+func (s *Service) Progress() Progress {
+	s.progressMu.Lock()
+	defer s.progressMu.Unlock()
+	return s.progress
+}
+
+// ErrSyncRunning is returned when a sync is asked for while one runs.
+var ErrSyncRunning = errors.New("posture: a sync is already running")
+
+// StartSync runs a sync in the background, detached from the request that
+// asked for it; CancelSync stops it (the previous snapshot keeps serving).
+func (s *Service) StartSync(source string, read Reader) error {
+	s.progressMu.Lock()
+	if s.progress.Running || s.cancel != nil {
+		s.progressMu.Unlock()
+		return ErrSyncRunning
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.progress = Progress{Running: true, Source: source, Started: s.now(), Phase: "starting"}
+	s.progressMu.Unlock()
+	go func() {
+		defer func() {
+			s.progressMu.Lock()
+			s.cancel = nil
+			s.progressMu.Unlock()
+			cancel()
+		}()
+		if _, err := s.Sync(ctx, source, read); err != nil {
+			s.log.Warn("background sync failed", "source", source, "err", err)
+		}
+	}()
+	return nil
+}
+
+// CancelSync cancels the running background sync, if any, and reports
+// whether there was one.
+func (s *Service) CancelSync() bool {
+	s.progressMu.Lock()
+	defer s.progressMu.Unlock()
+	if s.cancel == nil {
+		return false
+	}
+	s.cancel()
+	return true
+}

@@ -15,7 +15,7 @@ import (
 	"github.com/runlens/runlens/internal/store"
 )
 
-func demoReader(context.Context) (*inventory.Inventory, error) {
+func demoReader(context.Context, func(int)) (*inventory.Inventory, error) {
 	r := inventory.NewReader()
 	if err := r.ReadFS(demo.FS()); err != nil {
 		return nil, err
@@ -100,8 +100,8 @@ func TestPartialReadIsNotServed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	partial := func(ctx context.Context) (*inventory.Inventory, error) {
-		inv, err := demoReader(ctx)
+	partial := func(ctx context.Context, progress func(int)) (*inventory.Inventory, error) {
+		inv, err := demoReader(ctx, progress)
 		if err != nil {
 			return nil, err
 		}
