@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/runlens/runlens/internal/apply"
 	"github.com/runlens/runlens/internal/auth"
 	"github.com/runlens/runlens/internal/demo"
 	"github.com/runlens/runlens/internal/handlers"
@@ -60,6 +61,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	keep := fs.Int("keep", 90, "complete snapshots to keep for trends (0 keeps all)")
 	approvalTTL := fs.Duration("approval-ttl", 72*time.Hour, "how long an approval of a change set stays valid")
 	rateLimit := fs.Float64("rate-limit", 20, "requests per second one signed-in identity may make (negative: no limit)")
+	applyAs := fs.String("apply-as", getenv("RUNLENS_APPLY_AS"), "turn apply on: the applier service account runlens impersonates to apply approved change sets (env RUNLENS_APPLY_AS); off when empty")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -89,7 +91,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	ps := posture.New(st, roles, log, *keep)
-	rv := review.New(st, nil, *approvalTTL)
+	var applier review.Applier
+	if *applyAs != "" {
+		opts, err := apply.ImpersonatedOptions(ctx, *applyAs)
+		if err != nil {
+			return fmt.Errorf("serve: --apply-as: %w", err)
+		}
+		a, err := apply.New(ctx, apply.OptionsForAll(opts...))
+		if err != nil {
+			return fmt.Errorf("serve: --apply-as: %w", err)
+		}
+		defer a.Close()
+		applier = a
+		log.Info("apply is on", "applier", *applyAs)
+	}
+	rv := review.New(st, applier, *approvalTTL)
 	ps.OnSynced(func(ctx context.Context, c *posture.Current) error { return rv.Verify(ctx, c.Report, c.Snapshot.ID) })
 	cfg := handlers.Config{DevUser: *devUser, FirstAdmin: *firstAdmin, RateLimit: *rateLimit}
 	if src.demo {

@@ -30,13 +30,13 @@ func (Diff) Render(w io.Writer, cs ChangeSet) error {
 	done := map[string]bool{}
 	for i, s := range cs.Steps {
 		b.WriteString("\n")
-		b.WriteString(commentLines("# ", fmt.Sprintf("Step %d of %d: %s", i+1, len(cs.Steps), Describe(s))))
+		b.WriteString(commentLines("# ", fmt.Sprintf("Step %d of %d: %s", i+1, len(cs.Steps), oneLine(Describe(s)))))
 		var name string
 		var before, after any
 		switch s.Kind {
 		case KindRemoveBinding, KindAddBinding:
 			if done[s.Resource] {
-				b.WriteString(commentLines("# ", "(in the diff of "+s.Resource+" above)"))
+				b.WriteString(commentLines("# ", "(in the diff of "+oneLine(s.Resource)+" above)"))
 				continue
 			}
 			done[s.Resource] = true
@@ -44,11 +44,11 @@ func (Diff) Render(w io.Writer, cs ChangeSet) error {
 			etag, known := cs.Etags[s.Resource]
 			switch {
 			case !known:
-				b.WriteString(commentLines("# ", "IAM policy of "+s.Resource+": none in the inventory (shown empty)"))
+				b.WriteString(commentLines("# ", "IAM policy of "+oneLine(s.Resource)+": none in the inventory (shown empty)"))
 			case etag == "":
-				b.WriteString(commentLines("# ", "IAM policy of "+s.Resource+" as planned against (no etag in the inventory)"))
+				b.WriteString(commentLines("# ", "IAM policy of "+oneLine(s.Resource)+" as planned against (no etag in the inventory)"))
 			default:
-				b.WriteString(commentLines("# ", "IAM policy of "+s.Resource+" as planned against, etag "+etag))
+				b.WriteString(commentLines("# ", "IAM policy of "+oneLine(s.Resource)+" as planned against, etag "+oneLine(etag)))
 			}
 			name, before, after = s.Resource, policyDoc(pol), policyDoc(applySteps(pol, s.Resource, cs.Steps))
 		case KindUpdateService:
@@ -85,7 +85,7 @@ func (Diff) Render(w io.Writer, cs ChangeSet) error {
 			return fmt.Errorf("changeset: diff: step %d: %w", i+1, err)
 		}
 		if d == "" {
-			b.WriteString(commentLines("# ", "(no change to "+name+" as planned against)"))
+			b.WriteString(commentLines("# ", "(no change to "+oneLine(name)+" as planned against)"))
 		}
 		b.WriteString(d)
 	}

@@ -53,9 +53,9 @@ func (Gcloud) Render(w io.Writer, cs ChangeSet) error {
 	}
 	for i, s := range cs.Steps {
 		b.WriteString("\n")
-		b.WriteString(commentLines("# ", fmt.Sprintf("Step %d of %d: %s", i+1, len(cs.Steps), Describe(s))))
+		b.WriteString(commentLines("# ", fmt.Sprintf("Step %d of %d: %s", i+1, len(cs.Steps), oneLine(Describe(s)))))
 		if s.Note != "" {
-			b.WriteString(commentLines("#   ", "Why: "+s.Note))
+			b.WriteString(commentLines("#   ", "Why: "+oneLine(s.Note)))
 		}
 		lines, err := gcloudStep(i+1, s, cs.Before[s.Resource])
 		if err != nil {
@@ -73,23 +73,25 @@ func (Gcloud) Render(w io.Writer, cs ChangeSet) error {
 // findings fixed, the content hash, the etags planned against and the risk.
 func header(cs ChangeSet, prefix string) string {
 	var b strings.Builder
-	b.WriteString(commentLines(prefix, "runlens change set: "+cs.Title))
-	b.WriteString(commentLines(prefix, "Fixes findings: "+strings.Join(cs.Fixes, ", ")))
+	// Text from the plan is put on one line each, so that a name with a line
+	// break cannot forge a line of its own, even a comment.
+	b.WriteString(commentLines(prefix, "runlens change set: "+oneLine(cs.Title)))
+	b.WriteString(commentLines(prefix, "Fixes findings: "+oneLine(strings.Join(cs.Fixes, ", "))))
 	b.WriteString(commentLines(prefix, "Content hash (sha256): "+Hash(cs)))
 	if cs.Manual {
 		b.WriteString(commentLines(prefix, "Some steps are manual: they are instructions below, not commands."))
 	}
 	if cs.Rationale != "" {
-		b.WriteString(commentLines(prefix, "Why: "+cs.Rationale))
+		b.WriteString(commentLines(prefix, "Why: "+oneLine(cs.Rationale)))
 	}
 	if len(cs.Etags) > 0 {
 		b.WriteString(commentLines(prefix, "Planned against these IAM policy etags (re-plan if they changed):"))
 		for _, k := range sortedKeys(cs.Etags) {
-			b.WriteString(commentLines(prefix, "  "+k+" etag "+orDefault(cs.Etags[k], "(none in the inventory)")))
+			b.WriteString(commentLines(prefix, "  "+oneLine(k)+" etag "+oneLine(orDefault(cs.Etags[k], "(none in the inventory)"))))
 		}
 	}
 	for _, r := range cs.Risk {
-		b.WriteString(commentLines(prefix, "Risk: "+r))
+		b.WriteString(commentLines(prefix, "Risk: "+oneLine(r)))
 	}
 	return b.String()
 }

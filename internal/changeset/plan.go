@@ -105,6 +105,12 @@ func Plan(in Input, f rules.Finding) (ChangeSet, error) {
 			p.cs.Manual = true
 		}
 	}
+	if len(p.cs.Etags) == 0 {
+		p.cs.Etags = nil
+	}
+	if len(p.cs.Before) == 0 {
+		p.cs.Before = nil
+	}
 	if err := p.cs.Validate(); err != nil {
 		return ChangeSet{}, fmt.Errorf("changeset: plan %s for %s: %w", f.Check, f.Subject, err)
 	}
@@ -123,7 +129,15 @@ type planner struct {
 
 func (p *planner) step(s Step) { p.cs.Steps = append(p.cs.Steps, s) }
 
+// manual plans a manual step. The format's own line breaks are kept; string
+// arguments (names from the inventory) are put on one line, so that they
+// cannot forge lines of the instructions.
 func (p *planner) manual(format string, args ...any) {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = oneLine(s)
+		}
+	}
 	p.step(Step{Kind: KindManual, Text: fmt.Sprintf(format, args...)})
 }
 
@@ -381,8 +395,7 @@ func (p *planner) workloadsRunningAs(id string) []string {
 // projectOf returns the project node id lives in.
 func (p *planner) projectOf(id string) (*graph.Node, bool) { return p.g.ProjectOf(id) }
 
-// fieldValues returns the values of the evidence fields named name (or, with
-// a trailing space in name, starting with it).
+// fieldValues returns the values of the finding's evidence fields named name.
 func (p *planner) fieldValues(name string) []string {
 	var out []string
 	for _, f := range p.f.Evidence.Fields {
@@ -451,18 +464,26 @@ func (p *planner) recommendation(via, role, member string) (inventory.Recommenda
 
 // accountFor picks a service account ID in project for a dedicated identity of
 // the resource named base: base-suffix, or, when that account exists and
-// already serves something else, a variant with a short hash of key.
-func (p *planner) accountFor(project, base, suffix, key string, forUse func(*graph.Node) bool) (id, email string, exists bool) {
-	for i, b := range []string{base, base + "-" + shortHash(key), base + "-" + shortHash(key+"\x00"+base)} {
+// usable says it cannot be reused, a variant carrying a short hash of key.
+// exists reports whether the account picked already exists (to be reused).
+func (p *planner) accountFor(project, base, suffix, key string, usable func(*graph.Node) bool) (id, email string, exists bool) {
+	for i := 0; i < 4; i++ {
+		b := base
+		if i > 0 {
+			b = base + "-" + shortHash(fmt.Sprint(key, "\x00", i))
+		}
 		id = AccountID(b, suffix)
 		email = id + "@" + project + ".iam.gserviceaccount.com"
 		n, ok := p.g.Node("serviceAccount:" + email)
 		if !ok {
 			return id, email, false
 		}
-		if forUse(n) || i == 2 {
+		if usable(n) {
 			return id, email, true
 		}
 	}
+	// Four names taken by accounts serving other workloads: the last is
+	// reused, and the risk says so.
+	p.risk("Service account %s already exists and serves other workloads: pick another name before applying.", email)
 	return id, email, true
 }

@@ -51,9 +51,9 @@ func (Terraform) Render(w io.Writer, cs ChangeSet) error {
 		"Blocks that change an existing object list only the changed attributes; they are not complete resources.")
 	for i, s := range cs.Steps {
 		t.body.AppendNewline()
-		t.comment(fmt.Sprintf("Step %d of %d: %s", i+1, len(cs.Steps), Describe(s)))
+		t.commentf("Step %d of %d: %s", i+1, len(cs.Steps), oneLine(Describe(s)))
 		if s.Note != "" {
-			t.comment("Why: " + s.Note)
+			t.comment("Why: " + oneLine(s.Note))
 		}
 		if err := t.step(s); err != nil {
 			return fmt.Errorf("changeset: terraform: step %d: %w", i+1, err)
@@ -64,6 +64,17 @@ func (Terraform) Render(w io.Writer, cs ChangeSet) error {
 }
 
 // comment appends text as comment lines.
+// commentf appends a formatted comment whose string arguments (names from
+// the inventory) are put on one line each.
+func (t *tfRenderer) commentf(format string, args ...any) {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = oneLine(s)
+		}
+	}
+	t.comment(fmt.Sprintf(format, args...))
+}
+
 func (t *tfRenderer) comment(text string) {
 	var toks hclwrite.Tokens
 	for _, l := range strings.Split(strings.TrimSuffix(commentLines("# ", text), "\n"), "\n") {
@@ -251,7 +262,11 @@ func (t *tfRenderer) step(s Step) error {
 		if err != nil {
 			return err
 		}
-		b := t.body.AppendNewBlock("resource", []string{typ, t.label(last(s.Resource) + "_" + roleShort(s.Role))}).Body()
+		base := last(s.Resource)
+		if s.ResourceType == typeProject && s.Project != "" && !isNumber(s.Project) {
+			base = s.Project
+		}
+		b := t.body.AppendNewBlock("resource", []string{typ, t.label(base + "_" + roleShort(s.Role))}).Body()
 		naming(b)
 		setString(b, "role", s.Role)
 		t.setMember(b, s.Member)
@@ -270,11 +285,11 @@ func (t *tfRenderer) step(s Step) error {
 		}
 		binding := strings.TrimSuffix(typ, "_member") + "_binding"
 		policy := strings.TrimSuffix(typ, "_member") + "_policy"
-		t.comment(fmt.Sprintf("Terraform cannot remove one member from a binding it does not manage, so this step is not a resource. "+
+		t.commentf("Terraform cannot remove one member from a binding it does not manage, so this step is not a resource. "+
 			"If your configuration grants it with a %s resource, delete that resource (terraform apply then removes the grant). "+
 			"If an authoritative %s or %s manages role %s on this resource, take %s out of its members. "+
 			"If Terraform does not manage it, apply this step with the gcloud rendering. "+
-			"(A removed block would only make Terraform forget the grant, not remove it.)", typ, binding, policy, s.Role, s.Member))
+			"(A removed block would only make Terraform forget the grant, not remove it.)", typ, binding, policy, s.Role, s.Member)
 	case KindUpdateService:
 		return t.updateService(s)
 	case KindSetPushAuth:
@@ -283,7 +298,7 @@ func (t *tfRenderer) step(s Step) error {
 			return fmt.Errorf("%w %q", errName, s.Subscription)
 		}
 		l := t.label(sub)
-		t.comment(fmt.Sprintf("Merge into the google_pubsub_subscription that manages %s, or import it first: terraform import google_pubsub_subscription.%s projects/%s/subscriptions/%s. Only push_config is shown; topic and the other attributes must stay as they are.", sub, l, p, sub))
+		t.commentf("Merge into the google_pubsub_subscription that manages %s, or import it first: terraform import google_pubsub_subscription.%s projects/%s/subscriptions/%s. Only push_config is shown; topic and the other attributes must stay as they are.", sub, l, p, sub)
 		b := t.body.AppendNewBlock("resource", []string{"google_pubsub_subscription", l}).Body()
 		setString(b, "project", p)
 		setString(b, "name", sub)
@@ -300,7 +315,7 @@ func (t *tfRenderer) step(s Step) error {
 			return fmt.Errorf("%w %q", errName, s.Job)
 		}
 		l := t.label(job)
-		t.comment(fmt.Sprintf("Merge into the google_cloud_scheduler_job that manages %s, or import it first: terraform import google_cloud_scheduler_job.%s projects/%s/locations/%s/jobs/%s. Only the OIDC token of http_target is new; keep schedule and the rest as they are.", job, l, p, loc, job))
+		t.commentf("Merge into the google_cloud_scheduler_job that manages %s, or import it first: terraform import google_cloud_scheduler_job.%s projects/%s/locations/%s/jobs/%s. Only the OIDC token of http_target is new; keep schedule and the rest as they are.", job, l, p, loc, job)
 		b := t.body.AppendNewBlock("resource", []string{"google_cloud_scheduler_job", l}).Body()
 		setString(b, "project", p)
 		setString(b, "region", loc)
@@ -321,7 +336,7 @@ func (t *tfRenderer) step(s Step) error {
 		setString(b, "secret_id", s.Secret)
 		b.AppendNewBlock("replication", nil).Body().AppendNewBlock("auto", nil)
 		t.secrets[s.Project+"/"+s.Secret] = l
-		t.comment("The value is not in Terraform on purpose (it would land in state): add it with gcloud secrets versions add " + s.Secret + " --data-file=- (see the gcloud rendering).")
+		t.commentf("The value is not in Terraform on purpose (it would land in state): add it with gcloud secrets versions add %s --data-file=- (see the gcloud rendering).", s.Secret)
 	case KindManual:
 		t.comment("MANUAL, not expressed in Terraform:\n" + s.Text)
 	default:
@@ -361,8 +376,8 @@ func (t *tfRenderer) updateService(s Step) error {
 	blk, ok := t.services[s.Service]
 	if !ok {
 		l := t.label(r.Name)
-		t.comment(fmt.Sprintf("Edit the existing %s that manages %s to set the attributes below, or import it first: terraform import %s.%s projects/%s/locations/%s/%s/%s. "+
-			"This block lists only what changes (later steps add to it): it is not a complete resource.", typ, r.Name, typ, l, r.Project, r.Region, kind, r.Name))
+		t.commentf("Edit the existing %s that manages %s to set the attributes below, or import it first: terraform import %s.%s projects/%s/locations/%s/%s/%s. "+
+			"This block lists only what changes (later steps add to it): it is not a complete resource.", typ, r.Name, typ, l, r.Project, r.Region, kind, r.Name)
 		blk = t.body.AppendNewBlock("resource", []string{typ, l})
 		b := blk.Body()
 		setString(b, "project", r.Project)
@@ -370,7 +385,7 @@ func (t *tfRenderer) updateService(s Step) error {
 		setString(b, "name", r.Name)
 		t.services[s.Service] = blk
 	} else {
-		t.comment(fmt.Sprintf("Added to the %s block for %s above.", typ, r.Name))
+		t.commentf("Added to the %s block for %s above.", typ, r.Name)
 	}
 	b := blk.Body()
 	template := func() *hclwrite.Body {
@@ -421,7 +436,7 @@ func (t *tfRenderer) updateService(s Step) error {
 			setString(sk, "secret", secret)
 		}
 		setString(sk, "version", orDefault(version, "latest"))
-		t.comment(fmt.Sprintf("In the containers block, replace the literal env entry %q with the secret reference shown.", s.EnvName))
+		t.commentf("In the containers block, replace the literal env entry %q with the secret reference shown.", s.EnvName)
 	default:
 		return fmt.Errorf("unknown field %q", s.Field)
 	}

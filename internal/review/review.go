@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/internal/changeset"
-	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/scan"
 	"github.com/runlens/runlens/internal/store"
 )
@@ -81,15 +80,8 @@ type ChangeSet struct {
 // Input builds the planner's input from a scan report: the graph, roles,
 // recommender data and the IAM policies of the inventory by resource name.
 func Input(rep *scan.Report) changeset.Input {
-	policies := make(map[string]*iam.Policy)
-	for _, a := range rep.Inventory.Assets {
-		if a.IAMPolicy != nil {
-			policies[a.Name] = a.IAMPolicy
-		}
-	}
 	return changeset.Input{
-		Graph: rep.Graph, Roles: rep.Roles,
-		Policies:        func(name string) (*iam.Policy, bool) { p, ok := policies[name]; return p, ok },
+		Graph: rep.Graph, Roles: rep.Roles, Policies: changeset.PoliciesOf(rep.Inventory),
 		Recommendations: rep.Inventory.Recommendations, Insights: rep.Inventory.Insights,
 	}
 }

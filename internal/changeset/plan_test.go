@@ -1,0 +1,630 @@
+package changeset_test
+
+import (
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+
+	"github.com/runlens/runlens/internal/changeset"
+	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/rules"
+)
+
+const (
+	runA    = "//run.googleapis.com/projects/proj-a/locations/us-central1/services/"
+	projA   = "//cloudresourcemanager.googleapis.com/projects/111"
+	saTypeR = "iam.googleapis.com/ServiceAccount"
+)
+
+// step constructors keep the tables short.
+func add(resource, typ, role, member, project string) changeset.Step {
+	return changeset.Step{Kind: changeset.KindAddBinding, Resource: resource, ResourceType: typ, Role: role, Member: member, Project: project}
+}
+
+func remove(resource, typ, role, member, project string) changeset.Step {
+	return changeset.Step{Kind: changeset.KindRemoveBinding, Resource: resource, ResourceType: typ, Role: role, Member: member, Project: project}
+}
+
+func manual() changeset.Step { return changeset.Step{Kind: changeset.KindManual} }
+
+// The notes and manual texts are prose, checked through the golden files.
+var ignoreProse = cmpopts.IgnoreFields(changeset.Step{}, "Note", "Text", "DisplayName")
+
+func TestPlanComplete(t *testing.T) {
+	tests := []struct {
+		name      string
+		fixture   string
+		slug      string
+		subject   string
+		key       string // picks one finding among several on the subject
+		want      []changeset.Step
+		manual    bool
+		wantEtags map[string]string
+		gcloud    []string // command lines the script must contain, exactly
+		risk      []string // substrings some risk line must contain
+	}{
+		{
+			name: "runtime-default-sa: dedicated account, grants on every referenced resource, switch, then the stale grants go", fixture: "default-sa", slug: "runtime-default-sa", subject: runA + "orders",
+			want: []changeset.Step{
+				{Kind: changeset.KindCreateServiceAccount, Project: "proj-a", AccountID: "orders-sa"},
+				add("//cloudkms.googleapis.com/projects/proj-a/locations/us-central1/keyRings/run/cryptoKeys/orders", "cloudkms.googleapis.com/CryptoKey", "roles/cloudkms.cryptoKeyEncrypterDecrypter", "serviceAccount:orders-sa@proj-a.iam.gserviceaccount.com", "proj-a"),
+				add(projA, "cloudresourcemanager.googleapis.com/Project", "roles/cloudsql.client", "serviceAccount:orders-sa@proj-a.iam.gserviceaccount.com", "proj-a"),
+				add("//pubsub.googleapis.com/projects/proj-a/topics/order-events", "pubsub.googleapis.com/Topic", "roles/pubsub.publisher", "serviceAccount:orders-sa@proj-a.iam.gserviceaccount.com", "proj-a"),
+				add("//secretmanager.googleapis.com/projects/111/secrets/db-pass", "secretmanager.googleapis.com/Secret", "roles/secretmanager.secretAccessor", "serviceAccount:orders-sa@proj-a.iam.gserviceaccount.com", "proj-a"),
+				add("//storage.googleapis.com/orders-exports", "storage.googleapis.com/Bucket", "roles/storage.objectUser", "serviceAccount:orders-sa@proj-a.iam.gserviceaccount.com", "proj-a"),
+				{Kind: changeset.KindUpdateService, Service: runA + "orders", Field: changeset.FieldServiceAccount, From: "111-compute@developer.gserviceaccount.com", To: "orders-sa@proj-a.iam.gserviceaccount.com"},
+				remove(projA, "cloudresourcemanager.googleapis.com/Project", "roles/editor", "serviceAccount:111-compute@developer.gserviceaccount.com", "proj-a"),
+				remove(runA+"billing", "run.googleapis.com/Service", "roles/run.invoker", "serviceAccount:111-compute@developer.gserviceaccount.com", "proj-a"),
+			},
+			wantEtags: map[string]string{projA: "BwYA1111", runA + "billing": "BwYAbill", "//storage.googleapis.com/orders-exports": "CAE="},
+			gcloud: []string{
+				"gcloud iam service-accounts describe 'orders-sa@proj-a.iam.gserviceaccount.com' --project 'proj-a' >/dev/null 2>&1 || gcloud iam service-accounts create 'orders-sa' --project 'proj-a' --display-name 'Runtime identity of Cloud Run service orders'",
+				"retry gcloud secrets add-iam-policy-binding 'db-pass' --project '111' --member 'serviceAccount:orders-sa@proj-a.iam.gserviceaccount.com' --role 'roles/secretmanager.secretAccessor'",
+				"retry gcloud projects add-iam-policy-binding '111' --member 'serviceAccount:orders-sa@proj-a.iam.gserviceaccount.com' --role 'roles/cloudsql.client'",
+				"retry gcloud storage buckets add-iam-policy-binding 'gs://orders-exports' --member 'serviceAccount:orders-sa@proj-a.iam.gserviceaccount.com' --role 'roles/storage.objectUser'",
+				"retry gcloud pubsub topics add-iam-policy-binding 'order-events' --project 'proj-a' --member 'serviceAccount:orders-sa@proj-a.iam.gserviceaccount.com' --role 'roles/pubsub.publisher'",
+				"gcloud run services update 'orders' --region 'us-central1' --project 'proj-a' --service-account 'orders-sa@proj-a.iam.gserviceaccount.com'",
+				"gcloud projects remove-iam-policy-binding '111' --member 'serviceAccount:111-compute@developer.gserviceaccount.com' --role 'roles/editor'",
+			},
+			risk: []string{"holds roles/editor on project proj-a", "holds roles/run.invoker on service billing", "do not cover: cloudtrace.traces.patch", "Compute Engine VMs"},
+		},
+		{
+			name: "runtime-default-sa: a job whose default identity serves another workload keeps the old grants", fixture: "default-sa", slug: "runtime-default-sa", subject: "//run.googleapis.com/projects/proj-b/locations/europe-west1/jobs/nightly-export",
+			want: []changeset.Step{
+				{Kind: changeset.KindCreateServiceAccount, Project: "proj-b", AccountID: "nightly-export-sa"},
+				{Kind: changeset.KindUpdateService, Service: "//run.googleapis.com/projects/proj-b/locations/europe-west1/jobs/nightly-export", Field: changeset.FieldServiceAccount, From: "222-compute@developer.gserviceaccount.com", To: "nightly-export-sa@proj-b.iam.gserviceaccount.com"},
+			},
+			gcloud: []string{"gcloud run jobs update 'nightly-export' --region 'europe-west1' --project 'proj-b' --service-account 'nightly-export-sa@proj-b.iam.gserviceaccount.com'"},
+			risk:   []string{"grants are kept: it still serves //run.googleapis.com/projects/proj-b/locations/europe-west1/services/api", "references no secret"},
+		},
+		{
+			name: "runtime-basic-role: the recommender's replacement roles, then the removal", fixture: "basic-role", slug: "runtime-basic-role", subject: "serviceAccount:app@proj-a.iam.gserviceaccount.com",
+			want: []changeset.Step{
+				add(projA, "cloudresourcemanager.googleapis.com/Project", "roles/pubsub.publisher", "serviceAccount:app@proj-a.iam.gserviceaccount.com", "proj-a"),
+				add(projA, "cloudresourcemanager.googleapis.com/Project", "roles/storage.objectViewer", "serviceAccount:app@proj-a.iam.gserviceaccount.com", "proj-a"),
+				remove(projA, "cloudresourcemanager.googleapis.com/Project", "roles/editor", "serviceAccount:app@proj-a.iam.gserviceaccount.com", "proj-a"),
+			},
+			wantEtags: map[string]string{projA: "BwYB0001"},
+			gcloud: []string{
+				"retry gcloud projects add-iam-policy-binding '111' --member 'serviceAccount:app@proj-a.iam.gserviceaccount.com' --role 'roles/pubsub.publisher' --condition 'None'",
+				"gcloud projects remove-iam-policy-binding '111' --member 'serviceAccount:app@proj-a.iam.gserviceaccount.com' --role 'roles/editor' --condition 'None'",
+			},
+			risk: []string{"revokes", "not grant again: cloudsql.instances.connect"},
+		},
+		{
+			name: "runtime-basic-role: without a recommendation, grants on referenced resources and manual guidance", fixture: "basic-role", slug: "runtime-basic-role", subject: "serviceAccount:legacy@proj-a.iam.gserviceaccount.com",
+			want: []changeset.Step{
+				add("//secretmanager.googleapis.com/projects/111/secrets/ledger-token", "secretmanager.googleapis.com/Secret", "roles/secretmanager.secretAccessor", "serviceAccount:legacy@proj-a.iam.gserviceaccount.com", "proj-a"),
+				manual(),
+				remove(projA, "cloudresourcemanager.googleapis.com/Project", "roles/editor", "serviceAccount:legacy@proj-a.iam.gserviceaccount.com", "proj-a"),
+			},
+			manual:    true,
+			wantEtags: map[string]string{projA: "BwYB0001"},
+			gcloud:    []string{"gcloud projects remove-iam-policy-binding '111' --member 'serviceAccount:legacy@proj-a.iam.gserviceaccount.com' --role 'roles/editor' --condition 'None'"},
+			risk:      []string{"runtime identity of " + runA + "ledger"},
+		},
+		{
+			name: "invoker-public: allUsers comes off the service itself", fixture: "../rules/testdata/invoker-public.jsonl", slug: "invoker-public", subject: runA + "pub-v1",
+			want:   []changeset.Step{remove(runA+"pub-v1", "run.googleapis.com/Service", "roles/run.invoker", "allUsers", "proj-a")},
+			gcloud: []string{"gcloud run services remove-iam-policy-binding 'pub-v1' --region 'us-central1' --project 'proj-a' --member 'allUsers' --role 'roles/run.invoker'"},
+			risk:   []string{"anyone on the internet (allUsers) loses invoke access", "public website or API on purpose"},
+		},
+		{
+			name: "invoker-public: an inherited binding comes off the folder that holds it", fixture: "../rules/testdata/invoker-public-inherited.jsonl", slug: "invoker-public", subject: "//run.googleapis.com/projects/proj-web/locations/europe-west1/services/site",
+			want:   []changeset.Step{remove("//cloudresourcemanager.googleapis.com/folders/200", "cloudresourcemanager.googleapis.com/Folder", "roles/run.invoker", "allUsers", "")},
+			gcloud: []string{"gcloud resource-manager folders remove-iam-policy-binding '200' --member 'allUsers' --role 'roles/run.invoker'"},
+		},
+		{
+			name: "invoker-iam-disabled: the check goes back on", fixture: "../rules/testdata/invoker-iam-disabled.jsonl", slug: "invoker-iam-disabled", subject: runA + "off-v2",
+			want:   []changeset.Step{{Kind: changeset.KindUpdateService, Service: runA + "off-v2", Field: changeset.FieldInvokerIAMDisabled, From: "true", To: "false"}},
+			gcloud: []string{"gcloud run services update 'off-v2' --region 'us-central1' --project 'proj-a' --invoker-iam-check"},
+		},
+		{
+			name: "ingress-open-internal: ingress becomes internal", fixture: "../rules/testdata/ingress.jsonl", slug: "ingress-open-internal", subject: runA + "internal-api",
+			want:   []changeset.Step{{Kind: changeset.KindUpdateService, Service: runA + "internal-api", Field: changeset.FieldIngress, From: "all", To: "internal"}},
+			gcloud: []string{"gcloud run services update 'internal-api' --region 'us-central1' --project 'proj-a' --ingress 'internal'"},
+			risk:   []string{"Callers outside Google Cloud"},
+		},
+		{
+			name: "push-unauthenticated: a push identity with invoker on the target alone, then OIDC on the subscription", fixture: "../rules/testdata/push-unauthenticated.jsonl", slug: "push-unauthenticated", subject: "//pubsub.googleapis.com/projects/proj-a/subscriptions/to-worker",
+			want: []changeset.Step{
+				{Kind: changeset.KindCreateServiceAccount, Project: "proj-a", AccountID: "to-worker-push"},
+				add(runA+"worker", "run.googleapis.com/Service", "roles/run.invoker", "serviceAccount:to-worker-push@proj-a.iam.gserviceaccount.com", "proj-a"),
+				{Kind: changeset.KindSetPushAuth, Subscription: "//pubsub.googleapis.com/projects/proj-a/subscriptions/to-worker", Endpoint: "https://worker-abc123-uc.a.run.app/push",
+					ServiceAccount: "to-worker-push@proj-a.iam.gserviceaccount.com", Audience: "https://worker-abc123-uc.a.run.app"},
+			},
+			gcloud: []string{
+				"gcloud iam service-accounts describe 'to-worker-push@proj-a.iam.gserviceaccount.com' --project 'proj-a' >/dev/null 2>&1 || gcloud iam service-accounts create 'to-worker-push' --project 'proj-a' --display-name 'Caller identity of Pub/Sub subscription to-worker'",
+				"retry gcloud run services add-iam-policy-binding 'worker' --region 'us-central1' --project 'proj-a' --member 'serviceAccount:to-worker-push@proj-a.iam.gserviceaccount.com' --role 'roles/run.invoker'",
+				"retry gcloud pubsub subscriptions update 'to-worker' --project 'proj-a' --push-endpoint 'https://worker-abc123-uc.a.run.app/push' --push-auth-service-account 'to-worker-push@proj-a.iam.gserviceaccount.com' --push-auth-token-audience 'https://worker-abc123-uc.a.run.app'",
+			},
+			risk: []string{"serviceAccountTokenCreator"},
+		},
+		{
+			name: "scheduler-unauthenticated: a caller identity with invoker on the target, then OIDC on the job", fixture: "../rules/testdata/scheduler-unauthenticated.jsonl", slug: "scheduler-unauthenticated", subject: "//cloudscheduler.googleapis.com/projects/proj-a/locations/us-central1/jobs/nightly",
+			want: []changeset.Step{
+				{Kind: changeset.KindCreateServiceAccount, Project: "proj-a", AccountID: "nightly-sched"},
+				add(runA+"worker", "run.googleapis.com/Service", "roles/run.invoker", "serviceAccount:nightly-sched@proj-a.iam.gserviceaccount.com", "proj-a"),
+				{Kind: changeset.KindSetSchedulerOIDC, Job: "//cloudscheduler.googleapis.com/projects/proj-a/locations/us-central1/jobs/nightly", Endpoint: "https://worker-xyz789-uc.a.run.app/run",
+					ServiceAccount: "nightly-sched@proj-a.iam.gserviceaccount.com", Audience: "https://worker-xyz789-uc.a.run.app"},
+			},
+			gcloud: []string{"retry gcloud scheduler jobs update http 'nightly' --location 'us-central1' --project 'proj-a' --oidc-service-account-email 'nightly-sched@proj-a.iam.gserviceaccount.com' --oidc-token-audience 'https://worker-xyz789-uc.a.run.app'"},
+		},
+		{
+			name: "runtime-project-scope-grant: the same role on the referenced secret, then off the project", fixture: "../rules/testdata/runtime-project-scope-grant.jsonl", slug: "runtime-project-scope-grant", subject: "serviceAccount:secrets-v1@proj-a.iam.gserviceaccount.com",
+			want: []changeset.Step{
+				add("//secretmanager.googleapis.com/projects/111/secrets/db-pass", "secretmanager.googleapis.com/Secret", "roles/secretmanager.secretAccessor", "serviceAccount:secrets-v1@proj-a.iam.gserviceaccount.com", "proj-a"),
+				remove(projA, "cloudresourcemanager.googleapis.com/Project", "roles/secretmanager.secretAccessor", "serviceAccount:secrets-v1@proj-a.iam.gserviceaccount.com", "proj-a"),
+			},
+			gcloud: []string{
+				"retry gcloud secrets add-iam-policy-binding 'db-pass' --project '111' --member 'serviceAccount:secrets-v1@proj-a.iam.gserviceaccount.com' --role 'roles/secretmanager.secretAccessor'",
+				"gcloud projects remove-iam-policy-binding '111' --member 'serviceAccount:secrets-v1@proj-a.iam.gserviceaccount.com' --role 'roles/secretmanager.secretAccessor'",
+			},
+			risk: []string{"loses roles/secretmanager.secretAccessor on 2 other secretmanager resources"},
+		},
+		{
+			name: "runtime-sa-key: the user-managed key is deleted", fixture: "../rules/testdata/runtime-sa-key.jsonl", slug: "runtime-sa-key", subject: "serviceAccount:keyed@proj-a.iam.gserviceaccount.com",
+			want:   []changeset.Step{{Kind: changeset.KindDeleteKey, Key: "//iam.googleapis.com/projects/proj-a/serviceAccounts/1401/keys/k1user", ServiceAccount: "keyed@proj-a.iam.gserviceaccount.com"}},
+			gcloud: []string{"gcloud iam service-accounts keys delete 'k1user' --iam-account 'keyed@proj-a.iam.gserviceaccount.com' --quiet"},
+			risk:   []string{"Workload Identity Federation"},
+		},
+		{
+			name: "binauthz-not-enforced: the service uses the default policy, which its project enforces", fixture: "../rules/testdata/binauthz.jsonl", slug: "binauthz-not-enforced", subject: runA + "none-v2",
+			want:   []changeset.Step{{Kind: changeset.KindUpdateService, Service: runA + "none-v2", Field: changeset.FieldBinaryAuthorization, To: "default"}},
+			gcloud: []string{"gcloud run services update 'none-v2' --region 'us-central1' --project 'proj-a' --binary-authorization 'default'"},
+		},
+		{
+			name: "binauthz-not-enforced: a project policy that admits everything is manual", fixture: "../rules/testdata/binauthz.jsonl", slug: "binauthz-not-enforced", subject: "//run.googleapis.com/projects/proj-b/locations/us-central1/services/always-allow-v2",
+			want:   []changeset.Step{manual()},
+			manual: true,
+			risk:   []string{"every deployment in project proj-b"},
+		},
+		{
+			name: "env-plaintext-secret: secret created, readable by the runtime identity, env switched, value rotated", fixture: "../rules/testdata/env-plaintext-secret.jsonl", slug: "env-plaintext-secret", subject: runA + "literal-v1",
+			want: []changeset.Step{
+				{Kind: changeset.KindCreateSecretFromEnv, Project: "proj-a", Secret: "literal-v1-db_password", Service: runA + "literal-v1", EnvName: "DB_PASSWORD"},
+				add("//secretmanager.googleapis.com/projects/111/secrets/literal-v1-db_password", "secretmanager.googleapis.com/Secret", "roles/secretmanager.secretAccessor", "serviceAccount:app@proj-a.iam.gserviceaccount.com", "proj-a"),
+				{Kind: changeset.KindUpdateService, Service: runA + "literal-v1", Field: changeset.FieldEnv, EnvName: "DB_PASSWORD", Secret: "literal-v1-db_password", From: "literal value (not shown)", To: "literal-v1-db_password:latest"},
+				manual(),
+			},
+			manual: true,
+			gcloud: []string{
+				"gcloud secrets describe 'literal-v1-db_password' --project 'proj-a' >/dev/null 2>&1 || gcloud secrets create 'literal-v1-db_password' --project 'proj-a' --replication-policy 'automatic'",
+				`printf '%s' "${RUNLENS_SECRET_VALUE_1:?set RUNLENS_SECRET_VALUE_1 to the value to store}" | gcloud secrets versions add 'literal-v1-db_password' --project 'proj-a' --data-file=-`,
+				"retry gcloud secrets add-iam-policy-binding 'literal-v1-db_password' --project '111' --member 'serviceAccount:app@proj-a.iam.gserviceaccount.com' --role 'roles/secretmanager.secretAccessor'",
+				"gcloud run services update 'literal-v1' --region 'us-central1' --project 'proj-a' --remove-env-vars 'DB_PASSWORD' --update-secrets 'DB_PASSWORD=literal-v1-db_password:latest'",
+			},
+		},
+		{
+			name: "legacy-storage-role: the legacy binding comes off the bucket", fixture: "../rules/testdata/buckets.jsonl", slug: "legacy-storage-role", subject: "//storage.googleapis.com/legacy-acl",
+			want:   []changeset.Step{remove("//storage.googleapis.com/legacy-acl", "storage.googleapis.com/Bucket", "roles/storage.legacyObjectReader", "user:bob@example.com", "proj-a")},
+			gcloud: []string{"gcloud storage buckets remove-iam-policy-binding 'gs://legacy-acl' --member 'user:bob@example.com' --role 'roles/storage.legacyObjectReader'"},
+			risk:   []string{"grant roles/storage.objectViewer on the bucket instead"},
+		},
+		{
+			name: "bucket-public: the public binding comes off the bucket", fixture: "../rules/testdata/buckets.jsonl", slug: "bucket-public", subject: "//storage.googleapis.com/public-assets",
+			want:   []changeset.Step{remove("//storage.googleapis.com/public-assets", "storage.googleapis.com/Bucket", "roles/storage.objectViewer", "allUsers", "proj-a")},
+			gcloud: []string{"gcloud storage buckets remove-iam-policy-binding 'gs://public-assets' --member 'allUsers' --role 'roles/storage.objectViewer'"},
+		},
+		{
+			name: "sa-user-project-level: kept on the runtime identity the member deploys, removed from the project", fixture: "sa-user.jsonl", slug: "sa-user-project-level", subject: projA,
+			want: []changeset.Step{
+				add("//iam.googleapis.com/projects/proj-a/serviceAccounts/api@proj-a.iam.gserviceaccount.com", saTypeR, "roles/iam.serviceAccountUser", "group:deployers@example.com", "proj-a"),
+				remove(projA, "cloudresourcemanager.googleapis.com/Project", "roles/iam.serviceAccountUser", "group:Deployers@example.com", "proj-a"),
+			},
+			wantEtags: map[string]string{projA: "BwYC0001", "//iam.googleapis.com/projects/proj-a/serviceAccounts/api@proj-a.iam.gserviceaccount.com": "BwYC0002"},
+			gcloud: []string{
+				"retry gcloud iam service-accounts add-iam-policy-binding 'api@proj-a.iam.gserviceaccount.com' --project 'proj-a' --member 'group:deployers@example.com' --role 'roles/iam.serviceAccountUser'",
+				"gcloud projects remove-iam-policy-binding '111' --member 'group:Deployers@example.com' --role 'roles/iam.serviceAccountUser'",
+			},
+			risk: []string{"can no longer act as: etl@proj-a.iam.gserviceaccount.com"},
+		},
+		{
+			name: "sa-user-project-level: with no runtime identity it needs, just removed", fixture: "../rules/testdata/sa-user-project-level.jsonl", slug: "sa-user-project-level", subject: "//cloudresourcemanager.googleapis.com/projects/222",
+			want:   []changeset.Step{remove("//cloudresourcemanager.googleapis.com/projects/222", "cloudresourcemanager.googleapis.com/Project", "roles/iam.serviceAccountTokenCreator", "user:ops@example.com", "proj-b")},
+			gcloud: []string{"gcloud projects remove-iam-policy-binding '222' --member 'user:ops@example.com' --role 'roles/iam.serviceAccountTokenCreator'"},
+			risk:   []string{"removed without a narrower grant"},
+		},
+		{
+			name: "invoker-broad-scope: granted on the service, removed from the folder", fixture: "../rules/testdata/invoker-broad-scope.jsonl", slug: "invoker-broad-scope", subject: runA + "folder-svc",
+			want: []changeset.Step{
+				add(runA+"folder-svc", "run.googleapis.com/Service", "roles/run.invoker", "group:eng@example.com", "proj-a"),
+				remove("//cloudresourcemanager.googleapis.com/folders/200", "cloudresourcemanager.googleapis.com/Folder", "roles/run.invoker", "group:eng@example.com", ""),
+			},
+			gcloud: []string{"gcloud resource-manager folders remove-iam-policy-binding '200' --member 'group:eng@example.com' --role 'roles/run.invoker'"},
+			risk:   []string{"loses invoke access to 1 workload(s): //run.googleapis.com/projects/proj-a/locations/us-central1/jobs/folder-job"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := load(t, tc.fixture)
+			f := s.finding(t, tc.slug, tc.subject, tc.key)
+			cs, err := changeset.Plan(s.in, f)
+			if err != nil {
+				t.Fatalf("Plan(%s on %s) = %v", tc.slug, tc.subject, err)
+			}
+			if diff := cmp.Diff(tc.want, cs.Steps, ignoreProse, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("Plan(%s on %s) steps (-want +got):\n%s", tc.slug, tc.subject, diff)
+			}
+			if cs.Manual != tc.manual {
+				t.Errorf("Plan(%s on %s).Manual = %v, want %v", tc.slug, tc.subject, cs.Manual, tc.manual)
+			}
+			if diff := cmp.Diff([]string{f.ID}, cs.Fixes); diff != "" {
+				t.Errorf("Fixes (-want +got):\n%s", diff)
+			}
+			if tc.wantEtags != nil {
+				if diff := cmp.Diff(tc.wantEtags, nonEmpty(cs.Etags)); diff != "" {
+					t.Errorf("Etags (-want +got):\n%s", diff)
+				}
+			}
+			for _, r := range tc.risk {
+				if !containsSub(cs.Risk, r) {
+					t.Errorf("no risk line mentions %q; risk:\n%s", r, strings.Join(cs.Risk, "\n"))
+				}
+			}
+			if cs.Title == "" || cs.Rationale == "" {
+				t.Errorf("title %q, rationale %q: want both", cs.Title, cs.Rationale)
+			}
+
+			name := goldenName(tc.slug, tc.subject)
+			script := render(t, "gcloud", cs)
+			golden(t, name+".sh", script)
+			cmds := commandLines(script)
+			for _, want := range tc.gcloud {
+				if !containsLine(cmds, want) {
+					t.Errorf("gcloud script lacks the line\n%s\ncommands:\n%s", want, strings.Join(cmds, "\n"))
+				}
+			}
+			tf := render(t, "terraform", cs)
+			golden(t, name+".tf", tf)
+			checkTerraform(t, cs, tf)
+			d := render(t, "diff", cs)
+			golden(t, name+".diff", d)
+			checkDiff(t, cs, d)
+		})
+	}
+}
+
+func nonEmpty(m map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func containsSub(list []string, sub string) bool {
+	for _, s := range list {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsLine(lines []string, want string) bool {
+	for _, l := range lines {
+		if l == want {
+			return true
+		}
+	}
+	return false
+}
+
+var unsafeName = regexp.MustCompile(`[^a-z0-9]+`)
+
+func goldenName(slug, subject string) string {
+	n := subject[strings.LastIndexAny(subject, "/:")+1:]
+	return slug + "_" + strings.Trim(unsafeName.ReplaceAllString(strings.ToLower(n), "-"), "-")
+}
+
+// checkTerraform parses the Terraform rendering and checks it holds a
+// resource for every grant, account and secret the change set creates.
+func checkTerraform(t *testing.T, cs changeset.ChangeSet, tf string) {
+	t.Helper()
+	if _, diags := hclwrite.ParseConfig([]byte(tf), "changes.tf", hcl.InitialPos); diags.HasErrors() {
+		t.Fatalf("hclwrite cannot parse the Terraform rendering: %v\n%s", diags, tf)
+	}
+	file, diags := hclsyntax.ParseConfig([]byte(tf), "changes.tf", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatalf("hclsyntax cannot parse the Terraform rendering: %v", diags)
+	}
+	count := map[string]int{}
+	for _, b := range file.Body.(*hclsyntax.Body).Blocks {
+		if b.Type == "resource" && len(b.Labels) == 2 {
+			switch {
+			case strings.HasSuffix(b.Labels[0], "_iam_member"):
+				count["grant"]++
+			default:
+				count[b.Labels[0]]++
+			}
+		}
+	}
+	want := map[string]int{}
+	for _, s := range cs.Steps {
+		switch s.Kind {
+		case changeset.KindAddBinding:
+			want["grant"]++
+		case changeset.KindCreateServiceAccount:
+			want["google_service_account"]++
+		case changeset.KindCreateSecretFromEnv:
+			want["google_secret_manager_secret"]++
+		case changeset.KindSetPushAuth:
+			want["google_pubsub_subscription"]++
+		case changeset.KindSetSchedulerOIDC:
+			want["google_cloud_scheduler_job"]++
+		}
+	}
+	for k, n := range want {
+		if count[k] != n {
+			t.Errorf("Terraform rendering has %d %s resources, want %d", count[k], k, n)
+		}
+	}
+}
+
+// checkDiff checks the diff rendering shows every removed member as a
+// removed line and every added member as an added line.
+func checkDiff(t *testing.T, cs changeset.ChangeSet, d string) {
+	t.Helper()
+	for _, s := range cs.Steps {
+		var sign string
+		switch s.Kind {
+		case changeset.KindRemoveBinding:
+			sign = "-"
+		case changeset.KindAddBinding:
+			sign = "+"
+		default:
+			continue
+		}
+		// The member's line changes, or (when the same member moves from
+		// one role to another) the role's line does.
+		m, _ := json.Marshal(s.Member)
+		r, _ := json.Marshal(s.Role)
+		re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(sign) + `\s+(` + regexp.QuoteMeta(string(m)) + `,?|"role": ` + regexp.QuoteMeta(string(r)) + `,)$`)
+		if !re.MatchString(d) {
+			t.Errorf("%s: diff has no %q line for member %s of %s:\n%s", cs.Title, sign, s.Member, s.Resource, d)
+		}
+	}
+	if !strings.Contains(d, "--- ") || !strings.Contains(d, "+++ ") {
+		if !cs.Manual {
+			t.Errorf("diff rendering has no unified diff:\n%s", d)
+		}
+	}
+}
+
+// TestPlanEveryCheck plans every finding of every fixture and renders it
+// three ways: every check of rules.All has a planner, every planner runs on
+// real findings, and every rendering is well formed.
+func TestPlanEveryCheck(t *testing.T) {
+	for _, r := range rules.All() {
+		if !changeset.Planned(r.Slug) {
+			t.Errorf("no planner for check %q", r.Slug)
+		}
+	}
+	fixtures, err := filepath.Glob("../rules/testdata/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixtures = append(fixtures, "default-sa", "basic-role", "sa-user.jsonl", "hostile.jsonl", "collision.jsonl")
+	planned := map[string]int{}
+	manualOnly := map[string]bool{}
+	for _, fx := range fixtures {
+		s := load(t, fx)
+		for _, f := range s.findings {
+			cs, err := changeset.Plan(s.in, f)
+			if err != nil {
+				t.Errorf("%s: Plan(%s on %s) = %v", fx, f.Check, f.Subject, err)
+				continue
+			}
+			planned[f.Check]++
+			if _, seen := manualOnly[f.Check]; !seen {
+				manualOnly[f.Check] = true
+			}
+			for _, st := range cs.Steps {
+				if st.Kind != changeset.KindManual {
+					manualOnly[f.Check] = false
+				}
+			}
+			if cs.Title == "" || len(cs.Fixes) != 1 || cs.Fixes[0] != f.ID {
+				t.Errorf("%s: Plan(%s on %s): title %q, fixes %v", fx, f.Check, f.Subject, cs.Title, cs.Fixes)
+			}
+			hasManual := false
+			for _, st := range cs.Steps {
+				hasManual = hasManual || st.Kind == changeset.KindManual
+			}
+			if cs.Manual != hasManual {
+				t.Errorf("%s: Plan(%s on %s).Manual = %v with manual steps %v", fx, f.Check, f.Subject, cs.Manual, hasManual)
+			}
+			for _, format := range changeset.Formats() {
+				out := render(t, format, cs)
+				if format == "terraform" {
+					checkTerraform(t, cs, out)
+				}
+				if format == "gcloud" {
+					for _, l := range strings.Split(out, "\n") {
+						if !allowedLine(l) {
+							t.Errorf("%s: %s on %s: gcloud line not allowed: %q", fx, f.Check, f.Subject, l)
+						}
+					}
+				}
+				if format == "diff" {
+					checkDiff(t, cs, out)
+				}
+			}
+		}
+	}
+	for _, r := range rules.All() {
+		if planned[r.Slug] == 0 {
+			t.Errorf("no fixture has a %s finding to plan", r.Slug)
+		}
+	}
+	// Checks whose plans are, by design, instructions only.
+	wantManualOnly := []string{"egress-not-restricted", "human-access-without-iap", "image-not-pinned", "image-untrusted-registry", "bucket-acl-mode", "sql-open-network"}
+	for _, slug := range wantManualOnly {
+		if !manualOnly[slug] {
+			t.Errorf("%s plans mechanical steps; the test expects it manual-only (update the list and the report)", slug)
+		}
+	}
+}
+
+func TestPlanErrors(t *testing.T) {
+	s := load(t, "../rules/testdata/invoker-public.jsonl")
+	tests := []struct {
+		name string
+		f    rules.Finding
+		want error
+	}{
+		{"unknown check", rules.Finding{ID: "x", Check: "no-such-check", Subject: runA + "pub-v1"}, changeset.ErrNoPlanner},
+		{"subject not in the graph", rules.Finding{ID: "x", Check: "invoker-iam-disabled", Subject: runA + "gone"}, nil},
+		{"binding evidence missing", rules.Finding{ID: "x", Check: "invoker-public", Subject: runA + "pub-v1"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := changeset.Plan(s.in, tc.f)
+			if err == nil {
+				t.Fatalf("Plan(%+v) = nil error", tc.f)
+			}
+			if tc.want != nil && !errors.Is(err, tc.want) {
+				t.Errorf("Plan(%+v) = %v, want %v", tc.f, err, tc.want)
+			}
+		})
+	}
+	if _, err := changeset.Plan(changeset.Input{}, rules.Finding{Check: "invoker-public"}); err == nil {
+		t.Error("Plan without a graph = nil error")
+	}
+}
+
+func TestPlanDeterministic(t *testing.T) {
+	for i := 0; i < 2; i++ {
+		a := load(t, "default-sa")
+		b := load(t, "default-sa")
+		f := a.finding(t, "runtime-default-sa", runA+"orders", "")
+		x, err := changeset.Plan(a.in, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := changeset.Plan(b.in, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(x, y); diff != "" {
+			t.Fatalf("two plans of the same finding differ (-first +second):\n%s", diff)
+		}
+		if changeset.Hash(x) != changeset.Hash(y) {
+			t.Fatal("two plans of the same finding hash differently")
+		}
+	}
+}
+
+func TestAccountID(t *testing.T) {
+	tests := []struct{ base, suffix, want string }{
+		{"orders", "sa", "orders-sa"},
+		{"api", "sa", "api-sa"},
+		{"ab", "sa", "ab-run-sa"},
+		{"a", "sa", "a-run-sa"},
+		{"Orders_API.v2", "sa", "orders-api-v2-sa"},
+		{"9lives", "sa", "run-9lives-sa"},
+		{"", "sa", "run-sa"},
+		{"to-worker", "push", "to-worker-push"},
+		{"a-very-long-subscription-name-for-orders", "push", "a-very-long-subscrip-c2fb-push"},
+		{"evil'$(touch x)`id`;\nrm -rf /", "sa", "evil-touch-x-id-rm-rf-sa"},
+		{"---", "---", "run-sa"},
+	}
+	for _, tc := range tests {
+		got := changeset.AccountID(tc.base, tc.suffix)
+		if !changeset.ValidAccountID(got) {
+			t.Errorf("AccountID(%q, %q) = %q, not a valid account ID", tc.base, tc.suffix, got)
+		}
+		if got != tc.want {
+			t.Errorf("AccountID(%q, %q) = %q, want %q", tc.base, tc.suffix, got, tc.want)
+		}
+	}
+	if a, b := changeset.AccountID("a-very-long-subscription-name-for-orders-1", "push"), changeset.AccountID("a-very-long-subscription-name-for-orders-2", "push"); a == b {
+		t.Errorf("two long names share account ID %q", a)
+	}
+}
+
+func TestSecretID(t *testing.T) {
+	tests := []struct{ service, env, want string }{
+		{"literal-v1", "DB_PASSWORD", "literal-v1-db_password"},
+		{"evil'$(x)", "API KEY", "evil-x-api-key"},
+		{"", "", "runlens-secret"},
+	}
+	for _, tc := range tests {
+		if got := changeset.SecretID(tc.service, tc.env); got != tc.want {
+			t.Errorf("SecretID(%q, %q) = %q, want %q", tc.service, tc.env, got, tc.want)
+		}
+	}
+}
+
+func TestResourceType(t *testing.T) {
+	tests := map[string]string{
+		runA + "x": "run.googleapis.com/Service",
+		"//run.googleapis.com/projects/p/locations/r/jobs/j": "run.googleapis.com/Job",
+		projA: "cloudresourcemanager.googleapis.com/Project",
+		"//cloudresourcemanager.googleapis.com/folders/1":                             "cloudresourcemanager.googleapis.com/Folder",
+		"//cloudresourcemanager.googleapis.com/organizations/1":                       "cloudresourcemanager.googleapis.com/Organization",
+		"//storage.googleapis.com/b":                                                  "storage.googleapis.com/Bucket",
+		"//secretmanager.googleapis.com/projects/1/secrets/s":                         "secretmanager.googleapis.com/Secret",
+		"//pubsub.googleapis.com/projects/p/topics/t":                                 "pubsub.googleapis.com/Topic",
+		"//pubsub.googleapis.com/projects/p/subscriptions/s":                          "pubsub.googleapis.com/Subscription",
+		"//cloudkms.googleapis.com/projects/p/locations/l/keyRings/r/cryptoKeys/k":    "cloudkms.googleapis.com/CryptoKey",
+		"//cloudkms.googleapis.com/projects/p/locations/l/keyRings/r":                 "cloudkms.googleapis.com/KeyRing",
+		"//iam.googleapis.com/projects/p/serviceAccounts/a@p.iam.gserviceaccount.com": saTypeR,
+		"//compute.googleapis.com/projects/p/global/backendServices/b":                "",
+	}
+	for name, want := range tests {
+		if got := changeset.ResourceType(name); got != want {
+			t.Errorf("ResourceType(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+// iamPolicy is used by tests that build change sets by hand.
+func iamPolicy(etag string, bindings ...iam.Binding) iam.Policy {
+	return iam.Policy{Version: 1, Etag: etag, Bindings: bindings}
+}
+
+func TestPlanAccountNames(t *testing.T) {
+	s := load(t, "collision.jsonl")
+	const runC = "//run.googleapis.com/projects/proj-c/locations/us-east1/services/"
+	t.Run("an existing account serving another workload is not reused", func(t *testing.T) {
+		cs, err := changeset.Plan(s.in, s.finding(t, "runtime-default-sa", runC+"web", ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		create := cs.Steps[0]
+		if create.Kind != changeset.KindCreateServiceAccount || create.AccountID == "web-sa" || !strings.HasPrefix(create.AccountID, "web-") || !changeset.ValidAccountID(create.AccountID) {
+			t.Errorf("first step = %+v, want creating a valid account other than web-sa", create)
+		}
+		sw := cs.Steps[len(cs.Steps)-1]
+		if sw.Kind != changeset.KindUpdateService || sw.To != create.AccountID+"@proj-c.iam.gserviceaccount.com" {
+			t.Errorf("last step = %+v, want switching web to the new account", sw)
+		}
+	})
+	t.Run("an existing unused account is reused, not created", func(t *testing.T) {
+		cs, err := changeset.Plan(s.in, s.finding(t, "runtime-default-sa", runC+"api", ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []changeset.Step{{Kind: changeset.KindUpdateService, Service: runC + "api", Field: changeset.FieldServiceAccount,
+			From: "444-compute@developer.gserviceaccount.com", To: "api-sa@proj-c.iam.gserviceaccount.com"}}
+		if diff := cmp.Diff(want, cs.Steps, ignoreProse); diff != "" {
+			t.Errorf("steps (-want +got):\n%s", diff)
+		}
+		if !containsSub(cs.Risk, "already exists and runs nothing else") {
+			t.Errorf("risk does not say the account is reused: %v", cs.Risk)
+		}
+	})
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# runlens change set: Give Cloud Run job nightly-export a dedicated service account
+# Fixes findings: 6b956ab92d53ad06
+# Content hash (sha256): d969ed654e338e9d24a220a1219f9eab9e07643b0640596d24e2575ee496e1af
+# Why: nightly-export runs as the default compute service account 222-compute@developer.gserviceaccount.com, which every unconfigured workload in the project shares and which usually holds roles/editor on the project. A dedicated account holding only what the job's configuration references limits what a compromise of the job reaches.
+# Risk: The job's configuration references no secret, bucket, topic, CMEK key or Cloud SQL instance: nightly-export-sa@proj-b.iam.gserviceaccount.com starts with no grants, and whatever the code calls by name at run time will be denied until granted.
+# Risk: Whoever deploys nightly-export from now on needs iam.serviceAccounts.actAs on nightly-export-sa@proj-b.iam.gserviceaccount.com (roles/iam.serviceAccountUser on that account, not on the project).
+# Risk: 222-compute@developer.gserviceaccount.com holds roles/editor on project proj-b (and so on the 3 resources the graph shows inside it); nightly-export-sa@proj-b.iam.gserviceaccount.com will not.
+# Risk: The default identity's grants are kept: it still serves //run.googleapis.com/projects/proj-b/locations/europe-west1/services/api. Move those to their own identities first; then its grants can go.
+# Review every step before running it. Steps run in order; the script stops at the first error.
+# Removing a binding that is already gone fails: after a partial run, run the remaining steps only.
+set -euo pipefail
+
+# retry runs a command up to 5 times: a new service account takes a few seconds to be usable in IAM policies.
+retry() {
+  local n=0
+  until "$@"; do
+    n=$((n + 1))
+    if [ "$n" -ge 5 ]; then return 1; fi
+    sleep $((n * 5))
+  done
+}
+
+# Step 1 of 2: create service account nightly-export-sa@proj-b.iam.gserviceaccount.com
+#   Why: a dedicated runtime identity for job nightly-export
+gcloud iam service-accounts describe 'nightly-export-sa@proj-b.iam.gserviceaccount.com' --project 'proj-b' >/dev/null 2>&1 || gcloud iam service-accounts create 'nightly-export-sa' --project 'proj-b' --display-name 'Runtime identity of Cloud Run job nightly-export'
+
+# Step 2 of 2: set serviceAccount of //run.googleapis.com/projects/proj-b/locations/europe-west1/jobs/nightly-export: 222-compute@developer.gserviceaccount.com -> nightly-export-sa@proj-b.iam.gserviceaccount.com
+#   Why: deploys a new revision running as nightly-export-sa@proj-b.iam.gserviceaccount.com
+gcloud run jobs update 'nightly-export' --region 'europe-west1' --project 'proj-b' --service-account 'nightly-export-sa@proj-b.iam.gserviceaccount.com'
