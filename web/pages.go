@@ -28,9 +28,8 @@ type OverviewPage struct {
 // ServicesPage is the services list (/services).
 type ServicesPage struct {
 	Layout
-	Filter   posture.ServiceFilter
-	Projects []string
-	Rows     []posture.ServiceRow
+	Filter posture.ServiceFilter
+	List   posture.ServiceList
 }
 
 // ServicePage is a service's detail (/services/{id}).

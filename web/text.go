@@ -1,9 +1,14 @@
 package web
 
 import (
+	"net/url"
+	"strconv"
 	"strings"
 
+	"github.com/a-h/templ"
+
 	"github.com/runlens/runlens/internal/graph"
+	"github.com/runlens/runlens/internal/posture"
 )
 
 func orDash(s string) string {
@@ -55,4 +60,20 @@ func renderingTitle(format string) string {
 		return "IAM policy diff"
 	}
 	return format
+}
+
+// servicesPageURL is page n of the services list under filter f.
+func servicesPageURL(f posture.ServiceFilter, n int) templ.SafeURL {
+	v := url.Values{}
+	if f.Query != "" {
+		v.Set("q", f.Query)
+	}
+	if f.Project != "" {
+		v.Set("project", f.Project)
+	}
+	if f.Sort != "" {
+		v.Set("sort", f.Sort)
+	}
+	v.Set("page", strconv.Itoa(n))
+	return templ.SafeURL("/services?" + v.Encode())
 }

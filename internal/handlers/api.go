@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -27,16 +28,19 @@ func (h *Handler) APIGraph(c echo.Context) error {
 	return c.JSON(http.StatusOK, cur.Report.GraphDocument())
 }
 
-// APIServices lists services with the same filters as /services.
+// APIServices lists services with the same filters and pages as
+// /services.
 func (h *Handler) APIServices(c echo.Context) error {
-	rows, _, err := h.posture.Services(posture.ServiceFilter{Query: c.QueryParam("q"), Project: c.QueryParam("project"), Sort: c.QueryParam("sort")})
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	l, err := h.posture.Services(posture.ServiceFilter{Query: c.QueryParam("q"), Project: c.QueryParam("project"), Sort: c.QueryParam("sort"), Page: page})
 	if err != nil {
 		return err
 	}
+	rows := l.Rows
 	if rows == nil {
 		rows = []posture.ServiceRow{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"services": rows})
+	return c.JSON(http.StatusOK, map[string]any{"services": rows, "total": l.Total, "page": l.Page, "pages": l.Pages})
 }
 
 // APIFindings lists findings with the same filters as /findings.

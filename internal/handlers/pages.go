@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,14 +23,16 @@ func (h *Handler) Overview(c echo.Context) error {
 	return render(c, http.StatusOK, web.OverviewView(web.OverviewPage{Layout: h.layout(c, "Overview", "overview"), Overview: o}))
 }
 
-// Services lists services and jobs with search, project filter and sort.
+// Services lists services and jobs with search, project filter, sort and
+// pages.
 func (h *Handler) Services(c echo.Context) error {
-	f := posture.ServiceFilter{Query: c.QueryParam("q"), Project: c.QueryParam("project"), Sort: c.QueryParam("sort")}
-	rows, projects, err := h.posture.Services(f)
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	f := posture.ServiceFilter{Query: c.QueryParam("q"), Project: c.QueryParam("project"), Sort: c.QueryParam("sort"), Page: page}
+	l, err := h.posture.Services(f)
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, web.ServicesView(web.ServicesPage{Layout: h.layout(c, "Services", "services"), Filter: f, Projects: projects, Rows: rows}))
+	return render(c, http.StatusOK, web.ServicesView(web.ServicesPage{Layout: h.layout(c, "Services", "services"), Filter: f, List: l}))
 }
 
 // ServiceDetail shows one service: callers, identity, reach, findings.

@@ -28,6 +28,11 @@ type Current struct {
 	Exceptions map[string]store.Exception // active exceptions by finding ID
 	nextExpiry time.Time                  // when the earliest of them expires; zero if none
 
+	rowsOnce sync.Once // builds rows, rowKeys and projects on first use
+	rows     []ServiceRow
+	rowKeys  []string // lower-cased search text of rows[i]
+	projects []string
+
 	once   sync.Once // builds byNode on first use
 	byNode map[string]struct {
 		sev rules.Severity

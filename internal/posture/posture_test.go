@@ -121,3 +121,49 @@ func TestPartialReadIsNotServed(t *testing.T) {
 		t.Errorf("latest sync = %+v, want a failed one that says why", list[0])
 	}
 }
+
+func TestServicesPaging(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ps := posture.New(st, iam.MustPredefined(), slog.New(slog.NewTextHandler(io.Discard, nil)), 0)
+	gen := func(ctx context.Context, _ func(int)) (*inventory.Inventory, error) {
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(demo.Generate(pw, demo.Size{Projects: 5, ServicesPerProject: 50}, 1)) }()
+		r := inventory.NewReader()
+		if err := r.Read("g.jsonl", pr); err != nil {
+			return nil, err
+		}
+		return r.Inventory(), nil
+	}
+	if _, err := ps.Sync(ctx, "generated", gen); err != nil {
+		t.Fatal(err)
+	}
+	all, err := ps.Services(posture.ServiceFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all.Total != 250 || len(all.Rows) != posture.PageSize || all.Pages != 3 || all.Page != 1 {
+		t.Fatalf("first page: total %d, rows %d, pages %d, page %d", all.Total, len(all.Rows), all.Pages, all.Page)
+	}
+	last, _ := ps.Services(posture.ServiceFilter{Page: 3})
+	if len(last.Rows) != 50 || last.Page != 3 {
+		t.Errorf("last page: %d rows, page %d", len(last.Rows), last.Page)
+	}
+	beyond, _ := ps.Services(posture.ServiceFilter{Page: 99})
+	if beyond.Page != 3 {
+		t.Errorf("page 99 clamps to %d, want 3", beyond.Page)
+	}
+	one, _ := ps.Services(posture.ServiceFilter{Project: all.Projects[0]})
+	if one.Total != 50 {
+		t.Errorf("one project: %d services, want 50", one.Total)
+	}
+	for _, r := range one.Rows {
+		if r.Project != all.Projects[0] {
+			t.Errorf("row of project %s in a filter on %s", r.Project, all.Projects[0])
+		}
+	}
+}

@@ -103,31 +103,41 @@ type ServiceRow struct {
 	Findings int
 }
 
-// ServiceFilter selects and orders services.
+// ServiceFilter selects, orders and pages services.
 type ServiceFilter struct {
-	Query   string // substring of name, project or identity, case-insensitive
+	Query   string // substring of name, project, identity or ID, case-insensitive
 	Project string // exact project ID
 	Sort    string // "score" (default, worst first), "name", "project"
+	Page    int    // 1-based; 0 means 1
 }
 
-// Services lists services and jobs matching f, and every project ID for the
-// filter's choices.
-func (s *Service) Services(f ServiceFilter) ([]ServiceRow, []string, error) {
+// PageSize is how many services a page of the list holds.
+const PageSize = 100
+
+// ServiceList is one page of the filtered services.
+type ServiceList struct {
+	Rows     []ServiceRow
+	Total    int // matching services, all pages
+	Page     int
+	Pages    int
+	Projects []string // every project, for the filter's choices
+}
+
+// Services lists the services and jobs matching f, one page of them. Rows
+// are built once per snapshot, so a request only filters and sorts.
+func (s *Service) Services(f ServiceFilter) (ServiceList, error) {
 	c, err := s.Current()
 	if err != nil {
-		return nil, nil, err
+		return ServiceList{}, err
 	}
-	rep := c.Report
+	c.rowsOnce.Do(func() { s.buildRows(c) })
 	var rows []ServiceRow
-	projects := map[string]bool{}
 	q := strings.ToLower(f.Query)
-	for _, sc := range rep.Scores.Services {
-		row := s.row(c, sc)
-		projects[row.Project] = true
+	for i, row := range c.rows {
 		if f.Project != "" && row.Project != f.Project {
 			continue
 		}
-		if q != "" && !strings.Contains(strings.ToLower(row.Name+" "+row.Project+" "+row.Identity+" "+row.ID), q) {
+		if q != "" && !strings.Contains(c.rowKeys[i], q) {
 			continue
 		}
 		rows = append(rows, row)
@@ -140,12 +150,25 @@ func (s *Service) Services(f ServiceFilter) ([]ServiceRow, []string, error) {
 			return cmp.Or(strings.Compare(a.Project, b.Project), strings.Compare(a.Name, b.Name))
 		})
 	}
-	list := make([]string, 0, len(projects))
-	for p := range projects {
-		list = append(list, p)
+	l := ServiceList{Total: len(rows), Projects: c.projects, Pages: max(1, (len(rows)+PageSize-1)/PageSize)}
+	l.Page = min(max(f.Page, 1), l.Pages)
+	from := (l.Page - 1) * PageSize
+	l.Rows = rows[min(from, len(rows)):min(from+PageSize, len(rows))]
+	return l, nil
+}
+
+func (s *Service) buildRows(c *Current) {
+	projects := map[string]bool{}
+	for _, sc := range c.Report.Scores.Services {
+		row := s.row(c, sc)
+		c.rows = append(c.rows, row)
+		c.rowKeys = append(c.rowKeys, strings.ToLower(row.Name+" "+row.Project+" "+row.Identity+" "+row.ID))
+		projects[row.Project] = true
 	}
-	slices.Sort(list)
-	return rows, list, nil
+	for p := range projects {
+		c.projects = append(c.projects, p)
+	}
+	slices.Sort(c.projects)
 }
 
 func (s *Service) row(c *Current, sc rules.ServiceScore) ServiceRow {
