@@ -53,10 +53,15 @@ lint: ## go vet, gofmt and golangci-lint (if installed)
 bench: ## run the benchmarks (ingest, graph build, scan on the demo organization)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+FUZZTIME ?= 60s
+
 .PHONY: fuzz
-fuzz: ## fuzz the CAI reader and the IAP verifier for 60s each
-	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./internal/inventory/
-	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime 60s ./internal/auth/
+fuzz: ## run every fuzz target for FUZZTIME each (make test runs their seed corpora)
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./internal/inventory/
+	$(GO) test -run '^$$' -fuzz '^FuzzRecommender$$' -fuzztime $(FUZZTIME) ./internal/inventory/
+	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) ./internal/auth/
+	$(GO) test -run '^$$' -fuzz '^FuzzBuild$$' -fuzztime $(FUZZTIME) ./internal/build/
+	$(GO) test -run '^$$' -fuzz '^FuzzRenderGcloud$$' -fuzztime $(FUZZTIME) ./internal/changeset/
 
 .PHONY: clean
 clean: ## remove build output and the demo database
