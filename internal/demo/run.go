@@ -202,7 +202,7 @@ func (w *writer) runV1(r *run) {
 	e.k("generation").i(r.gen())
 	e.ks("creationTimestamp", r.Created)
 	e.k("labels").o().ks("cloud.googleapis.com/location", r.Region)
-	for _, l := range r.Labels {
+	for _, l := range r.labels() {
 		e.kq(l[0]).s(l[1])
 	}
 	e.end()
@@ -344,7 +344,7 @@ func (w *writer) runV2(r *run) {
 	}
 	e := w.resource(r.name(), r.assetType(), "v2", discRunV2, discName, r.P.crm)
 	e.ks("name", r.apiName()).ks("uid", r.uid()).ks("generation", strconv.FormatInt(r.gen(), 10))
-	e.pairs("labels", r.Labels)
+	e.pairs("labels", r.labels())
 	e.ks("createTime", r.Created).ks("updateTime", r.Updated).
 		ks("creator", r.creator()).ks("lastModifier", r.creator()).
 		ks("client", "gcloud").ks("launchStage", "GA")
@@ -476,4 +476,36 @@ func (w *writer) volumesV2(r *run) {
 	}
 	e := &w.e
 	e.k("volumes").a().o().ks("name", "cloudsql").k("cloudSqlInstance").o().strs("instances", r.CloudSQL...).end().end().end()
+}
+
+// teams maps the demo's app labels to the teams that own them, so scores
+// can be read per team (the "team" label).
+var teams = map[string]string{
+	"pdf-convert": "documents", "vault": "security", "qa-portal": "qa", "qa-dashboard": "qa",
+	"ledger": "finance",
+}
+
+// labels returns the workload's labels plus its team, derived from its app
+// label (fleet-* apps belong to the fleet team), unless it has one.
+func (r *run) labels() [][2]string {
+	app := ""
+	for _, l := range r.Labels {
+		switch l[0] {
+		case "team":
+			return r.Labels
+		case "app":
+			app = l[1]
+		}
+	}
+	team, ok := teams[app]
+	if !ok && strings.HasPrefix(app, "fleet") {
+		team, ok = "fleet", true
+	}
+	if !ok && strings.HasPrefix(app, "qa") {
+		team, ok = "qa", true
+	}
+	if !ok {
+		return r.Labels
+	}
+	return append(append([][2]string{}, r.Labels...), [2]string{"team", team})
 }
