@@ -36,6 +36,7 @@ import (
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 
+	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/store"
 )
 
@@ -99,7 +100,7 @@ type tfModule struct {
 	resources map[string]*hclsyntax.Block // "TYPE.NAME"
 }
 
-func loadModule(t *testing.T, dir string) *tfModule {
+func loadTFModule(t *testing.T, dir string) *tfModule {
 	t.Helper()
 	m := &tfModule{dir: dir, variables: map[string]*hclsyntax.Block{}, outputs: map[string]*hclsyntax.Block{},
 		locals: map[string]hcl.Expression{}, resources: map[string]*hclsyntax.Block{}}
@@ -148,11 +149,11 @@ func (m *tfModule) resource(t *testing.T, key string) *hclsyntax.Block {
 	return b
 }
 
-// literal returns the value of an attribute that needs no context (a
+// tfLiteral returns the value of an attribute that needs no context (a
 // literal, or a template without references).
-func literal(t *testing.T, b *hclsyntax.Block, path ...string) cty.Value {
+func tfLiteral(t *testing.T, b *hclsyntax.Block, path ...string) cty.Value {
 	t.Helper()
-	a := attr(t, b, path...)
+	a := tfAttr(t, b, path...)
 	v, diags := a.Expr.Value(nil)
 	if diags.HasErrors() {
 		t.Fatalf("%s: not a literal: %s", strings.Join(path, "."), diags.Error())
@@ -160,13 +161,13 @@ func literal(t *testing.T, b *hclsyntax.Block, path ...string) cty.Value {
 	return v
 }
 
-// attr finds the attribute at path: block types then the attribute name. A
+// tfAttr finds the attribute at path: block types then the attribute name. A
 // "dynamic" block is entered through its content block.
-func attr(t *testing.T, b *hclsyntax.Block, path ...string) *hclsyntax.Attribute {
+func tfAttr(t *testing.T, b *hclsyntax.Block, path ...string) *hclsyntax.Attribute {
 	t.Helper()
 	body := b.Body
 	for _, name := range path[:len(path)-1] {
-		next := childBlock(body, name)
+		next := tfChild(body, name)
 		if next == nil {
 			t.Fatalf("%s %v: no block %q on the way to %s", b.Type, b.Labels, name, strings.Join(path, "."))
 		}
@@ -179,7 +180,9 @@ func attr(t *testing.T, b *hclsyntax.Block, path ...string) *hclsyntax.Attribute
 	return a
 }
 
-func childBlock(body *hclsyntax.Body, name string) *hclsyntax.Block {
+// tfChild returns the first child block of the type; a "dynamic" block of
+// that type counts, through its content block.
+func tfChild(body *hclsyntax.Body, name string) *hclsyntax.Block {
 	for _, c := range body.Blocks {
 		if c.Type == name {
 			return c
@@ -195,7 +198,8 @@ func childBlock(body *hclsyntax.Body, name string) *hclsyntax.Block {
 	return nil
 }
 
-func childBlocks(body *hclsyntax.Body, name string) []*hclsyntax.Block {
+// tfChildren returns every (non-dynamic) child block of the type.
+func tfChildren(body *hclsyntax.Body, name string) []*hclsyntax.Block {
 	var out []*hclsyntax.Block
 	for _, c := range body.Blocks {
 		if c.Type == name {
@@ -209,7 +213,7 @@ func childBlocks(body *hclsyntax.Body, name string) []*hclsyntax.Block {
 // output of the module and the example, and a type on every variable.
 func TestTerraformDocumented(t *testing.T) {
 	for _, dir := range []string{moduleDir, exampleDir} {
-		m := loadModule(t, dir)
+		m := loadTFModule(t, dir)
 		if len(m.variables) == 0 || len(m.outputs) == 0 {
 			t.Errorf("%s: %d variables, %d outputs", dir, len(m.variables), len(m.outputs))
 		}
@@ -235,15 +239,15 @@ func TestTerraformDocumented(t *testing.T) {
 // source exists, every argument is a module variable, every required
 // variable is given.
 func TestTerraformExampleUsesModule(t *testing.T) {
-	mod := loadModule(t, moduleDir)
-	ex := loadModule(t, exampleDir)
+	mod := loadTFModule(t, moduleDir)
+	ex := loadTFModule(t, exampleDir)
 	var found bool
 	for _, b := range ex.blocks {
 		if b.Type != "module" {
 			continue
 		}
 		found = true
-		src := literal(t, b, "source").AsString()
+		src := tfLiteral(t, b, "source").AsString()
 		if _, err := os.Stat(filepath.Join(exampleDir, src, "main.tf")); err != nil {
 			t.Errorf("module %q: source %s: %v", b.Labels[0], src, err)
 		}
@@ -265,10 +269,10 @@ func TestTerraformExampleUsesModule(t *testing.T) {
 	}
 }
 
-// --- The self-check fixture -------------------------------------------------
+// --- The self-check fixture --------------------------------------------------
 
-// caiRecord is one gcloud asset export line, decoded loosely.
-type caiRecord struct {
+// selfCheckRecord is one gcloud asset export line, decoded loosely.
+type selfCheckRecord struct {
 	Name      string `json:"name"`
 	AssetType string `json:"asset_type"`
 	Resource  *struct {
@@ -284,22 +288,23 @@ type caiRecord struct {
 	Ancestors []string `json:"ancestors"`
 }
 
-type fixture struct {
-	records []caiRecord
+// selfCheckFixture is deploy/selfcheck/runlens-deployment.jsonl.
+type selfCheckFixture struct {
+	records []selfCheckRecord
 }
 
-func loadFixture(t *testing.T) *fixture {
+func loadSelfCheck(t *testing.T) *selfCheckFixture {
 	t.Helper()
 	f, err := os.Open(selfCheckFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var fx fixture
+	var fx selfCheckFixture
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for n := 1; sc.Scan(); n++ {
-		var r caiRecord
+		var r selfCheckRecord
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatalf("%s:%d: %v", selfCheckFile, n, err)
 		}
@@ -315,7 +320,7 @@ func loadFixture(t *testing.T) *fixture {
 }
 
 // resource returns the data of the one RESOURCE record of the asset type.
-func (fx *fixture) resource(t *testing.T, assetType string) (string, map[string]any) {
+func (fx *selfCheckFixture) resource(t *testing.T, assetType string) (string, map[string]any) {
 	t.Helper()
 	var name string
 	var data map[string]any
@@ -334,7 +339,7 @@ func (fx *fixture) resource(t *testing.T, assetType string) (string, map[string]
 }
 
 // policy returns role -> members of the IAM policy record of the asset.
-func (fx *fixture) policy(t *testing.T, name string) map[string][]string {
+func (fx *selfCheckFixture) policy(t *testing.T, name string) map[string][]string {
 	t.Helper()
 	for _, r := range fx.records {
 		if r.Name == name && r.IAMPolicy != nil {
@@ -350,7 +355,7 @@ func (fx *fixture) policy(t *testing.T, name string) map[string][]string {
 }
 
 // rolesOf lists every "ROLE on RESOURCE" the fixture grants member.
-func (fx *fixture) rolesOf(member string) []string {
+func (fx *selfCheckFixture) rolesOf(member string) []string {
 	var out []string
 	for _, r := range fx.records {
 		if r.IAMPolicy == nil {
@@ -366,9 +371,9 @@ func (fx *fixture) rolesOf(member string) []string {
 	return out
 }
 
-// get walks a decoded JSON value: keys for objects, "0" for the first
+// jsonAt walks a decoded JSON value: keys for objects, "0" for the first
 // element of an array.
-func get(v any, path ...string) any {
+func jsonAt(v any, path ...string) any {
 	for _, p := range path {
 		switch x := v.(type) {
 		case map[string]any:
@@ -385,7 +390,7 @@ func get(v any, path ...string) any {
 	return v
 }
 
-func str(v any) string {
+func jsonString(v any) string {
 	s, _ := v.(string)
 	return s
 }
@@ -432,17 +437,17 @@ var tfFunctions = map[string]function.Function{
 	"split":    stdlib.SplitFunc,
 }
 
-// evaluator evaluates the module's expressions for one set of inputs.
-type evaluator struct {
+// tfEvaluator evaluates the module's expressions for one set of inputs.
+type tfEvaluator struct {
 	t   *testing.T
 	m   *tfModule
 	ctx *hcl.EvalContext
 }
 
-// newEvaluator binds var.* (defaults, overridden by vars), the given
+// newTFEvaluator binds var.* (defaults, overridden by vars), the given
 // resource and data attributes, and every local that can be computed from
 // them.
-func newEvaluator(t *testing.T, m *tfModule, vars map[string]cty.Value, refs map[string]cty.Value) *evaluator {
+func newTFEvaluator(t *testing.T, m *tfModule, vars map[string]cty.Value, refs map[string]cty.Value) *tfEvaluator {
 	t.Helper()
 	v := map[string]cty.Value{}
 	for name, b := range m.variables {
@@ -484,19 +489,19 @@ func newEvaluator(t *testing.T, m *tfModule, vars map[string]cty.Value, refs map
 		}
 	}
 	ctx.Variables["local"] = cty.ObjectVal(locals)
-	return &evaluator{t: t, m: m, ctx: ctx}
+	return &tfEvaluator{t: t, m: m, ctx: ctx}
 }
 
-func (e *evaluator) eval(expr hcl.Expression) cty.Value {
+func (e *tfEvaluator) eval(expr hcl.Expression) cty.Value {
 	e.t.Helper()
 	v, diags := expr.Value(e.ctx)
 	if diags.HasErrors() {
-		e.t.Fatalf("evaluating %s: %s", hclRange(expr), diags.Error())
+		e.t.Fatalf("evaluating %s: %s", exprRange(expr), diags.Error())
 	}
 	return v
 }
 
-func (e *evaluator) local(name string) cty.Value {
+func (e *tfEvaluator) local(name string) cty.Value {
 	e.t.Helper()
 	expr, ok := e.m.locals[name]
 	if !ok {
@@ -505,15 +510,15 @@ func (e *evaluator) local(name string) cty.Value {
 	return e.eval(expr)
 }
 
-func (e *evaluator) attr(b *hclsyntax.Block, path ...string) cty.Value {
+func (e *tfEvaluator) attrValue(b *hclsyntax.Block, path ...string) cty.Value {
 	e.t.Helper()
-	return e.eval(attr(e.t, b, path...).Expr)
+	return e.eval(tfAttr(e.t, b, path...).Expr)
 }
 
-func hclRange(expr hcl.Expression) string { return expr.Range().String() }
+func exprRange(expr hcl.Expression) string { return expr.Range().String() }
 
-// stringSet returns the strings of a list, set or tuple value, sorted.
-func stringSet(v cty.Value) []string {
+// ctyStrings returns the strings of a list, set or tuple value, sorted.
+func ctyStrings(v cty.Value) []string {
 	var out []string
 	for it := v.ElementIterator(); it.Next(); {
 		_, e := it.Element()
@@ -524,12 +529,12 @@ func stringSet(v cty.Value) []string {
 }
 
 // validates runs every validation block of the variable for value.
-func (e *evaluator) validates(name string, value cty.Value) bool {
+func (e *tfEvaluator) validates(name string, value cty.Value) bool {
 	e.t.Helper()
 	b := e.m.variables[name]
 	ctx := e.ctx.NewChild()
 	ctx.Variables = map[string]cty.Value{"var": cty.ObjectVal(map[string]cty.Value{name: value})}
-	blocks := childBlocks(b.Body, "validation")
+	blocks := tfChildren(b.Body, "validation")
 	if len(blocks) == 0 {
 		e.t.Fatalf("variable %s has no validation", name)
 	}
@@ -550,8 +555,8 @@ func (e *evaluator) validates(name string, value cty.Value) bool {
 // expressions are evaluated with them, and what they produce (roles, members,
 // audience, bucket, flags) must be what the fixture records.
 func TestDeploySelfCheckMatchesTerraform(t *testing.T) {
-	m := loadModule(t, moduleDir)
-	fx := loadFixture(t)
+	m := loadTFModule(t, moduleDir)
+	fx := loadSelfCheck(t)
 
 	// The deployment's inputs, as the fixture shows them.
 	orgName, _ := fx.resource(t, "cloudresourcemanager.googleapis.com/Organization")
@@ -560,23 +565,23 @@ func TestDeploySelfCheckMatchesTerraform(t *testing.T) {
 	_, bucket := fx.resource(t, "storage.googleapis.com/Bucket")
 	_, binauthz := fx.resource(t, "binaryauthorization.googleapis.com/Policy")
 	roleName, role := fx.resource(t, "iam.googleapis.com/Role")
-	projectID, projectNumber := str(project["projectId"]), str(project["projectNumber"])
-	region := str(get(svc, "name"))
+	projectID, projectNumber := jsonString(project["projectId"]), jsonString(project["projectNumber"])
+	region := jsonString(jsonAt(svc, "name"))
 	if parts := strings.Split(region, "/"); len(parts) == 6 {
 		region = parts[3]
 	}
 	name := svcName[strings.LastIndex(svcName, "/")+1:]
-	container := get(svc, "template", "containers", "0")
+	container := jsonAt(svc, "template", "containers", "0")
 	env := map[string]string{}
-	for _, e := range get(container, "env").([]any) {
-		env[str(get(e, "name"))] = str(get(e, "value"))
+	for _, e := range jsonAt(container, "env").([]any) {
+		env[jsonString(jsonAt(e, "name"))] = jsonString(jsonAt(e, "value"))
 	}
-	image := str(get(container, "image"))
-	runtimeEmail := str(get(svc, "template", "serviceAccount"))
+	image := jsonString(jsonAt(container, "image"))
+	runtimeEmail := jsonString(jsonAt(svc, "template", "serviceAccount"))
 	applierEmail := name + "-applier@" + projectID + ".iam.gserviceaccount.com"
 	scope := strings.TrimPrefix(orgName, "//cloudresourcemanager.googleapis.com/")
 
-	e := newEvaluator(t, m, map[string]cty.Value{
+	e := newTFEvaluator(t, m, map[string]cty.Value{
 		"project_id":   cty.StringVal(projectID),
 		"region":       cty.StringVal(region),
 		"name":         cty.StringVal(name),
@@ -593,9 +598,9 @@ func TestDeploySelfCheckMatchesTerraform(t *testing.T) {
 			"applier": cty.TupleVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{"email": cty.StringVal(applierEmail)})}),
 		}),
 		"google_storage_bucket": cty.ObjectVal(map[string]cty.Value{
-			"state": cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(str(bucket["name"]))})}),
+			"state": cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(jsonString(bucket["name"]))})}),
 		"google_organization_iam_custom_role": cty.ObjectVal(map[string]cty.Value{
-			"applier": cty.TupleVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(str(role["name"]))})})}),
+			"applier": cty.TupleVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(jsonString(role["name"]))})})}),
 	})
 	check := func(what string, got, want any) {
 		t.Helper()
@@ -625,37 +630,50 @@ func TestDeploySelfCheckMatchesTerraform(t *testing.T) {
 
 	// The runtime identity.
 	sa := m.resource(t, "google_service_account.runtime")
-	check("runtime service account", runtimeEmail, e.attr(sa, "account_id").AsString()+"@"+projectID+".iam.gserviceaccount.com")
+	check("runtime service account", runtimeEmail, e.attrValue(sa, "account_id").AsString()+"@"+projectID+".iam.gserviceaccount.com")
 
 	// The service.
 	run := m.resource(t, "google_cloud_run_v2_service.runlens")
-	check("iapEnabled", get(svc, "iapEnabled"), literal(t, run, "iap_enabled").True())
-	if literal(t, run, "invoker_iam_disabled").True() || get(svc, "invokerIamDisabled") == true {
+	check("iapEnabled", jsonAt(svc, "iapEnabled"), tfLiteral(t, run, "iap_enabled").True())
+	if tfLiteral(t, run, "invoker_iam_disabled").True() || jsonAt(svc, "invokerIamDisabled") == true {
 		t.Error("the invoker IAM check must stay on (invoker_iam_disabled = false)")
 	}
-	check("ingress", get(svc, "ingress"), e.attr(run, "ingress").AsString())
-	check("binaryAuthorization.useDefault", get(svc, "binaryAuthorization", "useDefault"), literal(t, run, "binary_authorization", "use_default").True())
-	maxInst, _ := literal(t, run, "template", "scaling", "max_instance_count").AsBigFloat().Int64()
-	check("template.scaling.maxInstanceCount", get(svc, "template", "scaling", "maxInstanceCount"), float64(maxInst))
+	check("ingress", jsonAt(svc, "ingress"), e.attrValue(run, "ingress").AsString())
+	check("binaryAuthorization.useDefault", jsonAt(svc, "binaryAuthorization", "useDefault"), tfLiteral(t, run, "binary_authorization", "use_default").True())
+	maxInst, _ := tfLiteral(t, run, "template", "scaling", "max_instance_count").AsBigFloat().Int64()
+	check("template.scaling.maxInstanceCount", jsonAt(svc, "template", "scaling", "maxInstanceCount"), float64(maxInst))
 	if maxInst != 1 {
 		t.Errorf("max_instance_count = %d: SQLite has one writer", maxInst)
 	}
-	check("template.serviceAccount", runtimeEmail, e.attr(run, "template", "service_account").AsString())
-	check("image", image, e.attr(run, "template", "containers", "image").AsString())
-	check("container args", get(container, "args"), []any{"-exec", e.local("serve_command").AsString()})
-	egress := literal(t, run, "template", "vpc_access", "egress").AsString()
+	check("template.serviceAccount", runtimeEmail, e.attrValue(run, "template", "service_account").AsString())
+	check("image", image, e.attrValue(run, "template", "containers", "image").AsString())
+	check("container args", jsonAt(container, "args"), []any{"-exec", e.local("serve_command").AsString()})
+	egress := tfLiteral(t, run, "template", "vpc_access", "egress").AsString()
 	if egress != "ALL_TRAFFIC" {
 		t.Errorf("VPC egress is %s, want ALL_TRAFFIC when a network is given", egress)
 	}
-	if v := get(svc, "template", "vpcAccess"); v != nil {
-		check("template.vpcAccess.egress", get(v, "egress"), egress)
+	if v := jsonAt(svc, "template", "vpcAccess"); v != nil {
+		check("template.vpcAccess.egress", jsonAt(v, "egress"), egress)
 	}
 	tfEnv := map[string]string{}
-	for _, b := range childBlocks(childBlock(childBlock(run.Body, "template").Body, "containers").Body, "env") {
-		if _, secret := b.Body.Attributes["value_source"]; secret {
-			continue
+	for _, b := range tfChild(tfChild(run.Body, "template").Body, "containers").Body.Blocks {
+		switch {
+		case b.Type == "env":
+			tfEnv[e.attrValue(b, "name").AsString()] = e.attrValue(b, "value").AsString()
+		case b.Type == "dynamic" && b.Labels[0] == "env":
+			content := tfChild(b.Body, "content")
+			for it := e.eval(b.Body.Attributes["for_each"].Expr).ElementIterator(); it.Next(); {
+				k, v := it.Element()
+				ctx := e.ctx.NewChild()
+				ctx.Variables = map[string]cty.Value{"env": cty.ObjectVal(map[string]cty.Value{"key": k, "value": v})}
+				name, d1 := content.Body.Attributes["name"].Expr.Value(ctx)
+				value, d2 := content.Body.Attributes["value"].Expr.Value(ctx)
+				if d := append(d1, d2...); d.HasErrors() {
+					t.Fatalf("dynamic env: %s", d.Error())
+				}
+				tfEnv[name.AsString()] = value.AsString()
+			}
 		}
-		tfEnv[e.attr(b, "name").AsString()] = e.attr(b, "value").AsString()
 	}
 	check("container env", env, tfEnv)
 	check("RUNLENS_IAP_AUDIENCE", env["RUNLENS_IAP_AUDIENCE"], "/projects/"+projectNumber+"/locations/"+region+"/services/"+name)
@@ -668,36 +686,58 @@ func TestDeploySelfCheckMatchesTerraform(t *testing.T) {
 	// run.invoker on the service: the IAP service agent, nobody else.
 	inv := m.resource(t, "google_cloud_run_v2_service_iam_binding.invoker")
 	check("service policy", fx.policy(t, svcName), map[string][]string{
-		literal(t, inv, "role").AsString(): stringSet(e.attr(inv, "members")),
+		tfLiteral(t, inv, "role").AsString(): ctyStrings(e.attrValue(inv, "members")),
 	})
-	check("IAP service agent", e.attr(inv, "members").Index(cty.NumberIntVal(0)).AsString(),
+	check("IAP service agent", e.attrValue(inv, "members").Index(cty.NumberIntVal(0)).AsString(),
 		"serviceAccount:service-"+projectNumber+"@gcp-sa-iap.iam.gserviceaccount.com")
 
 	// The state bucket and its one grant.
 	bk := m.resource(t, "google_storage_bucket.state")
-	check("bucket name", str(bucket["name"]), e.attr(bk, "name").AsString())
-	check("uniformBucketLevelAccess", get(bucket, "iamConfiguration", "uniformBucketLevelAccess", "enabled"), literal(t, bk, "uniform_bucket_level_access").True())
-	check("publicAccessPrevention", get(bucket, "iamConfiguration", "publicAccessPrevention"), literal(t, bk, "public_access_prevention").AsString())
-	check("RUNLENS_REPLICA_URL", env["RUNLENS_REPLICA_URL"], "gs://"+str(bucket["name"])+"/runlens")
+	check("bucket name", jsonString(bucket["name"]), e.attrValue(bk, "name").AsString())
+	check("uniformBucketLevelAccess", jsonAt(bucket, "iamConfiguration", "uniformBucketLevelAccess", "enabled"), tfLiteral(t, bk, "uniform_bucket_level_access").True())
+	check("publicAccessPrevention", jsonAt(bucket, "iamConfiguration", "publicAccessPrevention"), tfLiteral(t, bk, "public_access_prevention").AsString())
+	check("RUNLENS_REPLICA_URL", env["RUNLENS_REPLICA_URL"], "gs://"+jsonString(bucket["name"])+"/runlens")
 	bkIAM := m.resource(t, "google_storage_bucket_iam_member.state")
-	bucketRole := literal(t, bkIAM, "role").AsString()
+	bucketRole := tfLiteral(t, bkIAM, "role").AsString()
 
 	// Binary Authorization: deny by default, only runlens's repository.
 	ba := m.resource(t, "google_binary_authorization_policy.this")
-	check("binauthz evaluationMode", get(binauthz, "defaultAdmissionRule", "evaluationMode"), literal(t, ba, "default_admission_rule", "evaluation_mode").AsString())
-	check("binauthz enforcementMode", get(binauthz, "defaultAdmissionRule", "enforcementMode"), literal(t, ba, "default_admission_rule", "enforcement_mode").AsString())
-	check("binauthz allowlist", get(binauthz, "admissionWhitelistPatterns", "0", "namePattern"), e.attr(ba, "admission_whitelist_patterns", "name_pattern").AsString())
+	check("binauthz evaluationMode", jsonAt(binauthz, "defaultAdmissionRule", "evaluationMode"), tfLiteral(t, ba, "default_admission_rule", "evaluation_mode").AsString())
+	check("binauthz enforcementMode", jsonAt(binauthz, "defaultAdmissionRule", "enforcementMode"), tfLiteral(t, ba, "default_admission_rule", "enforcement_mode").AsString())
+	check("binauthz allowlist", jsonAt(binauthz, "admissionWhitelistPatterns", "0", "namePattern"), e.attrValue(ba, "admission_whitelist_patterns", "name_pattern").AsString())
 
 	// The applier's custom role.
 	cr := m.resource(t, "google_organization_iam_custom_role.applier")
-	check("custom role name", str(role["name"]), scope+"/roles/"+literal(t, cr, "role_id").AsString())
-	check("custom role", roleName, "//iam.googleapis.com/"+str(role["name"]))
+	check("custom role name", jsonString(role["name"]), scope+"/roles/"+tfLiteral(t, cr, "role_id").AsString())
+	check("custom role", roleName, "//iam.googleapis.com/"+jsonString(role["name"]))
 	var fxPerms []string
 	for _, p := range role["includedPermissions"].([]any) {
 		fxPerms = append(fxPerms, p.(string))
 	}
 	sort.Strings(fxPerms)
-	check("custom role permissions", fxPerms, stringSet(e.local("applier_permissions")))
+	check("custom role permissions", fxPerms, ctyStrings(e.local("applier_permissions")))
+	// Each permission must exist: the broad predefined roles hold them all.
+	catalog, err := iam.Predefined()
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, name := range []string{"roles/owner", "roles/iam.securityAdmin", "roles/run.admin", "roles/pubsub.admin",
+		"roles/iam.serviceAccountAdmin", "roles/iam.serviceAccountKeyAdmin", "roles/resourcemanager.organizationAdmin",
+		"roles/resourcemanager.folderAdmin", "roles/secretmanager.admin"} {
+		r, ok := catalog.Lookup(name)
+		if !ok {
+			t.Fatalf("role catalog lacks %s", name)
+		}
+		for _, p := range r.Permissions {
+			known[p] = true
+		}
+	}
+	for _, p := range fxPerms {
+		if !known[p] {
+			t.Errorf("the applier role's permission %s is in no predefined role: misspelt?", p)
+		}
+	}
 	for _, p := range fxPerms {
 		if strings.Contains(p, ".invoke") || strings.Contains(p, "actAs") || strings.Contains(p, "getAccessToken") || strings.Contains(p, "Keys.create") {
 			t.Errorf("the applier role holds %s", p)
@@ -707,28 +747,28 @@ func TestDeploySelfCheckMatchesTerraform(t *testing.T) {
 
 	// Every grant to the runtime and applier identities, and nothing else.
 	var want []string
-	for _, r := range stringSet(e.local("reader_roles")) {
+	for _, r := range ctyStrings(e.local("reader_roles")) {
 		want = append(want, r+" on "+orgName)
 	}
-	want = append(want, bucketRole+" on //storage.googleapis.com/"+str(bucket["name"]))
+	want = append(want, bucketRole+" on //storage.googleapis.com/"+jsonString(bucket["name"]))
 	_, applierSA := func() (string, map[string]any) {
 		for _, r := range fx.records {
-			if r.AssetType == "iam.googleapis.com/ServiceAccount" && r.Resource != nil && str(r.Resource.Data["email"]) == applierEmail {
+			if r.AssetType == "iam.googleapis.com/ServiceAccount" && r.Resource != nil && jsonString(r.Resource.Data["email"]) == applierEmail {
 				return r.Name, r.Resource.Data
 			}
 		}
 		t.Fatalf("fixture: no applier service account %s", applierEmail)
 		return "", nil
 	}()
-	applierName := "//iam.googleapis.com/projects/" + projectID + "/serviceAccounts/" + str(applierSA["uniqueId"])
-	want = append(want, literal(t, tc, "role").AsString()+" on "+applierName)
+	applierName := "//iam.googleapis.com/projects/" + projectID + "/serviceAccounts/" + jsonString(applierSA["uniqueId"])
+	want = append(want, tfLiteral(t, tc, "role").AsString()+" on "+applierName)
 	sort.Strings(want)
 	check("runtime service account's grants", fx.rolesOf("serviceAccount:"+runtimeEmail), want)
-	check("token creator member", "serviceAccount:"+runtimeEmail, e.attr(tc, "member").AsString())
+	check("token creator member", "serviceAccount:"+runtimeEmail, e.attrValue(tc, "member").AsString())
 	ap := m.resource(t, "google_organization_iam_member.applier")
-	check("applier's grants", fx.rolesOf("serviceAccount:"+applierEmail), []string{e.attr(ap, "role").AsString() + " on " + orgName})
-	if !slices.Equal(stringSet(e.local("reader_roles")), []string{"roles/cloudasset.viewer", "roles/recommender.iamViewer"}) {
-		t.Errorf("reader roles %v: runlens reads CAI and the IAM recommender, nothing more (the role catalog is embedded)", stringSet(e.local("reader_roles")))
+	check("applier's grants", fx.rolesOf("serviceAccount:"+applierEmail), []string{e.attrValue(ap, "role").AsString() + " on " + orgName})
+	if !slices.Equal(ctyStrings(e.local("reader_roles")), []string{"roles/cloudasset.viewer", "roles/recommender.iamViewer"}) {
+		t.Errorf("reader roles %v: runlens reads CAI and the IAM recommender, nothing more (the role catalog is embedded)", ctyStrings(e.local("reader_roles")))
 	}
 }
 
@@ -844,13 +884,13 @@ func buildLitestream(t *testing.T, dir string) string {
 	cmd.Env = append(os.Environ(), "GOBIN="+dir, "CGO_ENABLED=0", "GOTOOLCHAIN=local", "GOFLAGS=")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Skipf("cannot build litestream %s from the Go module proxy here, so the restore test does not run: %v\n%s", version, err, lastLines(out, 15))
+		t.Skipf("cannot build litestream %s from the Go module proxy here, so the restore test does not run: %v\n%s", version, err, tailLines(out, 15))
 	}
 	t.Logf("built litestream %s in %s", version, time.Since(start).Round(time.Millisecond))
 	return filepath.Join(dir, "litestream")
 }
 
-func lastLines(b []byte, n int) string {
+func tailLines(b []byte, n int) string {
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
@@ -874,19 +914,19 @@ func TestLitestreamHelperProcess(t *testing.T) {
 	os.Exit(0)
 }
 
-// lockedBuffer collects a child's output while the test reads it.
-type lockedBuffer struct {
+// deployOutput collects a child's output while the test reads it.
+type deployOutput struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
+func (l *deployOutput) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *lockedBuffer) String() string {
+func (l *deployOutput) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
@@ -897,7 +937,7 @@ func (l *lockedBuffer) String() string {
 // in for /runlens.
 type litestreamRun struct {
 	cmd    *exec.Cmd
-	out    *lockedBuffer
+	out    *deployOutput
 	exited chan struct{}
 	err    error
 }
@@ -917,7 +957,7 @@ func startLitestream(t *testing.T, litestream, db, replicaURL string, runlensArg
 	cmd.Env = append(os.Environ(),
 		"RUNLENS_DB="+db, "RUNLENS_REPLICA_URL="+replicaURL,
 		"RUNLENS_LITESTREAM_HELPER=1", "RUNLENS_HELPER_ARGS="+strings.Join(runlensArgs, "\x1f"))
-	r := &litestreamRun{cmd: cmd, out: &lockedBuffer{}, exited: make(chan struct{})}
+	r := &litestreamRun{cmd: cmd, out: &deployOutput{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = r.out, r.out
 	// Its own process group, so that cleanup also ends the child; and a
 	// bound on waiting for the output pipes the child may hold open.
@@ -958,7 +998,7 @@ func (r *litestreamRun) stop(t *testing.T) {
 	}
 }
 
-func waitFor(t *testing.T, what string, within time.Duration, out func() string, ok func() bool) {
+func waitForOutput(t *testing.T, what string, within time.Duration, out func() string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for !ok() {
@@ -969,7 +1009,7 @@ func waitFor(t *testing.T, what string, within time.Duration, out func() string,
 	}
 }
 
-func snapshotIDs(t *testing.T, db string) []int64 {
+func storedSnapshotIDs(t *testing.T, db string) []int64 {
 	t.Helper()
 	st, err := store.Open(context.Background(), db)
 	if err != nil {
@@ -991,7 +1031,7 @@ func snapshotIDs(t *testing.T, db string) []int64 {
 	return ids
 }
 
-func removeDB(t *testing.T, db string) {
+func removeSQLite(t *testing.T, db string) {
 	t.Helper()
 	for _, p := range []string{db, db + "-wal", db + "-shm", filepath.Join(filepath.Dir(db), "."+filepath.Base(db)+"-litestream")} {
 		if err := os.RemoveAll(p); err != nil {
@@ -1040,7 +1080,7 @@ func TestLitestreamRestore(t *testing.T) {
 		if out, err := exec.Command(litestream, "restore", "-o", to, replicaURL).CombinedOutput(); err != nil {
 			t.Fatalf("litestream restore: %v\n%s", err, out)
 		}
-		return snapshotIDs(t, to)
+		return storedSnapshotIDs(t, to)
 	}
 
 	// 1. First start: no database, no replica. Litestream starts fresh and
@@ -1048,19 +1088,19 @@ func TestLitestreamRestore(t *testing.T) {
 	// sync), replicating what it writes; SIGTERM stops both after a final
 	// sync.
 	r := startLitestream(t, litestream, db, replicaURL, serve...)
-	waitFor(t, "runlens serve to start", time.Minute, r.out.String, func() bool { return strings.Contains(r.out.String(), "serving http://127.0.0.1:") })
-	waitFor(t, "the first replicated LTX file", time.Minute, r.out.String, func() bool { return ltxFiles(replica) > 0 })
+	waitForOutput(t, "runlens serve to start", time.Minute, r.out.String, func() bool { return strings.Contains(r.out.String(), "serving http://127.0.0.1:") })
+	waitForOutput(t, "the first replicated LTX file", time.Minute, r.out.String, func() bool { return ltxFiles(replica) > 0 })
 	r.stop(t)
 	if !strings.Contains(r.out.String(), "no backup found, starting fresh") {
 		t.Errorf("first start did not report an empty replica:\n%s", r.out.String())
 	}
-	served := snapshotIDs(t, db)
+	served := storedSnapshotIDs(t, db)
 	if len(served) < 2 {
 		t.Fatalf("runlens serve --demo stored snapshots %v, want its history and the current one", served)
 	}
 
 	// 2. The database is lost; `litestream restore` brings it back whole.
-	removeDB(t, db)
+	removeSQLite(t, db)
 	if got := restore(filepath.Join(dir, "restored.db")); !slices.Equal(got, served) {
 		t.Errorf("restored snapshots %v, want %v", got, served)
 	}
@@ -1070,14 +1110,14 @@ func TestLitestreamRestore(t *testing.T) {
 	// adds a snapshot that is replicated in turn.
 	before := ltxFiles(replica)
 	r = startLitestream(t, litestream, db, replicaURL, serve...)
-	waitFor(t, "runlens serve to start", time.Minute, r.out.String, func() bool { return strings.Contains(r.out.String(), "serving http://127.0.0.1:") })
-	waitFor(t, "the new snapshot to be replicated", time.Minute, r.out.String, func() bool { return ltxFiles(replica) > before })
+	waitForOutput(t, "runlens serve to start", time.Minute, r.out.String, func() bool { return strings.Contains(r.out.String(), "serving http://127.0.0.1:") })
+	waitForOutput(t, "the new snapshot to be replicated", time.Minute, r.out.String, func() bool { return ltxFiles(replica) > before })
 	r.stop(t)
 	if !strings.Contains(r.out.String(), "restore completed") {
 		t.Errorf("Litestream did not restore on start:\n%s", r.out.String())
 	}
 	want := append(slices.Clone(served), served[len(served)-1]+1)
-	if got := snapshotIDs(t, db); !slices.Equal(got, want) {
+	if got := storedSnapshotIDs(t, db); !slices.Equal(got, want) {
 		t.Fatalf("after restore on start: snapshots %v, want %v (the restored ones and the start-up sync)", got, want)
 	}
 	if got := restore(filepath.Join(dir, "again.db")); !slices.Equal(got, want) {

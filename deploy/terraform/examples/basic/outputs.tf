@@ -1,0 +1,24 @@
+output "service_uri" {
+  description = "Open this URL; IAP signs you in."
+  value       = module.runlens.service_uri
+}
+
+output "iap_audience" {
+  description = "The IAP audience runlens verifies."
+  value       = module.runlens.iap_audience
+}
+
+output "runtime_service_account" {
+  description = "The runtime service account runlens runs as."
+  value       = module.runlens.runtime_service_account
+}
+
+output "applier_service_account" {
+  description = "The applier service account, when enable_apply is true."
+  value       = module.runlens.applier_service_account
+}
+
+output "replica_url" {
+  description = "Where the database is replicated."
+  value       = module.runlens.replica_url
+}

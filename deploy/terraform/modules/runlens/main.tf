@@ -1,0 +1,414 @@
+# runlens on Cloud Run behind Identity-Aware Proxy, with least privilege for
+# itself. A least-privilege console must pass its own checks:
+# deploy/selfcheck/runlens-deployment.jsonl is the Cloud Asset Inventory view
+# of what this module creates, cmd/server/deploy_test.go keeps the two in step
+# and scans the fixture with runlens. deploy/README.md explains every grant.
+
+data "google_project" "this" {
+  project_id = var.project_id
+}
+
+locals {
+  scope_type = split("/", var.scope)[0]
+  scope_id   = split("/", var.scope)[1]
+
+  # What runlens reads at var.scope: resources and IAM policies from Cloud
+  # Asset Inventory, and IAM recommendations and insights. Nothing else: the
+  # predefined role catalog is embedded in the binary, so no
+  # roles/iam.roleViewer, and it never writes to what it reads.
+  reader_roles = [
+    "roles/cloudasset.viewer",
+    "roles/recommender.iamViewer",
+  ]
+
+  bucket_name = coalesce(var.replica_bucket_name, "${var.project_id}-${var.name}-state")
+  replica_url = "gs://${local.bucket_name}/runlens"
+
+  # IAP directly on Cloud Run calls the service as this Google-managed agent;
+  # it is the only principal allowed to invoke it.
+  iap_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-iap.iam.gserviceaccount.com"
+
+  # The aud claim of the IAP assertions runlens verifies (IAP on Cloud Run).
+  iap_audience = "/projects/${data.google_project.this.number}/locations/${var.region}/services/${var.name}"
+
+  # REGION-docker.pkg.dev/PROJECT/REPOSITORY/runlens@sha256:... becomes
+  # REGION-docker.pkg.dev/PROJECT/REPOSITORY/* for the Binary Authorization
+  # allowlist.
+  image_repository_pattern = replace(var.image, "/[^/]*@sha256:[0-9a-f]{64}$/", "*")
+
+  # Litestream (the image's entrypoint) runs this as its child process.
+  serve_command = var.inventory_bucket == null ? "/runlens serve" : "/runlens serve --input /inventory"
+
+  # The applier's custom role (enable_apply): what runlens's apply step
+  # calls, and nothing else: IAM policy get/set on the resources change sets
+  # edit, Cloud Run service and job updates (and their operations), service
+  # account creation, key deletion, push subscription config. Deliberately
+  # absent: run.routes.invoke (roles/run.admin and roles/run.developer carry
+  # it, and at the scope it would let the applier call every service,
+  # IAP-protected runlens included: runlens reports that as iap-bypass and
+  # invoker-broad-scope), iam.serviceAccounts.actAs and getAccessToken (they
+  # would make every runtime identity impersonable), key creation, secret
+  # values.
+  applier_permissions = [
+    "iam.serviceAccountKeys.delete",
+    "iam.serviceAccounts.create",
+    "iam.serviceAccounts.get",
+    "iam.serviceAccounts.getIamPolicy",
+    "iam.serviceAccounts.setIamPolicy",
+    "pubsub.subscriptions.get",
+    "pubsub.subscriptions.getIamPolicy",
+    "pubsub.subscriptions.setIamPolicy",
+    "pubsub.subscriptions.update",
+    "pubsub.topics.getIamPolicy",
+    "pubsub.topics.setIamPolicy",
+    "resourcemanager.folders.getIamPolicy",
+    "resourcemanager.folders.setIamPolicy",
+    "resourcemanager.organizations.getIamPolicy",
+    "resourcemanager.organizations.setIamPolicy",
+    "resourcemanager.projects.getIamPolicy",
+    "resourcemanager.projects.setIamPolicy",
+    "run.jobs.get",
+    "run.jobs.getIamPolicy",
+    "run.jobs.setIamPolicy",
+    "run.jobs.update",
+    "run.operations.get",
+    "run.services.get",
+    "run.services.getIamPolicy",
+    "run.services.setIamPolicy",
+    "run.services.update",
+    "secretmanager.secrets.getIamPolicy",
+    "secretmanager.secrets.setIamPolicy",
+  ]
+
+  apis = [
+    "binaryauthorization.googleapis.com",
+    "cloudasset.googleapis.com",
+    "iam.googleapis.com",
+    "iamcredentials.googleapis.com",
+    "iap.googleapis.com",
+    "recommender.googleapis.com",
+    "run.googleapis.com",
+    "storage.googleapis.com",
+  ]
+}
+
+resource "google_project_service" "apis" {
+  for_each = toset(local.apis)
+
+  project            = var.project_id
+  service            = each.value
+  disable_on_destroy = false
+}
+
+# The IAP service agent must exist before it can be granted run.invoker.
+resource "google_project_service_identity" "iap" {
+  provider = google-beta
+
+  project = var.project_id
+  service = "iap.googleapis.com"
+
+  depends_on = [google_project_service.apis]
+}
+
+# --- Runtime identity: read-only, nothing more -------------------------------
+
+resource "google_service_account" "runtime" {
+  project      = var.project_id
+  account_id   = var.name
+  display_name = "runlens runtime (read-only inventory)"
+  description  = "Runs the runlens Cloud Run service: reads CAI and IAM recommendations at ${var.scope}, writes only its own state bucket."
+}
+
+resource "google_organization_iam_member" "reader" {
+  for_each = local.scope_type == "organizations" ? toset(local.reader_roles) : toset([])
+
+  org_id = local.scope_id
+  role   = each.value
+  member = "serviceAccount:${google_service_account.runtime.email}"
+}
+
+resource "google_folder_iam_member" "reader" {
+  for_each = local.scope_type == "folders" ? toset(local.reader_roles) : toset([])
+
+  folder = var.scope
+  role   = each.value
+  member = "serviceAccount:${google_service_account.runtime.email}"
+}
+
+# --- Durable state: one bucket for the Litestream replica --------------------
+
+resource "google_storage_bucket" "state" {
+  project                     = var.project_id
+  name                        = local.bucket_name
+  location                    = var.region
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  force_destroy               = false
+
+  depends_on = [google_project_service.apis]
+}
+
+# Objects in this bucket only: Litestream lists, reads, writes and deletes
+# its LTX files. No project-wide storage role.
+resource "google_storage_bucket_iam_member" "state" {
+  bucket = google_storage_bucket.state.name
+  role   = "roles/storage.objectAdmin"
+  member = "serviceAccount:${google_service_account.runtime.email}"
+}
+
+resource "google_storage_bucket_iam_member" "inventory" {
+  count = var.inventory_bucket == null ? 0 : 1
+
+  bucket = var.inventory_bucket
+  role   = "roles/storage.objectViewer"
+  member = "serviceAccount:${google_service_account.runtime.email}"
+}
+
+# --- Supply chain: only images from runlens's own repository -----------------
+
+resource "google_binary_authorization_policy" "this" {
+  count = var.manage_binary_authorization_policy ? 1 : 0
+
+  project                       = var.project_id
+  global_policy_evaluation_mode = "ENABLE"
+
+  admission_whitelist_patterns {
+    name_pattern = local.image_repository_pattern
+  }
+
+  default_admission_rule {
+    evaluation_mode  = "ALWAYS_DENY"
+    enforcement_mode = "ENFORCED_BLOCK_AND_AUDIT_LOG"
+  }
+
+  depends_on = [google_project_service.apis]
+}
+
+# --- The service --------------------------------------------------------------
+
+resource "google_cloud_run_v2_service" "runlens" {
+  # iap_enabled is in the google-beta provider only.
+  provider = google-beta
+
+  project  = var.project_id
+  name     = var.name
+  location = var.region
+
+  # IAP directly on the service guards every path, the run.app URL included.
+  # People reach that URL from the internet, so ingress must admit it: ALL is
+  # the narrowest setting that works without a load balancer of your own.
+  # INTERNAL_ONLY would lock IAP users out.
+  ingress              = var.ingress
+  iap_enabled          = true
+  invoker_iam_disabled = false
+  launch_stage         = var.launch_stage
+  deletion_protection  = var.deletion_protection
+
+  binary_authorization {
+    use_default = true
+  }
+
+  template {
+    service_account                  = google_service_account.runtime.email
+    execution_environment            = "EXECUTION_ENVIRONMENT_GEN2"
+    max_instance_request_concurrency = 80
+    timeout                          = "300s"
+
+    # SQLite has one writer and Litestream one replicating process: never more
+    # than one instance.
+    scaling {
+      min_instance_count = 0
+      max_instance_count = 1
+    }
+
+    dynamic "vpc_access" {
+      for_each = var.network == null ? [] : [var.network]
+      content {
+        egress = "ALL_TRAFFIC"
+        network_interfaces {
+          network    = vpc_access.value
+          subnetwork = var.subnetwork
+        }
+      }
+    }
+
+    # Cloud Run has no read-only root file system setting: the database lives
+    # on this in-memory volume, and Litestream keeps the durable copy in GCS.
+    volumes {
+      name = "data"
+      empty_dir {
+        medium     = "MEMORY"
+        size_limit = "512Mi"
+      }
+    }
+
+    dynamic "volumes" {
+      for_each = var.inventory_bucket == null ? [] : [var.inventory_bucket]
+      content {
+        name = "inventory"
+        gcs {
+          bucket    = volumes.value
+          read_only = true
+        }
+      }
+    }
+
+    containers {
+      name  = "runlens"
+      image = var.image
+      # The image's entrypoint is litestream replicate; this is its child.
+      args = ["-exec", local.serve_command]
+
+      ports {
+        container_port = 8080
+      }
+
+      resources {
+        limits = {
+          cpu    = "1"
+          memory = "1Gi"
+        }
+        # CPU stays allocated between requests so that Litestream keeps
+        # replicating in the background.
+        cpu_idle          = false
+        startup_cpu_boost = true
+      }
+
+      # Configuration only: no secret goes into the environment.
+      env {
+        name  = "RUNLENS_IAP_AUDIENCE"
+        value = local.iap_audience
+      }
+      env {
+        name  = "RUNLENS_FIRST_ADMIN"
+        value = var.first_admin
+      }
+      env {
+        name  = "RUNLENS_DB"
+        value = "/data/runlens.db"
+      }
+      env {
+        name  = "RUNLENS_REPLICA_URL"
+        value = local.replica_url
+      }
+      # Apply is on only with an applier to impersonate (serve --apply-as).
+      dynamic "env" {
+        for_each = var.enable_apply ? [google_service_account.applier[0].email] : []
+        content {
+          name  = "RUNLENS_APPLY_AS"
+          value = env.value
+        }
+      }
+
+      volume_mounts {
+        name       = "data"
+        mount_path = "/data"
+      }
+
+      dynamic "volume_mounts" {
+        for_each = var.inventory_bucket == null ? [] : [var.inventory_bucket]
+        content {
+          name       = "inventory"
+          mount_path = "/inventory"
+        }
+      }
+
+      # /healthz needs no IAP assertion. The restore from GCS happens before
+      # runlens starts listening, hence the patient startup probe.
+      startup_probe {
+        period_seconds    = 5
+        timeout_seconds   = 3
+        failure_threshold = 24
+        http_get {
+          path = "/healthz"
+        }
+      }
+    }
+  }
+
+  depends_on = [
+    google_project_service.apis,
+    google_storage_bucket_iam_member.state,
+    google_binary_authorization_policy.this,
+  ]
+}
+
+# Authoritative for roles/run.invoker: the IAP service agent and no one else.
+# People are admitted by IAP (below), never by run.invoker.
+resource "google_cloud_run_v2_service_iam_binding" "invoker" {
+  project  = var.project_id
+  location = var.region
+  name     = google_cloud_run_v2_service.runlens.name
+  role     = "roles/run.invoker"
+  members  = [local.iap_service_agent]
+
+  depends_on = [google_project_service_identity.iap]
+}
+
+# Who gets through IAP to the service.
+resource "google_iap_web_cloud_run_service_iam_member" "access" {
+  for_each = toset(var.iap_members)
+
+  project                = var.project_id
+  location               = var.region
+  cloud_run_service_name = google_cloud_run_v2_service.runlens.name
+  role                   = "roles/iap.httpsResourceAccessor"
+  member                 = each.value
+}
+
+# --- Optional applier: a separate identity for applying approved changes ------
+
+resource "google_service_account" "applier" {
+  count = var.enable_apply ? 1 : 0
+
+  project      = var.project_id
+  account_id   = "${var.name}-applier"
+  display_name = "runlens applier (applies approved change sets)"
+  description  = "Impersonated by the runlens runtime account only to apply change sets a second person approved. Holds no key."
+}
+
+# The organization that holds the applier's custom role: the scope itself, or
+# the organization above the folder (custom roles cannot live on folders).
+data "google_folder" "scope" {
+  count = var.enable_apply && local.scope_type == "folders" ? 1 : 0
+
+  folder              = var.scope
+  lookup_organization = true
+}
+
+resource "google_organization_iam_custom_role" "applier" {
+  count = var.enable_apply ? 1 : 0
+
+  org_id      = local.scope_type == "organizations" ? local.scope_id : split("/", data.google_folder.scope[0].organization)[1]
+  role_id     = "runlensApplier"
+  title       = "runlens applier"
+  description = "What applying an approved runlens change set calls: IAM policy edits, Cloud Run service and job updates, service account creation, key deletion, push subscription config. No invoke, no actAs, no key creation."
+  permissions = local.applier_permissions
+  stage       = "GA"
+}
+
+resource "google_organization_iam_member" "applier" {
+  count = var.enable_apply && local.scope_type == "organizations" ? 1 : 0
+
+  org_id = local.scope_id
+  role   = google_organization_iam_custom_role.applier[0].name
+  member = "serviceAccount:${google_service_account.applier[0].email}"
+}
+
+resource "google_folder_iam_member" "applier" {
+  count = var.enable_apply && local.scope_type == "folders" ? 1 : 0
+
+  folder = var.scope
+  role   = google_organization_iam_custom_role.applier[0].name
+  member = "serviceAccount:${google_service_account.applier[0].email}"
+}
+
+# The runtime account may mint tokens for the applier account, and for no
+# other account: granted on the applier account itself, never on the project.
+resource "google_service_account_iam_member" "runtime_impersonates_applier" {
+  count = var.enable_apply ? 1 : 0
+
+  service_account_id = google_service_account.applier[0].name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = "serviceAccount:${google_service_account.runtime.email}"
+}
