@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
+
+	asset "cloud.google.com/go/asset/apiv1"
+	recommender "cloud.google.com/go/recommender/apiv1"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -14,6 +19,7 @@ import (
 	"github.com/runlens/runlens/internal/demo"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/internal/rules"
 	"github.com/runlens/runlens/internal/scan"
 )
@@ -114,4 +120,47 @@ func progressBar(stderr io.Writer, what string) (update func(int), done func()) 
 		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("records"),
 		progressbar.OptionSpinnerType(14), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
 	return func(n int) { _ = bar.Set64(int64(n)) }, func() { _ = bar.Finish() }
+}
+
+// liveReader reads the scopes through the Cloud Asset API, then the IAM
+// recommender of the same scopes (optional: without it only
+// runtime-unused-permissions has nothing to say). Problems go to stderr.
+func liveReader(scopes []string, stderr io.Writer) posture.Reader {
+	return func(ctx context.Context, progress func(int)) (*inventory.Inventory, error) {
+		client, err := asset.NewClient(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("sync: asset client: %w", err)
+		}
+		defer client.Close()
+		r := inventory.NewReader()
+		var mu sync.Mutex
+		total := map[string]int{}
+		opts := inventory.LiveOptions{Progress: func(scope string, n int) {
+			mu.Lock()
+			defer mu.Unlock()
+			total[scope] = n
+			sum := 0
+			for _, v := range total {
+				sum += v
+			}
+			progress(sum)
+		}}
+		if err := r.ReadLive(ctx, client, scopes, opts); err != nil {
+			return nil, err
+		}
+		rclient, err := recommender.NewClient(ctx)
+		if err != nil {
+			fmt.Fprintln(stderr, "runlens: recommender client:", err)
+		} else {
+			defer rclient.Close()
+			if err := r.ReadRecommender(ctx, rclient, scopes, opts); err != nil {
+				fmt.Fprintln(stderr, "runlens: IAM recommender not read:", err)
+			}
+		}
+		inv := r.Inventory()
+		for _, p := range inv.Problems {
+			fmt.Fprintln(stderr, "runlens: problem:", p)
+		}
+		return inv, nil
+	}
 }

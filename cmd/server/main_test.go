@@ -362,3 +362,10 @@ func TestDemoHistory(t *testing.T) {
 		t.Errorf("a second start added history: %d points", len(again))
 	}
 }
+
+func TestServeSourceErrors(t *testing.T) {
+	_, _, err := runCmd(t, "serve", "--dev-user", "a@example.com", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "x.db"), "--scope", "projects/p", "--demo")
+	if err == nil || !strings.Contains(err.Error(), "not both") {
+		t.Errorf("serve --scope with --demo = %v, want a refusal", err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/runlens/runlens/internal/apply"
@@ -52,10 +53,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.SetOutput(stderr)
 	var src source
 	src.register(fs)
+	var scopes multiFlag
+	fs.Var(&scopes, "scope", "sync live from organizations/N, folders/N or projects/P (repeatable; Application Default Credentials)")
+	syncEvery := fs.Duration("sync-every", 0, "sync the source this often in the background (e.g. 6h); 0: only at start and on request")
 	port := envOr(getenv, "PORT", "8080")
 	db := fs.String("db", envOr(getenv, "RUNLENS_DB", "runlens.db"), "SQLite database file (env RUNLENS_DB)")
 	addr := fs.String("addr", envOr(getenv, "RUNLENS_ADDR", ":"+port), "listen address HOST:PORT (env RUNLENS_ADDR; default :$PORT)")
-	audience := fs.String("iap-audience", getenv("RUNLENS_IAP_AUDIENCE"), "IAP audience, /projects/NUM/global/backendServices/ID or /projects/NUM/apps/ID (env RUNLENS_IAP_AUDIENCE); required unless --dev-user")
+	audience := fs.String("iap-audience", getenv("RUNLENS_IAP_AUDIENCE"), "IAP audience (env RUNLENS_IAP_AUDIENCE): /projects/NUM/locations/REGION/services/NAME for IAP on Cloud Run, /projects/NUM/global/backendServices/ID behind a load balancer; required unless --dev-user")
 	devUser := fs.String("dev-user", getenv("RUNLENS_DEV_USER"), "dev mode: skip IAP and act as this email; loopback addresses only")
 	firstAdmin := fs.String("first-admin", getenv("RUNLENS_FIRST_ADMIN"), "email that becomes admin on first sign-in (env RUNLENS_FIRST_ADMIN)")
 	keep := fs.Int("keep", 90, "complete snapshots to keep for trends (0 keeps all)")
@@ -113,9 +117,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
-	if src.demo || len(src.inputs) > 0 || src.demoSize != "" {
+	switch {
+	case len(scopes) > 0 && (src.demo || len(src.inputs) > 0 || src.demoSize != ""):
+		return errors.New("serve: give either --scope (live) or --input/--demo (files), not both")
+	case len(scopes) > 0:
+		cfg.SyncSource, cfg.SyncReader = "live: "+strings.Join(scopes, ", "), liveReader(scopes, stderr)
+	case src.demo || len(src.inputs) > 0 || src.demoSize != "":
 		cfg.SyncSource = src.describe()
-		cfg.SyncReader = func(_ context.Context, progress func(int)) (*inventory.Inventory, error) { return src.readWithProgress(stderr, progress) }
+		cfg.SyncReader = func(_ context.Context, progress func(int)) (*inventory.Inventory, error) {
+			return src.readWithProgress(stderr, progress)
+		}
+	}
+	if cfg.SyncReader != nil {
 		if _, err := ps.Sync(ctx, cfg.SyncSource, cfg.SyncReader); err != nil {
 			log.Error("initial sync failed; serving the previous snapshot if any", "err", err)
 		}
@@ -124,6 +137,22 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		if err := ps.Load(ctx); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
+	}
+	if *syncEvery > 0 && cfg.SyncReader != nil {
+		go func() {
+			t := time.NewTicker(*syncEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					if err := ps.StartSync(cfg.SyncSource, cfg.SyncReader); err != nil {
+						log.Warn("scheduled sync not started", "err", err)
+					}
+				}
+			}
+		}()
 	}
 	h, err := handlers.New(ps, rv, st, verifier, cfg, log)
 	if err != nil {

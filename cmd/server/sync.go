@@ -8,8 +8,6 @@ import (
 	"io"
 	"strings"
 
-	asset "cloud.google.com/go/asset/apiv1"
-	recommender "cloud.google.com/go/recommender/apiv1"
 
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
@@ -45,45 +43,11 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 	rv := review.New(st, nil, 0)
 	ps.OnSynced(func(ctx context.Context, c *posture.Current) error { return rv.Verify(ctx, c.Report, c.Snapshot.ID) })
 	name := src.describe()
-	read := func(_ context.Context, progress func(int)) (*inventory.Inventory, error) { return src.readWithProgress(stderr, progress) }
+	read := func(_ context.Context, progress func(int)) (*inventory.Inventory, error) {
+		return src.readWithProgress(stderr, progress)
+	}
 	if len(scopes) > 0 {
-		name = "live: " + strings.Join(scopes, ", ")
-		read = func(ctx context.Context, progress func(int)) (*inventory.Inventory, error) {
-			client, err := asset.NewClient(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("sync: asset client: %w", err)
-			}
-			defer client.Close()
-			r := inventory.NewReader()
-			total := map[string]int{}
-			opts := inventory.LiveOptions{Progress: func(scope string, n int) {
-				total[scope] = n
-				sum := 0
-				for _, v := range total {
-					sum += v
-				}
-				progress(sum)
-			}}
-			if err := r.ReadLive(ctx, client, scopes, opts); err != nil {
-				return nil, err
-			}
-			// IAM recommender data is optional: without it only
-			// runtime-unused-permissions has nothing to say.
-			rclient, err := recommender.NewClient(ctx)
-			if err != nil {
-				fmt.Fprintln(stderr, "runlens: recommender client:", err)
-			} else {
-				defer rclient.Close()
-				if err := r.ReadRecommender(ctx, rclient, scopes, opts); err != nil {
-					fmt.Fprintln(stderr, "runlens: IAM recommender not read:", err)
-				}
-			}
-			inv := r.Inventory()
-			for _, p := range inv.Problems {
-				fmt.Fprintln(stderr, "runlens: problem:", p)
-			}
-			return inv, nil
-		}
+		name, read = "live: "+strings.Join(scopes, ", "), liveReader(scopes, stderr)
 	}
 	update, done := progressBar(stderr, "sync "+name)
 	sn, err := ps.Sync(ctx, name, func(ctx context.Context, progress func(int)) (*inventory.Inventory, error) {

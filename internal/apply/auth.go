@@ -29,17 +29,17 @@ const cloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform"
 //   - grant runlens's runtime account roles/iam.serviceAccountTokenCreator on
 //     the applier account only (not on the project), so it can mint the
 //     applier's tokens;
-//   - grant the applier account, on the projects (or folders) runlens may
-//     change: roles/run.admin (services, jobs and their IAM policies),
-//     roles/resourcemanager.projectIamAdmin (project policies; folder and
-//     organization policies need the matching folderIamAdmin /
-//     organizationAdmin), roles/secretmanager.admin (secret policies; no
-//     access to secret values is needed), roles/iam.serviceAccountAdmin
-//     (create accounts, their policies), roles/iam.serviceAccountKeyAdmin
-//     (delete keys), roles/pubsub.admin (topic and subscription policies,
-//     push config), and roles/iam.serviceAccountUser (Cloud Run and Pub/Sub
-//     check actAs on the account a service is switched to or pushes as; as
-//     a change set may create that account, this is granted on the project).
+//   - grant the applier account, at the scope runlens may change, the custom
+//     role deploy/terraform defines (runlensApplier: exactly the permissions
+//     these clients call — Cloud Run get/update and IAM policies, project,
+//     folder and organization IAM policies, secret IAM policies, service
+//     account create, keys delete and IAM policies, Pub/Sub IAM policies and
+//     push config). Predefined roles such as roles/run.admin would do but
+//     include invoke and actAs everywhere, which runlens itself reports
+//     (invoker-broad-scope, runtime-sa-impersonable); the custom role leaves
+//     actAs out, so a change set that switches a service's identity needs
+//     roles/iam.serviceAccountUser on that one account, granted per change
+//     (deploy/README.md).
 //
 // Tokens are minted through the IAM Credentials API on first use and
 // refreshed before they expire; building the options makes no call.

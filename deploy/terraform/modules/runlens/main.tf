@@ -37,7 +37,7 @@ locals {
   image_repository_pattern = replace(var.image, "/[^/]*@sha256:[0-9a-f]{64}$/", "*")
 
   # Litestream (the image's entrypoint) runs this as its child process.
-  serve_command = var.inventory_bucket == null ? "/runlens serve" : "/runlens serve --input /inventory"
+  serve_command = var.inventory_bucket == null ? "/runlens serve --scope ${var.scope} --sync-every ${var.sync_every}" : "/runlens serve --input /inventory"
 
   # The applier's custom role (enable_apply): what runlens's apply step
   # calls, and nothing else: IAM policy get/set on the resources change sets

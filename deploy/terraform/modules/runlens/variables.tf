@@ -94,6 +94,12 @@ variable "inventory_bucket" {
   default     = null
 }
 
+variable "sync_every" {
+  description = "How often runlens syncs its scope live through the Cloud Asset API in the background (serve --scope SCOPE --sync-every), when no inventory_bucket is given. A Go duration such as 6h."
+  type        = string
+  default     = "6h"
+}
+
 variable "manage_binary_authorization_policy" {
   description = "Whether to set the project's Binary Authorization policy: deny by default, allow only images from the repository of var.image. The service uses the project policy (binary_authorization.use_default), and without an enforcing policy it admits every image. Leave false only if the project already has an enforcing policy."
   type        = bool
