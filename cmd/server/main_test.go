@@ -255,7 +255,7 @@ func TestScanMarksExceptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := st.AddException(ctx, store.Exception{FindingID: target.ID, Check: target.Check, Subject: target.Subject,
-		Owner: "team", Reason: "accepted", ExpiresAt: time.Now().Add(time.Hour), CreatedBy: "t"}, time.Now()); err != nil {
+		Owner: "team", Reason: "accepted", ExpiresAt: time.Now().Add(time.Hour), CreatedBy: "t"}, time.Now(), store.AuditEntry{Actor: "t", Action: "exception.add"}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/runlens/runlens/internal/auth"
+	"github.com/runlens/runlens/internal/store"
 )
 
 // TestAccessMatrix tries every route as every role (and anonymously) in
@@ -26,7 +27,7 @@ func TestAccessMatrix(t *testing.T) {
 			t.Fatal("healthz")
 		}
 		e.do(t, http.MethodGet, "/", map[string]string{auth.AssertionHeader: tokens[r]})
-		if err := e.store.SetRole(context.Background(), "sub-"+email, r); err != nil {
+		if err := e.store.SetRole(context.Background(), "sub-"+email, r, store.AuditEntry{Actor: "test", Action: "user.role"}); err != nil {
 			t.Fatalf("set role %s: %v", r, err)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/runlens/runlens/internal/auth"
+	"github.com/runlens/runlens/internal/store"
 )
 
 // chromium finds Debian's chromium (installed by .ci/run).
@@ -241,7 +242,7 @@ func TestBrowserReviewTwoUsers(t *testing.T) {
 	engineer, reviewer := e.token(t, "eve.engineer@example.com"), e.token(t, "rob.reviewer@example.com")
 	for email, role := range map[string]string{"eve.engineer@example.com": "engineer", "rob.reviewer@example.com": "reviewer"} {
 		e.do(t, http.MethodGet, "/", map[string]string{auth.AssertionHeader: map[string]string{"engineer": engineer, "reviewer": reviewer}[role]})
-		if err := e.store.SetRole(context.Background(), "sub-"+email, role); err != nil {
+		if err := e.store.SetRole(context.Background(), "sub-"+email, role, store.AuditEntry{Actor: "test", Action: "user.role"}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -203,14 +203,11 @@ func (h *Handler) SetRole(c echo.Context) error {
 	if sub == u.Subject && role != auth.Admin {
 		return echo.NewHTTPError(http.StatusConflict, "You cannot remove your own admin role; ask another admin.")
 	}
-	if err := h.store.SetRole(c.Request().Context(), sub, role.String()); err != nil {
+	if err := h.store.SetRole(c.Request().Context(), sub, role.String(), store.AuditEntry{Actor: u.Email, Action: "user.role", Target: sub,
+		Detail: role.String(), RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return echo.NewHTTPError(http.StatusNotFound, "No such user.")
 		}
-		return err
-	}
-	if err := h.store.Audit(c.Request().Context(), store.AuditEntry{Actor: u.Email, Action: "user.role", Target: sub, Detail: role.String(),
-		RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/users")

@@ -37,23 +37,19 @@ func (s *Service) AddException(ctx context.Context, req ExceptionRequest) (store
 	now := s.now()
 	e := store.Exception{FindingID: f.ID, Check: f.Check, Subject: f.Subject, Owner: req.Owner, Reason: req.Reason,
 		ExpiresAt: req.Expires, CreatedBy: req.Actor}
-	if e.ID, err = s.st.AddException(ctx, e, now); err != nil {
-		return store.Exception{}, err
-	}
-	if err := s.st.Audit(ctx, store.AuditEntry{Actor: req.Actor, Action: "exception.add", Target: f.ID,
+	audit := store.AuditEntry{Actor: req.Actor, Action: "exception.add", Target: f.ID,
 		Detail:    fmt.Sprintf("%s on %s; owner %s; expires %s; reason: %s", f.Check, f.Subject, e.Owner, e.ExpiresAt.Format(time.RFC3339), e.Reason),
-		RequestID: req.RequestID}); err != nil {
-		return e, err
+		RequestID: req.RequestID}
+	if e.ID, err = s.st.AddException(ctx, e, now, audit); err != nil {
+		return store.Exception{}, err
 	}
 	return e, s.reapply(ctx)
 }
 
 // RevokeException ends an exception early; its finding costs points again.
 func (s *Service) RevokeException(ctx context.Context, id int64, actor, requestID string) error {
-	if err := s.st.RevokeException(ctx, id, actor, s.now()); err != nil {
-		return err
-	}
-	if err := s.st.Audit(ctx, store.AuditEntry{Actor: actor, Action: "exception.revoke", Target: fmt.Sprint(id), RequestID: requestID}); err != nil {
+	if err := s.st.RevokeException(ctx, id, actor, s.now(), store.AuditEntry{Actor: actor, Action: "exception.revoke",
+		Target: fmt.Sprint(id), RequestID: requestID}); err != nil {
 		return err
 	}
 	return s.reapply(ctx)

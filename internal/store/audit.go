@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -19,7 +20,14 @@ type AuditEntry struct {
 
 // Audit appends an entry. The table refuses updates and deletes.
 func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO audit (at, actor, action, target, detail, request_id) VALUES (?, ?, ?, ?, ?, ?)`,
+	return insertAudit(ctx, s.db, e)
+}
+
+// insertAudit appends an entry through db or a transaction.
+func insertAudit(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, e AuditEntry) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO audit (at, actor, action, target, detail, request_id) VALUES (?, ?, ?, ?, ?, ?)`,
 		now(), e.Actor, e.Action, e.Target, e.Detail, e.RequestID)
 	if err != nil {
 		return fmt.Errorf("store: audit: %w", err)

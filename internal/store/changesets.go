@@ -133,6 +133,12 @@ func (s *Store) ChangeSets(ctx context.Context, status string, limit int) ([]Cha
 // transaction: both happen or neither. ErrConflict if the row was not in a
 // required state.
 func (s *Store) transition(ctx context.Context, audit AuditEntry, q string, args ...any) error {
+	return s.transitionIn(ctx, audit, q, args...)
+}
+
+// transitionIn runs one UPDATE that must change exactly one row, and the
+// audit entry, in one transaction.
+func (s *Store) transitionIn(ctx context.Context, audit AuditEntry, q string, args ...any) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: change set transition: %w", err)
@@ -145,9 +151,8 @@ func (s *Store) transition(ctx context.Context, audit AuditEntry, q string, args
 	if n, _ := res.RowsAffected(); n != 1 {
 		return ErrConflict
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, target, detail, request_id) VALUES (?, ?, ?, ?, ?, ?)`,
-		now(), audit.Actor, audit.Action, audit.Target, audit.Detail, audit.RequestID); err != nil {
-		return fmt.Errorf("store: audit: %w", err)
+	if err := insertAudit(ctx, tx, audit); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: change set transition: %w", err)

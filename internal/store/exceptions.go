@@ -31,8 +31,9 @@ func (e Exception) Active(now time.Time) bool {
 // or one that has already expired.
 var ErrInvalidException = errors.New("store: invalid exception")
 
-// AddException records an accepted risk.
-func (s *Store) AddException(ctx context.Context, e Exception, now time.Time) (int64, error) {
+// AddException records an accepted risk and its audit entry in one
+// transaction: both are written or neither.
+func (s *Store) AddException(ctx context.Context, e Exception, now time.Time, audit AuditEntry) (int64, error) {
 	switch {
 	case strings.TrimSpace(e.Owner) == "":
 		return 0, fmt.Errorf("%w: an owner is required", ErrInvalidException)
@@ -43,26 +44,39 @@ func (s *Store) AddException(ctx context.Context, e Exception, now time.Time) (i
 	case e.FindingID == "":
 		return 0, fmt.Errorf("%w: no finding", ErrInvalidException)
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO exceptions (finding_id, check_slug, subject, owner, reason, expires_at, created_by, created_at)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: add exception: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	res, err := tx.ExecContext(ctx, `INSERT INTO exceptions (finding_id, check_slug, subject, owner, reason, expires_at, created_by, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.FindingID, e.Check, e.Subject, strings.TrimSpace(e.Owner), strings.TrimSpace(e.Reason),
 		e.ExpiresAt.UTC().Format(time.RFC3339), e.CreatedBy, now.UTC().Format(time.RFC3339Nano))
 	if err != nil {
 		return 0, fmt.Errorf("store: add exception: %w", err)
 	}
-	return res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("store: add exception: %w", err)
+	}
+	if err := insertAudit(ctx, tx, audit); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: add exception: %w", err)
+	}
+	return id, nil
 }
 
-// RevokeException ends an exception before its expiry.
-func (s *Store) RevokeException(ctx context.Context, id int64, by string, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE exceptions SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL`,
+// RevokeException ends an exception before its expiry, with its audit entry
+// in the same transaction.
+func (s *Store) RevokeException(ctx context.Context, id int64, by string, now time.Time, audit AuditEntry) error {
+	err := s.transitionIn(ctx, audit, `UPDATE exceptions SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL`,
 		now.UTC().Format(time.RFC3339Nano), by, id)
-	if err != nil {
-		return fmt.Errorf("store: revoke exception: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if errors.Is(err, ErrConflict) {
 		return ErrNotFound
 	}
-	return nil
+	return err
 }
 
 // Exceptions returns every exception, newest first.

@@ -186,7 +186,7 @@ func TestUsers(t *testing.T) {
 	if err != nil || u.Role != "viewer" {
 		t.Fatalf("UpsertUser = %+v, %v", u, err)
 	}
-	if err := st.SetRole(ctx, "sub-1", "reviewer"); err != nil {
+	if err := st.SetRole(ctx, "sub-1", "reviewer", store.AuditEntry{Actor: "t", Action: "user.role"}); err != nil {
 		t.Fatal(err)
 	}
 	// A later sign-in keeps the role and updates the email.
@@ -194,10 +194,10 @@ func TestUsers(t *testing.T) {
 	if err != nil || u.Role != "reviewer" || u.Email != "a.new@example.com" {
 		t.Errorf("UpsertUser again = %+v, %v; want reviewer with the new email", u, err)
 	}
-	if err := st.SetRole(ctx, "nobody", "admin"); !errors.Is(err, store.ErrNotFound) {
+	if err := st.SetRole(ctx, "nobody", "admin", store.AuditEntry{Actor: "t", Action: "user.role"}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("SetRole(nobody) = %v, want ErrNotFound", err)
 	}
-	if err := st.SetRole(ctx, "sub-1", "superuser"); err == nil {
+	if err := st.SetRole(ctx, "sub-1", "superuser", store.AuditEntry{Actor: "t", Action: "user.role"}); err == nil {
 		t.Error("SetRole with an invalid role succeeded")
 	}
 }

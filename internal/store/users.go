@@ -40,16 +40,13 @@ func (s *Store) User(ctx context.Context, sub string) (User, error) {
 	return u, nil
 }
 
-// SetRole sets a user's role.
-func (s *Store) SetRole(ctx context.Context, sub, role string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE users SET role = ? WHERE sub = ?`, role, sub)
-	if err != nil {
-		return fmt.Errorf("store: set role: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
+// SetRole sets a user's role, with its audit entry in the same transaction.
+func (s *Store) SetRole(ctx context.Context, sub, role string, audit AuditEntry) error {
+	err := s.transitionIn(ctx, audit, `UPDATE users SET role = ? WHERE sub = ?`, role, sub)
+	if errors.Is(err, ErrConflict) {
 		return ErrNotFound
 	}
-	return nil
+	return err
 }
 
 // Users lists every user by email.
