@@ -74,3 +74,17 @@ bench-large: build ## scan a generated 1,000,000-record organization (1000 proje
 .PHONY: roles
 roles: build ## refresh the embedded predefined role catalog from the live IAM API (needs Application Default Credentials)
 	$(BIN) roles --out internal/iam/data/gcp-predefined-roles.json.gz
+
+.PHONY: load
+load: ## load-test the console on a generated 1000x50 organization (DESIGN §12; scripts/load.sh, needs curl and jq)
+	scripts/load.sh
+
+.PHONY: load-small
+load-small: ## quick load test: 100x50 organization, 10 s per endpoint, 20 s hold during a sync
+	SIZE=100x50 DURATION=10 HOLD=20 scripts/load.sh
+
+SIZE ?= 1000x50
+
+.PHONY: demo-file
+demo-file: build ## write a generated organization of SIZE (PROJECTSxSERVICES) to generated-SIZE.jsonl
+	$(BIN) generate --size $(SIZE) > generated-$(SIZE).jsonl

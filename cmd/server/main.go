@@ -47,6 +47,7 @@ Usage:
   runlens graph --input PATH ... | --demo [--format json]
   runlens plan  --input PATH ... | --demo --finding ID [--format gcloud|terraform|diff|json]
   runlens roles --out FILE   (refresh the predefined role catalog from the IAM API)
+  runlens generate [--size 1000x50] [--seed 1] > FILE.jsonl   (a synthetic organization in CAI export format)
 
 Run "runlens COMMAND -h" for the flags of a command.
 `
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runRoles(ctx, args[1:], getenv, stdout, stderr)
 	case "plan":
 		return runPlan(ctx, args[1:], getenv, stdout, stderr)
+	case "generate":
+		return runGenerate(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

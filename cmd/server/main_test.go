@@ -369,3 +369,29 @@ func TestServeSourceErrors(t *testing.T) {
 		t.Errorf("serve --scope with --demo = %v, want a refusal", err)
 	}
 }
+
+func TestGenerate(t *testing.T) {
+	out, _, err := runCmd(t, "generate", "--size", "2x3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _, _ := runCmd(t, "generate", "--size", "2x3")
+	if out != again || strings.Count(out, "\n") < 50 {
+		t.Errorf("generate is not deterministic or too short: %d lines", strings.Count(out, "\n"))
+	}
+	f := filepath.Join(t.TempDir(), "g.jsonl")
+	if err := os.WriteFile(f, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	scanned, stderr, err := runCmd(t, "scan", "--input", f, "--format", "json")
+	if err != nil || !strings.Contains(stderr, "0 skipped") {
+		t.Fatalf("scan of the generated file: %v, %s", err, stderr)
+	}
+	var d scanDoc
+	if err := json.Unmarshal([]byte(scanned), &d); err != nil || d.Summary.Services+d.Summary.Jobs != 6 {
+		t.Errorf("generated 2x3 scans to %d services and jobs, want 6 (%v)", d.Summary.Services+d.Summary.Jobs, err)
+	}
+	if _, _, err := runCmd(t, "generate", "--size", "x"); err == nil {
+		t.Error("a bad size was accepted")
+	}
+}

@@ -28,6 +28,9 @@ type Current struct {
 	Exceptions map[string]store.Exception // active exceptions by finding ID
 	nextExpiry time.Time                  // when the earliest of them expires; zero if none
 
+	fixesOnce sync.Once // computes fixes on first use
+	fixes     []rules.Fix
+
 	rowsOnce sync.Once // builds rows, rowKeys and projects on first use
 	rows     []ServiceRow
 	rowKeys  []string // lower-cased search text of rows[i]
@@ -316,4 +319,11 @@ func (s *Service) CancelSync() bool {
 	}
 	s.cancel()
 	return true
+}
+
+// topFixes returns the organization's top fixes, computed once per served
+// state.
+func (c *Current) topFixes() []rules.Fix {
+	c.fixesOnce.Do(func() { c.fixes = rules.TopFixes(c.Report.Scores, c.Report.Findings, nil, TopFixCount) })
+	return c.fixes
 }

@@ -52,7 +52,7 @@ func (s *Service) Overview(ctx context.Context) (Overview, error) {
 	rep := c.Report
 	o := Overview{Snapshot: c.Snapshot, Org: rep.Scores.Organization, Projects: rep.Scores.Projects, Folders: rep.Scores.Folders,
 		Services: len(rep.Graph.NodesOf(graph.KindService)), Jobs: len(rep.Graph.NodesOf(graph.KindJob)),
-		TopFixes: rules.TopFixes(rep.Scores, rep.Findings, nil, TopFixCount)}
+		TopFixes: c.topFixes()}
 	for _, l := range rep.Scores.Labels {
 		if strings.HasPrefix(l.ID, "team=") {
 			o.Teams = append(o.Teams, l)

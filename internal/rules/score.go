@@ -243,13 +243,19 @@ func TopFixes(s Scores, findings []Finding, within func(service string) bool, li
 			}
 		}
 	}
-	var out []Fix
-	for _, f := range findings {
+	// Rank small (points, services, index) triples, then copy out only the
+	// findings that make the cut: findings are large to move around.
+	type ranked struct {
+		points   float64
+		services int
+		i        int
+	}
+	var rs []ranked
+	for i, f := range findings {
 		if f.Excepted {
 			continue
 		}
-		fx := Fix{Finding: f}
-		gain := 0
+		gain, services := 0, 0
 		for _, a := range f.Affects {
 			if _, ok := score[a]; !ok {
 				continue
@@ -257,29 +263,32 @@ func TopFixes(s Scores, findings []Finding, within func(service string) bool, li
 			after := max(0, 100-(lost[a]-f.Severity.Weight()))
 			if d := after - score[a]; d > 0 {
 				gain += d
-				fx.Services++
+				services++
 			}
 		}
-		if gain == 0 {
-			continue
+		if gain > 0 {
+			rs = append(rs, ranked{float64(gain) / float64(n), services, i})
 		}
-		fx.Points = float64(gain) / float64(n)
-		out = append(out, fx)
 	}
-	slices.SortStableFunc(out, func(a, b Fix) int {
+	slices.SortFunc(rs, func(a, b ranked) int {
+		fa, fb := findings[a.i], findings[b.i]
 		switch {
-		case a.Points != b.Points:
-			if a.Points > b.Points {
+		case a.points != b.points:
+			if a.points > b.points {
 				return -1
 			}
 			return 1
-		case a.Finding.Severity != b.Finding.Severity:
-			return int(b.Finding.Severity - a.Finding.Severity)
+		case fa.Severity != fb.Severity:
+			return int(fb.Severity - fa.Severity)
 		}
-		return strings.Compare(a.Finding.ID, b.Finding.ID)
+		return strings.Compare(fa.ID, fb.ID)
 	})
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
+	if limit > 0 && len(rs) > limit {
+		rs = rs[:limit]
+	}
+	out := make([]Fix, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, Fix{Finding: findings[r.i], Points: r.points, Services: r.services})
 	}
 	return out
 }

@@ -1,0 +1,692 @@
+package main
+
+// Fault tests of the real binary: it is built with go build, then killed with
+// SIGKILL in the middle of a sync and in the middle of a stream of writes
+// (exceptions, approvals, proposals), and made to sync onto a full disk. After
+// each fault the database must open, pass PRAGMA integrity_check, serve the
+// snapshot it served before, and hold every write that was acknowledged.
+// The tests take some 20-30 s; -short skips them.
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/runlens/runlens/internal/changeset"
+	"github.com/runlens/runlens/internal/demo"
+	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/review"
+	"github.com/runlens/runlens/internal/rules"
+	"github.com/runlens/runlens/internal/scan"
+	"github.com/runlens/runlens/internal/store"
+)
+
+func TestFault(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds runlens and kills it; skipped with -short")
+	}
+	bin := faultBuild(t)
+	t.Run("KillDuringSync", func(t *testing.T) { testKillDuringSync(t, bin) })
+	t.Run("KillDuringWrites", func(t *testing.T) { testKillDuringWrites(t, bin) })
+	t.Run("DiskFullDuringSync", func(t *testing.T) { testDiskFullDuringSync(t, bin) })
+}
+
+// faultBuild builds the runlens binary into a temporary directory.
+func faultBuild(t *testing.T) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("no go command to build runlens with: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "runlens")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	cmd := exec.Command(goTool, "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// faultRun runs the binary to completion.
+func faultRun(t *testing.T, bin string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var o, e strings.Builder
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	return o.String(), e.String(), err
+}
+
+// faultProc is a started runlens process.
+type faultProc struct {
+	cmd  *exec.Cmd
+	log  string        // stdout and stderr go to this file
+	done chan struct{} // closed when the process has exited
+	err  error         // its exit, once done is closed
+}
+
+func faultStart(t *testing.T, bin string, args ...string) *faultProc {
+	t.Helper()
+	p := &faultProc{log: filepath.Join(t.TempDir(), "runlens.log"), done: make(chan struct{})}
+	f, err := os.Create(p.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cmd = exec.Command(bin, args...)
+	p.cmd.Stdout, p.cmd.Stderr = f, f
+	if err := p.cmd.Start(); err != nil {
+		f.Close()
+		t.Fatal(err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		f.Close()
+		close(p.done)
+	}()
+	t.Cleanup(func() { p.kill() })
+	return p
+}
+
+// kill sends SIGKILL and waits for the process to be gone.
+func (p *faultProc) kill() {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Kill()
+	<-p.done
+}
+
+func (p *faultProc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (p *faultProc) output() string {
+	b, _ := os.ReadFile(p.log)
+	return string(b)
+}
+
+// faultAddr returns a loopback address with a port free a moment ago.
+func faultAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// faultWaitHealthy waits until base/healthz answers 200.
+func faultWaitHealthy(t *testing.T, p *faultProc, base string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		if p.exited() {
+			t.Fatalf("runlens serve exited before answering (%v):\n%s", p.err, p.output())
+		}
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("runlens serve not healthy after %s:\n%s", within, p.output())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// faultCheckDB opens the database as runlens does and checks it after a
+// fault: it opens, passes PRAGMA integrity_check and foreign_key_check,
+// snapshot want is the current one, and no snapshot data exists but for
+// complete snapshots, each with all of its assets. It returns the open store.
+func faultCheckDB(t *testing.T, path string, want int64) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("store.Open after the fault: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var ok string
+	if err := db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&ok); err != nil || ok != "ok" {
+		t.Errorf("PRAGMA integrity_check = %q, %v; want ok", ok, err)
+	}
+	rows, err := db.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows.Next() {
+		t.Errorf("PRAGMA foreign_key_check reports violations")
+	}
+	rows.Close()
+	if want > 0 {
+		cur, err := st.CurrentSnapshot(ctx)
+		if err != nil || cur.ID != want {
+			t.Errorf("current snapshot = %d (%v), want %d", cur.ID, err, want)
+		}
+	}
+	// Only complete snapshots have data, and all of it.
+	for _, table := range []string{"snapshot_assets", "findings", "scores", "snapshot_recommender"} {
+		var n int
+		q := `SELECT COUNT(*) FROM ` + table + ` WHERE snapshot_id NOT IN (SELECT id FROM snapshots WHERE status = 'complete')`
+		if err := db.QueryRowContext(ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("%s has %d rows of a snapshot that is not complete", table, n)
+		}
+	}
+	var short int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM snapshots s WHERE status = 'complete'
+		AND assets <> (SELECT COUNT(*) FROM snapshot_assets a WHERE a.snapshot_id = s.id)`).Scan(&short); err != nil {
+		t.Fatal(err)
+	}
+	if short != 0 {
+		t.Errorf("%d complete snapshots do not hold all their assets", short)
+	}
+	return st
+}
+
+// testKillDuringSync: a sync killed with SIGKILL while reading, then one
+// killed while writing its snapshot, leave snapshot 1 current and the
+// database whole; the next sync succeeds.
+func testKillDuringSync(t *testing.T, bin string) {
+	db := filepath.Join(t.TempDir(), "kill.db")
+	if out, stderr, err := faultRun(t, bin, "sync", "--demo", "--db", db); err != nil || !strings.HasPrefix(out, "snapshot 1:") {
+		t.Fatalf("sync --demo = %q, %v\n%s", out, err, stderr)
+	}
+
+	// While reading: a 400x50 organization takes far longer than 1.5 s.
+	p := faultStart(t, bin, "sync", "--demo-size", "400x50", "--db", db)
+	time.Sleep(1500 * time.Millisecond)
+	if p.exited() {
+		t.Fatalf("sync --demo-size 400x50 ended within 1.5 s (%v):\n%s", p.err, p.output())
+	}
+	p.kill()
+	faultCheckDB(t, db, 1).Close()
+
+	// While writing: the snapshot transaction spills into the WAL as it
+	// grows; kill once the WAL holds 4 MiB (the 60x50 snapshot writes
+	// about 85 MiB before it commits).
+	wal := db + "-wal"
+	p = faultStart(t, bin, "sync", "--demo-size", "60x50", "--db", db)
+	began := time.Now()
+	var size int64
+	for {
+		if fi, err := os.Stat(wal); err == nil {
+			size = fi.Size()
+		}
+		if size > 4<<20 {
+			break
+		}
+		if p.exited() {
+			t.Fatalf("sync --demo-size 60x50 ended before its WAL reached 4 MiB (%v):\n%s", p.err, p.output())
+		}
+		if time.Since(began) > time.Minute {
+			t.Fatalf("the WAL did not reach 4 MiB within a minute:\n%s", p.output())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	p.kill()
+	if strings.Contains(p.output(), "sync complete") {
+		t.Fatalf("the sync completed before it was killed: the kill was not during the write")
+	}
+	t.Logf("killed the 60x50 sync %s after start, its WAL at %d bytes (uncommitted)", time.Since(began).Round(time.Millisecond), size)
+	st := faultCheckDB(t, db, 1)
+	list, err := st.Snapshots(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 {
+		t.Errorf("snapshots after two killed syncs = %+v, want only snapshot 1", list)
+	}
+	st.Close()
+
+	out, stderr, err := faultRun(t, bin, "sync", "--demo", "--db", db)
+	if err != nil || !strings.HasPrefix(out, "snapshot ") {
+		t.Fatalf("sync --demo after the kills = %q, %v\n%s", out, err, stderr)
+	}
+	id, _ := strconv.ParseInt(strings.TrimSuffix(strings.Fields(out)[1], ":"), 10, 64)
+	faultCheckDB(t, db, id).Close()
+}
+
+// faultWrites counts what a stream of writes got acknowledged (a 303: the
+// handler returned after its transaction committed).
+type faultWrites struct {
+	mu         sync.Mutex
+	exceptions map[string]int // finding ID -> acknowledged exceptions
+	approvals  map[int64]bool // change set -> approval acknowledged
+	proposals  map[int64]bool // change set proposed by the dev user
+	acked      atomic.Int64
+	refused    atomic.Int64 // 4xx answers (a lost approval race: 409)
+	failed     atomic.Int64 // transport errors: in flight at the kill
+	other      []string     // unexpected answers
+}
+
+// testKillDuringWrites: change sets proposed by alice (some approved by bob)
+// through the store, then runlens serve takes concurrent exception, approve
+// and propose POSTs and is killed with SIGKILL in the middle. The database
+// opens whole, every acknowledged write is there, approvals made before are
+// intact, statuses are valid, and every approval has its audit entry.
+func testKillDuringWrites(t *testing.T, bin string) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "writes.db")
+
+	// Change sets of the demo's findings, proposed by alice; bob approves
+	// the first ten.
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := inventory.NewReader()
+	if err := r.ReadFS(demo.FS()); err != nil {
+		t.Fatal(err)
+	}
+	rep := scan.Run(r.Inventory(), iam.MustPredefined(), rules.All(), time.Now(), nil)
+	rv := review.New(st, nil, 72*time.Hour)
+	alice := review.Actor{Sub: "sub-alice", Email: "alice@example.com", RequestID: "fault-a"}
+	bob := review.Actor{Sub: "sub-bob", Email: "bob@example.com", RequestID: "fault-b"}
+	var findings, plannable []string
+	for _, f := range rep.Findings {
+		findings = append(findings, f.ID)
+		if _, err := changeset.Plan(review.Input(rep), f); err == nil {
+			plannable = append(plannable, f.ID)
+		}
+	}
+	if len(plannable) < 20 {
+		t.Fatalf("only %d of the demo's findings have a change set", len(plannable))
+	}
+	var proposed []int64
+	hashes := map[int64]string{}
+	for _, fid := range plannable[:min(60, len(plannable))] {
+		id, err := rv.Propose(ctx, rep, 0, fid, alice)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs, err := st.ChangeSet(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		proposed, hashes[id] = append(proposed, id), cs.ContentHash
+	}
+	before := map[int64]store.ChangeSetRow{}
+	for _, id := range proposed[:10] {
+		if err := rv.Approve(ctx, id, hashes[id], bob); err != nil {
+			t.Fatal(err)
+		}
+		if before[id], err = st.ChangeSet(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	auditBefore, err := st.AuditLog(ctx, 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	addr := faultAddr(t)
+	base := "http://" + addr
+	p := faultStart(t, bin, "serve", "--demo", "--db", db, "--addr", addr, "--dev-user", "dev@example.com", "--rate-limit", "-1")
+	faultWaitHealthy(t, p, base, time.Minute)
+
+	// The writes, interleaved: an exception, an approval (each change set
+	// twice: one wins, the other is refused) and a proposal.
+	type job struct {
+		path string
+		form url.Values
+		kind string
+		id   int64
+		fid  string
+	}
+	var jobs []job
+	expires := time.Now().UTC().AddDate(0, 0, 1).Format("2006-01-02")
+	for i := 0; len(jobs) < 600; i++ {
+		fid := findings[i%len(findings)]
+		jobs = append(jobs, job{path: "/findings/" + url.PathEscape(fid) + "/exception", kind: "exception", fid: fid,
+			form: url.Values{"owner": {"fault-test"}, "reason": {fmt.Sprintf("fault test %d", i)}, "expires": {expires}}})
+		if rest := proposed[10:]; i < 2*len(rest) {
+			id := rest[i/2]
+			jobs = append(jobs, job{path: fmt.Sprintf("/changes/%d/approve", id), kind: "approve", id: id,
+				form: url.Values{"hash": {hashes[id]}}})
+		}
+		pid := plannable[i%len(plannable)]
+		jobs = append(jobs, job{path: "/findings/" + url.PathEscape(pid) + "/propose", kind: "propose", fid: pid, form: url.Values{}})
+	}
+	w := &faultWrites{exceptions: map[string]int{}, approvals: map[int64]bool{}, proposals: map[int64]bool{}}
+	client := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	queue := make(chan job)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range queue {
+				req, _ := http.NewRequest(http.MethodPost, base+j.path, strings.NewReader(j.form.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("Sec-Fetch-Site", "same-origin")
+				resp, err := client.Do(req)
+				if err != nil {
+					w.failed.Add(1)
+					continue
+				}
+				resp.Body.Close()
+				w.mu.Lock()
+				switch {
+				case resp.StatusCode == http.StatusSeeOther:
+					w.acked.Add(1)
+					switch j.kind {
+					case "exception":
+						w.exceptions[j.fid]++
+					case "approve":
+						w.approvals[j.id] = true
+					case "propose":
+						id, err := strconv.ParseInt(strings.TrimPrefix(resp.Header.Get("Location"), "/changes/"), 10, 64)
+						if err != nil {
+							w.other = append(w.other, "propose redirected to "+resp.Header.Get("Location"))
+						}
+						w.proposals[id] = true
+					}
+				case j.kind == "approve" && resp.StatusCode == http.StatusConflict:
+					w.refused.Add(1)
+				default:
+					w.other = append(w.other, fmt.Sprintf("%s %s: %d", j.kind, j.path, resp.StatusCode))
+				}
+				w.mu.Unlock()
+			}
+		}()
+	}
+	// Kill once 80 writes are acknowledged, while the others are in flight.
+	finished, killed := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(killed)
+		defer p.kill()
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for w.acked.Load() < 80 && !p.exited() {
+			select {
+			case <-finished:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	for _, j := range jobs {
+		if p.exited() {
+			break
+		}
+		queue <- j
+	}
+	close(queue)
+	wg.Wait()
+	close(finished)
+	<-killed
+	if w.acked.Load() < 80 {
+		t.Fatalf("only %d writes acknowledged before the server stopped (%v):\n%s", w.acked.Load(), p.err, p.output())
+	}
+	if len(w.other) > 0 {
+		t.Errorf("unexpected answers: %v", w.other)
+	}
+	t.Logf("killed runlens serve after %d acknowledged writes (%d exceptions, %d approvals, %d proposals), %d approvals refused as already decided, %d requests failed at or after the kill",
+		w.acked.Load(), faultSum(w.exceptions), len(w.approvals), len(w.proposals), w.refused.Load(), w.failed.Load())
+
+	st = faultCheckDB(t, db, 0)
+	if _, err := st.CurrentSnapshot(ctx); err != nil {
+		t.Fatalf("no current snapshot after the kill: %v", err)
+	}
+
+	// Every acknowledged write is stored.
+	exceptions, err := st.Exceptions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]int{}
+	for _, e := range exceptions {
+		if e.CreatedBy == "dev@example.com" {
+			stored[e.FindingID]++
+		}
+	}
+	for fid, n := range w.exceptions {
+		if stored[fid] < n {
+			t.Errorf("finding %s: %d exceptions acknowledged, %d stored", fid, n, stored[fid])
+		}
+	}
+	sets, err := st.ChangeSets(ctx, "", 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int64]store.ChangeSetRow{}
+	for _, c := range sets {
+		byID[c.ID] = c
+	}
+	for id := range w.approvals {
+		if c := byID[id]; c.Status != store.StatusApproved || c.DecidedBy != "dev@example.com" || c.ApprovedHash != c.ContentHash {
+			t.Errorf("change set %d: approval acknowledged, stored %s by %q with hash %q (content %q)", id, c.Status, c.DecidedBy, c.ApprovedHash, c.ContentHash)
+		}
+	}
+	for id := range w.proposals {
+		if c, ok := byID[id]; !ok || c.ProposedBy != "dev@example.com" || c.Status != store.StatusProposed {
+			t.Errorf("change set %d: proposal acknowledged, stored %+v", id, c)
+		}
+	}
+	// Approvals made before are intact.
+	for id, want := range before {
+		got := byID[id]
+		if got.Status != store.StatusApproved || got.DecidedBy != want.DecidedBy || got.ApprovedHash != want.ApprovedHash ||
+			!got.ApprovalExpiresAt.Equal(want.ApprovalExpiresAt) || got.ContentHash != want.ContentHash {
+			t.Errorf("change set %d approved before the crash: now %s by %q hash %q, was %s by %q hash %q",
+				id, got.Status, got.DecidedBy, got.ApprovedHash, want.Status, want.DecidedBy, want.ApprovedHash)
+		}
+	}
+	// Every change set is in a valid state, consistent with its fields.
+	for _, c := range sets {
+		switch c.Status {
+		case store.StatusProposed:
+			if c.DecidedBy != "" || c.ApprovedHash != "" {
+				t.Errorf("change set %d proposed but decided by %q, hash %q", c.ID, c.DecidedBy, c.ApprovedHash)
+			}
+		case store.StatusApproved:
+			if c.DecidedBy == "" || c.ApprovedHash != c.ContentHash || c.DecidedBy == c.ProposedBy {
+				t.Errorf("change set %d approved by %q (proposed by %q) with hash %q, content %q", c.ID, c.DecidedBy, c.ProposedBy, c.ApprovedHash, c.ContentHash)
+			}
+		case store.StatusRejected, store.StatusExpired, store.StatusApplied, store.StatusFailed:
+			t.Errorf("change set %d is %s: nothing in this test rejects, expires or applies", c.ID, c.Status)
+		default:
+			t.Errorf("change set %d has status %q", c.ID, c.Status)
+		}
+	}
+
+	// The audit log: what was there is unchanged; an approval and its
+	// audit entry are one transaction, so they match exactly. An exception
+	// and a proposal are written before their audit entry in separate
+	// statements: the code guarantees no audit entry without its row, not
+	// the converse; rows without an entry are reported.
+	var audit []store.AuditEntry
+	if err := st.EachAudit(ctx, func(e store.AuditEntry) error { audit = append(audit, e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(audit) < len(auditBefore) {
+		t.Fatalf("audit log has %d entries, had %d before the server started", len(audit), len(auditBefore))
+	}
+	for i, want := range auditBefore {
+		// AuditLog is newest first, EachAudit oldest first.
+		if got := audit[len(auditBefore)-1-i]; got != want {
+			t.Errorf("audit entry %d changed: %+v, was %+v", want.ID, got, want)
+		}
+	}
+	approveAudits := map[int64]int{}
+	exceptionAudits := map[string]int{}
+	proposeAudits := map[int64]int{}
+	for _, e := range audit {
+		switch e.Action {
+		case "changeset.approve":
+			id, _ := strconv.ParseInt(e.Target, 10, 64)
+			approveAudits[id]++
+		case "exception.add":
+			exceptionAudits[e.Target]++
+		case "changeset.propose":
+			id, _ := strconv.ParseInt(e.Target, 10, 64)
+			proposeAudits[id]++
+		}
+	}
+	for _, c := range sets {
+		want := 0
+		if c.DecidedBy != "" {
+			want = 1
+		}
+		if approveAudits[c.ID] != want {
+			t.Errorf("change set %d (%s, decided by %q) has %d approval audit entries, want %d", c.ID, c.Status, c.DecidedBy, approveAudits[c.ID], want)
+		}
+		if proposeAudits[c.ID] > 1 {
+			t.Errorf("change set %d has %d proposal audit entries", c.ID, proposeAudits[c.ID])
+		}
+	}
+	for id := range approveAudits {
+		if _, ok := byID[id]; !ok {
+			t.Errorf("approval audit entry for change set %d, which does not exist", id)
+		}
+	}
+	all := map[string]int{}
+	for _, e := range exceptions {
+		all[e.FindingID]++
+	}
+	var unaudited int
+	for fid, n := range exceptionAudits {
+		if n > all[fid] {
+			t.Errorf("finding %s: %d exception audit entries, %d exceptions", fid, n, all[fid])
+		}
+	}
+	for fid, n := range all {
+		unaudited += n - min(n, exceptionAudits[fid])
+	}
+	var unauditedSets int
+	for id := range proposeAudits {
+		if _, ok := byID[id]; !ok {
+			t.Errorf("proposal audit entry for change set %d, which does not exist", id)
+		}
+	}
+	for _, c := range sets {
+		if proposeAudits[c.ID] == 0 {
+			unauditedSets++
+		}
+	}
+	if unaudited > 0 || unauditedSets > 0 {
+		t.Logf("not one transaction: the kill left %d exceptions and %d change sets without their audit entry", unaudited, unauditedSets)
+	}
+	st.Close()
+
+	// The database serves again: runlens serve on it answers.
+	addr = faultAddr(t)
+	base = "http://" + addr
+	p = faultStart(t, bin, "serve", "--db", db, "--addr", addr, "--dev-user", "dev@example.com", "--rate-limit", "-1")
+	faultWaitHealthy(t, p, base, 30*time.Second)
+	for _, path := range []string{"/", "/changes", "/findings", fmt.Sprintf("/changes/%d", proposed[0])} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s after the restart = %d, want 200", path, resp.StatusCode)
+		}
+	}
+	if err := p.cmd.Process.Signal(os.Interrupt); err == nil {
+		select {
+		case <-p.done:
+			if p.err != nil {
+				t.Errorf("runlens serve on SIGINT: %v\n%s", p.err, p.output())
+			}
+		case <-time.After(15 * time.Second):
+			t.Errorf("runlens serve did not stop on SIGINT")
+		}
+	}
+}
+
+// faultSum adds up the values of m.
+func faultSum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// testDiskFullDuringSync: a sync onto a full filesystem fails saying so, the
+// previous snapshot stays current, the failure is recorded, and the
+// database opens whole; a small sync afterwards succeeds. It needs to mount
+// a 2 MiB tmpfs (root on Linux); otherwise it is skipped.
+func testDiskFullDuringSync(t *testing.T, bin string) {
+	if runtime.GOOS != "linux" {
+		t.Skip("needs a tmpfs mount (Linux)")
+	}
+	dir := filepath.Join(t.TempDir(), "small")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a 2 MiB tmpfs (root needed): %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v: %s", dir, err, out)
+		}
+	})
+	db := filepath.Join(dir, "db")
+	if out, stderr, err := faultRun(t, bin, "sync", "--demo", "--db", db); err != nil || !strings.HasPrefix(out, "snapshot 1:") {
+		t.Fatalf("sync --demo on the small filesystem = %q, %v\n%s", out, err, stderr)
+	}
+	_, stderr, err := faultRun(t, bin, "sync", "--demo-size", "100x50", "--db", db)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		t.Fatalf("sync --demo-size 100x50 onto a 2 MiB filesystem = %v, want a failure\n%s", err, stderr)
+	}
+	if msg := strings.ToLower(stderr); !strings.Contains(msg, "full") && !strings.Contains(msg, "space") {
+		t.Errorf("the failure does not say the disk is full:\n%s", stderr)
+	}
+	st := faultCheckDB(t, db, 1)
+	list, err := st.Snapshots(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].Status != "failed" || !strings.Contains(list[0].Error, "full") {
+		t.Errorf("snapshots = %+v, want the failed sync recorded with its reason, then snapshot 1", list)
+	}
+	st.Close()
+	out, stderr, err := faultRun(t, bin, "sync", "--demo", "--db", db)
+	if err != nil || !strings.HasPrefix(out, "snapshot ") {
+		t.Fatalf("sync --demo after the full disk = %q, %v\n%s", out, err, stderr)
+	}
+}

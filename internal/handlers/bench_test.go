@@ -1,0 +1,70 @@
+package handlers_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"testing"
+
+	"github.com/runlens/runlens/internal/demo"
+	"github.com/runlens/runlens/internal/handlers"
+	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/posture"
+	"github.com/runlens/runlens/internal/review"
+	"github.com/runlens/runlens/internal/store"
+)
+
+// BenchmarkPages20k renders the pages managers and reviewers open most on a
+// generated organization of 20,000 services (400 projects x 50), through
+// the real routes (issue: the overview under 100 ms).
+func BenchmarkPages20k(b *testing.B) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ps := posture.New(st, iam.MustPredefined(), log, 0)
+	gen := func(ctx context.Context, _ func(int)) (*inventory.Inventory, error) {
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(demo.Generate(pw, demo.Size{Projects: 400, ServicesPerProject: 50}, 1)) }()
+		r := inventory.NewReader()
+		if err := r.Read("g.jsonl", pr); err != nil {
+			return nil, err
+		}
+		return r.Inventory(), nil
+	}
+	if _, err := ps.Sync(ctx, "generated 400x50", gen); err != nil {
+		b.Fatal(err)
+	}
+	h, err := handlers.New(ps, review.New(st, nil, 0), st, nil, handlers.Config{DevUser: "bench@example.com", RateLimit: -1}, log)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := h.Routes()
+	list, _ := ps.Services(posture.ServiceFilter{})
+	svc := list.Rows[len(list.Rows)/2].ID
+	for _, p := range []struct{ name, path string }{
+		{"overview", "/"},
+		{"services", "/services"},
+		{"services-search", "/services?q=svc-01"},
+		{"service-detail", "/services/" + url.PathEscape(svc)},
+		{"neighbours-api", "/api/v1/graph/neighbours?depth=2&id=" + url.QueryEscape(svc)},
+	} {
+		b.Run(p.name, func(b *testing.B) {
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p.path, nil))
+				if rec.Code != http.StatusOK {
+					b.Fatalf("%s = %d", p.path, rec.Code)
+				}
+			}
+		})
+	}
+}
