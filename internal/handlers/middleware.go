@@ -1,12 +1,14 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/runlens/runlens/internal/auth"
+	"github.com/runlens/runlens/internal/store"
 )
 
 // User is the signed-in user of a request.
@@ -66,7 +68,12 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if h.cfg.DevUser != "" || (h.cfg.FirstAdmin != "" && strings.EqualFold(email, h.cfg.FirstAdmin)) {
 			role = "admin"
 		}
-		u, err := h.store.UpsertUser(c.Request().Context(), sub, email, role)
+		// A known user is read, not written: every request writing would
+		// queue page views behind a sync storing its snapshot.
+		u, err := h.store.User(c.Request().Context(), sub)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && u.Email != email) {
+			u, err = h.store.UpsertUser(c.Request().Context(), sub, email, role)
+		}
 		if err != nil {
 			return err
 		}

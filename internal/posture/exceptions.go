@@ -65,11 +65,12 @@ func (s *Service) Exceptions(ctx context.Context) ([]store.Exception, error) {
 type Exception = store.Exception
 
 // reapply serves the current snapshot under the exceptions now in the store.
-// It takes the sync lock, so it never puts back a snapshot a concurrent sync
-// replaced, and a sync running meanwhile sees the new exception when it ends.
+// It takes the serve lock (not the sync lock: a long sync must not hold up an
+// exception), so it never puts back a snapshot a concurrent sync replaced,
+// and a sync ending meanwhile re-reads the exceptions when it serves.
 func (s *Service) reapply(ctx context.Context) error {
-	s.syncMu.Lock()
-	defer s.syncMu.Unlock()
+	s.serveMu.Lock()
+	defer s.serveMu.Unlock()
 	c := s.cur.Load()
 	if c == nil {
 		return ErrNoSnapshot

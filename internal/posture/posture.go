@@ -31,6 +31,9 @@ type Current struct {
 	fixesOnce sync.Once // computes fixes on first use
 	fixes     []rules.Fix
 
+	sortedMu   sync.Mutex
+	sortedRows map[string][]ServiceRow // rows by sort order other than score
+
 	rowsOnce sync.Once // builds rows, rowKeys and projects on first use
 	rows     []ServiceRow
 	rowKeys  []string // lower-cased search text of rows[i]
@@ -46,14 +49,15 @@ type Current struct {
 // Service holds the current snapshot. It is safe for concurrent use; reads
 // never wait for a sync.
 type Service struct {
-	st     *store.Store
-	roles  *iam.Catalog
-	log    *slog.Logger
-	cur    atomic.Pointer[Current]
-	syncMu sync.Mutex // one sync at a time
-	keep   int
-	now    func() time.Time
-	synced func(ctx context.Context, c *Current) error
+	st      *store.Store
+	roles   *iam.Catalog
+	log     *slog.Logger
+	cur     atomic.Pointer[Current]
+	syncMu  sync.Mutex // one sync at a time
+	serveMu sync.Mutex // swaps of the served state (sync end, exception changes)
+	keep    int
+	now     func() time.Time
+	synced  func(ctx context.Context, c *Current) error
 
 	progressMu sync.Mutex
 	progress   Progress
@@ -217,7 +221,14 @@ func (s *Service) sync(ctx context.Context, source string, at time.Time, read Re
 	}
 	switch {
 	case sn.ID == id:
-		s.cur.Store(s.withExceptions(sn, rep, active))
+		// Serve under the exceptions in force now: one may have been added
+		// while this sync ran.
+		s.serveMu.Lock()
+		_, err := s.serve(ctx, sn, rep)
+		s.serveMu.Unlock()
+		if err != nil {
+			return store.Snapshot{}, fmt.Errorf("posture: sync %s: %w", source, err)
+		}
 	case at.IsZero():
 		return store.Snapshot{}, fmt.Errorf("posture: sync %s: stored snapshot %d but %d is current", source, id, sn.ID)
 	default: // a backfill older than the current snapshot: stored for the trend only

@@ -131,18 +131,34 @@ func (s *Service) Services(f ServiceFilter) (ServiceList, error) {
 		return ServiceList{}, err
 	}
 	c.rowsOnce.Do(func() { s.buildRows(c) })
+	// An unfiltered list is a window on the rows built once (sorted once per
+	// order); a filter copies only what matches.
 	var rows []ServiceRow
 	q := strings.ToLower(f.Query)
-	for i, row := range c.rows {
-		if f.Project != "" && row.Project != f.Project {
-			continue
+	if q == "" && f.Project == "" {
+		rows = c.sorted(f.Sort)
+	} else {
+		for i, row := range c.rows {
+			if f.Project != "" && row.Project != f.Project {
+				continue
+			}
+			if q != "" && !strings.Contains(c.rowKeys[i], q) {
+				continue
+			}
+			rows = append(rows, row)
 		}
-		if q != "" && !strings.Contains(c.rowKeys[i], q) {
-			continue
-		}
-		rows = append(rows, row)
+		sortRows(rows, f.Sort)
 	}
-	switch f.Sort {
+	l := ServiceList{Total: len(rows), Projects: c.projects, Pages: max(1, (len(rows)+PageSize-1)/PageSize)}
+	l.Page = min(max(f.Page, 1), l.Pages)
+	from := (l.Page - 1) * PageSize
+	l.Rows = rows[min(from, len(rows)):min(from+PageSize, len(rows))]
+	return l, nil
+}
+
+// sortRows orders rows: "name", "project", or as given (worst score first).
+func sortRows(rows []ServiceRow, by string) {
+	switch by {
 	case "name":
 		slices.SortStableFunc(rows, func(a, b ServiceRow) int { return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID)) })
 	case "project":
@@ -150,11 +166,25 @@ func (s *Service) Services(f ServiceFilter) (ServiceList, error) {
 			return cmp.Or(strings.Compare(a.Project, b.Project), strings.Compare(a.Name, b.Name))
 		})
 	}
-	l := ServiceList{Total: len(rows), Projects: c.projects, Pages: max(1, (len(rows)+PageSize-1)/PageSize)}
-	l.Page = min(max(f.Page, 1), l.Pages)
-	from := (l.Page - 1) * PageSize
-	l.Rows = rows[min(from, len(rows)):min(from+PageSize, len(rows))]
-	return l, nil
+}
+
+// sorted returns every row in the given order, sorting a copy once per order.
+func (c *Current) sorted(by string) []ServiceRow {
+	if by != "name" && by != "project" {
+		return c.rows
+	}
+	c.sortedMu.Lock()
+	defer c.sortedMu.Unlock()
+	if rows, ok := c.sortedRows[by]; ok {
+		return rows
+	}
+	rows := slices.Clone(c.rows)
+	sortRows(rows, by)
+	if c.sortedRows == nil {
+		c.sortedRows = map[string][]ServiceRow{}
+	}
+	c.sortedRows[by] = rows
+	return rows
 }
 
 func (s *Service) buildRows(c *Current) {

@@ -102,13 +102,11 @@ func (s *Service) Propose(ctx context.Context, rep *scan.Report, snapshotID int6
 		return 0, fmt.Errorf("review: encode plan: %w", err)
 	}
 	id, err := s.st.AddChangeSet(ctx, store.ChangeSetRow{Title: cs.Title, FindingID: f.ID, Check: f.Check, Subject: f.Subject,
-		SnapshotID: snapshotID, Content: content, ContentHash: changeset.Hash(cs), ProposedBy: by.Email, ProposedSub: by.Sub, ProposedAt: s.now()})
+		SnapshotID: snapshotID, Content: content, ContentHash: changeset.Hash(cs), ProposedBy: by.Email, ProposedSub: by.Sub, ProposedAt: s.now()},
+		store.AuditEntry{Actor: by.Email, Action: "changeset.propose",
+			Detail: fmt.Sprintf("%s on %s: %s (hash %s)", f.Check, f.Subject, cs.Title, changeset.Hash(cs)), RequestID: by.RequestID})
 	if err != nil {
 		return 0, err
-	}
-	if err := s.st.Audit(ctx, store.AuditEntry{Actor: by.Email, Action: "changeset.propose", Target: fmt.Sprint(id),
-		Detail: fmt.Sprintf("%s on %s: %s (hash %s)", f.Check, f.Subject, cs.Title, changeset.Hash(cs)), RequestID: by.RequestID}); err != nil {
-		return id, err
 	}
 	return id, nil
 }

@@ -80,15 +80,32 @@ func scanChangeSet(row interface{ Scan(...any) error }) (ChangeSetRow, error) {
 	return c, nil
 }
 
-// AddChangeSet stores a proposed change set and returns its ID.
-func (s *Store) AddChangeSet(ctx context.Context, c ChangeSetRow) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO change_sets (title, finding_id, check_slug, subject, snapshot_id, content, content_hash,
+// AddChangeSet stores a proposed change set and its audit entry in one
+// transaction, and returns its ID. The audit entry's Target is set to the ID.
+func (s *Store) AddChangeSet(ctx context.Context, c ChangeSetRow, audit AuditEntry) (int64, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: add change set: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	res, err := tx.ExecContext(ctx, `INSERT INTO change_sets (title, finding_id, check_slug, subject, snapshot_id, content, content_hash,
 		status, proposed_by, proposed_sub, proposed_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?)`,
 		c.Title, c.FindingID, c.Check, c.Subject, c.SnapshotID, string(c.Content), c.ContentHash, c.ProposedBy, c.ProposedSub, ts(c.ProposedAt))
 	if err != nil {
 		return 0, fmt.Errorf("store: add change set: %w", err)
 	}
-	return res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("store: add change set: %w", err)
+	}
+	audit.Target = fmt.Sprint(id)
+	if err := insertAudit(ctx, tx, audit); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: add change set: %w", err)
+	}
+	return id, nil
 }
 
 // ChangeSet returns change set id, or ErrNotFound.
