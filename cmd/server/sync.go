@@ -8,7 +8,6 @@ import (
 	"io"
 	"strings"
 
-
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/posture"
