@@ -243,6 +243,10 @@ func (s *Service) Apply(ctx context.Context, id int64, by Actor) error {
 // all gone is verified, one whose findings remain is not-fixed; an approved
 // (exported, applied by hand) one whose findings are gone is verified.
 func (s *Service) Verify(ctx context.Context, rep *scan.Report, snapshotID int64) error {
+	open := make(map[string]bool, len(rep.Findings))
+	for _, f := range rep.Findings {
+		open[f.ID] = true
+	}
 	for _, status := range []string{store.StatusApplied, store.StatusApproved} {
 		list, err := s.st.ChangeSets(ctx, status, 10000)
 		if err != nil {
@@ -258,7 +262,7 @@ func (s *Service) Verify(ctx context.Context, rep *scan.Report, snapshotID int64
 			}
 			gone := true
 			for _, id := range append([]string{c.FindingID}, plan.Fixes...) {
-				if _, open := rep.Finding(id); open {
+				if open[id] {
 					gone = false
 				}
 			}
