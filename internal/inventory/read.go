@@ -15,6 +15,9 @@ import (
 	"strings"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/runlens/runlens/internal/iam"
 )
 
@@ -25,41 +28,46 @@ const maxRecord = 64 << 20
 // snake_case at the top level, ListAssets output camelCase. Inside
 // resource.data both use the API's camelCase, kept raw for the graph.
 type record struct {
-	Name        string          `json:"name"`
-	AssetType   string          `json:"asset_type"`
-	AssetTypeCC string          `json:"assetType"`
-	Resource    *resource       `json:"resource"`
-	IAMPolicy   *iam.Policy     `json:"iam_policy"`
-	IAMPolicyCC *iam.Policy     `json:"iamPolicy"`
-	Ancestors   []string        `json:"ancestors"`
-	UpdateTime  string          `json:"update_time"`
-	UpdateTimCC string          `json:"updateTime"`
-	OrgPolicy   json.RawMessage `json:"org_policy"`
-	OrgPolicyCC json.RawMessage `json:"orgPolicy"`
+	Name        string         `json:"name"`
+	AssetType   string         `json:"asset_type"`
+	AssetTypeCC string         `json:"assetType"`
+	Resource    *resource      `json:"resource"`
+	IAMPolicy   *iam.Policy    `json:"iam_policy"`
+	IAMPolicyCC *iam.Policy    `json:"iamPolicy"`
+	Ancestors   []string       `json:"ancestors"`
+	UpdateTime  string         `json:"update_time"`
+	UpdateTimCC string         `json:"updateTime"`
+	OrgPolicy   jsontext.Value `json:"org_policy"`
+	OrgPolicyCC jsontext.Value `json:"orgPolicy"`
 
 	// Recommender records share the reader: a recommendation or insight, or
 	// a REST list / applied-result wrapper holding them.
-	RecommenderSubtype     string            `json:"recommenderSubtype"`
-	InsightSubtype         string            `json:"insightSubtype"`
-	Recommendations        []json.RawMessage `json:"recommendations"`
-	Insights               []json.RawMessage `json:"insights"`
-	AppliedRecommendations []json.RawMessage `json:"applied_recommendations"`
+	RecommenderSubtype     string           `json:"recommenderSubtype"`
+	InsightSubtype         string           `json:"insightSubtype"`
+	Recommendations        []jsontext.Value `json:"recommendations"`
+	Insights               []jsontext.Value `json:"insights"`
+	AppliedRecommendations []jsontext.Value `json:"applied_recommendations"`
 }
 
 type resource struct {
-	Version  string          `json:"version"`
-	Parent   string          `json:"parent"`
-	Location string          `json:"location"`
-	Data     json.RawMessage `json:"data"`
+	Version  string         `json:"version"`
+	Parent   string         `json:"parent"`
+	Location string         `json:"location"`
+	Data     jsontext.Value `json:"data"`
+}
+
+// joined is an asset being joined from its records, with where they came
+// from (for duplicate reports).
+type joined struct {
+	asset          Asset
+	resSrc, iamSrc Source // where its RESOURCE and IAM_POLICY records came from
 }
 
 // Reader accumulates CAI records from any number of inputs and joins them
 // into assets. The zero value is not usable; call NewReader.
 type Reader struct {
 	progress func(records int)
-	byName   map[string]*Asset
-	resSrc   map[string]Source // where each asset's RESOURCE record came from
-	iamSrc   map[string]Source // where each asset's IAM_POLICY record came from
+	byName   map[string]*joined
 	inv      Inventory
 	fileOK   int // good records in the file being read
 	fileBad  int // not-CAI records in the file being read
@@ -68,9 +76,7 @@ type Reader struct {
 // NewReader returns an empty Reader.
 func NewReader() *Reader {
 	return &Reader{
-		byName: make(map[string]*Asset),
-		resSrc: make(map[string]Source),
-		iamSrc: make(map[string]Source),
+		byName: make(map[string]*joined),
 		inv:    Inventory{Unknown: make(map[string]int)},
 	}
 }
@@ -419,16 +425,20 @@ func (r *Reader) problem(src Source, kind ProblemKind, msg string) {
 // say why (malformed, truncated, pretty-printed) without parsing b twice.
 func (r *Reader) addJSON(b []byte, src Source) bool {
 	var rec record
-	if err := json.Unmarshal(b, &rec); err != nil {
-		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
+	if err := unmarshal(b, &rec); err != nil {
+		var syn *jsontext.SyntacticError
+		if errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return false
 		}
 		r.inv.Records++
-		var ute *json.UnmarshalTypeError
-		if errors.As(err, &ute) {
+		var sem *jsonv2.SemanticError
+		if errors.As(err, &sem) && sem.JSONKind != 0 {
 			r.fileBad++
-			r.problem(src, ProblemNotCAI, fmt.Sprintf("not an asset record: field %q has the wrong type (%s)", ute.Field, ute.Value))
+			if sem.JSONPointer == "" {
+				r.problem(src, ProblemNotCAI, fmt.Sprintf("not an asset record: a JSON %s, not an object", kindName(sem.JSONKind)))
+			} else {
+				r.problem(src, ProblemNotCAI, fmt.Sprintf("not an asset record: field %q has the wrong type (%s)", strings.TrimPrefix(string(sem.JSONPointer), "/"), kindName(sem.JSONKind)))
+			}
 			return true
 		}
 		r.problem(src, ProblemMalformed, "invalid JSON: "+err.Error())
@@ -477,25 +487,33 @@ func (r *Reader) addJSON(b []byte, src Source) bool {
 	if !IsKnownType(rec.AssetType) {
 		r.inv.Unknown[rec.AssetType]++
 	}
-	a, ok := r.byName[rec.Name]
+	j, ok := r.byName[rec.Name]
 	if !ok {
-		a = &Asset{Name: rec.Name, Type: rec.AssetType, Source: src}
-		r.byName[rec.Name] = a
+		j = &joined{asset: Asset{Name: rec.Name, Type: rec.AssetType, Source: src}}
+		r.byName[rec.Name] = j
 	}
+	a := &j.asset
 	if rec.Resource != nil && (rec.AssetType == TypeRunService || rec.AssetType == TypeRunJob) {
 		// Env values never enter runlens's memory past this point.
-		rec.Resource.Data = redactEnv(rec.Resource.Data)
+		data, err := redactEnv(rec.Resource.Data)
+		if err != nil {
+			r.problem(src, ProblemMalformed, fmt.Sprintf("resource data of %s cannot be read (%v); its resource record is not used", rec.Name, err))
+			rec.Resource = nil
+		}
+		if rec.Resource != nil {
+			rec.Resource.Data = data
+		}
 	}
 	if rec.Resource != nil {
-		if first, dup := r.resSrc[rec.Name]; dup {
+		if first := j.resSrc; first != (Source{}) {
 			if compareTime(rec.UpdateTime, a.UpdateTime) < 0 {
 				r.problem(src, ProblemDuplicate, fmt.Sprintf("duplicate resource record for %s (also at %s); keeping the newer one", rec.Name, first))
 				return true
 			}
 			r.problem(first, ProblemDuplicate, fmt.Sprintf("duplicate resource record for %s (also at %s); keeping the newer one", rec.Name, src))
 		}
-		r.resSrc[rec.Name] = src
-		a.Version, a.Parent, a.Location, a.Data = rec.Resource.Version, rec.Resource.Parent, rec.Resource.Location, rec.Resource.Data
+		j.resSrc = src
+		a.Version, a.Parent, a.Location, a.Data = rec.Resource.Version, rec.Resource.Parent, rec.Resource.Location, json.RawMessage(rec.Resource.Data)
 		if compareTime(rec.UpdateTime, a.UpdateTime) > 0 {
 			a.UpdateTime = rec.UpdateTime
 		}
@@ -504,19 +522,41 @@ func (r *Reader) addJSON(b []byte, src Source) bool {
 		a.Ancestors = rec.Ancestors
 	}
 	if rec.IAMPolicy != nil {
-		if first, dup := r.iamSrc[rec.Name]; dup {
+		if first := j.iamSrc; first != (Source{}) {
 			r.problem(first, ProblemDuplicate, fmt.Sprintf("duplicate IAM policy record for %s (also at %s); keeping the later one", rec.Name, src))
 		}
-		r.iamSrc[rec.Name] = src
+		j.iamSrc = src
 		a.IAMPolicy = rec.IAMPolicy
 	}
 	return true
+}
+
+// kindName names a JSON kind the way a user would.
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case '"':
+		return "string"
+	case '0':
+		return "number"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "value"
 }
 
 // compareTime compares RFC 3339 times as instants: "…:00Z" is before
 // "…:00.250Z", though not as strings. Text that does not parse (and "")
 // compares as a string.
 func compareTime(a, b string) int {
+	if len(a) == len(b) && strings.HasSuffix(a, "Z") && strings.HasSuffix(b, "Z") {
+		return strings.Compare(a, b) // one layout, one precision, UTC: text order is time order
+	}
 	ta, errA := time.Parse(time.RFC3339Nano, a)
 	tb, errB := time.Parse(time.RFC3339Nano, b)
 	if errA != nil || errB != nil {
@@ -530,8 +570,8 @@ func compareTime(a, b string) int {
 func (r *Reader) Inventory() *Inventory {
 	inv := r.inv
 	inv.Assets = make([]*Asset, 0, len(r.byName))
-	for _, a := range r.byName {
-		inv.Assets = append(inv.Assets, a)
+	for _, j := range r.byName {
+		inv.Assets = append(inv.Assets, &j.asset)
 	}
 	slices.SortFunc(inv.Assets, func(a, b *Asset) int { return strings.Compare(a.Name, b.Name) })
 	inv.Problems = slices.Clone(inv.Problems)

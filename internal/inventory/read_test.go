@@ -331,9 +331,9 @@ func TestReadInput(t *testing.T) {
 			in:   topic + "\nnull\n42\n\"text\"\n[1,2]\n{}\n",
 			wantProblems: []problemWant{
 				{ProblemNotCAI, 2, "no name"},
-				{ProblemNotCAI, 3, "wrong type"},
-				{ProblemNotCAI, 4, "wrong type"},
-				{ProblemNotCAI, 5, "wrong type"},
+				{ProblemNotCAI, 3, "a JSON number, not an object"},
+				{ProblemNotCAI, 4, "a JSON string, not an object"},
+				{ProblemNotCAI, 5, "a JSON array, not an object"},
 				{ProblemNotCAI, 6, "no name"},
 			},
 			wantAssets:  map[string]int{nameT: 1},
@@ -344,8 +344,8 @@ func TestReadInput(t *testing.T) {
 			name: "an array of strings",
 			in:   "[\n  \"a\",\n  \"b\"\n]\n",
 			wantProblems: []problemWant{
-				{ProblemNotCAI, 2, "wrong type"},
-				{ProblemNotCAI, 3, "wrong type"},
+				{ProblemNotCAI, 2, "a JSON string, not an object"},
+				{ProblemNotCAI, 3, "a JSON string, not an object"},
 				{ProblemNotCAI, 0, "none of its 2 records"},
 			},
 			wantRecords: 2,

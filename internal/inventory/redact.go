@@ -2,8 +2,10 @@ package inventory
 
 import (
 	"bytes"
-	"encoding/json"
+	"errors"
 	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Redacted replaces every literal env var value of a Cloud Run service or
@@ -14,57 +16,125 @@ const Redacted = "runlens:redacted"
 
 // redactEnv returns data with the "value" of every env entry ({"name",
 // "value"} objects in any "env" array) replaced by Redacted plus the
-// references found in it. data that is not a JSON object is returned as is.
-func redactEnv(data json.RawMessage) json.RawMessage {
-	if !bytes.Contains(data, []byte(`"env"`)) {
-		return data
+// references found in it. It streams tokens once, copying everything else
+// as it is (compacted), and compares member names unescaped, so that
+// "\u0076alue" is a value too. An error means data is not valid JSON; the
+// caller must then not keep data at all.
+func redactEnv(data []byte) ([]byte, error) {
+	if !bytes.Contains(data, []byte(`env"`)) && !bytes.Contains(data, []byte(`\u`)) {
+		return data, nil // no env member, not even an escaped one
 	}
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		return data
+	var out bytes.Buffer
+	out.Grow(len(data))
+	dec := jsontext.NewDecoder(bytes.NewReader(data), decodeOptions)
+	enc := jsontext.NewEncoder(&out, decodeOptions)
+	if err := redactValue(dec, enc, inPlain); err != nil {
+		return nil, err
 	}
-	if !walkEnv(v) {
-		return data
+	if _, err := dec.ReadToken(); err == nil {
+		return nil, errors.New("inventory: more than one JSON value in resource data")
 	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		return data
-	}
-	return out
+	return bytes.TrimSuffix(out.Bytes(), []byte("\n")), nil
 }
 
-// walkEnv redacts in place and reports whether anything changed.
-func walkEnv(v any) bool {
-	changed := false
-	switch t := v.(type) {
-	case map[string]any:
-		for k, x := range t {
-			if k == "env" {
-				if list, ok := x.([]any); ok {
-					for _, e := range list {
-						if obj, ok := e.(map[string]any); ok {
-							if s, ok := obj["value"].(string); ok && s != "" && !strings.HasPrefix(s, Redacted) {
-								obj["value"] = redactedValue(s)
-								changed = true
-							}
-						}
-					}
-				}
+// envContext says where a value sits relative to env lists.
+type envContext uint8
+
+const (
+	inPlain    envContext = iota
+	inEnvList             // the value of an "env" member
+	inEnvEntry            // an element of an env list
+)
+
+func redactValue(dec *jsontext.Decoder, enc *jsontext.Encoder, at envContext) error {
+	switch dec.PeekKind() {
+	case '{':
+		if err := copyToken(dec, enc); err != nil {
+			return err
+		}
+		for dec.PeekKind() == '"' {
+			name, err := dec.ReadValue()
+			if err != nil {
+				return err
 			}
-			if walkEnv(x) {
-				changed = true
+			key, err := memberName(name)
+			if err != nil {
+				return err
+			}
+			if err := enc.WriteValue(name); err != nil {
+				return err
+			}
+			switch {
+			case key == "env":
+				err = redactValue(dec, enc, inEnvList)
+			case key == "value" && at == inEnvEntry && dec.PeekKind() == '"':
+				err = redactString(dec, enc)
+			default:
+				err = redactValue(dec, enc, inPlain)
+			}
+			if err != nil {
+				return err
 			}
 		}
-	case []any:
-		for _, x := range t {
-			if walkEnv(x) {
-				changed = true
+		return copyToken(dec, enc) // '}'
+	case '[':
+		if err := copyToken(dec, enc); err != nil {
+			return err
+		}
+		elem := inPlain
+		if at == inEnvList {
+			elem = inEnvEntry
+		}
+		for k := dec.PeekKind(); k != ']' && k != 0; k = dec.PeekKind() {
+			if err := redactValue(dec, enc, elem); err != nil {
+				return err
 			}
 		}
+		return copyToken(dec, enc) // ']'
+	default:
+		v, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		return enc.WriteValue(v)
 	}
-	return changed
+}
+
+func copyToken(dec *jsontext.Decoder, enc *jsontext.Encoder) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	return enc.WriteToken(tok)
+}
+
+// memberName returns a member name unquoted when it is one redaction cares
+// about ("env", "value"), and "" otherwise, without allocating for the
+// common unescaped name.
+func memberName(raw jsontext.Value) (string, error) {
+	if !bytes.Contains(raw, []byte(`\`)) {
+		switch string(raw) {
+		case `"env"`:
+			return "env", nil
+		case `"value"`:
+			return "value", nil
+		}
+		return "", nil
+	}
+	b, err := jsontext.AppendUnquote(nil, raw)
+	return string(b), err
+}
+
+func redactString(dec *jsontext.Decoder, enc *jsontext.Encoder) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	s := tok.String()
+	if s != "" && !strings.HasPrefix(s, Redacted) {
+		s = redactedValue(s)
+	}
+	return enc.WriteToken(jsontext.String(s))
 }
 
 func redactedValue(s string) string {

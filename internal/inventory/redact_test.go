@@ -7,20 +7,24 @@ import (
 
 func TestEnvValuesAreRedactedAtRead(t *testing.T) {
 	in := `{"name":"//run.googleapis.com/projects/p/locations/r/services/s","asset_type":"run.googleapis.com/Service","resource":{"version":"v2","data":{"template":{"containers":[{"image":"x","env":[{"name":"DB_PASSWORD","value":"hunter2"},{"name":"OUT","value":"gs://reports-bucket/daily"},{"name":"TOPIC","value":"projects/p/topics/jobs"},{"name":"REF","valueSource":{"secretKeyRef":{"secret":"s","version":"1"}}}]}]}}}}
-{"name":"//run.googleapis.com/projects/p/locations/r/services/v1","asset_type":"run.googleapis.com/Service","resource":{"version":"v1","data":{"apiVersion":"serving.knative.dev/v1","metadata":{"name":"v1","namespace":"1"},"spec":{"template":{"spec":{"containers":[{"image":"x","env":[{"name":"API_KEY","value":"sk-live-123"}]}]}}}}}}`
+{"name":"//run.googleapis.com/projects/p/locations/r/services/v1","asset_type":"run.googleapis.com/Service","resource":{"version":"v1","data":{"apiVersion":"serving.knative.dev/v1","metadata":{"name":"v1","namespace":"1"},"spec":{"template":{"spec":{"containers":[{"image":"x","env":[{"name":"API_KEY","value":"sk-live-123"}]}]}}}}}}
+{"name":"//run.googleapis.com/projects/p/locations/r/services/escaped","asset_type":"run.googleapis.com/Service","resource":{"version":"v2","data":{"template":{"containers":[{"image":"x","\u0065nv":[{"name":"A","\u0076alue":"escaped-secret"}]},{"image":"y","env":[{"name":"B","value":"dup-1","value":"dup-2"}]}]}}}}`
 	r := NewReader()
 	if err := r.Read("env.jsonl", strings.NewReader(in)); err != nil {
 		t.Fatal(err)
 	}
 	inv := r.Inventory()
 	for _, a := range inv.Assets {
-		for _, secret := range []string{"hunter2", "sk-live-123", "daily"} {
+		for _, secret := range []string{"hunter2", "sk-live-123", "daily", "escaped-secret", "dup-1", "dup-2"} {
 			if strings.Contains(string(a.Data), secret) {
 				t.Errorf("%s keeps %q in its data: %s", a.Name, secret, a.Data)
 			}
 		}
 	}
-	w, err := DecodeWorkload(inv.Assets[0])
+	if len(inv.Assets) != 3 || len(inv.Problems) != 0 {
+		t.Fatalf("read %s: %v", inv.Summary(), inv.Problems)
+	}
+	w, err := DecodeWorkload(inv.Assets[1])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -184,7 +183,7 @@ func (a *Asset) Decode(v any) error {
 	if len(a.Data) == 0 {
 		return fmt.Errorf("inventory: %s has no resource record", a.Name)
 	}
-	if err := json.Unmarshal(a.Data, v); err != nil {
+	if err := unmarshal(a.Data, v); err != nil {
 		return fmt.Errorf("inventory: %s (%s) at %s: %w", a.Name, a.Type, a.Source, err)
 	}
 	return nil

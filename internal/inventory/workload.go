@@ -1,8 +1,8 @@
 package inventory
 
 import (
-	"encoding/json"
 	"fmt"
+	"github.com/go-json-experiment/json/jsontext"
 	"regexp"
 	"strings"
 )
@@ -92,7 +92,7 @@ func DecodeWorkload(a *Asset) (*Workload, error) {
 		APIVersion string    `json:"apiVersion"`
 		Metadata   *struct{} `json:"metadata"`
 	}
-	if err := json.Unmarshal(a.Data, &probe); err != nil {
+	if err := unmarshal(a.Data, &probe); err != nil {
 		return w, fmt.Errorf("inventory: %s: %w", a.Name, err)
 	}
 	var err error
@@ -182,7 +182,7 @@ func (w *Workload) decodeV1(data []byte) error {
 			} `json:"address"`
 		} `json:"status"`
 	}
-	if err := json.Unmarshal(data, &d); err != nil {
+	if err := unmarshal(data, &d); err != nil {
 		return err
 	}
 	ann := d.Metadata.Annotations
@@ -202,7 +202,7 @@ func (w *Workload) decodeV1(data []byte) error {
 				} `json:"template"`
 			} `json:"spec"`
 		}
-		if err := json.Unmarshal(data, &j); err != nil {
+		if err := unmarshal(data, &j); err != nil {
 			return err
 		}
 		pod = j.Spec.Template.Spec.Template.Spec
@@ -227,7 +227,7 @@ func (w *Workload) decodeV1(data []byte) error {
 	w.BinAuthz.Breakglass = ann["run.googleapis.com/binary-authorization-breakglass"]
 	w.DefaultURLDisabled = ann["run.googleapis.com/default-url-disabled"] == "true"
 	if ca := ann["run.googleapis.com/custom-audiences"]; ca != "" {
-		_ = json.Unmarshal([]byte(ca), &w.CustomAudiences) // a malformed list means none
+		_ = unmarshal([]byte(ca), &w.CustomAudiences) // a malformed list means none
 	}
 	w.VPCConnector = tmplAnn["run.googleapis.com/vpc-access-connector"]
 	w.NetworkInterfaces = tmplAnn["run.googleapis.com/network-interfaces"] != ""
@@ -291,9 +291,9 @@ type v2Template struct {
 	ServiceAccount string `json:"serviceAccount"`
 	EncryptionKey  string `json:"encryptionKey"`
 	VPCAccess      *struct {
-		Connector         string            `json:"connector"`
-		Egress            string            `json:"egress"`
-		NetworkInterfaces []json.RawMessage `json:"networkInterfaces"`
+		Connector         string           `json:"connector"`
+		Egress            string           `json:"egress"`
+		NetworkInterfaces []jsontext.Value `json:"networkInterfaces"`
 	} `json:"vpcAccess"`
 	Containers []struct {
 		Name  string `json:"name"`
@@ -333,13 +333,13 @@ func (w *Workload) decodeV2(data []byte) error {
 			Policy                  string `json:"policy"`
 			BreakglassJustification string `json:"breakglassJustification"`
 		} `json:"binaryAuthorization"`
-		URI                string          `json:"uri"`
-		URLs               []string        `json:"urls"`
-		DefaultURIDisabled bool            `json:"defaultUriDisabled"`
-		CustomAudiences    []string        `json:"customAudiences"`
-		Template           json.RawMessage `json:"template"`
+		URI                string         `json:"uri"`
+		URLs               []string       `json:"urls"`
+		DefaultURIDisabled bool           `json:"defaultUriDisabled"`
+		CustomAudiences    []string       `json:"customAudiences"`
+		Template           jsontext.Value `json:"template"`
 	}
-	if err := json.Unmarshal(data, &d); err != nil {
+	if err := unmarshal(data, &d); err != nil {
 		return err
 	}
 	w.Labels = d.Labels
@@ -382,11 +382,11 @@ func (w *Workload) decodeV2(data []byte) error {
 			var j struct {
 				Template v2Template `json:"template"`
 			}
-			if err := json.Unmarshal(d.Template, &j); err != nil {
+			if err := unmarshal(d.Template, &j); err != nil {
 				return err
 			}
 			t = j.Template
-		} else if err := json.Unmarshal(d.Template, &t); err != nil {
+		} else if err := unmarshal(d.Template, &t); err != nil {
 			return err
 		}
 	}
