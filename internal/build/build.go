@@ -48,6 +48,7 @@ type builder struct {
 	saByKey map[string]string // SA CAI name, unique ID or email -> node ID
 	alias   map[string]string // canonical resource name -> node ID
 	kids    map[string][]string
+	views   []view // typed views of inv.Assets, index for index
 }
 
 // Graph builds the identity graph of inv at time now (which decides whether
@@ -64,13 +65,14 @@ func Graph(inv *inventory.Inventory, roles *iam.Catalog, now time.Time) *Result 
 		alias:   map[string]string{},
 		kids:    map[string][]string{},
 	}
+	bl.views = decodeViews(inv.Assets)
 	bl.roles = roles.With(bl.customRoles(inv)...)
 	bl.res.Roles = bl.roles
 	bl.learnProjects(inv)
 	bl.containers(inv)
 	ids := make(map[*inventory.Asset]string, len(inv.Assets))
-	for _, a := range inv.Assets {
-		ids[a] = bl.resourceNode(a)
+	for i, a := range inv.Assets {
+		ids[a] = bl.resourceNode(a, bl.views[i])
 	}
 	bl.keysAndPolicies(inv)
 	bl.indexURLs()
@@ -211,12 +213,12 @@ func (bl *builder) problem(a *inventory.Asset, err error) {
 
 func (bl *builder) customRoles(inv *inventory.Inventory) []iam.Role {
 	var out []iam.Role
-	for _, a := range inv.Assets {
+	for i, a := range inv.Assets {
 		if a.Type != inventory.TypeRole || a.Data == nil {
 			continue
 		}
-		var r inventory.CustomRole
-		if err := a.Decode(&r); err != nil {
+		r, err := viewAs[inventory.CustomRole](bl.views[i])
+		if err != nil {
 			bl.problem(a, err)
 			continue
 		}
@@ -233,12 +235,12 @@ func (bl *builder) customRoles(inv *inventory.Inventory) []iam.Role {
 // any asset whose name carries a project ID and whose ancestors carry the
 // number.
 func (bl *builder) learnProjects(inv *inventory.Inventory) {
-	for _, a := range inv.Assets {
+	for i, a := range inv.Assets {
 		if a.Type != inventory.TypeProject || a.Data == nil {
 			continue
 		}
-		var p inventory.Project
-		if err := a.Decode(&p); err != nil {
+		p, err := viewAs[inventory.Project](bl.views[i])
+		if err != nil {
 			bl.problem(a, err)
 			continue
 		}
@@ -316,13 +318,12 @@ func containerID(ref string) string {
 
 // containers adds organization, folder and project nodes with their parents.
 func (bl *builder) containers(inv *inventory.Inventory) {
-	for _, a := range inv.Assets {
+	for i, a := range inv.Assets {
 		switch a.Type {
 		case inventory.TypeOrganization:
 			n := bl.b.Node(a.Name, graph.KindOrganization)
 			n.Name = a.Name
-			var o inventory.Organization
-			if a.Data != nil && a.Decode(&o) == nil && o.DisplayName != "" {
+			if o, err := viewAs[inventory.Organization](bl.views[i]); err == nil && o.DisplayName != "" {
 				n.Label = o.DisplayName
 			} else {
 				n.Label = strings.TrimPrefix(a.Name, crm)
@@ -331,11 +332,9 @@ func (bl *builder) containers(inv *inventory.Inventory) {
 			n := bl.b.Node(a.Name, graph.KindFolder)
 			n.Name = a.Name
 			n.Label = strings.TrimPrefix(a.Name, crm)
-			var f inventory.Folder
-			if a.Data != nil {
-				if err := a.Decode(&f); err != nil {
-					bl.problem(a, err)
-				}
+			f, err := viewAs[inventory.Folder](bl.views[i])
+			if err != nil {
+				bl.problem(a, err)
 			}
 			if f.DisplayName != "" {
 				n.Label = f.DisplayName
@@ -354,8 +353,8 @@ func (bl *builder) containers(inv *inventory.Inventory) {
 				bl.ensureContainer(n.Parent)
 				continue
 			}
-			var p inventory.Project
-			if err := a.Decode(&p); err != nil {
+			p, err := viewAs[inventory.Project](bl.views[i])
+			if err != nil {
 				continue // reported by learnProjects
 			}
 			n.Labels = p.Labels
@@ -365,7 +364,7 @@ func (bl *builder) containers(inv *inventory.Inventory) {
 			}
 			n.Parent = bl.parentOf(a, parent)
 			bl.ensureContainer(n.Parent)
-			n.Data = &p
+			n.Data = p
 		}
 	}
 }
@@ -471,7 +470,7 @@ var kindOfType = map[string]graph.Kind{
 
 // resourceNode adds the node for a non-container asset and returns its ID
 // ("" for assets that are not nodes of their own, like keys).
-func (bl *builder) resourceNode(a *inventory.Asset) string {
+func (bl *builder) resourceNode(a *inventory.Asset, v view) string {
 	switch a.Type {
 	case inventory.TypeOrganization, inventory.TypeFolder:
 		return a.Name
@@ -480,7 +479,7 @@ func (bl *builder) resourceNode(a *inventory.Asset) string {
 	case inventory.TypeServiceAccountKey, inventory.TypeBinAuthzPolicy, inventory.TypeRole:
 		return ""
 	case inventory.TypeServiceAccount:
-		return bl.serviceAccountNode(a)
+		return bl.serviceAccountNode(a, v)
 	}
 	kind, ok := kindOfType[a.Type]
 	if !ok {
@@ -522,7 +521,7 @@ func (bl *builder) resourceNode(a *inventory.Asset) string {
 	bl.register(a.Name, a.Name)
 	switch a.Type {
 	case inventory.TypeRunService, inventory.TypeRunJob:
-		w, err := inventory.DecodeWorkload(a)
+		w, err := v.v.(*inventory.Workload), v.err
 		if n.Project == "" {
 			n.Project = bl.projectID(w.Project)
 		}
@@ -539,12 +538,10 @@ func (bl *builder) resourceNode(a *inventory.Asset) string {
 		n.Data = w
 		n.Labels = w.Labels
 	default:
-		if v := newView(a.Type); v != nil && a.Data != nil {
-			if err := a.Decode(v); err != nil {
-				bl.problem(a, err)
-			} else {
-				n.Data = v
-			}
+		if v.err != nil {
+			bl.problem(a, v.err)
+		} else if v.v != nil {
+			n.Data = v.v
 		}
 	}
 	switch a.Type {
@@ -560,37 +557,15 @@ func (bl *builder) resourceNode(a *inventory.Asset) string {
 	return a.Name
 }
 
-func newView(t string) any {
-	switch t {
-	case inventory.TypeSubscription:
-		return &inventory.Subscription{}
-	case inventory.TypeTrigger:
-		return &inventory.Trigger{}
-	case inventory.TypeSchedulerJob:
-		return &inventory.SchedulerJob{}
-	case inventory.TypeBucket:
-		return &inventory.Bucket{}
-	case inventory.TypeSQLInstance:
-		return &inventory.SQLInstance{}
-	case inventory.TypeBackendService:
-		return &inventory.BackendService{}
-	case inventory.TypeNEG:
-		return &inventory.NEG{}
-	}
-	return nil
-}
-
 // shortName is the last path segment of a resource name.
 func shortName(name string) string {
 	return name[strings.LastIndex(name, "/")+1:]
 }
 
-func (bl *builder) serviceAccountNode(a *inventory.Asset) string {
-	var sa inventory.ServiceAccount
-	if a.Data != nil {
-		if err := a.Decode(&sa); err != nil {
-			bl.problem(a, err)
-		}
+func (bl *builder) serviceAccountNode(a *inventory.Asset, v view) string {
+	sa, err := viewAs[inventory.ServiceAccount](v)
+	if err != nil {
+		bl.problem(a, err)
 	}
 	email := strings.ToLower(sa.Email)
 	if email == "" {
@@ -608,7 +583,7 @@ func (bl *builder) serviceAccountNode(a *inventory.Asset) string {
 	n.Name = a.Name
 	n.Label = email
 	if n.Data == nil || sa.Email != "" {
-		n.Data = &sa
+		n.Data = sa
 	}
 	n.Parent = bl.containerOf(a)
 	if p, ok := bl.b.Lookup(n.Parent); ok {
@@ -658,14 +633,14 @@ func (bl *builder) serviceAccountByEmail(email string) string {
 // keysAndPolicies attaches keys to their service accounts and Binary
 // Authorization policies to their projects.
 func (bl *builder) keysAndPolicies(inv *inventory.Inventory) {
-	for _, a := range inv.Assets {
+	for i, a := range inv.Assets {
 		switch a.Type {
 		case inventory.TypeServiceAccountKey:
-			var k inventory.ServiceAccountKey
 			if a.Data == nil {
 				continue
 			}
-			if err := a.Decode(&k); err != nil {
+			k, err := viewAs[inventory.ServiceAccountKey](bl.views[i])
+			if err != nil {
 				bl.problem(a, err)
 				continue
 			}
@@ -681,23 +656,23 @@ func (bl *builder) keysAndPolicies(inv *inventory.Inventory) {
 			}
 			n, _ := bl.b.Lookup(id)
 			if sa, ok := n.Data.(*inventory.ServiceAccount); ok {
-				sa.Keys = append(sa.Keys, k)
+				sa.Keys = append(sa.Keys, *k)
 			}
 		case inventory.TypeBinAuthzPolicy:
-			var p inventory.BinAuthzPolicy
 			if a.Data == nil {
 				continue
 			}
-			if err := a.Decode(&p); err != nil {
+			p, err := viewAs[inventory.BinAuthzPolicy](bl.views[i])
+			if err != nil {
 				bl.problem(a, err)
 				continue
 			}
 			id := bl.containerOf(a)
 			if n, ok := bl.b.Lookup(id); ok {
 				if pr, ok := n.Data.(*inventory.Project); ok {
-					pr.BinAuthz = &p
+					pr.BinAuthz = p
 				} else if n.Data == nil {
-					n.Data = &inventory.Project{ProjectID: n.Project, BinAuthz: &p}
+					n.Data = &inventory.Project{ProjectID: n.Project, BinAuthz: p}
 				}
 			}
 		}

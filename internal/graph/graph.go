@@ -117,9 +117,58 @@ type Graph struct {
 	searchKeys []searchKey
 	nodes      []*Node
 	index      map[string]int32
-	edges      []Edge
-	out        [][]int32 // edge indices by source node
-	in         [][]int32 // edge indices by target node
+	edges      edgeBlocks
+	out, in    adjacency // edge indices by source node, by target node
+}
+
+// edgeBlocks holds edges in fixed-size blocks: a graph of millions of
+// edges grows without copying them all each time its storage fills.
+type edgeBlocks struct {
+	blocks [][]Edge
+	n      int
+}
+
+const edgeBlockBits = 12
+
+func (eb *edgeBlocks) add(e Edge) int32 {
+	if eb.n>>edgeBlockBits == len(eb.blocks) {
+		eb.blocks = append(eb.blocks, make([]Edge, 0, 1<<edgeBlockBits))
+	}
+	last := &eb.blocks[len(eb.blocks)-1]
+	*last = append(*last, e)
+	eb.n++
+	return int32(eb.n - 1)
+}
+
+func (eb *edgeBlocks) at(i int32) *Edge {
+	return &eb.blocks[i>>edgeBlockBits][i&(1<<edgeBlockBits-1)]
+}
+
+// adjacency is compressed rows: the edges of node i are
+// idx[start[i]:start[i+1]], sorted by compareEdges.
+type adjacency struct {
+	start []int32
+	idx   []int32
+}
+
+func (a *adjacency) of(i int32) []int32 { return a.idx[a.start[i]:a.start[i+1]] }
+
+// build fills the rows from each edge's node (end(e)), for n nodes.
+func (a *adjacency) build(n int, m int, end func(e int32) int32) {
+	a.start = make([]int32, n+1)
+	for e := range int32(m) {
+		a.start[end(e)+1]++
+	}
+	for i := 1; i <= n; i++ {
+		a.start[i] += a.start[i-1]
+	}
+	a.idx = make([]int32, m)
+	fill := slices.Clone(a.start[:n])
+	for e := range int32(m) {
+		i := end(e)
+		a.idx[fill[i]] = e
+		fill[i]++
+	}
 }
 
 // Builder assembles a Graph. Nodes may be added more than once: the first
@@ -127,6 +176,7 @@ type Graph struct {
 type Builder struct {
 	g    *Graph
 	seen map[edgeKey]struct{}
+	ends [][2]int32 // each edge's source and target node
 }
 
 type edgeKey struct {
@@ -152,8 +202,6 @@ func (b *Builder) Node(id string, k Kind) *Node {
 	n := &Node{ID: id, Kind: k, Label: id}
 	b.g.index[id] = int32(len(b.g.nodes))
 	b.g.nodes = append(b.g.nodes, n)
-	b.g.out = append(b.g.out, nil)
-	b.g.in = append(b.g.in, nil)
 	return n
 }
 
@@ -176,24 +224,22 @@ func (b *Builder) Edge(e Edge) {
 		return
 	}
 	b.seen[k] = struct{}{}
-	idx := int32(len(b.g.edges))
-	b.g.edges = append(b.g.edges, e)
-	b.g.out[fi] = append(b.g.out[fi], idx)
-	b.g.in[ti] = append(b.g.in[ti], idx)
+	b.g.edges.add(e)
+	b.ends = append(b.ends, [2]int32{fi, ti})
 }
 
 // Graph finishes building: adjacency lists are sorted once here, so that
 // queries return edges in a fixed order without sorting. The Builder must not
 // be used afterwards.
 func (b *Builder) Graph() *Graph {
-	g := b.g
-	b.g, b.seen = nil, nil
-	byEdge := func(x, y int32) int { return compareEdges(g.edges[x], g.edges[y]) }
-	for _, adj := range g.out {
-		slices.SortFunc(adj, byEdge)
-	}
-	for _, adj := range g.in {
-		slices.SortFunc(adj, byEdge)
+	g, ends := b.g, b.ends
+	b.g, b.seen, b.ends = nil, nil, nil
+	g.out.build(len(g.nodes), g.edges.n, func(e int32) int32 { return ends[e][0] })
+	g.in.build(len(g.nodes), g.edges.n, func(e int32) int32 { return ends[e][1] })
+	byEdge := func(x, y int32) int { return compareEdges(*g.edges.at(x), *g.edges.at(y)) }
+	for i := range int32(len(g.nodes)) {
+		slices.SortFunc(g.out.of(i), byEdge)
+		slices.SortFunc(g.in.of(i), byEdge)
 	}
 	return g
 }
@@ -211,7 +257,7 @@ func (g *Graph) Node(id string) (*Node, bool) {
 func (g *Graph) Len() int { return len(g.nodes) }
 
 // EdgeCount is the number of edges.
-func (g *Graph) EdgeCount() int { return len(g.edges) }
+func (g *Graph) EdgeCount() int { return g.edges.n }
 
 // Nodes returns every node, sorted by kind then ID.
 func (g *Graph) Nodes() []*Node {
@@ -236,7 +282,10 @@ func (g *Graph) NodesOf(k Kind) []*Node {
 
 // Edges returns every edge, sorted by from, kind, to, role, via.
 func (g *Graph) Edges() []Edge {
-	out := slices.Clone(g.edges)
+	out := make([]Edge, 0, g.edges.n)
+	for _, b := range g.edges.blocks {
+		out = append(out, b...)
+	}
 	slices.SortFunc(out, compareEdges)
 	return out
 }
@@ -249,25 +298,34 @@ func compareEdges(a, b Edge) int {
 // Out returns the edges leaving id, of the given kinds (all kinds if none),
 // sorted by from, kind, to, role, via, condition.
 func (g *Graph) Out(id string, kinds ...EdgeKind) []Edge {
-	return g.collect(g.out, id, kinds)
+	return g.collect(&g.out, id, kinds)
 }
 
 // In returns the edges arriving at id, of the given kinds (all if none),
 // sorted.
 func (g *Graph) In(id string, kinds ...EdgeKind) []Edge {
-	return g.collect(g.in, id, kinds)
+	return g.collect(&g.in, id, kinds)
 }
 
-func (g *Graph) collect(adj [][]int32, id string, kinds []EdgeKind) []Edge {
+func (g *Graph) collect(adj *adjacency, id string, kinds []EdgeKind) []Edge {
 	i, ok := g.index[id]
 	if !ok {
 		return nil
 	}
-	var out []Edge
-	for _, ei := range adj[i] {
-		e := g.edges[ei]
-		if len(kinds) == 0 || slices.Contains(kinds, e.Kind) {
-			out = append(out, e)
+	row := adj.of(i)
+	n := 0 // count first: one allocation of the right size
+	for _, ei := range row {
+		if len(kinds) == 0 || slices.Contains(kinds, g.edges.at(ei).Kind) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]Edge, 0, n)
+	for _, ei := range row {
+		if e := g.edges.at(ei); len(kinds) == 0 || slices.Contains(kinds, e.Kind) {
+			out = append(out, *e)
 		}
 	}
 	return out

@@ -217,6 +217,15 @@ func firstByte(br *bufio.Reader) (byte, int, error) {
 // JSON values.
 func (r *Reader) readLines(name string, br *bufio.Reader, line int) error {
 	var buf bytes.Buffer
+	// The first record is read here, on its own: whether it fails to parse
+	// decides how the rest is read (JSON lines, or pretty-printed objects).
+	// Once one record has been counted, the rest go through the pipeline.
+	var p *pipeline
+	defer func() {
+		if p != nil {
+			p.finish()
+		}
+	}()
 	for ; ; line++ {
 		buf.Reset()
 		full, err := readLine(br, &buf)
@@ -228,9 +237,14 @@ func (r *Reader) readLines(name string, br *bufio.Reader, line int) error {
 		src := Source{File: name, Line: line}
 		switch {
 		case len(b) == 0:
+		case p != nil:
+			p.add(b, src, !full, atEOF)
 		case !full:
 			r.problem(src, ProblemMalformed, "record longer than 64 MiB")
 		case r.addJSON(b, src):
+			if r.fileOK+r.fileBad > 0 && !atEOF {
+				p = newPipeline(r)
+			}
 		case r.fileOK+r.fileBad == 0 && !atEOF && !bytes.HasSuffix(b, []byte("}")):
 			// A pretty-printed object, or a broken first line of JSON lines.
 			// In a pretty-printed object the next line is a key, never an
@@ -424,8 +438,43 @@ func (r *Reader) problem(src Source, kind ProblemKind, msg string) {
 // having recorded nothing, when b is not valid JSON, so that the caller can
 // say why (malformed, truncated, pretty-printed) without parsing b twice.
 func (r *Reader) addJSON(b []byte, src Source) bool {
-	var rec record
-	if err := unmarshal(b, &rec); err != nil {
+	d := decodeRecord(b)
+	return r.join(&d, b, src)
+}
+
+// decoded is a record decoded by decodeRecord, not yet joined.
+type decoded struct {
+	rec       record
+	err       error // from decoding
+	redactErr error // resource data that could not be redacted (and is dropped)
+}
+
+// decodeRecord is the half of reading a record that needs no Reader state:
+// decoding, and redacting a Cloud Run record's env values. It runs on
+// several goroutines at once (see pipeline); join is the ordered half.
+func decodeRecord(b []byte) decoded {
+	var d decoded
+	if d.err = unmarshal(b, &d.rec); d.err != nil {
+		return d
+	}
+	rec := &d.rec
+	if rec.Resource != nil && (rec.AssetType == TypeRunService || rec.AssetType == TypeRunJob || rec.AssetTypeCC == TypeRunService || rec.AssetTypeCC == TypeRunJob) {
+		// Env values never enter runlens's memory past this point.
+		data, err := redactEnv(rec.Resource.Data)
+		if err != nil {
+			d.redactErr, rec.Resource = err, nil
+		} else {
+			rec.Resource.Data = data
+		}
+	}
+	return d
+}
+
+// join adds a decoded record (b is its text) to the inventory. It returns
+// false, having recorded nothing, when b is not valid JSON.
+func (r *Reader) join(d *decoded, b []byte, src Source) bool {
+	rec := &d.rec
+	if err := d.err; err != nil {
 		var syn *jsontext.SyntacticError
 		if errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return false
@@ -443,6 +492,9 @@ func (r *Reader) addJSON(b []byte, src Source) bool {
 		}
 		r.problem(src, ProblemMalformed, "invalid JSON: "+err.Error())
 		return true
+	}
+	if d.redactErr != nil {
+		r.problem(src, ProblemMalformed, fmt.Sprintf("resource data of %s cannot be read (%v); its resource record is not used", rec.Name, d.redactErr))
 	}
 	r.inv.Records++
 	if r.progress != nil && r.inv.Records%progressEvery == 0 {
@@ -493,17 +545,6 @@ func (r *Reader) addJSON(b []byte, src Source) bool {
 		r.byName[rec.Name] = j
 	}
 	a := &j.asset
-	if rec.Resource != nil && (rec.AssetType == TypeRunService || rec.AssetType == TypeRunJob) {
-		// Env values never enter runlens's memory past this point.
-		data, err := redactEnv(rec.Resource.Data)
-		if err != nil {
-			r.problem(src, ProblemMalformed, fmt.Sprintf("resource data of %s cannot be read (%v); its resource record is not used", rec.Name, err))
-			rec.Resource = nil
-		}
-		if rec.Resource != nil {
-			rec.Resource.Data = data
-		}
-	}
 	if rec.Resource != nil {
 		if first := j.resSrc; first != (Source{}) {
 			if compareTime(rec.UpdateTime, a.UpdateTime) < 0 {

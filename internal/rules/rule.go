@@ -9,8 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/runlens/runlens/internal/graph"
@@ -172,8 +175,9 @@ func Run(c *Context, rules []Rule) ([]Finding, []PassRecord) {
 	var findings []Finding
 	var passes []PassRecord
 	seen := map[string]bool{}
-	for _, r := range rules {
-		for _, res := range r.Check(c) {
+	for i, results := range runEach(c, rules) {
+		r := rules[i]
+		for _, res := range results {
 			switch res.Status {
 			case Pass:
 				passes = append(passes, PassRecord{Check: r.Slug, Subject: res.Subject})
@@ -227,4 +231,22 @@ func BySlug(rules []Rule, slug string) (Rule, bool) {
 		}
 	}
 	return Rule{}, false
+}
+
+// runEach runs every check on every core and returns their results in
+// catalog order. Checks only read the Context, so they run side by side;
+// Run then merges the results on one goroutine, as a serial run would.
+func runEach(c *Context, rules []Rule) [][]Result {
+	out := make([][]Result, len(rules))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(max(runtime.GOMAXPROCS(0), 1), len(rules)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(rules); i = int(next.Add(1)) - 1 {
+				out[i] = rules[i].Check(c)
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }

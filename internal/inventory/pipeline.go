@@ -1,0 +1,128 @@
+package inventory
+
+import (
+	"runtime"
+	"sync"
+)
+
+// pipeline decodes the records of a JSON-lines input on every core while
+// the Reader joins them in input order, so that problems, duplicates and
+// progress come out exactly as a one-goroutine read would give them.
+// Decoding is most of the work of a read and needs no Reader state
+// (decodeRecord); joining is cheap and stays on one goroutine.
+//
+// Lines are copied into batches (the line reader reuses its buffer), so
+// memory in flight is bounded by the batches queued: a few MiB, never the
+// input.
+type pipeline struct {
+	r      *Reader
+	work   chan *lineBatch // to the decoders
+	order  chan *lineBatch // to the joiner, in input order
+	cur    *lineBatch
+	joined chan struct{} // closed when the joiner has finished
+	wg     sync.WaitGroup
+}
+
+// lineBatch is a run of consecutive lines, decoded together.
+type lineBatch struct {
+	text    []byte // the lines' bytes, back to back
+	items   []lineItem
+	decoded chan struct{} // closed when every item is decoded
+}
+
+type lineItem struct {
+	start, end int // the line in text
+	src        Source
+	tooLong    bool // cut at maxRecord: not decoded
+	atEOF      bool // the input's last line
+	d          decoded
+}
+
+const (
+	batchLines = 256
+	batchBytes = 1 << 20
+)
+
+func newPipeline(r *Reader) *pipeline {
+	workers := max(runtime.GOMAXPROCS(0), 1)
+	p := &pipeline{r: r, work: make(chan *lineBatch, workers), order: make(chan *lineBatch, 2*workers+2),
+		joined: make(chan struct{})}
+	for range workers {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			for b := range p.work {
+				for i := range b.items {
+					it := &b.items[i]
+					if !it.tooLong {
+						it.d = decodeRecord(b.text[it.start:it.end])
+					}
+				}
+				close(b.decoded)
+			}
+		}()
+	}
+	go func() {
+		defer close(p.joined)
+		for b := range p.order {
+			<-b.decoded
+			for i := range b.items {
+				p.joinItem(b, &b.items[i])
+			}
+		}
+	}()
+	return p
+}
+
+func (p *pipeline) joinItem(b *lineBatch, it *lineItem) {
+	r := p.r
+	if it.tooLong {
+		r.problem(it.src, ProblemMalformed, "record longer than 64 MiB")
+		return
+	}
+	line := b.text[it.start:it.end]
+	if r.join(&it.d, line, it.src) {
+		return
+	}
+	if it.atEOF {
+		r.problem(it.src, ProblemTruncated, "input ends inside a record (truncated file?): "+jsonError(line))
+		return
+	}
+	r.problem(it.src, ProblemMalformed, "invalid JSON: "+jsonError(line))
+}
+
+// add queues one non-blank line; tooLong lines carry no text.
+func (p *pipeline) add(line []byte, src Source, tooLong, atEOF bool) {
+	if p.cur == nil {
+		p.cur = &lineBatch{text: make([]byte, 0, batchBytes), items: make([]lineItem, 0, batchLines), decoded: make(chan struct{})}
+	}
+	b := p.cur
+	it := lineItem{start: len(b.text), src: src, tooLong: tooLong, atEOF: atEOF}
+	if !tooLong {
+		b.text = append(b.text, line...)
+	}
+	it.end = len(b.text)
+	b.items = append(b.items, it)
+	if len(b.items) == batchLines || len(b.text) >= batchBytes {
+		p.flush()
+	}
+}
+
+func (p *pipeline) flush() {
+	if p.cur == nil {
+		return
+	}
+	p.order <- p.cur
+	p.work <- p.cur
+	p.cur = nil
+}
+
+// finish decodes and joins everything queued and stops the goroutines.
+// After it returns the Reader is touched by no other goroutine.
+func (p *pipeline) finish() {
+	p.flush()
+	close(p.work)
+	close(p.order)
+	p.wg.Wait()
+	<-p.joined
+}
