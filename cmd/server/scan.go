@@ -69,9 +69,7 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 	}
 	switch *format {
 	case "json":
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep.JSON()); err != nil {
+		if err := rep.WriteJSON(stdout); err != nil {
 			return err
 		}
 	default:

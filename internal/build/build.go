@@ -56,13 +56,13 @@ type builder struct {
 // inventory's custom roles are added to it.
 func Graph(inv *inventory.Inventory, roles *iam.Catalog, now time.Time) *Result {
 	bl := &builder{
-		b:       graph.NewBuilder(),
+		b:       graph.NewBuilderSize(len(inv.Assets), 3*len(inv.Assets)),
 		now:     now,
 		res:     &Result{UnknownRoles: map[string][]string{}},
 		numByID: map[string]string{},
 		idByNum: map[string]string{},
 		saByKey: map[string]string{},
-		alias:   map[string]string{},
+		alias:   make(map[string]string, len(inv.Assets)),
 		kids:    map[string][]string{},
 	}
 	bl.views = decodeViews(inv.Assets)
@@ -70,14 +70,14 @@ func Graph(inv *inventory.Inventory, roles *iam.Catalog, now time.Time) *Result 
 	bl.res.Roles = bl.roles
 	bl.learnProjects(inv)
 	bl.containers(inv)
-	ids := make(map[*inventory.Asset]string, len(inv.Assets))
+	ids := make([]string, len(inv.Assets)) // node of each asset, index for index
 	for i, a := range inv.Assets {
-		ids[a] = bl.resourceNode(a, bl.views[i])
+		ids[i] = bl.resourceNode(a, bl.views[i])
 	}
 	bl.keysAndPolicies(inv)
 	bl.indexURLs()
-	for _, a := range inv.Assets {
-		if id := ids[a]; id != "" {
+	for i, a := range inv.Assets {
+		if id := ids[i]; id != "" {
 			bl.configEdges(a, id)
 		}
 	}
@@ -89,8 +89,8 @@ func Graph(inv *inventory.Inventory, roles *iam.Catalog, now time.Time) *Result 
 			bl.b.Edge(graph.Edge{From: n.ID, To: n.Parent, Kind: graph.ChildOf})
 		}
 	}
-	for _, a := range inv.Assets {
-		if id := ids[a]; id != "" && a.IAMPolicy != nil {
+	for i, a := range inv.Assets {
+		if id := ids[i]; id != "" && a.IAMPolicy != nil {
 			bl.bindings(id, a.IAMPolicy)
 		}
 	}
@@ -150,10 +150,10 @@ func (bl *builder) containerRef(anc string) string {
 // or caller identity, or a binding member, with no ServiceAccount asset) under
 // its project when the email names a project of the inventory, so that grants
 // on the project (iam.serviceAccountUser, ...) reach it like any other.
-func (bl *builder) placeServiceAccounts(inv *inventory.Inventory, ids map[*inventory.Asset]string) {
+func (bl *builder) placeServiceAccounts(inv *inventory.Inventory, ids []string) {
 	// The members bindings will add, added now so that they can be placed.
-	for _, a := range inv.Assets {
-		if a.IAMPolicy == nil || ids[a] == "" {
+	for i, a := range inv.Assets {
+		if a.IAMPolicy == nil || ids[i] == "" {
 			continue
 		}
 		for _, bd := range a.IAMPolicy.Bindings {

@@ -186,8 +186,13 @@ type edgeKey struct {
 }
 
 // NewBuilder returns an empty Builder.
-func NewBuilder() *Builder {
-	return &Builder{g: &Graph{index: make(map[string]int32)}, seen: make(map[edgeKey]struct{})}
+func NewBuilder() *Builder { return NewBuilderSize(0, 0) }
+
+// NewBuilderSize returns an empty Builder with room for about nodes nodes
+// and edges edges: a graph of millions grows its maps without rehashing.
+func NewBuilderSize(nodes, edges int) *Builder {
+	return &Builder{g: &Graph{index: make(map[string]int32, nodes), nodes: make([]*Node, 0, nodes)},
+		seen: make(map[edgeKey]struct{}, edges), ends: make([][2]int32, 0, edges)}
 }
 
 // Node returns the node with id, adding an empty one of kind k if missing.

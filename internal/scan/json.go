@@ -1,7 +1,12 @@
 package scan
 
 import (
+	"io"
 	"slices"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/rules"
@@ -101,4 +106,18 @@ type GraphJSON struct {
 // GraphDocument returns the graph document, nodes and edges sorted.
 func (r *Report) GraphDocument() GraphJSON {
 	return GraphJSON{Nodes: r.Graph.Nodes(), Edges: r.Graph.Edges()}
+}
+
+// WriteJSON writes the report as the `scan --format json` document,
+// indented by two spaces. It streams: the document of a million-record
+// organization is never held whole in memory (encoding/json's Encoder
+// builds it whole, then indents a second copy). The encoding/json/v2
+// design with its v1 options writes byte for byte what encoding/json
+// would; a test holds it to that.
+func (r *Report) WriteJSON(w io.Writer) error {
+	if err := jsonv2.MarshalWrite(w, r.JSON(), jsonv1.DefaultOptionsV1(), jsontext.Multiline(true), jsontext.WithIndent("  ")); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"runtime"
 	"testing"
 	"time"
@@ -72,4 +73,60 @@ func BenchmarkScale(b *testing.B) {
 		runtime.ReadMemStats(&ms)
 		b.Logf("services=%d: %d records, heap in use after build %d MiB", services, records, ms.HeapInuse>>20)
 	}
+}
+
+// BenchmarkFile measures the floor and each phase on the CAI export named
+// by RUNLENS_BENCH_FILE (make bench-large writes and passes one of
+// 1,000,000 records), reading it from disk as a scan does: "ratio" is
+// read+build+checks over the floor. Run it with -benchtime 1x.
+func BenchmarkFile(b *testing.B) {
+	path := os.Getenv("RUNLENS_BENCH_FILE")
+	if path == "" {
+		b.Skip("RUNLENS_BENCH_FILE is not set (make bench-large sets it)")
+	}
+	var floor time.Duration
+	records := 0
+	b.Run("floor", func(b *testing.B) {
+		for b.Loop() {
+			f, err := os.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sc := bufio.NewScanner(f)
+			sc.Buffer(make([]byte, 1<<20), 64<<20)
+			records = 0
+			for sc.Scan() {
+				var m map[string]any
+				if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+					b.Fatal(err)
+				}
+				records++
+			}
+			f.Close()
+		}
+		floor = b.Elapsed() / time.Duration(b.N)
+		b.ReportMetric(float64(records)/floor.Seconds(), "records/s")
+	})
+	b.Run("scan", func(b *testing.B) {
+		var read, built, checked time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			inv, err := inventory.ReadPaths(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			t1 := time.Now()
+			res := build.Graph(inv, iam.MustPredefined(), t1)
+			t2 := time.Now()
+			rules.Run(&rules.Context{Graph: res.Graph, Roles: res.Roles, Now: t2}, rules.All())
+			read, built, checked = read+t1.Sub(t0), built+t2.Sub(t1), checked+time.Since(t2)
+		}
+		n := time.Duration(b.N)
+		b.ReportMetric(float64(records)/(read/n).Seconds(), "read-records/s")
+		b.ReportMetric(float64(records)/(built/n).Seconds(), "build-records/s")
+		b.ReportMetric(float64(records)/(checked/n).Seconds(), "checks-records/s")
+		if floor > 0 {
+			b.ReportMetric(float64((read+built+checked)/n)/float64(floor), "ratio")
+		}
+	})
 }

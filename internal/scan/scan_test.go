@@ -155,3 +155,33 @@ func BenchmarkGraphQueries(b *testing.B) {
 		}
 	})
 }
+
+// WriteJSON streams the document; it must write exactly what
+// encoding/json writes (the format users' pipelines parse), on the demo and
+// on an organization of hostile strings (HTML, bidi, control characters).
+func TestWriteJSONMatchesEncodingJSON(t *testing.T) {
+	hostile, err := inventory.ReadPaths("../handlers/testdata/hostile.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, inv := range map[string]*inventory.Inventory{"demo": readDemo(t), "hostile": hostile} {
+		rep := scan.Run(inv, iam.MustPredefined(), rules.All(), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), nil)
+		var want, got bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep.JSON()); err != nil {
+			t.Fatal(err)
+		}
+		if err := rep.WriteJSON(&got); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			i := 0
+			for i < min(got.Len(), want.Len()) && got.Bytes()[i] == want.Bytes()[i] {
+				i++
+			}
+			t.Errorf("%s: WriteJSON differs from encoding/json at byte %d of %d:\n got %q\nwant %q", name, i, want.Len(),
+				got.Bytes()[i:min(i+80, got.Len())], want.Bytes()[i:min(i+80, want.Len())])
+		}
+	}
+}
