@@ -62,6 +62,11 @@ type Service struct {
 	progressMu sync.Mutex
 	progress   Progress
 	cancel     context.CancelFunc // of the background sync, while one runs
+
+	// syncs counts finished sync attempts, failed ones included: what the
+	// overview shows of the store (trend, last failure) changes only then.
+	syncs    atomic.Uint64
+	overview atomic.Pointer[overviewCache]
 }
 
 // OnSynced registers fn to run after each sync that is served (to verify
@@ -170,6 +175,7 @@ func (s *Service) Backfill(ctx context.Context, source string, at time.Time, rea
 func (s *Service) sync(ctx context.Context, source string, at time.Time, read Reader) (store.Snapshot, error) {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
+	defer s.syncs.Add(1)
 	fail := func(err error) (store.Snapshot, error) {
 		s.setProgress(func(p *Progress) { p.Err = err.Error() })
 		if rerr := s.st.RecordFailedSync(context.WithoutCancel(ctx), source, err); rerr != nil {

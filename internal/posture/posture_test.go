@@ -100,6 +100,9 @@ func TestPartialReadIsNotServed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if o, err := ps.Overview(ctx); err != nil || o.LastFailed != nil {
+		t.Fatalf("overview after a good sync: LastFailed %v, %v", o.LastFailed, err)
+	}
 	partial := func(ctx context.Context, progress func(int)) (*inventory.Inventory, error) {
 		inv, err := demoReader(ctx, progress)
 		if err != nil {
@@ -119,6 +122,11 @@ func TestPartialReadIsNotServed(t *testing.T) {
 	list, _ := st.Snapshots(ctx, 5)
 	if list[0].Status != "failed" {
 		t.Errorf("latest sync = %+v, want a failed one that says why", list[0])
+	}
+	// The overview of the same served state is cached; a failed sync must
+	// still show on it.
+	if o, err := ps.Overview(ctx); err != nil || o.LastFailed == nil || o.LastFailed.ID != list[0].ID {
+		t.Errorf("overview after the failed sync: LastFailed = %v (%v), want snapshot %d", o.LastFailed, err, list[0].ID)
 	}
 }
 

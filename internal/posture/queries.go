@@ -43,16 +43,39 @@ type SeverityCount struct {
 	N        int
 }
 
-// Overview answers the overview page.
+// overviewCache is the overview of one served state after a given number
+// of finished syncs.
+type overviewCache struct {
+	cur   *Current
+	syncs uint64
+	o     Overview
+}
+
+// Overview answers the overview page. It is computed once per served state
+// and sync attempt (every manager opening the console at nine reads the
+// same answer) and shared read-only by the requests.
 func (s *Service) Overview(ctx context.Context) (Overview, error) {
 	c, err := s.Current()
 	if err != nil {
 		return Overview{}, err
 	}
+	syncs := s.syncs.Load() // before reading the store: a sync ending meanwhile makes this answer stale, not wrong forever
+	if oc := s.overview.Load(); oc != nil && oc.cur == c && oc.syncs == syncs {
+		return oc.o, nil
+	}
+	o, err := s.computeOverview(ctx, c)
+	if err != nil {
+		return o, err
+	}
+	s.overview.Store(&overviewCache{cur: c, syncs: syncs, o: o})
+	return o, nil
+}
+
+func (s *Service) computeOverview(ctx context.Context, c *Current) (Overview, error) {
 	rep := c.Report
 	o := Overview{Snapshot: c.Snapshot, Org: rep.Scores.Organization, Projects: rep.Scores.Projects, Folders: rep.Scores.Folders,
-		Services: len(rep.Graph.NodesOf(graph.KindService)), Jobs: len(rep.Graph.NodesOf(graph.KindJob)),
 		TopFixes: c.topFixes()}
+	o.Services, o.Jobs = len(rep.Graph.NodesOf(graph.KindService)), len(rep.Graph.NodesOf(graph.KindJob))
 	for _, l := range rep.Scores.Labels {
 		if strings.HasPrefix(l.ID, "team=") {
 			o.Teams = append(o.Teams, l)
