@@ -253,10 +253,8 @@ func (s *Service) Identity(id string) (IdentityDetail, error) {
 		}
 		return len(r.Permissions)
 	})
-	for _, f := range c.Report.Findings {
-		if f.Subject == id {
-			d.Findings = append(d.Findings, f)
-		}
+	for _, i := range c.details().subject[id] {
+		d.Findings = append(d.Findings, c.Report.Findings[i])
 	}
 	d.Recommendations, d.Insights = c.recommenderFor(id)
 	return d, nil
@@ -264,18 +262,58 @@ func (s *Service) Identity(id string) (IdentityDetail, error) {
 
 // recommenderFor returns the recommendations and insights about principal id.
 func (c *Current) recommenderFor(id string) ([]Recommendation, []inventory.Insight) {
+	d := c.details()
 	var recs []Recommendation
 	var ins []inventory.Insight
-	for _, rc := range c.Report.Inventory.Recommendations {
-		if iam.ParseMember(rc.Member).ID() == id {
-			perms, ok := rules.RevokedPermissions(c.Report.Roles, rc)
-			recs = append(recs, Recommendation{Recommendation: rc, Revoked: perms, RevokedKnown: ok})
-		}
+	for _, i := range d.recs[id] {
+		rc := c.Report.Inventory.Recommendations[i]
+		perms, ok := rules.RevokedPermissions(c.Report.Roles, rc)
+		recs = append(recs, Recommendation{Recommendation: rc, Revoked: perms, RevokedKnown: ok})
 	}
-	for _, in := range c.Report.Inventory.Insights {
-		if iam.ParseMember(in.Member).ID() == id || (in.Email != "" && iam.ParseMember("serviceAccount:"+in.Email).ID() == id) {
-			ins = append(ins, in)
-		}
+	for _, i := range d.insights[id] {
+		ins = append(ins, c.Report.Inventory.Insights[i])
 	}
 	return recs, ins
+}
+
+// detailIndex finds what a service or identity page shows without scanning
+// every finding, score and recommendation of the organization per request.
+type detailIndex struct {
+	scores   map[string]int   // service ID -> index in Scores.Services
+	affected map[string][]int // node ID -> indices of the findings that affect it, in order
+	subject  map[string][]int // node ID -> indices of the findings about it, in order
+	recs     map[string][]int // principal node ID -> indices of its recommendations
+	insights map[string][]int // principal node ID -> indices of its insights
+}
+
+func (c *Current) details() *detailIndex {
+	c.detailOnce.Do(func() {
+		rep := c.Report
+		d := detailIndex{scores: make(map[string]int, len(rep.Scores.Services)), affected: map[string][]int{},
+			subject: map[string][]int{}, recs: map[string][]int{}, insights: map[string][]int{}}
+		for i, sc := range rep.Scores.Services {
+			d.scores[sc.Service] = i
+		}
+		for i, f := range rep.Findings {
+			d.subject[f.Subject] = append(d.subject[f.Subject], i)
+			for _, a := range f.Affects {
+				d.affected[a] = append(d.affected[a], i)
+			}
+		}
+		for i, rc := range rep.Inventory.Recommendations {
+			id := iam.ParseMember(rc.Member).ID()
+			d.recs[id] = append(d.recs[id], i)
+		}
+		for i, in := range rep.Inventory.Insights {
+			id := iam.ParseMember(in.Member).ID()
+			d.insights[id] = append(d.insights[id], i)
+			if in.Email != "" {
+				if byEmail := iam.ParseMember("serviceAccount:" + in.Email).ID(); byEmail != id {
+					d.insights[byEmail] = append(d.insights[byEmail], i)
+				}
+			}
+		}
+		c.detail = d
+	})
+	return &c.detail
 }

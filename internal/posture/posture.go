@@ -39,6 +39,9 @@ type Current struct {
 	rowKeys  []string // lower-cased search text of rows[i]
 	projects []string
 
+	detailOnce sync.Once // builds detail on first use
+	detail     detailIndex
+
 	once   sync.Once // builds byNode on first use
 	byNode map[string]struct {
 		sev rules.Severity

@@ -289,11 +289,10 @@ func (s *Service) Service(id string) (ServiceDetail, bool, error) {
 	if !ok || !n.Kind.IsWorkload() {
 		return ServiceDetail{}, false, nil
 	}
+	idx := c.details()
 	var sc rules.ServiceScore
-	for _, x := range c.Report.Scores.Services {
-		if x.Service == id {
-			sc = x
-		}
+	if i, ok := idx.scores[id]; ok {
+		sc = c.Report.Scores.Services[i]
 	}
 	d := ServiceDetail{Row: s.row(c, sc)}
 	d.Workload, _ = n.Data.(*inventory.Workload)
@@ -318,10 +317,8 @@ func (s *Service) Service(id string) (ServiceDetail, bool, error) {
 		d.Recommendations = append(d.Recommendations, recs...)
 		d.Insights = append(d.Insights, ins...)
 	}
-	for _, f := range c.Report.Findings {
-		if slices.Contains(f.Affects, id) {
-			d.Findings = append(d.Findings, f)
-		}
+	for _, i := range idx.affected[id] {
+		d.Findings = append(d.Findings, c.Report.Findings[i])
 	}
 	return d, true, nil
 }
