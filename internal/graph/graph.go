@@ -336,6 +336,22 @@ func (g *Graph) collect(adj *adjacency, id string, kinds []EdgeKind) []Edge {
 	return out
 }
 
+// each calls fn with every edge of id's row in adj of the given kinds (all
+// if none), in order, without copying them: for walks over hubs (a group
+// that may invoke every service) where Out and In would copy thousands of
+// edges to look at each once.
+func (g *Graph) each(adj *adjacency, id string, kinds []EdgeKind, fn func(*Edge)) {
+	i, ok := g.index[id]
+	if !ok {
+		return
+	}
+	for _, ei := range adj.of(i) {
+		if e := g.edges.at(ei); len(kinds) == 0 || slices.Contains(kinds, e.Kind) {
+			fn(e)
+		}
+	}
+}
+
 // Ancestors returns the chain of containers above id, nearest first
 // (project, folders, organization), following Parent.
 func (g *Graph) Ancestors(id string) []*Node {

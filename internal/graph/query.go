@@ -296,16 +296,13 @@ func (g *Graph) Neighbours(id string, depth int, kinds []EdgeKind, limit int) Su
 	for d := 0; d < depth && len(frontier) > 0; d++ {
 		var next []string
 		for _, cur := range frontier {
-			var cand []Edge
-			cand = append(cand, g.Out(cur, kinds...)...)
-			cand = append(cand, g.In(cur, kinds...)...)
-			for _, e := range cand {
+			visit := func(e *Edge) {
 				other := e.To
 				if other == cur {
 					other = e.From
 				}
 				if in[other] {
-					continue
+					return
 				}
 				n, _ := g.Node(other)
 				if limit > 0 && len(sg.Nodes) >= limit {
@@ -314,21 +311,23 @@ func (g *Graph) Neighbours(id string, depth int, kinds []EdgeKind, limit int) Su
 						omitted[other] = true
 						sg.Omitted[n.Kind]++
 					}
-					continue
+					return
 				}
 				in[other] = true
 				sg.Nodes = append(sg.Nodes, n)
 				next = append(next, other)
 			}
+			g.each(&g.out, cur, kinds, visit)
+			g.each(&g.in, cur, kinds, visit)
 		}
 		frontier = next
 	}
 	for _, n := range sg.Nodes {
-		for _, e := range g.Out(n.ID, kinds...) {
+		g.each(&g.out, n.ID, kinds, func(e *Edge) {
 			if in[e.To] {
-				sg.Edges = append(sg.Edges, e)
+				sg.Edges = append(sg.Edges, *e)
 			}
-		}
+		})
 	}
 	if len(sg.Omitted) == 0 {
 		sg.Omitted = nil
