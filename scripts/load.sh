@@ -6,7 +6,7 @@
 #      vegeta load generator into $TMP (GOBIN=$TMP go install ...; never into
 #      go.mod);
 #   2. starts `runlens serve --demo-size $SIZE` in dev mode on loopback with the
-#      per-identity rate limit off (GOMEMLIMIT=3GiB, --db $TMP/load.db), waits
+#      per-identity rate limit off (GOMEMLIMIT=$SERVER_GOMEMLIMIT, --db $TMP/load.db), waits
 #      for /healthz and for the first snapshot (GET / answers 200);
 #   3. (a) issue 8 / DESIGN §12: $CLIENTS (50) concurrent clients for $DURATION
 #      seconds against each of: the overview (/), the services page
@@ -52,6 +52,8 @@
 #   VEGETA=PATH    use this vegeta binary instead of installing one
 #   VEGETA_VERSION=v12.13.0
 #   KEEP=1         keep $TMP (server log, database, raw vegeta results)
+#   SERVER_GOMEMLIMIT=6GiB  the server's soft memory limit (a sync holds the served
+#                  state and the new one: about twice a scan's memory)
 #
 # Notes: the load generator shares the machine's CPUs with the server (on a
 # 2-core machine that is part of what is measured). Response bodies are not
@@ -69,6 +71,7 @@ SYNC_WAIT=${SYNC_WAIT:-900}
 VEGETA_VERSION=${VEGETA_VERSION:-v12.13.0}
 PHASES=${PHASES:-a b}
 MIX=${MIX:-overview services detail neighbourhood graph sync}
+SERVER_GOMEMLIMIT=${SERVER_GOMEMLIMIT:-6GiB}
 export TZ=UTC
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -136,7 +139,7 @@ if curl -s -o /dev/null --max-time 2 "$BASE/healthz" 2>/dev/null; then
 	die "something already answers on $BASE (another server?): choose another PORT"
 fi
 log "starting runlens serve --demo-size $SIZE on $BASE"
-GOMEMLIMIT=3GiB "$TMP/runlens" serve --demo-size "$SIZE" --db "$TMP/load.db" --addr "127.0.0.1:${PORT}" \
+GOMEMLIMIT="$SERVER_GOMEMLIMIT" "$TMP/runlens" serve --demo-size "$SIZE" --db "$TMP/load.db" --addr "127.0.0.1:${PORT}" \
 	--dev-user load@example.com --rate-limit -1 >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!
 start=$(now)

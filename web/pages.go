@@ -25,6 +25,11 @@ type OverviewPage struct {
 	posture.Overview
 }
 
+// MaxProjectChoices is how many project IDs the services filter offers as
+// suggestions; an organization with more is filtered by typing the ID (a
+// list of thousands would be most of every page's weight).
+const MaxProjectChoices = 200
+
 // ServicesPage is the services list (/services).
 type ServicesPage struct {
 	Layout

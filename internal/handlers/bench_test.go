@@ -58,13 +58,16 @@ func BenchmarkPages20k(b *testing.B) {
 		{"neighbours-api", "/api/v1/graph/neighbours?depth=2&id=" + url.QueryEscape(svc)},
 	} {
 		b.Run(p.name, func(b *testing.B) {
+			size := 0
 			for b.Loop() {
 				rec := httptest.NewRecorder()
 				srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p.path, nil))
 				if rec.Code != http.StatusOK {
 					b.Fatalf("%s = %d", p.path, rec.Code)
 				}
+				size = rec.Body.Len()
 			}
+			b.ReportMetric(float64(size), "body-bytes")
 		})
 	}
 }

@@ -22,7 +22,8 @@ var ErrNotFound = errors.New("store: not found")
 
 // Store wraps the database.
 type Store struct {
-	db *sql.DB
+	db    *sql.DB
+	users userCache
 }
 
 // Open opens (creating if needed) the database at path, applies pending

@@ -186,8 +186,15 @@ func TestUsers(t *testing.T) {
 	if err != nil || u.Role != "viewer" {
 		t.Fatalf("UpsertUser = %+v, %v", u, err)
 	}
+	if u, err := st.User(ctx, "sub-1"); err != nil || u.Role != "viewer" { // now kept in memory
+		t.Fatalf("User = %+v, %v", u, err)
+	}
 	if err := st.SetRole(ctx, "sub-1", "reviewer", store.AuditEntry{Actor: "t", Action: "user.role"}); err != nil {
 		t.Fatal(err)
+	}
+	// What a request reads next is the new role, not the one kept.
+	if u, err := st.User(ctx, "sub-1"); err != nil || u.Role != "reviewer" {
+		t.Fatalf("User after SetRole = %+v, %v; want reviewer", u, err)
 	}
 	// A later sign-in keeps the role and updates the email.
 	u, err = st.UpsertUser(ctx, "sub-1", "a.new@example.com", "admin")

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // User is a person known to runlens, keyed on the IAP subject.
@@ -21,15 +22,22 @@ func (s *Store) UpsertUser(ctx context.Context, sub, email, defaultRole string) 
 	t := now()
 	_, err := s.db.ExecContext(ctx, `INSERT INTO users (sub, email, role, created_at, last_seen) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (sub) DO UPDATE SET email = excluded.email, last_seen = excluded.last_seen`, sub, email, defaultRole, t, t)
+	s.users.forget()
 	if err != nil {
 		return User{}, fmt.Errorf("store: upsert user: %w", err)
 	}
 	return s.User(ctx, sub)
 }
 
-// User returns the user with subject sub, or ErrNotFound.
+// User returns the user with subject sub, or ErrNotFound. Every signed-in
+// request asks, so users are kept in memory once read; the store's own
+// writes to users (the only ones: one serving process owns the database)
+// drop what is kept.
 func (s *Store) User(ctx context.Context, sub string) (User, error) {
-	var u User
+	gen, u, ok := s.users.get(sub)
+	if ok {
+		return u, nil
+	}
 	err := s.db.QueryRowContext(ctx, `SELECT sub, email, role FROM users WHERE sub = ?`, sub).Scan(&u.Sub, &u.Email, &u.Role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, ErrNotFound
@@ -37,12 +45,50 @@ func (s *Store) User(ctx context.Context, sub string) (User, error) {
 	if err != nil {
 		return u, fmt.Errorf("store: user: %w", err)
 	}
+	s.users.put(gen, u)
 	return u, nil
+}
+
+// userCache holds users read from the database. A read that raced a write
+// is not kept: put keeps u only if no write happened since get.
+type userCache struct {
+	mu    sync.Mutex
+	gen   uint64
+	users map[string]User
+}
+
+func (c *userCache) get(sub string) (gen uint64, u User, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	u, ok = c.users[sub]
+	return c.gen, u, ok
+}
+
+func (c *userCache) put(gen uint64, u User) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.users == nil {
+		c.users = map[string]User{}
+	}
+	c.users[u.Sub] = u
+}
+
+// forget drops everything kept; called after every write to users,
+// committed or not.
+func (c *userCache) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.users = nil
 }
 
 // SetRole sets a user's role, with its audit entry in the same transaction.
 func (s *Store) SetRole(ctx context.Context, sub, role string, audit AuditEntry) error {
 	err := s.transitionIn(ctx, audit, `UPDATE users SET role = ? WHERE sub = ?`, role, sub)
+	s.users.forget()
 	if errors.Is(err, ErrConflict) {
 		return ErrNotFound
 	}
@@ -71,7 +117,9 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 // (two first admins signing in at once cannot both win), and returns the
 // user as stored.
 func (s *Store) PromoteIfNoAdmin(ctx context.Context, sub string) (User, error) {
-	if _, err := s.db.ExecContext(ctx, `UPDATE users SET role = 'admin' WHERE sub = ? AND NOT EXISTS (SELECT 1 FROM users WHERE role = 'admin')`, sub); err != nil {
+	_, err := s.db.ExecContext(ctx, `UPDATE users SET role = 'admin' WHERE sub = ? AND NOT EXISTS (SELECT 1 FROM users WHERE role = 'admin')`, sub)
+	s.users.forget()
+	if err != nil {
 		return User{}, fmt.Errorf("store: promote first admin: %w", err)
 	}
 	return s.User(ctx, sub)
