@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -19,6 +22,13 @@ import (
 	"testing"
 	"time"
 
+	"cloud.google.com/go/iam/apiv1/iampb"
+	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/runlens/runlens/internal/apply/applytest"
 	"github.com/runlens/runlens/internal/changeset"
 	"github.com/runlens/runlens/internal/demo"
 	"github.com/runlens/runlens/internal/iam"
@@ -30,11 +40,12 @@ import (
 )
 
 // TestFault runs the real binary into faults: it is built with go build, then
-// killed with SIGKILL in the middle of a sync and in the middle of a stream of
-// writes (exceptions, approvals, proposals), and made to sync onto a full
-// disk. After each fault the database must open, pass PRAGMA
-// integrity_check, serve the snapshot it served before, and hold every write
-// that was acknowledged. It takes some 20 s; -short skips it.
+// killed with SIGKILL in the middle of a sync, in the middle of a stream of
+// writes (exceptions, approvals, proposals) and in the middle of an apply
+// (against the fake Google APIs of internal/apply/applytest), and made to
+// sync onto a full disk. After each fault the database must open, pass
+// PRAGMA integrity_check, serve the snapshot it served before, and hold
+// every write that was acknowledged. It takes some 20 s; -short skips it.
 func TestFault(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds runlens and kills it; skipped with -short")
@@ -42,6 +53,7 @@ func TestFault(t *testing.T) {
 	bin := faultBuild(t)
 	t.Run("KillDuringSync", func(t *testing.T) { testKillDuringSync(t, bin) })
 	t.Run("KillDuringWrites", func(t *testing.T) { testKillDuringWrites(t, bin) })
+	t.Run("KillDuringApply", func(t *testing.T) { testKillDuringApply(t, bin) })
 	t.Run("DiskFullDuringSync", func(t *testing.T) { testDiskFullDuringSync(t, bin) })
 }
 
@@ -85,12 +97,22 @@ type faultProc struct {
 
 func faultStart(t *testing.T, bin string, args ...string) *faultProc {
 	t.Helper()
+	return faultStartEnv(t, bin, nil, args...)
+}
+
+// faultStartEnv starts the binary with env (KEY=VALUE) added to the test's
+// environment.
+func faultStartEnv(t *testing.T, bin string, env []string, args ...string) *faultProc {
+	t.Helper()
 	p := &faultProc{log: filepath.Join(t.TempDir(), "runlens.log"), done: make(chan struct{})}
 	f, err := os.Create(p.log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.cmd = exec.Command(bin, args...)
+	if env != nil {
+		p.cmd.Env = append(os.Environ(), env...)
+	}
 	p.cmd.Stdout, p.cmd.Stderr = f, f
 	if err := p.cmd.Start(); err != nil {
 		f.Close()
@@ -530,12 +552,9 @@ func testKillDuringWrites(t *testing.T, bin string) {
 		}
 	}
 
-	// The audit log: what was there is unchanged. An approval and an
-	// exception are stored in one transaction with their audit entry, so
-	// rows and entries match exactly. A proposal is not: review.Propose
-	// stores the change set, then its audit entry in a second statement, so
-	// the code guarantees only no entry without its change set; change sets
-	// the kill left without an entry are reported (t.Log), not failed.
+	// The audit log: what was there is unchanged. A proposal, an approval
+	// and an exception are each stored in one transaction with their audit
+	// entry, so rows and entries match exactly.
 	var audit []store.AuditEntry
 	if err := st.EachAudit(ctx, func(e store.AuditEntry) error { audit = append(audit, e); return nil }); err != nil {
 		t.Fatal(err)
@@ -692,4 +711,305 @@ func testDiskFullDuringSync(t *testing.T, bin string) {
 	if err != nil || !strings.HasPrefix(out, "snapshot ") {
 		t.Fatalf("sync --demo after the full disk = %q, %v\n%s", out, err, stderr)
 	}
+}
+
+// faultApplyPlan returns the first finding of rep whose planned change set
+// faultSeedApply can seed and that writes at least twice (so that an apply
+// can be held after its first write), with the plan.
+func faultApplyPlan(t *testing.T, rep *scan.Report) (rules.Finding, changeset.ChangeSet) {
+	t.Helper()
+	for _, f := range rep.Findings {
+		cs, err := changeset.Plan(review.Input(rep), f)
+		if err != nil {
+			continue
+		}
+		writes, ok := 0, true
+		for i, s := range cs.Steps {
+			switch s.Kind {
+			case changeset.KindCreateServiceAccount, changeset.KindSetPushAuth:
+				writes++
+			case changeset.KindAddBinding, changeset.KindRemoveBinding:
+				ok = ok && strings.HasPrefix(s.Resource, "//run.googleapis.com/") && s.Condition == nil
+				if i == 0 || cs.Steps[i-1].Resource != s.Resource {
+					writes++ // consecutive steps on one policy are one write
+				}
+			default:
+				ok = false
+			}
+		}
+		if ok && writes >= 2 {
+			return f, cs
+		}
+	}
+	t.Fatalf("no finding of the demo has a change set of two or more writes of the kinds this test seeds (createServiceAccount, Cloud Run bindings, setPushAuth)")
+	return rules.Finding{}, changeset.ChangeSet{}
+}
+
+// faultSeedApply gives the fake the live state cs was planned against: the
+// IAM policy of every Cloud Run resource it changes (bindings and etag as
+// planned) and the push endpoint of every subscription it reconfigures.
+func faultSeedApply(t *testing.T, f *applytest.Fake, cs changeset.ChangeSet) {
+	t.Helper()
+	for _, s := range cs.Steps {
+		switch s.Kind {
+		case changeset.KindAddBinding, changeset.KindRemoveBinding:
+			before := cs.Before[s.Resource]
+			p := &iampb.Policy{Version: int32(before.Version)}
+			if etag := cs.Etags[s.Resource]; etag != "" {
+				b, err := base64.StdEncoding.DecodeString(etag)
+				if err != nil {
+					b = []byte(etag)
+				}
+				p.Etag = b
+			}
+			for _, b := range before.Bindings {
+				p.Bindings = append(p.Bindings, &iampb.Binding{Role: b.Role, Members: b.Members})
+			}
+			f.SeedPolicy(strings.TrimPrefix(s.Resource, "//run.googleapis.com/"), p)
+		case changeset.KindSetPushAuth:
+			f.SeedSubscription(&pubsubpb.Subscription{Name: strings.TrimPrefix(s.Subscription, "//pubsub.googleapis.com/"),
+				PushConfig: &pubsubpb.PushConfig{PushEndpoint: s.Endpoint}})
+		}
+	}
+}
+
+// faultAudit returns the audit entries about change set id, by action.
+func faultAudit(t *testing.T, st *store.Store, id int64) map[string][]store.AuditEntry {
+	t.Helper()
+	out := map[string][]store.AuditEntry{}
+	err := st.EachAudit(context.Background(), func(e store.AuditEntry) error {
+		if e.Target == fmt.Sprint(id) && strings.HasPrefix(e.Action, "changeset.") {
+			out[e.Action] = append(out[e.Action], e)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// faultPost POSTs form to base+path as a same-origin form and returns the
+// status, not following a redirect.
+func faultPost(client *http.Client, base, path string, form url.Values) (int, error) {
+	req, err := http.NewRequest(http.MethodPost, base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// testKillDuringApply: runlens serve applies an approved change set to the
+// fake Google APIs (RUNLENS_APPLY_EMULATOR) and is killed with SIGKILL after
+// the fake accepted the first write and while it holds the second. The
+// database opens whole with snapshot 1 current, the change set's proposal,
+// approval and apply start are stored with their audit entries and nothing
+// about the apply's end is; the next serve marks it failed as interrupted,
+// with its audit entry, before serving, and refuses to apply it again; the
+// fake sees no further call.
+func testKillDuringApply(t *testing.T, bin string) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "apply.db")
+	if out, stderr, err := faultRun(t, bin, "sync", "--demo", "--db", db); err != nil || !strings.HasPrefix(out, "snapshot 1:") {
+		t.Fatalf("sync --demo = %q, %v\n%s", out, err, stderr)
+	}
+
+	// alice proposes the fix of a demo finding through the database.
+	r := inventory.NewReader()
+	if err := r.ReadFS(demo.FS()); err != nil {
+		t.Fatal(err)
+	}
+	rep := scan.Run(r.Inventory(), iam.MustPredefined(), rules.All(), time.Now(), nil)
+	finding, plan := faultApplyPlan(t, rep)
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := review.Actor{Sub: "sub-alice", Email: "alice@example.com", RequestID: "fault-apply"}
+	id, err := review.New(st, nil, 72*time.Hour).Propose(ctx, rep, 1, finding.ID, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proposed, err := st.ChangeSet(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	t.Logf("change set %d: %s (%s, %d steps)", id, plan.Title, finding.Check, len(plan.Steps))
+
+	// The live state it was planned against, and a hook that lets the first
+	// write through and holds the second until runlens goes away.
+	fake, emulator := applytest.Start(t)
+	faultSeedApply(t, fake, plan)
+	seeded := applytest.New() // the same state, untouched, to compare with
+	faultSeedApply(t, seeded, plan)
+	var writes atomic.Int32
+	held := make(chan string, 1)
+	released := make(chan error, 1)
+	fake.SetWriteHook(func(ctx context.Context, call string) error {
+		switch writes.Add(1) {
+		case 1:
+			return nil
+		case 2:
+			held <- call
+			<-ctx.Done()
+			released <- ctx.Err()
+			return status.FromContextError(ctx.Err()).Err()
+		}
+		return status.Errorf(codes.FailedPrecondition, "fault test: no write expected after the second (%s)", call)
+	})
+
+	env := []string{"RUNLENS_APPLY_EMULATOR=" + emulator}
+	args := func(addr string) []string {
+		return []string{"serve", "--db", db, "--addr", addr, "--dev-user", "dev@example.com", "--rate-limit", "-1",
+			"--apply-as", "runlens-applier@runlens-test.iam.gserviceaccount.com"}
+	}
+	addr := faultAddr(t)
+	base := "http://" + addr
+	p := faultStartEnv(t, bin, env, args(addr)...)
+	faultWaitHealthy(t, p, base, 30*time.Second)
+	if out := p.output(); !strings.Contains(out, "APPLY GOES TO AN EMULATOR") || !strings.Contains(out, emulator) {
+		t.Errorf("runlens serve does not warn that apply goes to the emulator at %s:\n%s", emulator, out)
+	}
+
+	// dev approves alice's change set, then applies it.
+	client := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if code, err := faultPost(client, base, fmt.Sprintf("/changes/%d/approve", id), url.Values{"hash": {proposed.ContentHash}}); err != nil || code != http.StatusSeeOther {
+		t.Fatalf("approve = %d, %v; want 303\n%s", code, err, p.output())
+	}
+	type answer struct {
+		code int
+		err  error
+	}
+	applied := make(chan answer, 1)
+	go func() {
+		code, err := faultPost(client, base, fmt.Sprintf("/changes/%d/apply", id), url.Values{})
+		applied <- answer{code, err}
+	}()
+	var heldCall string
+	select {
+	case heldCall = <-held:
+	case a := <-applied:
+		t.Fatalf("the apply answered %d, %v before its second write reached the fake; writes %q\n%s", a.code, a.err, fake.Writes(), p.output())
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the apply's second write did not reach the fake within 20 s; calls %q\n%s", fake.Calls(), p.output())
+	}
+	firstWrite := fake.Writes()
+	if len(firstWrite) != 1 {
+		t.Fatalf("writes the fake accepted before the kill = %q, want exactly the first", firstWrite)
+	}
+	callsAtKill := len(fake.Calls())
+	p.kill()
+	if a := <-applied; a.err == nil {
+		t.Errorf("the apply POST answered %d although runlens was killed during it", a.code)
+	}
+	select {
+	case <-released:
+	case <-time.After(10 * time.Second):
+		t.Errorf("the fake did not see runlens go away: the held write is still waiting")
+	}
+	t.Logf("killed runlens serve after the fake accepted %q, holding %q", firstWrite[0], heldCall)
+	if diff := cmp.Diff(firstWrite, fake.Writes()); diff != "" {
+		t.Errorf("writes after the kill (-want +got):\n%s", diff)
+	}
+	// The live state: the first write took effect, the held one did not.
+	if email, ok := strings.CutPrefix(firstWrite[0], "CreateServiceAccount "); ok && !fake.HasAccount(email) {
+		t.Errorf("the first write created %s, which the fake does not have", email)
+	}
+	if name, ok := strings.CutPrefix(heldCall, "SetIamPolicy "); ok {
+		if got, want := fake.Policy(name).GetEtag(), seeded.Policy(name).GetEtag(); !bytes.Equal(got, want) {
+			t.Errorf("the held write's policy %s has etag %q, want %q as seeded (unchanged)", name, got, want)
+		}
+	}
+
+	// The database after the kill: whole, snapshot 1 current, the change
+	// set approved and claimed by dev, its start audited and nothing about
+	// an end.
+	st = faultCheckDB(t, db, 1)
+	c, err := st.ChangeSet(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != store.StatusApproved || c.ProposedBy != alice.Email || c.DecidedBy != "dev@example.com" || c.ApprovedHash != c.ContentHash ||
+		c.ContentHash != proposed.ContentHash || c.AppliedBy != "dev@example.com" || c.Outcome != "" {
+		t.Errorf("change set %d after the kill: %s, proposed by %q, decided by %q, hash %q approved %q (proposed %q), applied by %q, outcome %q; want approved by dev, claimed by dev, no outcome",
+			id, c.Status, c.ProposedBy, c.DecidedBy, c.ContentHash, c.ApprovedHash, proposed.ContentHash, c.AppliedBy, c.Outcome)
+	}
+	audit := faultAudit(t, st, id)
+	for action, actor := range map[string]string{"changeset.propose": alice.Email, "changeset.approve": "dev@example.com", "changeset.apply.start": "dev@example.com"} {
+		if got := audit[action]; len(got) != 1 || got[0].Actor != actor {
+			t.Errorf("%s audit entries of change set %d after the kill = %+v, want one by %s", action, id, got, actor)
+		}
+	}
+	for _, action := range []string{"changeset.apply.done", "changeset.apply.failed", "changeset.apply.interrupted"} {
+		if got := audit[action]; len(got) != 0 {
+			t.Errorf("%s audit entries after the kill = %+v, want none (the apply never ended)", action, got)
+		}
+	}
+	st.Close()
+
+	// The next start fails the interrupted apply before serving, and it
+	// cannot be applied again.
+	addr = faultAddr(t)
+	base = "http://" + addr
+	p = faultStartEnv(t, bin, env, args(addr)...)
+	faultWaitHealthy(t, p, base, 30*time.Second)
+	if out := p.output(); !strings.Contains(out, "interrupted") || !strings.Contains(out, fmt.Sprintf("change_set=%d", id)) {
+		t.Errorf("runlens serve does not log the interrupted apply of change set %d:\n%s", id, out)
+	}
+	if code, err := faultPost(client, base, fmt.Sprintf("/changes/%d/apply", id), url.Values{}); err != nil || code != http.StatusConflict {
+		t.Errorf("apply of the interrupted change set after the restart = %d, %v; want 409", code, err)
+	}
+	resp, err := http.Get(base + fmt.Sprintf("/changes/%d", id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "interrupted: runlens stopped during the apply") {
+		t.Errorf("GET /changes/%d after the restart = %d, %v; want 200 showing the interrupted outcome", id, resp.StatusCode, err)
+	}
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.done:
+		if p.err != nil {
+			t.Errorf("runlens serve on SIGINT: %v\n%s", p.err, p.output())
+		}
+	case <-time.After(15 * time.Second):
+		t.Errorf("runlens serve did not stop on SIGINT")
+	}
+	if n := writes.Load(); n != 2 {
+		t.Errorf("the fake received %d write calls, want 2 (the first, and the held one): nothing may be applied again", n)
+	}
+	if got := fake.Calls(); len(got) != callsAtKill {
+		t.Errorf("the fake received calls after the kill: %q", got[callsAtKill:])
+	}
+
+	st = faultCheckDB(t, db, 1)
+	c, err = st.ChangeSet(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != store.StatusFailed || c.Outcome != review.InterruptedOutcome || c.AppliedBy != "dev@example.com" || c.DecidedBy != "dev@example.com" {
+		t.Errorf("change set %d after the restart: %s, applied by %q, decided by %q, outcome %q; want failed with the interrupted outcome", id, c.Status, c.AppliedBy, c.DecidedBy, c.Outcome)
+	}
+	audit = faultAudit(t, st, id)
+	if got := audit["changeset.apply.interrupted"]; len(got) != 1 || got[0].Actor != "runlens" || got[0].Detail != review.InterruptedOutcome {
+		t.Errorf("changeset.apply.interrupted audit entries = %+v, want one by runlens with the outcome", got)
+	}
+	for action, n := range map[string]int{"changeset.propose": 1, "changeset.approve": 1, "changeset.apply.start": 1, "changeset.apply.done": 0, "changeset.apply.failed": 0} {
+		if got := len(audit[action]); got != n {
+			t.Errorf("%s audit entries after the restart = %d, want %d", action, got, n)
+		}
+	}
+	st.Close()
 }

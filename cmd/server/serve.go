@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/api/option"
+
 	"github.com/runlens/runlens/internal/apply"
 	"github.com/runlens/runlens/internal/auth"
 	"github.com/runlens/runlens/internal/demo"
@@ -65,7 +67,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	keep := fs.Int("keep", 90, "complete snapshots to keep for trends (0 keeps all)")
 	approvalTTL := fs.Duration("approval-ttl", 72*time.Hour, "how long an approval of a change set stays valid")
 	rateLimit := fs.Float64("rate-limit", 20, "requests per second one signed-in identity may make (negative: no limit)")
-	applyAs := fs.String("apply-as", getenv("RUNLENS_APPLY_AS"), "turn apply on: the applier service account runlens impersonates to apply approved change sets (env RUNLENS_APPLY_AS); off when empty")
+	applyAs := fs.String("apply-as", getenv("RUNLENS_APPLY_AS"), "turn apply on: the applier service account runlens impersonates to apply approved change sets (env RUNLENS_APPLY_AS); off when empty. "+
+		"Tests only: with env RUNLENS_APPLY_EMULATOR=HOST:PORT, apply sends every Google API call to that gRPC server instead, in plaintext and without credentials")
+	applyEmulator := getenv("RUNLENS_APPLY_EMULATOR")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -97,7 +101,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	ps := posture.New(st, roles, log, *keep)
 	var applier review.Applier
 	if *applyAs != "" {
-		opts, err := apply.ImpersonatedOptions(ctx, *applyAs)
+		var opts []option.ClientOption
+		if applyEmulator != "" {
+			opts, err = apply.EmulatorOptions(applyEmulator)
+		} else {
+			opts, err = apply.ImpersonatedOptions(ctx, *applyAs)
+		}
 		if err != nil {
 			return fmt.Errorf("serve: --apply-as: %w", err)
 		}
@@ -107,9 +116,24 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer a.Close()
 		applier = a
+		if applyEmulator != "" {
+			log.Warn("APPLY GOES TO AN EMULATOR, NOT TO GOOGLE CLOUD: RUNLENS_APPLY_EMULATOR is set; approved change sets are applied to the gRPC server at this address, in plaintext and without credentials",
+				"emulator", applyEmulator, "applier", *applyAs)
+		}
 		log.Info("apply is on", "applier", *applyAs)
+	} else if applyEmulator != "" {
+		log.Warn("RUNLENS_APPLY_EMULATOR is set but apply is off (no --apply-as); ignoring it", "emulator", applyEmulator)
 	}
 	rv := review.New(st, applier, *approvalTTL)
+	// An apply this process's predecessor started and never finished is
+	// failed now, before anything is served (whether apply is on or not).
+	interrupted, err := rv.FailInterrupted(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range interrupted {
+		log.Warn("change set apply was interrupted by a stop of runlens; marked failed: check the live policies it names, then propose again", "change_set", id)
+	}
 	ps.OnSynced(func(ctx context.Context, c *posture.Current) error { return rv.Verify(ctx, c.Report, c.Snapshot.ID) })
 	cfg := handlers.Config{DevUser: *devUser, FirstAdmin: *firstAdmin, RateLimit: *rateLimit}
 	if src.demo {

@@ -20,11 +20,15 @@ import (
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"github.com/google/go-cmp/cmp"
+	"google.golang.org/api/option"
 	"google.golang.org/genproto/googleapis/type/expr"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/testing/protocmp"
 
+	"github.com/runlens/runlens/internal/apply/applytest"
 	"github.com/runlens/runlens/internal/changeset"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/review"
@@ -61,25 +65,25 @@ func grantStep(resource, role, member string) changeset.Step {
 }
 
 // seedShop creates a public service, a project and a secret.
-func seedShop(f *fake) {
-	f.services[svcName] = &runpb.Service{Name: svcName, Etag: "svc-1", Generation: 1, Ingress: runpb.IngressTraffic_INGRESS_TRAFFIC_ALL,
-		Template: &runpb.RevisionTemplate{Revision: "orders-manual"}}
-	f.seedPolicy(svcName, &iampb.Policy{Version: 1, Bindings: []*iampb.Binding{binding("roles/run.invoker", "allUsers", "user:alice@example.com")}})
-	f.seedPolicy(projectName, &iampb.Policy{Version: 1, Bindings: []*iampb.Binding{
+func seedShop(f *applytest.Fake) {
+	f.SeedService(&runpb.Service{Name: svcName, Etag: "svc-1", Generation: 1, Ingress: runpb.IngressTraffic_INGRESS_TRAFFIC_ALL,
+		Template: &runpb.RevisionTemplate{Revision: "orders-manual"}})
+	f.SeedPolicy(svcName, &iampb.Policy{Version: 1, Bindings: []*iampb.Binding{binding("roles/run.invoker", "allUsers", "user:alice@example.com")}})
+	f.SeedPolicy(projectName, &iampb.Policy{Version: 1, Bindings: []*iampb.Binding{
 		binding("roles/editor", "serviceAccount:"+defaultSA, "user:owner@example.com"),
 		binding("roles/owner", "user:owner@example.com", "user:mallory@example.com"),
 	}})
-	f.seedPolicy(secretName, &iampb.Policy{Version: 1})
+	f.SeedPolicy(secretName, &iampb.Policy{Version: 1})
 }
 
 // planned returns a change set of steps with the etags of every policy they
 // change as they are now.
-func planned(f *fake, steps ...changeset.Step) changeset.ChangeSet {
+func planned(f *applytest.Fake, steps ...changeset.Step) changeset.ChangeSet {
 	cs := changeset.ChangeSet{Title: "test", Steps: steps, Etags: make(map[string]string)}
 	for _, s := range steps {
 		if isBinding(s) {
 			_, name := parseResource(s.Resource)
-			if p := f.policy(name); p != nil {
+			if p := f.Policy(name); p != nil {
 				cs.Etags[s.Resource] = etagString(p.Etag)
 			}
 		}
@@ -99,23 +103,23 @@ func members(p *iampb.Policy, role string, cond bool) []string {
 }
 
 func TestRemovePublicInvoker(t *testing.T) {
-	f := newFake()
+	f, addr := newFake(t)
 	seedShop(f)
-	a := serve(t, f)
-	before := f.etag(svcName)
+	a := serve(t, addr)
+	before := etag(f, svcName)
 
 	outcome, err := a.Apply(t.Context(), planned(f, removeStep(svcFull, "roles/run.invoker", "allUsers")))
 	if err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
-	p := f.policy(svcName)
+	p := f.Policy(svcName)
 	if diff := cmp.Diff([]string{"user:alice@example.com"}, members(p, "roles/run.invoker", false)); diff != "" {
 		t.Errorf("run.invoker members after (-want +got):\n%s", diff)
 	}
 	if etagString(p.Etag) == before {
 		t.Errorf("policy etag is still %s after the write", before)
 	}
-	if diff := cmp.Diff([]string{"SetIamPolicy " + svcName}, f.writeLog()); diff != "" {
+	if diff := cmp.Diff([]string{"SetIamPolicy " + svcName}, f.Writes()); diff != "" {
 		t.Errorf("writes (-want +got):\n%s", diff)
 	}
 	want := "applied 1 of 1 steps:\n  1. remove allUsers from roles/run.invoker on " + svcFull + ": removed (policy etag " + before + " -> " + etagString(p.Etag) + ")"
@@ -129,16 +133,16 @@ func TestRemovePublicInvoker(t *testing.T) {
 	if err != nil || !strings.Contains(outcome, "already absent") {
 		t.Errorf("second Apply = %q, %v; want already absent, no error", outcome, err)
 	}
-	if got := len(f.writeLog()); got != 1 {
+	if got := len(f.Writes()); got != 1 {
 		t.Errorf("writes after the second Apply = %d, want 1", got)
 	}
 }
 
 func TestDefaultServiceAccountMigration(t *testing.T) {
-	f := newFake()
+	f, addr := newFake(t)
 	seedShop(f)
-	f.propagation = 1 // the first write naming the new account is refused as "does not exist"
-	a := serve(t, f)
+	f.SetPropagation(1) // the first write naming the new account is refused as "does not exist"
+	a := serve(t, addr)
 	cs := planned(f,
 		changeset.Step{Kind: changeset.KindCreateServiceAccount, Project: "shop", AccountID: "orders-sa", DisplayName: "Runtime identity of Cloud Run service orders"},
 		grantStep(secretFull, "roles/secretmanager.secretAccessor", "serviceAccount:"+newSA),
@@ -151,24 +155,24 @@ func TestDefaultServiceAccountMigration(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
-	if !f.accounts[newSA] {
+	if !f.HasAccount(newSA) {
 		t.Errorf("account %s was not created", newSA)
 	}
-	if diff := cmp.Diff([]string{"serviceAccount:" + newSA}, members(f.policy(secretName), "roles/secretmanager.secretAccessor", false)); diff != "" {
+	if diff := cmp.Diff([]string{"serviceAccount:" + newSA}, members(f.Policy(secretName), "roles/secretmanager.secretAccessor", false)); diff != "" {
 		t.Errorf("secretAccessor members (-want +got):\n%s", diff)
 	}
-	svc := f.services[svcName]
+	svc := f.Service(svcName)
 	if got := svc.GetTemplate().GetServiceAccount(); got != newSA {
 		t.Errorf("service account of the service = %q, want %q", got, newSA)
 	}
 	if got := svc.GetTemplate().GetRevision(); got != "" {
 		t.Errorf("template revision = %q, want cleared so Cloud Run names the new revision", got)
 	}
-	if diff := cmp.Diff([]string{"user:owner@example.com"}, members(f.policy(projectName), "roles/editor", false)); diff != "" {
+	if diff := cmp.Diff([]string{"user:owner@example.com"}, members(f.Policy(projectName), "roles/editor", false)); diff != "" {
 		t.Errorf("editor members (-want +got):\n%s", diff)
 	}
 	sets := 0
-	for _, c := range f.callLog() {
+	for _, c := range f.Calls() {
 		if c == "SetIamPolicy "+secretName {
 			sets++
 		}
@@ -176,12 +180,12 @@ func TestDefaultServiceAccountMigration(t *testing.T) {
 	if sets != 2 {
 		t.Errorf("SetIamPolicy calls on the secret = %d, want 2 (one refused while the new account propagates, one retried)", sets)
 	}
-	if diff := cmp.Diff([]string{"user:deployer@example.com"}, members(f.policy("projects/-/serviceAccounts/"+newSA), "roles/iam.serviceAccountUser", false)); diff != "" {
+	if diff := cmp.Diff([]string{"user:deployer@example.com"}, members(f.Policy("projects/-/serviceAccounts/"+newSA), "roles/iam.serviceAccountUser", false)); diff != "" {
 		t.Errorf("serviceAccountUser members on the new account (-want +got):\n%s", diff)
 	}
 	wantWrites := []string{"CreateServiceAccount " + newSA, "SetIamPolicy " + secretName, "SetIamPolicy projects/shop/serviceAccounts/" + newSA,
 		"UpdateService " + svcName, "SetIamPolicy " + projectName}
-	if diff := cmp.Diff(wantWrites, f.writeLog()); diff != "" {
+	if diff := cmp.Diff(wantWrites, f.Writes()); diff != "" {
 		t.Errorf("writes (-want +got):\n%s", diff)
 	}
 	for _, want := range []string{
@@ -198,10 +202,10 @@ func TestDefaultServiceAccountMigration(t *testing.T) {
 }
 
 func TestSameResourceTwice(t *testing.T) {
-	f := newFake()
+	f, addr := newFake(t)
 	seedShop(f)
-	f.accounts[newSA] = true
-	a := serve(t, f)
+	f.AddAccount(newSA)
+	a := serve(t, addr)
 	// Grant the new identity, switch, then remove the old one: two writes of
 	// the project policy, the second expecting the etag of the first.
 	cs := planned(f,
@@ -213,10 +217,10 @@ func TestSameResourceTwice(t *testing.T) {
 		t.Fatalf("Apply: %v", err)
 	}
 	want := []string{"SetIamPolicy " + projectName, "UpdateService " + svcName, "SetIamPolicy " + projectName}
-	if diff := cmp.Diff(want, f.writeLog()); diff != "" {
+	if diff := cmp.Diff(want, f.Writes()); diff != "" {
 		t.Errorf("writes (-want +got):\n%s", diff)
 	}
-	p := f.policy(projectName)
+	p := f.Policy(projectName)
 	if got := members(p, "roles/cloudsql.client", false); !slices.Equal(got, []string{"serviceAccount:" + newSA}) {
 		t.Errorf("cloudsql.client = %q", got)
 	}
@@ -226,15 +230,15 @@ func TestSameResourceTwice(t *testing.T) {
 }
 
 func TestEtagMovedRefusesBeforeAnyWrite(t *testing.T) {
-	f := newFake()
+	f, addr := newFake(t)
 	seedShop(f)
-	a := serve(t, f)
+	a := serve(t, addr)
 	cs := planned(f,
 		removeStep(projectFull, "roles/owner", "user:mallory@example.com"),
 		removeStep(svcFull, "roles/run.invoker", "allUsers"),
 	)
 	// Someone changes the service's policy after the plan.
-	f.seedPolicy(svcName, &iampb.Policy{Version: 1, Bindings: []*iampb.Binding{binding("roles/run.invoker", "allUsers", "user:bob@example.com")}})
+	f.SeedPolicy(svcName, &iampb.Policy{Version: 1, Bindings: []*iampb.Binding{binding("roles/run.invoker", "allUsers", "user:bob@example.com")}})
 
 	outcome, err := a.Apply(t.Context(), cs)
 	if !errors.Is(err, ErrEtagMoved) {
@@ -246,7 +250,7 @@ func TestEtagMovedRefusesBeforeAnyWrite(t *testing.T) {
 	if outcome != err.Error() {
 		t.Errorf("outcome %q differs from the error %q", outcome, err)
 	}
-	if w := f.writeLog(); len(w) != 0 {
+	if w := f.Writes(); len(w) != 0 {
 		t.Errorf("writes = %q, want none", w)
 	}
 	var ae *Error
@@ -256,9 +260,9 @@ func TestEtagMovedRefusesBeforeAnyWrite(t *testing.T) {
 }
 
 func TestEmptyPlannedEtagComparesBindings(t *testing.T) {
-	f := newFake()
+	f, addr := newFake(t)
 	seedShop(f)
-	a := serve(t, f)
+	a := serve(t, addr)
 	cs := planned(f, removeStep(svcFull, "roles/run.invoker", "allUsers"))
 	cs.Etags[svcFull] = "" // the inventory carried no etag
 	cs.Before = map[string]iam.Policy{svcFull: {Bindings: []iam.Binding{{Role: "roles/run.invoker", Members: []string{"allUsers"}}}}}
@@ -274,11 +278,11 @@ func TestEmptyPlannedEtagComparesBindings(t *testing.T) {
 }
 
 func TestPermissionDeniedHalfWay(t *testing.T) {
-	f := newFake()
+	f, addr := newFake(t)
 	seedShop(f)
-	f.denySet[projectName] = codes.PermissionDenied
-	a := serve(t, f)
-	projectEtag, secretEtag := f.etag(projectName), f.etag(secretName)
+	f.DenySetIamPolicy(projectName, codes.PermissionDenied)
+	a := serve(t, addr)
+	projectEtag, secretEtag := etag(f, projectName), etag(f, secretName)
 	cs := planned(f,
 		removeStep(svcFull, "roles/run.invoker", "allUsers"),
 		removeStep(projectFull, "roles/owner", "user:mallory@example.com"),
@@ -311,18 +315,18 @@ func TestPermissionDeniedHalfWay(t *testing.T) {
 			t.Errorf("outcome lacks %q:\n%s", want, outcome)
 		}
 	}
-	if got := members(f.policy(svcName), "roles/run.invoker", false); slices.Contains(got, "allUsers") {
+	if got := members(f.Policy(svcName), "roles/run.invoker", false); slices.Contains(got, "allUsers") {
 		t.Errorf("step 1 not applied: run.invoker = %q", got)
 	}
-	if f.etag(projectName) != projectEtag || f.etag(secretName) != secretEtag {
+	if etag(f, projectName) != projectEtag || etag(f, secretName) != secretEtag {
 		t.Errorf("project or secret policy changed")
 	}
 }
 
 func TestUnsupportedRefusedBeforeAnyCall(t *testing.T) {
-	f := newFake()
+	f, addr := newFake(t)
 	seedShop(f)
-	a := serve(t, f)
+	a := serve(t, addr)
 	cs := planned(f,
 		removeStep(svcFull, "roles/run.invoker", "allUsers"),
 		grantStep("//storage.googleapis.com/shop-uploads", "roles/storage.objectViewer", "serviceAccount:"+newSA),
@@ -342,7 +346,7 @@ func TestUnsupportedRefusedBeforeAnyCall(t *testing.T) {
 	if strings.Contains(outcome, "  1. ") {
 		t.Errorf("outcome lists the supported step 1:\n%s", outcome)
 	}
-	if calls := f.callLog(); len(calls) != 0 {
+	if calls := f.Calls(); len(calls) != 0 {
 		t.Errorf("the fakes saw %q, want no call at all", calls)
 	}
 }
@@ -380,9 +384,9 @@ func TestUnsupported(t *testing.T) {
 }
 
 func TestConcurrentApplyOneWins(t *testing.T) {
-	f := newFake()
+	f, addr := newFake(t)
 	seedShop(f)
-	a := serve(t, f)
+	a := serve(t, addr)
 	cs := planned(f, removeStep(svcFull, "roles/run.invoker", "allUsers"))
 
 	// Hold every SetIamPolicy until both applies have sent theirs, so that
@@ -390,7 +394,7 @@ func TestConcurrentApplyOneWins(t *testing.T) {
 	var mu sync.Mutex
 	arrived := 0
 	both := make(chan struct{})
-	f.setGate = func() {
+	f.SetWriteHook(func(ctx context.Context, _ string) error {
 		mu.Lock()
 		arrived++
 		if arrived == 2 {
@@ -399,9 +403,11 @@ func TestConcurrentApplyOneWins(t *testing.T) {
 		mu.Unlock()
 		select {
 		case <-both:
+		case <-ctx.Done():
 		case <-time.After(10 * time.Second):
 		}
-	}
+		return nil
+	})
 
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
@@ -424,25 +430,25 @@ func TestConcurrentApplyOneWins(t *testing.T) {
 	if won != 1 || lost != 1 {
 		t.Errorf("%d applies succeeded and %d lost on the etag, want 1 and 1: %v", won, lost, errs)
 	}
-	if diff := cmp.Diff([]string{"SetIamPolicy " + svcName}, f.writeLog()); diff != "" {
+	if diff := cmp.Diff([]string{"SetIamPolicy " + svcName}, f.Writes()); diff != "" {
 		t.Errorf("accepted writes (-want +got):\n%s", diff)
 	}
-	if got := members(f.policy(svcName), "roles/run.invoker", false); slices.Contains(got, "allUsers") {
+	if got := members(f.Policy(svcName), "roles/run.invoker", false); slices.Contains(got, "allUsers") {
 		t.Errorf("run.invoker = %q, want allUsers removed", got)
 	}
 }
 
 func TestConditionsPreserved(t *testing.T) {
-	f := newFake()
+	f, addr := newFake(t)
 	seedShop(f)
 	until := &expr.Expr{Title: "until 2030", Expression: `request.time < timestamp("2030-01-01T00:00:00Z")`}
 	prefix := &expr.Expr{Title: "reports only", Expression: `resource.name.startsWith("projects/_/buckets/reports")`}
-	f.seedPolicy(projectName, &iampb.Policy{Version: 3, Bindings: []*iampb.Binding{
+	f.SeedPolicy(projectName, &iampb.Policy{Version: 3, Bindings: []*iampb.Binding{
 		binding("roles/storage.objectViewer", "allUsers", "user:a@example.com"),
 		{Role: "roles/storage.objectViewer", Members: []string{"allUsers"}, Condition: until},
 		{Role: "roles/storage.objectAdmin", Members: []string{"user:b@example.com"}, Condition: prefix},
 	}})
-	a := serve(t, f)
+	a := serve(t, addr)
 	conditional := grantStep(projectFull, "roles/storage.objectAdmin", "user:c@example.com")
 	conditional.Condition = &iam.Condition{Title: prefix.Title, Expression: prefix.Expression}
 
@@ -454,26 +460,26 @@ func TestConditionsPreserved(t *testing.T) {
 		{Role: "roles/storage.objectViewer", Members: []string{"allUsers"}, Condition: until},
 		{Role: "roles/storage.objectAdmin", Members: []string{"user:b@example.com", "user:c@example.com"}, Condition: prefix},
 	}}
-	if diff := cmp.Diff(want, f.policy(projectName), protocmp.Transform(), protocmp.IgnoreFields(&iampb.Policy{}, "etag")); diff != "" {
+	if diff := cmp.Diff(want, f.Policy(projectName), protocmp.Transform(), protocmp.IgnoreFields(&iampb.Policy{}, "etag")); diff != "" {
 		t.Errorf("policy after (-want +got):\n%s", diff)
 	}
-	if got := len(f.writeLog()); got != 1 {
+	if got := len(f.Writes()); got != 1 {
 		t.Errorf("writes = %d, want 1 (both steps in one policy write)", got)
 	}
 }
 
 func TestServiceJobKeyAndPushSteps(t *testing.T) {
-	f := newFake()
+	f, addr := newFake(t)
 	seedShop(f)
-	f.accounts[newSA] = true
-	f.jobs[jobName] = &runpb.Job{Name: jobName, Etag: "job-1", Template: &runpb.ExecutionTemplate{Template: &runpb.TaskTemplate{}}}
+	f.AddAccount(newSA)
+	f.SeedJob(&runpb.Job{Name: jobName, Etag: "job-1", Template: &runpb.ExecutionTemplate{Template: &runpb.TaskTemplate{}}})
 	key := "projects/-/serviceAccounts/" + newSA + "/keys/k1"
-	f.keys[key] = true
-	f.subs[subName] = &pubsubpb.Subscription{Name: subName, PushConfig: &pubsubpb.PushConfig{PushEndpoint: "https://orders.example.com/push",
-		Attributes: map[string]string{"x-goog-version": "v1"}}}
-	a := serve(t, f)
+	f.AddKey(key)
+	f.SeedSubscription(&pubsubpb.Subscription{Name: subName, PushConfig: &pubsubpb.PushConfig{PushEndpoint: "https://orders.example.com/push",
+		Attributes: map[string]string{"x-goog-version": "v1"}}})
+	a := serve(t, addr)
 	push := "push-sa@shop.iam.gserviceaccount.com"
-	f.accounts[push] = true
+	f.AddAccount(push)
 	cs := changeset.ChangeSet{Title: "misc", Steps: []changeset.Step{
 		{Kind: changeset.KindUpdateService, Service: svcFull, Field: changeset.FieldIngress, From: "all", To: "internal-and-cloud-load-balancing"},
 		{Kind: changeset.KindUpdateService, Service: svcFull, Field: changeset.FieldInvokerIAMDisabled, From: "false", To: "false"},
@@ -489,17 +495,17 @@ func TestServiceJobKeyAndPushSteps(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
-	svc := f.services[svcName]
+	svc := f.Service(svcName)
 	if svc.Ingress != runpb.IngressTraffic_INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER || !svc.GetBinaryAuthorization().GetUseDefault() {
 		t.Errorf("service after: ingress %v, binary authorization %v", svc.Ingress, svc.GetBinaryAuthorization())
 	}
-	if got := f.jobs[jobName].GetTemplate().GetTemplate().GetServiceAccount(); got != newSA {
+	if got := f.Job(jobName).GetTemplate().GetTemplate().GetServiceAccount(); got != newSA {
 		t.Errorf("job service account = %q, want %q", got, newSA)
 	}
-	if f.keys[key] {
+	if f.HasKey(key) {
 		t.Errorf("key %s not deleted", key)
 	}
-	pc := f.subs[subName].PushConfig
+	pc := f.Subscription(subName).PushConfig
 	if pc.GetOidcToken().GetServiceAccountEmail() != push || pc.GetOidcToken().GetAudience() != "orders" || pc.Attributes["x-goog-version"] != "v1" {
 		t.Errorf("push config after = %v", pc)
 	}
@@ -518,11 +524,13 @@ func TestServiceJobKeyAndPushSteps(t *testing.T) {
 }
 
 func TestDriftRefusesBeforeAnyWrite(t *testing.T) {
-	f := newFake()
+	f, addr := newFake(t)
 	seedShop(f)
-	f.services[svcName].Template.ServiceAccount = "someone-else@shop.iam.gserviceaccount.com"
-	f.subs[subName] = &pubsubpb.Subscription{Name: subName, PushConfig: &pubsubpb.PushConfig{PushEndpoint: "https://moved.example.com"}}
-	a := serve(t, f)
+	svc := f.Service(svcName)
+	svc.Template.ServiceAccount = "someone-else@shop.iam.gserviceaccount.com"
+	f.SeedService(svc)
+	f.SeedSubscription(&pubsubpb.Subscription{Name: subName, PushConfig: &pubsubpb.PushConfig{PushEndpoint: "https://moved.example.com"}})
+	a := serve(t, addr)
 	cs := planned(f,
 		removeStep(svcFull, "roles/run.invoker", "allUsers"),
 		changeset.Step{Kind: changeset.KindUpdateService, Service: svcFull, Field: changeset.FieldServiceAccount, From: defaultSA, To: newSA},
@@ -537,19 +545,19 @@ func TestDriftRefusesBeforeAnyWrite(t *testing.T) {
 			t.Errorf("outcome lacks %q:\n%s", want, outcome)
 		}
 	}
-	if w := f.writeLog(); len(w) != 0 {
+	if w := f.Writes(); len(w) != 0 {
 		t.Errorf("writes = %q, want none", w)
 	}
 }
 
 func TestInvalidChangeSetRefused(t *testing.T) {
-	f := newFake()
-	a := serve(t, f)
+	f, addr := newFake(t)
+	a := serve(t, addr)
 	_, err := a.Apply(t.Context(), changeset.ChangeSet{Title: "empty"})
 	if !errors.Is(err, ErrInvalid) {
 		t.Errorf("Apply error = %v, want ErrInvalid", err)
 	}
-	if calls := f.callLog(); len(calls) != 0 {
+	if calls := f.Calls(); len(calls) != 0 {
 		t.Errorf("the fakes saw %q, want no call", calls)
 	}
 }
@@ -609,18 +617,110 @@ func TestPolicyOfEachResourceKind(t *testing.T) {
 		{subFull, subName},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFake()
-			f.seedPolicy(tc.name, &iampb.Policy{Bindings: []*iampb.Binding{binding("roles/viewer", "allUsers", "user:a@example.com")}})
-			a := serve(t, f)
+			f, addr := newFake(t)
+			f.SeedPolicy(tc.name, &iampb.Policy{Bindings: []*iampb.Binding{binding("roles/viewer", "allUsers", "user:a@example.com")}})
+			a := serve(t, addr)
 			if _, err := a.Apply(t.Context(), planned(f, removeStep(tc.full, "roles/viewer", "allUsers"))); err != nil {
 				t.Fatalf("Apply: %v", err)
 			}
-			if diff := cmp.Diff([]string{"SetIamPolicy " + tc.name}, f.writeLog()); diff != "" {
+			if diff := cmp.Diff([]string{"SetIamPolicy " + tc.name}, f.Writes()); diff != "" {
 				t.Errorf("writes (-want +got):\n%s", diff)
 			}
-			if got := members(f.policy(tc.name), "roles/viewer", false); !slices.Equal(got, []string{"user:a@example.com"}) {
+			if got := members(f.Policy(tc.name), "roles/viewer", false); !slices.Equal(got, []string{"user:a@example.com"}) {
 				t.Errorf("roles/viewer = %q", got)
 			}
 		})
+	}
+}
+
+func TestEmulatorOptions(t *testing.T) {
+	for _, addr := range []string{"", "localhost", "http://127.0.0.1:8085"} {
+		if _, err := EmulatorOptions(addr); err == nil {
+			t.Errorf("EmulatorOptions(%q): no error, want a refusal of an address that is not HOST:PORT", addr)
+		}
+	}
+	// A working address is covered by every test above: serve builds the
+	// Applier with EmulatorOptions.
+}
+
+// TestSharedConnection: clients of every API on one connection passed with
+// option.WithGRPCConn apply, and Close closes the shared connection once
+// without reporting the later closes.
+func TestSharedConnection(t *testing.T) {
+	f, addr := newFake(t)
+	seedShop(f)
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(t.Context(), OptionsForAll(option.WithGRPCConn(conn)))
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if _, err := a.Apply(t.Context(), planned(f, removeStep(svcFull, "roles/run.invoker", "allUsers"),
+		removeStep(projectFull, "roles/owner", "user:mallory@example.com"))); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	if diff := cmp.Diff([]string{"SetIamPolicy " + svcName, "SetIamPolicy " + projectName}, f.Writes()); diff != "" {
+		t.Errorf("writes (-want +got):\n%s", diff)
+	}
+	if err := a.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+}
+
+// TestStoppedMidApply: an apply whose second write never returns (the fake
+// holds it) and whose context is then cancelled — what a caller going away
+// or a shutdown does — stops there: step 1 stays applied, step 2 is not
+// written, and the error says so.
+func TestStoppedMidApply(t *testing.T) {
+	f, addr := newFake(t)
+	seedShop(f)
+	a := serve(t, addr)
+	projectEtag := etag(f, projectName)
+	cs := planned(f,
+		removeStep(svcFull, "roles/run.invoker", "allUsers"),
+		removeStep(projectFull, "roles/owner", "user:mallory@example.com"),
+	)
+	held := make(chan struct{})
+	f.SetWriteHook(func(ctx context.Context, call string) error {
+		if call != "SetIamPolicy "+projectName {
+			return nil
+		}
+		close(held)
+		<-ctx.Done()
+		return status.FromContextError(ctx.Err()).Err()
+	})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	go func() {
+		select {
+		case <-held:
+			cancel()
+		case <-time.After(10 * time.Second):
+		}
+	}()
+
+	outcome, err := a.Apply(ctx, cs)
+	select {
+	case <-held:
+	default:
+		t.Fatalf("Apply ended (%v) before its second write reached the fake", err)
+	}
+	var ae *Error
+	if !errors.As(err, &ae) || !slices.Equal(ae.Applied, []int{1}) || !slices.Equal(ae.NotApplied, []int{2}) || ae.Failed != 2 {
+		t.Fatalf("Apply error = %#v, want step 1 applied, step 2 failed", err)
+	}
+	if status.Code(err) != codes.Canceled {
+		t.Errorf("Apply error code = %v, want Canceled", status.Code(err))
+	}
+	if !strings.Contains(outcome, "apply stopped at step 2 of 2") || !strings.Contains(outcome, "Nothing was rolled back.") {
+		t.Errorf("outcome:\n%s", outcome)
+	}
+	if diff := cmp.Diff([]string{"SetIamPolicy " + svcName}, f.Writes()); diff != "" {
+		t.Errorf("accepted writes (-want +got):\n%s", diff)
+	}
+	if got := etag(f, projectName); got != projectEtag {
+		t.Errorf("project policy etag = %s, want %s unchanged", got, projectEtag)
 	}
 }

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 
 	"google.golang.org/api/impersonate"
 	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 )
 
 // cloudPlatformScope is the OAuth scope the applier's tokens carry; what the
@@ -55,4 +58,22 @@ func ImpersonatedOptions(ctx context.Context, applierSA string) ([]option.Client
 		return nil, fmt.Errorf("apply: impersonate %s: %w", applierSA, err)
 	}
 	return []option.ClientOption{option.WithTokenSource(ts)}, nil
+}
+
+// EmulatorOptions returns client options that send every API call to the
+// gRPC server at addr (HOST:PORT) in plaintext and without credentials,
+// instead of to Google Cloud: for tests and local emulators only, in the
+// manner of PUBSUB_EMULATOR_HOST (runlens serve takes addr from
+// RUNLENS_APPLY_EMULATOR). Pass them to every API with OptionsForAll; the
+// server must implement every service the applier calls, as
+// internal/apply/applytest does.
+func EmulatorOptions(addr string) ([]option.ClientOption, error) {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return nil, fmt.Errorf("apply: emulator address %q: want HOST:PORT: %w", addr, err)
+	}
+	return []option.ClientOption{
+		option.WithEndpoint(addr),
+		option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())),
+	}, nil
 }

@@ -239,6 +239,25 @@ func (s *Service) Apply(ctx context.Context, id int64, by Actor) error {
 	return aerr
 }
 
+// InterruptedOutcome is the outcome of a change set whose apply runlens
+// started and never finished, because it stopped (crashed, was killed,
+// lost its instance) in the middle: see FailInterrupted.
+const InterruptedOutcome = "interrupted: runlens stopped during the apply; some steps may have been applied and others not. " +
+	"Check the live IAM policies and resources this change set names, sync, then propose it again."
+
+// FailInterrupted marks failed, with InterruptedOutcome, every change set
+// whose apply was started and never recorded as finished, and audits each as
+// changeset.apply.interrupted by "runlens", in one transaction. It returns
+// their IDs. Such a change set is never applied again by runlens: what its
+// apply did is unknown, so a person checks the live state and proposes anew.
+//
+// Call it once at start, before serving: it cannot tell an interrupted apply
+// from one under way in this process.
+func (s *Service) FailInterrupted(ctx context.Context) ([]int64, error) {
+	return s.st.FailInterruptedApplies(ctx, InterruptedOutcome, store.AuditEntry{Actor: "runlens", Action: "changeset.apply.interrupted",
+		Detail: InterruptedOutcome})
+}
+
 // Verify marks change sets after a sync: an applied one whose findings are
 // all gone is verified, one whose findings remain is not-fixed; an approved
 // (exported, applied by hand) one whose findings are gone is verified.

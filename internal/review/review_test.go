@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -241,5 +242,76 @@ func TestVerify(t *testing.T) {
 	}
 	if cs, _ := rv.Get(ctx, id); cs.Verification != "verified" {
 		t.Errorf("verification after the finding is gone = %q", cs.Verification)
+	}
+}
+
+// TestFailInterrupted: a change set whose apply was claimed and never
+// finished (runlens stopped in the middle) becomes failed with the
+// interrupted outcome and its audit entry at the next start, and is not
+// applied again.
+func TestFailInterrupted(t *testing.T) {
+	ctx := context.Background()
+	ap := &countingApplier{}
+	rv, st, rep := setup(t, ap)
+	id, err := rv.Propose(ctx, rep, 1, findingOf(t, rep, "invoker-public").ID, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := rv.Get(ctx, id)
+	if err := rv.Approve(ctx, id, cs.ContentHash, bob); err != nil {
+		t.Fatal(err)
+	}
+	other, err := rv.Propose(ctx, rep, 1, findingOf(t, rep, "runtime-default-sa").ID, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What Apply does before it calls the applier; then the process dies.
+	if err := st.ClaimApply(ctx, id, carol.Email, time.Now(), store.AuditEntry{Actor: carol.Email, Action: "changeset.apply.start", Target: fmt.Sprint(id)}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The next start.
+	rv = review.New(st, ap, time.Hour)
+	ids, err := rv.FailInterrupted(ctx)
+	if err != nil {
+		t.Fatalf("FailInterrupted: %v", err)
+	}
+	if len(ids) != 1 || ids[0] != id {
+		t.Errorf("FailInterrupted = %v, want [%d]", ids, id)
+	}
+	cs, err = rv.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs.Status != store.StatusFailed || cs.Outcome != review.InterruptedOutcome || cs.AppliedBy != carol.Email {
+		t.Errorf("after the restart: %s by %q, outcome %q; want failed by %s with the interrupted outcome", cs.Status, cs.AppliedBy, cs.Outcome, carol.Email)
+	}
+	if c, _ := rv.Get(ctx, other); c.Status != store.StatusProposed {
+		t.Errorf("an unrelated proposed change set is now %s", c.Status)
+	}
+	if err := rv.Apply(ctx, id, carol); !errors.Is(err, review.ErrNotApproved) {
+		t.Errorf("apply after the interruption = %v, want ErrNotApproved", err)
+	}
+	if ap.calls != 0 {
+		t.Errorf("the applier was called %d times, want never", ap.calls)
+	}
+	log, err := st.AuditLog(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found int
+	for _, e := range log {
+		if e.Action == "changeset.apply.interrupted" {
+			found++
+			if e.Actor != "runlens" || e.Target != fmt.Sprint(id) || e.Detail != review.InterruptedOutcome {
+				t.Errorf("interrupted audit entry = %+v", e)
+			}
+		}
+	}
+	if found != 1 {
+		t.Errorf("%d changeset.apply.interrupted audit entries, want 1", found)
+	}
+	if ids, err := rv.FailInterrupted(ctx); err != nil || len(ids) != 0 {
+		t.Errorf("FailInterrupted again = %v, %v; want none", ids, err)
 	}
 }

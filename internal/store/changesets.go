@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -192,9 +193,12 @@ func (s *Store) Reject(ctx context.Context, id int64, by, note string, at time.T
 }
 
 // Expire moves approved change sets whose approval has run out to expired,
-// and returns how many.
+// and returns how many. A change set claimed for apply (ClaimApply) is left
+// alone: its apply is under way and FinishApply records how it ended (or
+// FailInterruptedApplies, if runlens stopped first).
 func (s *Store) Expire(ctx context.Context, at time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE change_sets SET status = 'expired' WHERE status = 'approved' AND approval_expires_at <> '' AND approval_expires_at <= ?`, ts(at))
+	res, err := s.db.ExecContext(ctx, `UPDATE change_sets SET status = 'expired'
+		WHERE status = 'approved' AND applied_by = '' AND approval_expires_at <> '' AND approval_expires_at <= ?`, ts(at))
 	if err != nil {
 		return 0, fmt.Errorf("store: expire approvals: %w", err)
 	}
@@ -204,7 +208,9 @@ func (s *Store) Expire(ctx context.Context, at time.Time) (int64, error) {
 // ClaimApply marks an approved, unexpired change set whose approval matches
 // its content as being applied by by (status stays approved, applied_by is
 // set) — only one caller can claim it. The audit entry is in the same
-// transaction.
+// transaction. A claim whose apply never finishes because runlens stopped is
+// failed at the next start by FailInterruptedApplies; it is never claimed
+// again.
 func (s *Store) ClaimApply(ctx context.Context, id int64, by string, at time.Time, audit AuditEntry) error {
 	return s.transition(ctx, audit, `UPDATE change_sets SET applied_by = ?, applied_at = ?
 		WHERE id = ? AND status = 'approved' AND applied_by = '' AND approved_hash = content_hash AND approval_expires_at > ?`, by, ts(at), id, ts(at))
@@ -217,6 +223,60 @@ func (s *Store) FinishApply(ctx context.Context, id int64, ok bool, outcome stri
 		status = StatusApplied
 	}
 	return s.transition(ctx, audit, `UPDATE change_sets SET status = ?, outcome = ? WHERE id = ? AND status = 'approved' AND applied_by <> ''`, status, outcome, id)
+}
+
+// FailInterruptedApplies marks failed, with outcome, every change set
+// claimed for apply whose apply never finished (status approved, applied_by
+// set: runlens stopped between ClaimApply and FinishApply), and appends for
+// each a copy of audit with Target set to its ID. The state changes and the
+// audit entries are one transaction: all happen or none. It returns the IDs,
+// ascending. Call it only when no apply can be under way — at start, before
+// serving — since it cannot tell an interrupted apply from a running one.
+func (s *Store) FailInterruptedApplies(ctx context.Context, outcome string, audit AuditEntry) ([]int64, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: fail interrupted applies: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	ids, err := failClaimed(ctx, tx, outcome)
+	if err != nil {
+		return nil, fmt.Errorf("store: fail interrupted applies: %w", err)
+	}
+	for _, id := range ids {
+		e := audit
+		e.Target = fmt.Sprint(id)
+		if err := insertAudit(ctx, tx, e); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: fail interrupted applies: %w", err)
+	}
+	return ids, nil
+}
+
+// failClaimed marks the claimed change sets failed with outcome in tx and
+// returns their IDs, ascending.
+func failClaimed(ctx context.Context, tx *sql.Tx, outcome string) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `UPDATE change_sets SET status = 'failed', outcome = ?
+		WHERE status = 'approved' AND applied_by <> '' RETURNING id`, outcome)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	return ids, nil
 }
 
 // SetVerification records what the sync after an applied (or approved and
