@@ -23,11 +23,15 @@
 #      dev user is admin), and during it records exceptions (POST
 #      /findings/{id}/exception with owner, reason and expires=tomorrow; the
 #      dev user is admin, which includes the manager's right), reporting each
-#      POST's status and time. Change sets are not exercised here: approving
-#      needs a second person, and dev mode has one user. Prints p50/p95/p99 and
-#      errors overall, per endpoint, and per sync phase (before, reading,
-#      checking+storing, after), and PASS/FAIL: no errors, every exception POST
-#      answered 303 within 10 s, and the same p99 targets as (a).
+#      POST's status and time; and approves change sets: before the hold the
+#      dev user proposes 4 (POST /findings/{id}/propose), during it a second
+#      dev identity (approver@example.com, named in the X-Runlens-Dev-User
+#      header; serve --dev-user takes a list) approves them (POST
+#      /changes/{id}/approve with the content hash from GET /api/v1/changes).
+#      Prints p50/p95/p99 and errors overall, per endpoint, and per sync phase
+#      (before, reading, checking+storing, after), and PASS/FAIL: no errors,
+#      every exception and approval POST answered 303 within 10 s, and the
+#      same p99 targets as (a).
 #   The server is always killed on exit (trap), and $TMP removed unless KEEP=1.
 #   Exit status 1 if any check FAILs.
 #
@@ -140,7 +144,7 @@ if curl -s -o /dev/null --max-time 2 "$BASE/healthz" 2>/dev/null; then
 fi
 log "starting runlens serve --demo-size $SIZE on $BASE"
 GOMEMLIMIT="$SERVER_GOMEMLIMIT" "$TMP/runlens" serve --demo-size "$SIZE" --db "$TMP/load.db" --addr "127.0.0.1:${PORT}" \
-	--dev-user load@example.com --rate-limit -1 >"$TMP/server.log" 2>&1 &
+	--dev-user load@example.com,approver@example.com --rate-limit -1 >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!
 start=$(now)
 deadline=$((SECONDS + STARTUP_TIMEOUT))
@@ -168,7 +172,7 @@ NBR_URL="$BASE/api/v1/graph/neighbours?id=$(urlesc "$SVC_ID")&depth=2"
 curl -fsS "$BASE/api/v1/findings?project=$(urlesc "$SVC_PROJECT")" >"$TMP/findings.json"
 FINDING_IDS=()
 mapfile -t FINDING_IDS < <(jq -r '.findings[] | (.id // .ID)' "$TMP/findings.json" | head -n 20)
-log "$SERVICES_TOTAL services and jobs; detail and neighbourhood of $SVC_ID; ${#FINDING_IDS[@]} findings of $SVC_PROJECT for exceptions"
+log "$SERVICES_TOTAL services and jobs; detail and neighbourhood of $SVC_ID; ${#FINDING_IDS[@]} findings of $SVC_PROJECT for exceptions and change sets"
 for u in "$BASE/" "$BASE/services" "$SVC_URL" "$NBR_URL"; do
 	code=$(curl -sS -o /dev/null -w '%{http_code}' "$u")
 	[[ "$code" == 200 ]] || die "GET $u answered $code"
@@ -302,6 +306,31 @@ if [[ " $PHASES " == *" b "* ]]; then
 		read -r c s <<<"${out:-000 0}"
 		echo "$t $i $c $s ${phase:-unknown} $fid" >>"$TMP/exc.log"
 	}
+	# Approvals by the second dev identity of change sets the first proposed
+	# just before the sync (the last findings of the list: the exceptions take
+	# the first), statuses and times to appr.log.
+	post_approval() {
+		local i=$1 cs=$2 hash=$3 phase t
+		phase=$(tail -n 1 "$TMP/progress.log" 2>/dev/null | cut -d' ' -f2)
+		t=$(date +%s)
+		out=$(curl -sS -o /dev/null -w '%{http_code} %{time_total}' --max-time 200 -X POST \
+			-H 'Sec-Fetch-Site: same-origin' -H 'X-Runlens-Dev-User: approver@example.com' \
+			--data-urlencode "hash=$hash" "$BASE/changes/$cs/approve" 2>/dev/null) || true
+		read -r c s <<<"${out:-000 0}"
+		echo "$t $i $c $s ${phase:-unknown} change-set-$cs" >>"$TMP/appr.log"
+	}
+	: >"$TMP/appr.log"
+	CS_IDS=() CS_HASHES=()
+	for fid in "${FINDING_IDS[@]: -4}"; do
+		code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 60 -X POST -H 'Sec-Fetch-Site: same-origin' \
+			"$BASE/findings/$(urlesc "$fid")/propose" 2>/dev/null) || true
+		[[ "$code" == 303 ]] || log "propose $fid -> $code (303 expected)"
+	done
+	curl -fsS "$BASE/api/v1/changes?status=proposed" >"$TMP/changes.json" || true
+	mapfile -t CS_IDS < <(jq -r '.changes[] | select(.proposedBy == "load@example.com") | .id' "$TMP/changes.json" | head -n 4)
+	mapfile -t CS_HASHES < <(jq -r '.changes[] | select(.proposedBy == "load@example.com") | .contentHash' "$TMP/changes.json" | head -n 4)
+	log "${#CS_IDS[@]} change sets proposed by load@example.com for approver@example.com to approve during the sync"
+
 	EXC_PIDS=()
 	: >"$TMP/exc.log"
 	step=$((HOLD / 5))
@@ -312,9 +341,14 @@ if [[ " $PHASES " == *" b "* ]]; then
 			EXC_PIDS+=("$!")
 			BG_PIDS+=("$!")
 		fi
+		if ((${#CS_IDS[@]} >= i)); then
+			post_approval "$i" "${CS_IDS[$((i - 1))]}" "${CS_HASHES[$((i - 1))]}" &
+			EXC_PIDS+=("$!")
+			BG_PIDS+=("$!")
+		fi
 	done
 	wait "$VEG_PID" || true
-	log "hold over; waiting for the exception POSTs"
+	log "hold over; waiting for the exception and approval POSTs"
 	for pid in "${EXC_PIDS[@]}"; do
 		wait "$pid" || true
 	done
@@ -343,6 +377,10 @@ echo "  exception POSTs during the sync (sent at, status, seconds, sync phase wh
 sort -n "$TMP/exc.log" | while read -r t i c s phase fid; do
 	printf '    #%s at +%ss  %s  %.3f s  %s  (%s)\n' "$i" "$((t - SYNC_T0))" "$c" "$s" "$phase" "$fid"
 done
+echo "  approval POSTs during the sync (sent at, status, seconds, sync phase when sent):"
+sort -n "$TMP/appr.log" | while read -r t i c s phase cs; do
+	printf '    #%s at +%ss  %s  %.3f s  %s  (%s)\n' "$i" "$((t - SYNC_T0))" "$c" "$s" "$phase" "$cs"
+done
 echo "  (b) verdict:"
 exc_bad=$(awk '$3 != 303 || $4 >= 10 { n++ } END { print n + 0 }' "$TMP/exc.log")
 exc_n=$(wc -l <"$TMP/exc.log")
@@ -350,6 +388,14 @@ if [[ "$exc_bad" == 0 && "$exc_n" -gt 0 ]]; then
 	printf '  PASS  %-44s %s of %s answered 303 within 10 s\n' "(b) exception POSTs during the sync" "$exc_n" "$exc_n"
 else
 	printf '  FAIL  %-44s %s of %s not 303 within 10 s\n' "(b) exception POSTs during the sync" "$exc_bad" "$exc_n"
+	FAILED=1
+fi
+appr_bad=$(awk '$3 != 303 || $4 >= 10 { n++ } END { print n + 0 }' "$TMP/appr.log")
+appr_n=$(wc -l <"$TMP/appr.log")
+if [[ "$appr_bad" == 0 && "$appr_n" -gt 0 ]]; then
+	printf '  PASS  %-44s %s of %s answered 303 within 10 s\n' "(b) approval POSTs during the sync" "$appr_n" "$appr_n"
+else
+	printf '  FAIL  %-44s %s of %s not 303 within 10 s\n' "(b) approval POSTs during the sync" "$appr_bad" "$appr_n"
 	FAILED=1
 fi
 for page in $MIX; do

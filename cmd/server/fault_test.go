@@ -220,10 +220,12 @@ func faultCheckDB(t *testing.T, path string, want int64) *store.Store {
 			t.Errorf("current snapshot = %d (%v), want %d", cur.ID, err, want)
 		}
 	}
-	// Only complete snapshots have data, and all of it.
+	// Only complete snapshots have data, and all of it — and a snapshot a
+	// killed sync was storing (never served, not listed), until the next
+	// sync or serve start clears it (store.RecoverInterrupted).
 	for _, table := range []string{"snapshot_assets", "findings", "scores", "snapshot_recommender"} {
 		var n int
-		q := `SELECT COUNT(*) FROM ` + table + ` WHERE snapshot_id NOT IN (SELECT id FROM snapshots WHERE status = 'complete')`
+		q := `SELECT COUNT(*) FROM ` + table + ` WHERE snapshot_id NOT IN (SELECT id FROM snapshots WHERE status = 'complete' OR error = 'runlens: storing this snapshot')`
 		if err := db.QueryRowContext(ctx, q).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
@@ -293,16 +295,32 @@ func testKillDuringSync(t *testing.T, bin string) {
 		t.Fatal(err)
 	}
 	if len(list) != 1 {
-		t.Errorf("snapshots after two killed syncs = %+v, want only snapshot 1", list)
+		t.Errorf("snapshots after two killed syncs = %+v, want only snapshot 1 (the one being stored is not listed)", list)
+	}
+	storing, err := st.StoringSnapshots(context.Background())
+	if err != nil || storing != 1 {
+		t.Errorf("snapshots left being stored = %d (%v), want the killed one", storing, err)
 	}
 	st.Close()
 
+	// The next sync clears what the kill left, says so, and stores its own.
 	out, stderr, err := faultRun(t, bin, "sync", "--demo", "--db", db)
 	if err != nil || !strings.HasPrefix(out, "snapshot ") {
 		t.Fatalf("sync --demo after the kills = %q, %v\n%s", out, err, stderr)
 	}
+	if !strings.Contains(stderr, "interrupted while being stored") {
+		t.Errorf("sync after the kill does not report the interrupted snapshot:\n%s", stderr)
+	}
 	id, _ := strconv.ParseInt(strings.TrimSuffix(strings.Fields(out)[1], ":"), 10, 64)
-	faultCheckDB(t, db, id).Close()
+	st = faultCheckDB(t, db, id)
+	if n, err := st.StoringSnapshots(context.Background()); err != nil || n != 0 {
+		t.Errorf("snapshots still being stored after the next sync = %d (%v)", n, err)
+	}
+	list, _ = st.Snapshots(context.Background(), 100)
+	if len(list) != 3 || list[1].Status != "failed" || !strings.Contains(list[1].Error, "interrupted") {
+		t.Errorf("snapshots = %+v, want the new one, the interrupted one (failed, saying so), snapshot 1", list)
+	}
+	st.Close()
 }
 
 // faultWrites counts what a stream of writes got acknowledged (a 303: the

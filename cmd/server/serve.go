@@ -62,7 +62,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	db := fs.String("db", envOr(getenv, "RUNLENS_DB", "runlens.db"), "SQLite database file (env RUNLENS_DB)")
 	addr := fs.String("addr", envOr(getenv, "RUNLENS_ADDR", ":"+port), "listen address HOST:PORT (env RUNLENS_ADDR; default :$PORT)")
 	audience := fs.String("iap-audience", getenv("RUNLENS_IAP_AUDIENCE"), "IAP audience (env RUNLENS_IAP_AUDIENCE): /projects/NUM/locations/REGION/services/NAME for IAP on Cloud Run, /projects/NUM/global/backendServices/ID behind a load balancer; required unless --dev-user")
-	devUser := fs.String("dev-user", getenv("RUNLENS_DEV_USER"), "dev mode: skip IAP and act as this email; loopback addresses only")
+	devUser := fs.String("dev-user", getenv("RUNLENS_DEV_USER"), "dev mode: skip IAP and act as this email; loopback addresses only. A comma-separated list adds identities a request may act as with the header X-Runlens-Dev-User (to try the two-person approval locally)")
 	firstAdmin := fs.String("first-admin", getenv("RUNLENS_FIRST_ADMIN"), "email that becomes admin on first sign-in (env RUNLENS_FIRST_ADMIN)")
 	keep := fs.Int("keep", 90, "complete snapshots to keep for trends (0 keeps all)")
 	approvalTTL := fs.Duration("approval-ttl", 72*time.Hour, "how long an approval of a change set stays valid")
@@ -94,6 +94,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer st.Close()
+	// A snapshot a killed predecessor was storing is marked and cleared
+	// before this process writes (it owns the database from here on).
+	if ids, err := st.RecoverInterrupted(ctx); err != nil {
+		return err
+	} else if len(ids) > 0 {
+		log.Warn("a sync was interrupted while storing its snapshot; marked failed and its partial data removed", "snapshots", ids)
+	}
 	roles, err := iam.Predefined()
 	if err != nil {
 		return err
@@ -135,7 +142,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Warn("change set apply was interrupted by a stop of runlens; marked failed: check the live policies it names, then propose again", "change_set", id)
 	}
 	ps.OnSynced(func(ctx context.Context, c *posture.Current) error { return rv.Verify(ctx, c.Report, c.Snapshot.ID) })
-	cfg := handlers.Config{DevUser: *devUser, FirstAdmin: *firstAdmin, RateLimit: *rateLimit}
+	devUsers := []string{""}
+	if *devUser != "" {
+		if devUsers = strings.FieldsFunc(*devUser, func(r rune) bool { return r == ',' || r == ' ' }); len(devUsers) == 0 {
+			return fmt.Errorf("serve: --dev-user %q names no email", *devUser)
+		}
+	}
+	cfg := handlers.Config{DevUser: devUsers[0], DevAlsoUsers: devUsers[1:], FirstAdmin: *firstAdmin, RateLimit: *rateLimit}
 	if src.demo {
 		if err := seedDemoHistory(ctx, st, ps); err != nil {
 			return err
@@ -193,7 +206,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	url := "http://" + ln.Addr().String()
 	if dev {
-		fmt.Fprintf(stdout, "runlens: serving %s in DEV MODE as %s (no IAP)\n", url, *devUser)
+		fmt.Fprintf(stdout, "runlens: serving %s in DEV MODE as %s (no IAP)\n", url, strings.Join(devUsers, ", "))
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "dev", dev)
 	errc := make(chan error, 1)

@@ -34,6 +34,13 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer st.Close()
+	// A snapshot a killed predecessor was storing is marked and cleared
+	// before this process writes.
+	if ids, err := st.RecoverInterrupted(ctx); err != nil {
+		return err
+	} else if len(ids) > 0 {
+		fmt.Fprintf(stderr, "runlens: snapshots %v were interrupted while being stored; marked failed, partial data removed\n", ids)
+	}
 	roles, err := iam.Predefined()
 	if err != nil {
 		return err

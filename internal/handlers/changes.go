@@ -168,10 +168,11 @@ func (h *Handler) APIChanges(c echo.Context) error {
 		ProposedBy   string `json:"proposedBy"`
 		DecidedBy    string `json:"decidedBy,omitempty"`
 		Verification string `json:"verification,omitempty"`
+		ContentHash  string `json:"contentHash"` // what an approval is bound to (POST /changes/{id}/approve, hash=...)
 	}
 	out := []row{}
 	for _, cs := range list {
-		out = append(out, row{cs.ID, cs.Title, cs.FindingID, cs.Check, cs.Status, cs.ProposedBy, cs.DecidedBy, cs.Verification})
+		out = append(out, row{cs.ID, cs.Title, cs.FindingID, cs.Check, cs.Status, cs.ProposedBy, cs.DecidedBy, cs.Verification, cs.ContentHash})
 	}
 	return c.JSON(http.StatusOK, map[string]any{"changes": out})
 }

@@ -24,6 +24,11 @@ type Config struct {
 	// DevUser, when set, skips IAP and acts as this email (loopback only;
 	// the caller checks the address).
 	DevUser string
+	// DevAlsoUsers are further dev-mode identities a request may act as
+	// by naming one in the X-Runlens-Dev-User header: two people on one
+	// machine, to try (or load-test) the two-person approval. Dev mode only;
+	// every dev identity is an admin, so naming one grants nothing more.
+	DevAlsoUsers []string
 	// FirstAdmin is the email that gets the admin role on first sign-in.
 	FirstAdmin string
 	// SyncSource describes what POST /sync reads ("demo", "files: ...").

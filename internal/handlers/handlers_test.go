@@ -2,6 +2,8 @@ package handlers_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -73,7 +75,8 @@ func newEnv(t *testing.T, devUser string, read posture.Reader) *env {
 	}
 	rv := review.New(st, nil, 0)
 	ps.OnSynced(func(ctx context.Context, c *posture.Current) error { return rv.Verify(ctx, c.Report, c.Snapshot.ID) })
-	h, err := handlers.New(ps, rv, st, v, handlers.Config{DevUser: devUser, FirstAdmin: "admin@example.com", SyncSource: "test", SyncReader: read}, log)
+	devUsers := strings.Split(devUser, ",") // as serve --dev-user reads a list
+	h, err := handlers.New(ps, rv, st, v, handlers.Config{DevUser: devUsers[0], DevAlsoUsers: devUsers[1:], FirstAdmin: "admin@example.com", SyncSource: "test", SyncReader: read}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,5 +397,53 @@ func TestServiceRecommendation(t *testing.T) {
 	d.Find(`[data-testid="finding"]`).Each(func(_ int, s *goquery.Selection) { checks[s.AttrOr("data-check", "")] = true })
 	if !checks["runtime-unused-permissions"] {
 		t.Errorf("no runtime-unused-permissions finding on the service: %v", checks)
+	}
+}
+
+// In dev mode a request may act as another of the dev users given at
+// start (X-Runlens-Dev-User): enough for one machine to play proposer and
+// approver, through the JSON API a script uses. Any other name is refused,
+// and the header means nothing behind IAP.
+func TestDevUsers(t *testing.T) {
+	e := newEnv(t, "ann@example.com,bob@example.com", demoReader)
+	as := func(email string) map[string]string { return map[string]string{handlers.DevUserHeader: email} }
+	if resp, body := e.do(t, http.MethodGet, "/", as("bob@example.com")); resp.StatusCode != http.StatusOK || !strings.Contains(body, "bob@example.com") {
+		t.Fatalf("GET / as bob = %d, names bob: %v", resp.StatusCode, strings.Contains(body, "bob@example.com"))
+	}
+	if resp, _ := e.do(t, http.MethodGet, "/", as("mallory@example.com")); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("GET / as an unknown dev user = %d, want 403", resp.StatusCode)
+	}
+	finding := e.scan(t).Findings[0].ID
+	if resp := e.post(t, "/findings/"+finding+"/propose", nil, nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("propose as ann = %d", resp.StatusCode)
+	}
+	_, body := e.do(t, http.MethodGet, "/api/v1/changes?status=proposed", nil)
+	var list struct {
+		Changes []struct {
+			ID          int64  `json:"id"`
+			ProposedBy  string `json:"proposedBy"`
+			ContentHash string `json:"contentHash"`
+		} `json:"changes"`
+	}
+	if err := json.Unmarshal([]byte(body), &list); err != nil || len(list.Changes) != 1 || list.Changes[0].ContentHash == "" {
+		t.Fatalf("GET /api/v1/changes = %s (%v)", body, err)
+	}
+	cs := list.Changes[0]
+	if cs.ProposedBy != "ann@example.com" {
+		t.Errorf("proposed by %q, want ann", cs.ProposedBy)
+	}
+	approve := fmt.Sprintf("/changes/%d/approve", cs.ID)
+	form := url.Values{"hash": {cs.ContentHash}}
+	if resp := e.post(t, approve, form, nil); resp.StatusCode == http.StatusSeeOther {
+		t.Fatal("ann approved her own change set")
+	}
+	if resp := e.post(t, approve, form, as("bob@example.com")); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("approve as bob = %d, want 303", resp.StatusCode)
+	}
+
+	prod := newEnv(t, "", demoReader)
+	hdr := map[string]string{"X-Goog-IAP-JWT-Assertion": prod.token(t, "carol@example.com"), handlers.DevUserHeader: "admin@example.com"}
+	if resp, body := prod.do(t, http.MethodGet, "/", hdr); resp.StatusCode != http.StatusOK || !strings.Contains(body, "carol@example.com") || strings.Contains(body, "admin@example.com") {
+		t.Errorf("behind IAP the dev header changed who the request is (status %d)", resp.StatusCode)
 	}
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -45,6 +46,10 @@ func securityHeaders(dev bool) echo.MiddlewareFunc {
 	}
 }
 
+// DevUserHeader names, in dev mode, which of the dev users a request acts
+// as (Config.DevAlsoUsers).
+const DevUserHeader = "X-Runlens-Dev-User"
+
 // authenticate establishes the user of every request but /healthz and the
 // static files: from the IAP assertion in production (the email header is
 // never trusted alone), or the dev user in dev mode.
@@ -56,7 +61,17 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		var sub, email string
 		if h.cfg.DevUser != "" {
-			sub, email = "dev:"+h.cfg.DevUser, h.cfg.DevUser
+			email = h.cfg.DevUser
+			if as := c.Request().Header.Get(DevUserHeader); as != "" {
+				i := slices.IndexFunc(h.cfg.DevAlsoUsers, func(u string) bool { return strings.EqualFold(u, as) })
+				if i < 0 && !strings.EqualFold(as, h.cfg.DevUser) {
+					return echo.NewHTTPError(http.StatusForbidden, "That dev user was not started with the server (--dev-user).")
+				}
+				if i >= 0 {
+					email = h.cfg.DevAlsoUsers[i]
+				}
+			}
+			sub = "dev:" + email
 		} else {
 			id, err := h.verifier.FromRequest(c.Request())
 			if err != nil {

@@ -20,7 +20,7 @@ type AuditEntry struct {
 
 // Audit appends an entry. The table refuses updates and deletes.
 func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
-	return insertAudit(ctx, s.db, e)
+	return insertAudit(ctx, s.w, e)
 }
 
 // insertAudit appends an entry through db or a transaction.

@@ -84,7 +84,7 @@ func scanChangeSet(row interface{ Scan(...any) error }) (ChangeSetRow, error) {
 // AddChangeSet stores a proposed change set and its audit entry in one
 // transaction, and returns its ID. The audit entry's Target is set to the ID.
 func (s *Store) AddChangeSet(ctx context.Context, c ChangeSetRow, audit AuditEntry) (int64, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: add change set: %w", err)
 	}
@@ -157,7 +157,7 @@ func (s *Store) transition(ctx context.Context, audit AuditEntry, q string, args
 // transitionIn runs one UPDATE that must change exactly one row, and the
 // audit entry, in one transaction.
 func (s *Store) transitionIn(ctx context.Context, audit AuditEntry, q string, args ...any) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: change set transition: %w", err)
 	}
@@ -197,7 +197,7 @@ func (s *Store) Reject(ctx context.Context, id int64, by, note string, at time.T
 // alone: its apply is under way and FinishApply records how it ended (or
 // FailInterruptedApplies, if runlens stopped first).
 func (s *Store) Expire(ctx context.Context, at time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE change_sets SET status = 'expired'
+	res, err := s.w.ExecContext(ctx, `UPDATE change_sets SET status = 'expired'
 		WHERE status = 'approved' AND applied_by = '' AND approval_expires_at <> '' AND approval_expires_at <= ?`, ts(at))
 	if err != nil {
 		return 0, fmt.Errorf("store: expire approvals: %w", err)
@@ -233,7 +233,7 @@ func (s *Store) FinishApply(ctx context.Context, id int64, ok bool, outcome stri
 // ascending. Call it only when no apply can be under way — at start, before
 // serving — since it cannot tell an interrupted apply from a running one.
 func (s *Store) FailInterruptedApplies(ctx context.Context, outcome string, audit AuditEntry) ([]int64, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: fail interrupted applies: %w", err)
 	}
@@ -282,7 +282,7 @@ func failClaimed(ctx context.Context, tx *sql.Tx, outcome string) ([]int64, erro
 // SetVerification records what the sync after an applied (or approved and
 // exported) change set found.
 func (s *Store) SetVerification(ctx context.Context, id int64, verification string, snapshot int64, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE change_sets SET verification = ?, verified_at = ?, verified_snapshot = ? WHERE id = ?`,
+	_, err := s.w.ExecContext(ctx, `UPDATE change_sets SET verification = ?, verified_at = ?, verified_snapshot = ? WHERE id = ?`,
 		verification, ts(at), snapshot, id)
 	if err != nil {
 		return fmt.Errorf("store: verify change set: %w", err)

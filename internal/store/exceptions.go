@@ -44,7 +44,7 @@ func (s *Store) AddException(ctx context.Context, e Exception, now time.Time, au
 	case e.FindingID == "":
 		return 0, fmt.Errorf("%w: no finding", ErrInvalidException)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: add exception: %w", err)
 	}

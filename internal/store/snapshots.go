@@ -39,9 +39,24 @@ type SnapshotInput struct {
 	Scores    rules.Scores
 }
 
-// SaveSnapshot writes a complete snapshot in one transaction: its assets,
-// findings and scores become visible together or not at all, so a failure
-// leaves the previous snapshot serving.
+// A snapshot is written in batches of short transactions, so that a change
+// set approved or an exception recorded while a large organization is being
+// stored waits for one batch, not for the whole snapshot (SQLite has one
+// writer at a time). Until its last batch the snapshot's row is failed with
+// errStoring: it is never served (only complete snapshots are), listings
+// leave it out, and a process killed meanwhile leaves it for
+// RecoverInterrupted to mark and clear at the next start.
+const (
+	errStoring     = "runlens: storing this snapshot"
+	errInterrupted = "interrupted: runlens stopped while storing this snapshot; its data was removed"
+	batchTime      = 250 * time.Millisecond // how long one batch may hold the write lock
+	batchGap       = 20 * time.Millisecond  // the pause after it (a waiting writer of this process gets the write connection at the commit)
+)
+
+// SaveSnapshot writes a complete snapshot: its assets, findings and scores
+// become visible together, when its row turns complete in the last batch,
+// or not at all: a failure removes what was written (or leaves it to
+// RecoverInterrupted) and the previous snapshot keeps serving.
 func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (id int64, err error) {
 	problems := make([]string, 0, len(in.Problems))
 	for _, p := range in.Problems {
@@ -52,50 +67,191 @@ func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (id int64, e
 	if !in.At.IsZero() {
 		created = in.At.UTC().Format(time.RFC3339Nano)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	res, err := s.w.ExecContext(ctx, `INSERT INTO snapshots (created_at, source, status, error) VALUES (?, ?, 'failed', ?)`,
+		created, in.Source, errStoring)
 	if err != nil {
 		return 0, fmt.Errorf("store: save snapshot: %w", err)
 	}
+	snap, err := res.LastInsertId() // not id: the failure path below runs after a return has zeroed it
+	if err != nil {
+		return 0, fmt.Errorf("store: save snapshot: %w", err)
+	}
+	id = snap
+	w := &batchWriter{db: s.w, ctx: ctx}
 	defer func() {
 		if err != nil {
-			_ = tx.Rollback()
+			w.abort()
+			// Best effort: on a full disk this can fail too, and then the
+			// row stays hidden until RecoverInterrupted.
+			_ = s.deleteSnapshot(context.WithoutCancel(ctx), snap)
 		}
 	}()
-	res, err := tx.ExecContext(ctx, `INSERT INTO snapshots (created_at, source, status, records, assets, skipped, problems, org_score, org_grade)
-		VALUES (?, ?, 'complete', ?, ?, ?, ?, ?, ?)`, created, in.Source, in.Inventory.Records, len(in.Inventory.Assets),
-		in.Inventory.Skipped, string(pj), in.Scores.Organization.Score, in.Scores.Organization.Grade)
-	if err != nil {
+	if err = insertAssets(w, id, in.Inventory.Assets); err != nil {
+		return 0, err
+	}
+	if err = insertFindings(w, id, in.Findings); err != nil {
+		return 0, err
+	}
+	if err = insertScores(w, id, in.Scores); err != nil {
+		return 0, err
+	}
+	if err = insertRecommender(w, id, in.Inventory); err != nil {
+		return 0, err
+	}
+	if err = w.exec(`UPDATE snapshots SET status = 'complete', error = '', records = ?, assets = ?, skipped = ?, problems = ?,
+		org_score = ?, org_grade = ? WHERE id = ?`, in.Inventory.Records, len(in.Inventory.Assets), in.Inventory.Skipped, string(pj),
+		in.Scores.Organization.Score, in.Scores.Organization.Grade, id); err != nil {
 		return 0, fmt.Errorf("store: save snapshot: %w", err)
 	}
-	if id, err = res.LastInsertId(); err != nil {
-		return 0, fmt.Errorf("store: save snapshot: %w", err)
-	}
-	if err = insertAssets(ctx, tx, id, in.Inventory.Assets); err != nil {
-		return 0, err
-	}
-	if err = insertFindings(ctx, tx, id, in.Findings); err != nil {
-		return 0, err
-	}
-	if err = insertScores(ctx, tx, id, in.Scores); err != nil {
-		return 0, err
-	}
-	if err = insertRecommender(ctx, tx, id, in.Inventory); err != nil {
-		return 0, err
-	}
-	if err = tx.Commit(); err != nil {
+	if err = w.commit(); err != nil {
 		return 0, fmt.Errorf("store: save snapshot: commit: %w", err)
 	}
 	return id, nil
 }
 
-func insertAssets(ctx context.Context, tx *sql.Tx, id int64, assets []*inventory.Asset) error {
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO snapshot_assets
-		(snapshot_id, name, asset_type, version, parent, location, data, iam_policy, ancestors, update_time, source)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("store: save assets: %w", err)
+// batchWriter runs many statements as a series of transactions, each held
+// for about batchTime, with a batchGap pause between them.
+type batchWriter struct {
+	db      *sql.DB
+	ctx     context.Context
+	tx      *sql.Tx
+	stmts   map[string]*sql.Stmt
+	started time.Time
+}
+
+func (w *batchWriter) exec(query string, args ...any) error {
+	if w.tx == nil {
+		tx, err := w.db.BeginTx(w.ctx, nil)
+		if err != nil {
+			return err
+		}
+		w.tx, w.stmts, w.started = tx, map[string]*sql.Stmt{}, time.Now()
 	}
-	defer stmt.Close()
+	stmt, ok := w.stmts[query]
+	if !ok {
+		var err error
+		if stmt, err = w.tx.PrepareContext(w.ctx, query); err != nil {
+			return err
+		}
+		w.stmts[query] = stmt
+	}
+	if _, err := stmt.ExecContext(w.ctx, args...); err != nil {
+		return err
+	}
+	if time.Since(w.started) < batchTime {
+		return nil
+	}
+	if err := w.commit(); err != nil {
+		return err
+	}
+	select {
+	case <-w.ctx.Done():
+		return w.ctx.Err()
+	case <-time.After(batchGap):
+		return nil
+	}
+}
+
+// commit commits the open transaction, if any.
+func (w *batchWriter) commit() error {
+	if w.tx == nil {
+		return nil
+	}
+	tx := w.tx
+	w.tx, w.stmts = nil, nil
+	return tx.Commit()
+}
+
+func (w *batchWriter) abort() {
+	if w.tx != nil {
+		_ = w.tx.Rollback()
+		w.tx, w.stmts = nil, nil
+	}
+}
+
+// deleteSnapshot removes snapshot id and its data, a few thousand rows per
+// statement, pausing as a batch does, so that other writers get in.
+func (s *Store) deleteSnapshot(ctx context.Context, id int64) error {
+	started := time.Now()
+	for _, q := range []string{
+		`DELETE FROM snapshot_assets WHERE snapshot_id = ?1 AND name IN (SELECT name FROM snapshot_assets WHERE snapshot_id = ?1 LIMIT 2000)`,
+		`DELETE FROM findings WHERE snapshot_id = ?1 AND id IN (SELECT id FROM findings WHERE snapshot_id = ?1 LIMIT 2000)`,
+		`DELETE FROM scores WHERE snapshot_id = ?1 AND (scope, scope_id) IN (SELECT scope, scope_id FROM scores WHERE snapshot_id = ?1 LIMIT 2000)`,
+	} {
+		for {
+			res, err := s.w.ExecContext(ctx, q, id)
+			if err != nil {
+				return fmt.Errorf("store: delete snapshot %d: %w", id, err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				break
+			}
+			if time.Since(started) > batchTime {
+				time.Sleep(batchGap)
+				started = time.Now()
+			}
+		}
+	}
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM snapshots WHERE id = ?`, id); err != nil { // recommender data cascades: small
+		return fmt.Errorf("store: delete snapshot %d: %w", id, err)
+	}
+	return nil
+}
+
+// StoringSnapshots is how many snapshots are being stored (or were, by a
+// process that was killed).
+func (s *Store) StoringSnapshots(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM snapshots WHERE status = 'failed' AND error = ?`, errStoring).Scan(&n)
+	return n, err
+}
+
+// RecoverInterrupted marks the snapshots a killed process left half-stored
+// failed, saying so, and removes their data. Call it at start in the process
+// that owns the database (serve, sync), before it writes: it cannot tell a
+// snapshot being stored by another process from an abandoned one.
+func (s *Store) RecoverInterrupted(ctx context.Context) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM snapshots WHERE status = 'failed' AND error = ?`, errStoring)
+	if err != nil {
+		return nil, fmt.Errorf("store: recover interrupted snapshots: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: recover interrupted snapshots: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: recover interrupted snapshots: %w", err)
+	}
+	for _, id := range ids {
+		tx, err := s.w.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, fmt.Errorf("store: recover interrupted snapshot %d: %w", id, err)
+		}
+		for _, q := range []string{`DELETE FROM snapshot_assets WHERE snapshot_id = ?`, `DELETE FROM findings WHERE snapshot_id = ?`,
+			`DELETE FROM scores WHERE snapshot_id = ?`, `DELETE FROM snapshot_recommender WHERE snapshot_id = ?`,
+			`UPDATE snapshots SET error = '` + errInterrupted + `' WHERE id = ?`} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				_ = tx.Rollback()
+				return nil, fmt.Errorf("store: recover interrupted snapshot %d: %w", id, err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return nil, fmt.Errorf("store: recover interrupted snapshot %d: %w", id, err)
+		}
+	}
+	return ids, nil
+}
+
+func insertAssets(w *batchWriter, id int64, assets []*inventory.Asset) error {
+	const q = `INSERT INTO snapshot_assets
+		(snapshot_id, name, asset_type, version, parent, location, data, iam_policy, ancestors, update_time, source)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	for _, a := range assets {
 		var data, pol sql.NullString
 		if a.Data != nil {
@@ -109,7 +265,7 @@ func insertAssets(ctx context.Context, tx *sql.Tx, id int64, assets []*inventory
 			pol = sql.NullString{String: string(b), Valid: true}
 		}
 		anc, _ := json.Marshal(a.Ancestors)
-		if _, err := stmt.ExecContext(ctx, id, a.Name, a.Type, a.Version, a.Parent, a.Location, data, pol,
+		if err := w.exec(q, id, a.Name, a.Type, a.Version, a.Parent, a.Location, data, pol,
 			string(anc), a.UpdateTime, a.Source.String()); err != nil {
 			return fmt.Errorf("store: save asset %s: %w", a.Name, err)
 		}
@@ -117,19 +273,13 @@ func insertAssets(ctx context.Context, tx *sql.Tx, id int64, assets []*inventory
 	return nil
 }
 
-func insertRecommender(ctx context.Context, tx *sql.Tx, id int64, inv *inventory.Inventory) error {
-	stmt, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO snapshot_recommender (snapshot_id, kind, name, body) VALUES (?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("store: save recommender data: %w", err)
-	}
-	defer stmt.Close()
+func insertRecommender(w *batchWriter, id int64, inv *inventory.Inventory) error {
 	put := func(kind, name string, v any) error {
 		b, err := json.Marshal(v)
 		if err != nil {
 			return err
 		}
-		_, err = stmt.ExecContext(ctx, id, kind, name, string(b))
-		return err
+		return w.exec(`INSERT OR REPLACE INTO snapshot_recommender (snapshot_id, kind, name, body) VALUES (?, ?, ?, ?)`, id, kind, name, string(b))
 	}
 	for _, r := range inv.Recommendations {
 		if err := put("recommendation", r.Name, r); err != nil {
@@ -144,35 +294,26 @@ func insertRecommender(ctx context.Context, tx *sql.Tx, id int64, inv *inventory
 	return nil
 }
 
-func insertFindings(ctx context.Context, tx *sql.Tx, id int64, findings []rules.Finding) error {
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO findings
-		(snapshot_id, id, check_slug, severity, subject, affects, evidence, excepted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("store: save findings: %w", err)
-	}
-	defer stmt.Close()
+func insertFindings(w *batchWriter, id int64, findings []rules.Finding) error {
+	const q = `INSERT INTO findings
+		(snapshot_id, id, check_slug, severity, subject, affects, evidence, excepted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	for _, f := range findings {
 		aff, _ := json.Marshal(f.Affects)
 		ev, err := json.Marshal(f.Evidence)
 		if err != nil {
 			return fmt.Errorf("store: save finding %s: %w", f.ID, err)
 		}
-		if _, err := stmt.ExecContext(ctx, id, f.ID, f.Check, f.Severity.String(), f.Subject, string(aff), string(ev), f.Excepted); err != nil {
+		if err := w.exec(q, id, f.ID, f.Check, f.Severity.String(), f.Subject, string(aff), string(ev), f.Excepted); err != nil {
 			return fmt.Errorf("store: save finding %s: %w", f.ID, err)
 		}
 	}
 	return nil
 }
 
-func insertScores(ctx context.Context, tx *sql.Tx, id int64, sc rules.Scores) error {
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO scores (snapshot_id, scope, scope_id, label, score, grade, services) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("store: save scores: %w", err)
-	}
-	defer stmt.Close()
+func insertScores(w *batchWriter, id int64, sc rules.Scores) error {
+	const q = `INSERT INTO scores (snapshot_id, scope, scope_id, label, score, grade, services) VALUES (?, ?, ?, ?, ?, ?, ?)`
 	put := func(scope string, g rules.GroupScore) error {
-		_, err := stmt.ExecContext(ctx, id, scope, g.ID, g.Label, g.Score, g.Grade, g.Services)
-		return err
+		return w.exec(q, id, scope, g.ID, g.Label, g.Score, g.Grade, g.Services)
 	}
 	if err := put("organization", sc.Organization); err != nil {
 		return fmt.Errorf("store: save scores: %w", err)
@@ -185,7 +326,7 @@ func insertScores(ctx context.Context, tx *sql.Tx, id int64, sc rules.Scores) er
 		}
 	}
 	for _, sv := range sc.Services {
-		if _, err := stmt.ExecContext(ctx, id, "service", sv.Service, sv.Label, sv.Score, sv.Grade, 1); err != nil {
+		if err := w.exec(q, id, "service", sv.Service, sv.Label, sv.Score, sv.Grade, 1); err != nil {
 			return fmt.Errorf("store: save scores: %w", err)
 		}
 	}
@@ -195,7 +336,7 @@ func insertScores(ctx context.Context, tx *sql.Tx, id int64, sc rules.Scores) er
 // RecordFailedSync records a sync that did not complete, with its reason.
 // The current snapshot is unchanged.
 func (s *Store) RecordFailedSync(ctx context.Context, source string, syncErr error) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO snapshots (created_at, source, status, error) VALUES (?, ?, 'failed', ?)`,
+	_, err := s.w.ExecContext(ctx, `INSERT INTO snapshots (created_at, source, status, error) VALUES (?, ?, 'failed', ?)`,
 		now(), source, syncErr.Error())
 	if err != nil {
 		return fmt.Errorf("store: record failed sync: %w", err)
@@ -231,7 +372,7 @@ func (s *Store) CurrentSnapshot(ctx context.Context) (Snapshot, error) {
 // Snapshots returns the most recent snapshots (complete and failed), newest
 // first by when they were read, at most limit.
 func (s *Store) Snapshots(ctx context.Context, limit int) ([]Snapshot, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+snapshotCols+` FROM snapshots ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+snapshotCols+` FROM snapshots WHERE error <> ? ORDER BY created_at DESC, id DESC LIMIT ?`, errStoring, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: list snapshots: %w", err)
 	}
@@ -378,12 +519,31 @@ func (s *Store) ScoreHistory(ctx context.Context, scope, scopeID string, limit i
 
 // PruneSnapshots deletes complete snapshots beyond the newest keep (and
 // failed ones older than the oldest kept), with their assets, findings and
-// scores.
+// scores, in batches (deleting a large organization's snapshot at once would
+// hold the write lock as long as storing it).
 func (s *Store) PruneSnapshots(ctx context.Context, keep int) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM snapshots WHERE created_at < (
-		SELECT COALESCE(MIN(created_at), '') FROM (SELECT created_at FROM snapshots WHERE status = 'complete' ORDER BY created_at DESC, id DESC LIMIT ?))`, keep)
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM snapshots WHERE error <> ? AND created_at < (
+		SELECT COALESCE(MIN(created_at), '') FROM (SELECT created_at FROM snapshots WHERE status = 'complete' ORDER BY created_at DESC, id DESC LIMIT ?))`, errStoring, keep)
 	if err != nil {
 		return fmt.Errorf("store: prune snapshots: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: prune snapshots: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: prune snapshots: %w", err)
+	}
+	for _, id := range ids {
+		if err := s.deleteSnapshot(ctx, id); err != nil {
+			return fmt.Errorf("store: prune snapshots: %w", err)
+		}
 	}
 	return nil
 }

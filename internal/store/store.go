@@ -22,7 +22,8 @@ var ErrNotFound = errors.New("store: not found")
 
 // Store wraps the database.
 type Store struct {
-	db    *sql.DB
+	db    *sql.DB // reads
+	w     *sql.DB // writes: one connection
 	users userCache
 }
 
@@ -31,22 +32,36 @@ type Store struct {
 // Durability: WAL journal, synchronous=FULL (change sets, approvals and the
 // audit log must survive a crash), foreign keys on, a 5 s busy timeout, and
 // write transactions that take the write lock at BEGIN (one writer).
+//
+// Writes go through one connection of their own, reads through a few
+// others (WAL lets them read while a write is under way). With one write
+// connection, this process's writers queue in Go for it, in order, rather
+// than in SQLite's busy handler (which, in this build of SQLite, retries
+// once a second): a long write done in batches (SaveSnapshot) lets an
+// approval in at the end of its current batch.
 func Open(ctx context.Context, path string) (*Store, error) {
 	q := url.Values{}
 	for _, p := range []string{"foreign_keys(1)", "busy_timeout(5000)", "journal_mode(WAL)", "synchronous(FULL)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	dsn := "file:" + path + "?" + q.Encode()
+	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(4)
-	if err := migrate(ctx, db); err != nil {
-		db.Close()
+	w.SetMaxOpenConns(1)
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
 		return nil, err
 	}
-	return &Store{db: db}, nil
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(4)
+	return &Store{db: db, w: w}, nil
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
@@ -70,7 +85,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return errors.Join(s.db.Close(), s.w.Close()) }
 
 // Ping checks the database answers (for /healthz).
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }

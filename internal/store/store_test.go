@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	_ "modernc.org/sqlite"
@@ -241,5 +243,112 @@ func TestPragmas(t *testing.T) {
 	var mode string
 	if err := db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
+	}
+}
+
+// largeInput is a snapshot of n assets, enough to take many batches.
+func largeInput(n int) store.SnapshotInput {
+	in := sampleInput()
+	in.Inventory = &inventory.Inventory{Records: n}
+	for i := range n {
+		in.Inventory.Assets = append(in.Inventory.Assets, &inventory.Asset{
+			Name: fmt.Sprintf("//storage.googleapis.com/bucket-%06d", i), Type: inventory.TypeBucket,
+			Data: json.RawMessage(`{"iamConfiguration":{"uniformBucketLevelAccess":{"enabled":true}},"padding":"` + strings.Repeat("x", 400) + `"}`)})
+	}
+	return in
+}
+
+// A snapshot is stored in batches: a write made while a large one is being
+// stored commits before the snapshot does (in one transaction it would
+// wait for all of it, and an approval would time out behind a sync).
+func TestWritesDoNotWaitForASnapshot(t *testing.T) {
+	ctx := context.Background()
+	st, _ := open(t)
+	done := make(chan error, 1)
+	var id int64
+	go func() {
+		var err error
+		id, err = st.SaveSnapshot(ctx, largeInput(150000))
+		done <- err
+	}()
+	// Wait until the save has begun (its row is hidden from listings, but
+	// the write lock is taken by its first batch).
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if n, _ := st.StoringSnapshots(ctx); n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the save did not start")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := st.UpsertUser(ctx, "sub-w", "w@example.com", "viewer"); err != nil {
+		t.Fatalf("a write during the save: %v", err)
+	}
+	if n, _ := st.StoringSnapshots(ctx); n == 0 {
+		t.Error("the write waited for the whole snapshot to be stored")
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if sn, err := st.CurrentSnapshot(ctx); err != nil || sn.ID != id || sn.Assets != 150000 {
+		t.Errorf("CurrentSnapshot = %+v, %v; want %d with 150000 assets", sn, err, id)
+	}
+}
+
+// A snapshot left half-stored by a killed process is marked failed and its
+// data removed by RecoverInterrupted; until then it is neither current nor
+// listed.
+func TestRecoverInterrupted(t *testing.T) {
+	ctx := context.Background()
+	st, path := open(t)
+	first, err := st.SaveSnapshot(ctx, sampleInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a kill between batches leaves: the row, still storing, and
+	// some of its assets.
+	ctx2, cancel := context.WithCancel(ctx)
+	go func() {
+		for n := 0; n == 0; n, _ = st.StoringSnapshots(ctx) {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(400 * time.Millisecond) // past the first batch
+		cancel()
+	}()
+	if _, err := st.SaveSnapshot(ctx2, largeInput(150000)); err == nil {
+		t.Fatal("the save was not cut short")
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// SaveSnapshot removes what it wrote when it fails in-process; put back
+	// what a SIGKILL leaves: a storing row with data.
+	if _, err := db.Exec(`INSERT INTO snapshots (id, created_at, source, status, error) VALUES (99, '2026-01-01T00:00:00Z', 'killed', 'failed', 'runlens: storing this snapshot')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO snapshot_assets (snapshot_id, name, asset_type) VALUES (99, 'a', 't'), (99, 'b', 't')`); err != nil {
+		t.Fatal(err)
+	}
+	if sn, _ := st.CurrentSnapshot(ctx); sn.ID != first {
+		t.Errorf("current = %d, want %d", sn.ID, first)
+	}
+	if list, _ := st.Snapshots(ctx, 10); len(list) != 1 {
+		t.Errorf("listing shows %d snapshots, want only the complete one while the other is being stored", len(list))
+	}
+	ids, err := st.RecoverInterrupted(ctx)
+	if err != nil || len(ids) != 1 || ids[0] != 99 {
+		t.Fatalf("RecoverInterrupted = %v, %v; want [99]", ids, err)
+	}
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM snapshot_assets WHERE snapshot_id NOT IN (SELECT id FROM snapshots WHERE status = 'complete')`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d asset rows of incomplete snapshots remain (%v)", n, err)
+	}
+	list, _ := st.Snapshots(ctx, 10)
+	if len(list) != 2 || list[1].ID != 99 || list[1].Status != "failed" || !strings.Contains(list[1].Error, "interrupted") {
+		t.Errorf("Snapshots = %+v, want the interrupted one listed as failed", list)
 	}
 }

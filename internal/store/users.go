@@ -20,7 +20,7 @@ type User struct {
 // user carries the role in force.
 func (s *Store) UpsertUser(ctx context.Context, sub, email, defaultRole string) (User, error) {
 	t := now()
-	_, err := s.db.ExecContext(ctx, `INSERT INTO users (sub, email, role, created_at, last_seen) VALUES (?, ?, ?, ?, ?)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO users (sub, email, role, created_at, last_seen) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (sub) DO UPDATE SET email = excluded.email, last_seen = excluded.last_seen`, sub, email, defaultRole, t, t)
 	s.users.forget()
 	if err != nil {
@@ -117,7 +117,7 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 // (two first admins signing in at once cannot both win), and returns the
 // user as stored.
 func (s *Store) PromoteIfNoAdmin(ctx context.Context, sub string) (User, error) {
-	_, err := s.db.ExecContext(ctx, `UPDATE users SET role = 'admin' WHERE sub = ? AND NOT EXISTS (SELECT 1 FROM users WHERE role = 'admin')`, sub)
+	_, err := s.w.ExecContext(ctx, `UPDATE users SET role = 'admin' WHERE sub = ? AND NOT EXISTS (SELECT 1 FROM users WHERE role = 'admin')`, sub)
 	s.users.forget()
 	if err != nil {
 		return User{}, fmt.Errorf("store: promote first admin: %w", err)
