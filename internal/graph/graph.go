@@ -118,7 +118,9 @@ type Graph struct {
 	nodes      []*Node
 	index      map[string]int32
 	edges      edgeBlocks
-	out, in    adjacency // edge indices by source node, by target node
+	ends       [][2]int32 // each edge's source and target node
+	kindBits   []uint16   // each edge's kind as a bit (kindBit)
+	out, in    adjacency  // edge indices by source node, by target node
 }
 
 // edgeBlocks holds edges in fixed-size blocks: a graph of millions of
@@ -239,6 +241,11 @@ func (b *Builder) Edge(e Edge) {
 func (b *Builder) Graph() *Graph {
 	g, ends := b.g, b.ends
 	b.g, b.seen, b.ends = nil, nil, nil
+	g.ends = slices.Clip(ends)
+	g.kindBits = make([]uint16, len(ends))
+	for i := range g.kindBits {
+		g.kindBits[i] = kindBit(g.edges.at(int32(i)).Kind)
+	}
 	g.out.build(len(g.nodes), g.edges.n, func(e int32) int32 { return ends[e][0] })
 	g.in.build(len(g.nodes), g.edges.n, func(e int32) int32 { return ends[e][1] })
 	byEdge := func(x, y int32) int { return compareEdges(*g.edges.at(x), *g.edges.at(y)) }
@@ -336,20 +343,30 @@ func (g *Graph) collect(adj *adjacency, id string, kinds []EdgeKind) []Edge {
 	return out
 }
 
-// each calls fn with every edge of id's row in adj of the given kinds (all
-// if none), in order, without copying them: for walks over hubs (a group
-// that may invoke every service) where Out and In would copy thousands of
-// edges to look at each once.
-func (g *Graph) each(adj *adjacency, id string, kinds []EdgeKind, fn func(*Edge)) {
-	i, ok := g.index[id]
-	if !ok {
-		return
+// eachIndex calls fn with the index of every edge of row of the given kinds
+// (all if none), in order, without copying the edges: for walks over hubs
+// where Out and In would copy thousands of edges to look at each once.
+func (g *Graph) eachIndex(row []int32, kinds []EdgeKind, fn func(ei int32)) {
+	var mask uint16
+	for _, k := range kinds {
+		mask |= kindBit(k)
 	}
-	for _, ei := range adj.of(i) {
-		if e := g.edges.at(ei); len(kinds) == 0 || slices.Contains(kinds, e.Kind) {
-			fn(e)
+	for _, ei := range row {
+		if len(kinds) == 0 || g.kindBits[ei]&mask != 0 {
+			fn(ei)
 		}
 	}
+}
+
+var edgeKindOrder = EdgeKinds()
+
+// kindBit is a one-bit code of an edge kind (the top bit for any kind not
+// in EdgeKinds).
+func kindBit(k EdgeKind) uint16 {
+	if i := slices.Index(edgeKindOrder, k); i >= 0 {
+		return 1 << i
+	}
+	return 1 << 15
 }
 
 // Ancestors returns the chain of containers above id, nearest first

@@ -284,48 +284,51 @@ type Subgraph struct {
 // them. Nodes past the limit are counted by kind in Omitted.
 func (g *Graph) Neighbours(id string, depth int, kinds []EdgeKind, limit int) Subgraph {
 	var sg Subgraph
-	start, ok := g.Node(id)
+	si, ok := g.index[id]
 	if !ok {
 		return sg
 	}
+	// Nodes by index, not ID: a neighbourhood that touches a hub (a group
+	// that may invoke every service) looks at each of its edges once, and
+	// an int32 set is far cheaper per look than a string one.
 	sg.Omitted = map[Kind]int{}
-	in := map[string]bool{id: true}
-	omitted := map[string]bool{}
-	sg.Nodes = append(sg.Nodes, start)
-	frontier := []string{id}
+	in := map[int32]struct{}{si: {}}
+	omitted := map[int32]struct{}{}
+	sg.Nodes = append(sg.Nodes, g.nodes[si])
+	frontier := []int32{si}
 	for d := 0; d < depth && len(frontier) > 0; d++ {
-		var next []string
+		var next []int32
 		for _, cur := range frontier {
-			visit := func(e *Edge) {
-				other := e.To
+			visit := func(ei int32) {
+				other := g.ends[ei][1]
 				if other == cur {
-					other = e.From
+					other = g.ends[ei][0]
 				}
-				if in[other] {
+				if _, ok := in[other]; ok {
 					return
 				}
-				n, _ := g.Node(other)
+				n := g.nodes[other]
 				if limit > 0 && len(sg.Nodes) >= limit {
 					sg.Truncated = true
-					if !omitted[other] {
-						omitted[other] = true
+					if _, ok := omitted[other]; !ok {
+						omitted[other] = struct{}{}
 						sg.Omitted[n.Kind]++
 					}
 					return
 				}
-				in[other] = true
+				in[other] = struct{}{}
 				sg.Nodes = append(sg.Nodes, n)
 				next = append(next, other)
 			}
-			g.each(&g.out, cur, kinds, visit)
-			g.each(&g.in, cur, kinds, visit)
+			g.eachIndex(g.out.of(cur), kinds, visit)
+			g.eachIndex(g.in.of(cur), kinds, visit)
 		}
 		frontier = next
 	}
 	for _, n := range sg.Nodes {
-		g.each(&g.out, n.ID, kinds, func(e *Edge) {
-			if in[e.To] {
-				sg.Edges = append(sg.Edges, *e)
+		g.eachIndex(g.out.of(g.index[n.ID]), kinds, func(ei int32) {
+			if _, ok := in[g.ends[ei][1]]; ok {
+				sg.Edges = append(sg.Edges, *g.edges.at(ei))
 			}
 		})
 	}
