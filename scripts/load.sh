@@ -15,8 +15,9 @@
 #      (/api/v1/graph/neighbours?id=...&depth=2), one endpoint after the
 #      other, after /healthz as a baseline (the floor this machine and load
 #      generator can measure). Prints p50/p95/p99/max, requests/s and errors
-#      per endpoint, and PASS/FAIL: p99 < 100 ms for the pages, < 50 ms for
-#      the neighbourhood, and no errors;
+#      per endpoint, and PASS/FAIL: p99 < 100 ms for each, the neighbourhood
+#      API included (issue 8; DESIGN §12's 50 ms is for one neighbourhood
+#      query, which BenchmarkPages20k measures), and no errors;
 #   4. (b) issue 9: holds $RATE (100) requests/s for $HOLD seconds over a mix
 #      of pages (overview, services, service detail, neighbourhood API, graph
 #      explorer, sync history) while a background sync runs (POST /sync, the
@@ -223,7 +224,7 @@ p99_errors() {
 }
 
 # ---------------------------------------------------------------- (a)
-declare -A LIMIT=(["overview"]=100 ["services"]=100 ["service detail"]=100 ["neighbourhood d2"]=50)
+declare -A LIMIT=(["overview"]=100 ["services"]=100 ["service detail"]=100 ["neighbourhood d2"]=100)
 declare -A URL=(["overview"]="$BASE/" ["services"]="$BASE/services" ["service detail"]="$SVC_URL" ["neighbourhood d2"]="$NBR_URL")
 if [[ " $PHASES " == *" a "* ]]; then
 	echo
@@ -400,7 +401,7 @@ else
 fi
 for page in $MIX; do
 	limit=100
-	[[ "$page" == neighbourhood ]] && limit=50
+	# every page, the neighbourhood included, at p99 < 100 ms (issue 8; DESIGN §12 asks 50 ms of one neighbourhood query, BenchmarkPages20k)
 	read -r p99 errs < <(p99_errors "$TMP/b.bin" "${PAGE[$page]}")
 	check "(b) $page" "$p99" "$limit" "$errs"
 done
