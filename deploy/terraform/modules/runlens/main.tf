@@ -190,6 +190,13 @@ resource "google_cloud_run_v2_service" "runlens" {
   # iap_enabled is in the google-beta provider only.
   provider = google-beta
 
+  lifecycle {
+    precondition {
+      condition     = var.memory_mib - var.data_size_mib >= 512
+      error_message = "memory_mib must exceed data_size_mib by at least 512: the /data volume is held in the instance's memory."
+    }
+  }
+
   project  = var.project_id
   name     = var.name
   location = var.region
@@ -238,7 +245,7 @@ resource "google_cloud_run_v2_service" "runlens" {
       name = "data"
       empty_dir {
         medium     = "MEMORY"
-        size_limit = "512Mi"
+        size_limit = "${var.data_size_mib}Mi"
       }
     }
 
@@ -265,8 +272,8 @@ resource "google_cloud_run_v2_service" "runlens" {
 
       resources {
         limits = {
-          cpu    = "1"
-          memory = "1Gi"
+          cpu    = var.cpu
+          memory = "${var.memory_mib}Mi"
         }
         # CPU stays allocated between requests so that Litestream keeps
         # replicating in the background.
@@ -286,6 +293,13 @@ resource "google_cloud_run_v2_service" "runlens" {
       env {
         name  = "RUNLENS_DB"
         value = "/data/runlens.db"
+      }
+      # Go's soft memory limit: the instance's memory less the /data volume
+      # and 256 MiB for Litestream and the runtime, so that the collector
+      # works harder before the instance runs out rather than after.
+      env {
+        name  = "GOMEMLIMIT"
+        value = "${var.memory_mib - var.data_size_mib - 256}MiB"
       }
       env {
         name  = "RUNLENS_REPLICA_URL"

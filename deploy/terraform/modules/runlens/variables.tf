@@ -100,6 +100,32 @@ variable "sync_every" {
   default     = "6h"
 }
 
+variable "cpu" {
+  description = "CPUs of the instance. Reading, building and checking use every CPU; a sync competes with the console for them. 1 is enough for a few thousand services; give 4 for 50,000 (Cloud Run allows up to 4 GiB of memory per CPU)."
+  type        = string
+  default     = "1"
+}
+
+variable "memory_mib" {
+  description = "Memory of the instance in MiB. It holds the in-memory /data volume (data_size_mib), Litestream, and runlens, which needs about twice a scan's memory during a sync (the served state and the new one): about 3.5 GiB per million CAI records. 2048 is enough for a few thousand services; the 50,000-service organization (1,000,000 records) needs about 12288 with data_size_mib = 2048."
+  type        = number
+  default     = 2048
+  validation {
+    condition     = var.memory_mib >= 1024
+    error_message = "memory_mib must be at least 1024."
+  }
+}
+
+variable "data_size_mib" {
+  description = "Size limit in MiB of the in-memory /data volume that holds the SQLite database (counted against memory_mib). A snapshot of a million CAI records takes about 1.4 GiB; keep room for two while a sync replaces the older one."
+  type        = number
+  default     = 512
+  validation {
+    condition     = var.data_size_mib >= 128
+    error_message = "data_size_mib must be at least 128."
+  }
+}
+
 variable "manage_binary_authorization_policy" {
   description = "Whether to set the project's Binary Authorization policy: deny by default, allow only images from the repository of var.image. The service uses the project policy (binary_authorization.use_default), and without an enforcing policy it admits every image. Leave false only if the project already has an enforcing policy."
   type        = bool
