@@ -59,6 +59,7 @@
 #   KEEP=1         keep $TMP (server log, database, raw vegeta results)
 #   SERVER_GOMEMLIMIT=6GiB  the server's soft memory limit (a sync holds the served
 #                  state and the new one: about twice a scan's memory)
+#   SERVER_GOGC=100  the server's GOGC
 #
 # Notes: the load generator shares the machine's CPUs with the server (on a
 # 2-core machine that is part of what is measured). Response bodies are not
@@ -77,6 +78,7 @@ VEGETA_VERSION=${VEGETA_VERSION:-v12.13.0}
 PHASES=${PHASES:-a b}
 MIX=${MIX:-overview services detail neighbourhood graph sync}
 SERVER_GOMEMLIMIT=${SERVER_GOMEMLIMIT:-6GiB}
+SERVER_GOGC=${SERVER_GOGC:-100}
 export TZ=UTC
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -144,7 +146,7 @@ if curl -s -o /dev/null --max-time 2 "$BASE/healthz" 2>/dev/null; then
 	die "something already answers on $BASE (another server?): choose another PORT"
 fi
 log "starting runlens serve --demo-size $SIZE on $BASE"
-GOMEMLIMIT="$SERVER_GOMEMLIMIT" "$TMP/runlens" serve --demo-size "$SIZE" --db "$TMP/load.db" --addr "127.0.0.1:${PORT}" \
+GOGC="$SERVER_GOGC" GOMEMLIMIT="$SERVER_GOMEMLIMIT" "$TMP/runlens" serve --demo-size "$SIZE" --db "$TMP/load.db" --addr "127.0.0.1:${PORT}" \
 	--dev-user load@example.com,approver@example.com --rate-limit -1 >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!
 start=$(now)

@@ -1,7 +1,10 @@
 package handlers
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -191,11 +194,26 @@ func (h *Handler) APIGraphNeighbours(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := h.posture.Neighbours(q.Focus, q.Depth, q.Kinds)
+	cur, err := h.posture.Current()
+	if err != nil {
+		return err
+	}
+	// The same neighbourhood is asked by everyone who opens the node, and
+	// the answer only changes with the served state: memoized there.
+	key := fmt.Sprintf("neighbours\x00%s\x00%d\x00%v", q.Focus, q.Depth, q.Kinds)
+	b, err := cur.Memo(key, func() ([]byte, error) {
+		v, err := cur.Neighbours(q.Focus, q.Depth, q.Kinds)
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		err = json.NewEncoder(&buf).Encode(v) // as c.JSON writes it
+		return buf.Bytes(), err
+	})
 	if err != nil {
 		return graphError(err)
 	}
-	return c.JSON(http.StatusOK, v)
+	return c.JSONBlob(http.StatusOK, b)
 }
 
 // APIGraphReach answers "what can X reach" / "who can reach X".

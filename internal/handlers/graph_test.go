@@ -52,6 +52,20 @@ func TestGraphAPI(t *testing.T) {
 			t.Errorf("neighbourhood not bounded: %d nodes", n)
 		}
 	})
+	t.Run("a memoized neighbourhood is the same answer", func(t *testing.T) {
+		path := "/api/v1/graph/neighbours?id=" + url.QueryEscape(worker) + "&depth=2"
+		_, first := e.do(t, http.MethodGet, path, nil)
+		resp, again := e.do(t, http.MethodGet, path, nil)
+		if again != first || resp.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("second answer differs from the first (content type %q)", resp.Header.Get("Content-Type"))
+		}
+		_, other := e.do(t, http.MethodGet, path+"&kind=runs_as", nil)
+		if other == first {
+			t.Error("a different query got the memoized answer of another")
+		}
+		get(t, "/api/v1/graph/neighbours?id=nope", http.StatusNotFound)
+		get(t, "/api/v1/graph/neighbours?id=nope", http.StatusNotFound) // errors are not memoized as answers
+	})
 	t.Run("who can act as a runtime SA, with the binding", func(t *testing.T) {
 		m := get(t, "/api/v1/graph/reach?direction=reverse&id="+url.QueryEscape(fleetSA), http.StatusOK)
 		res := m["result"].(map[string]any)

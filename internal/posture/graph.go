@@ -80,20 +80,26 @@ func (c *Current) view(nodes []*graph.Node, edges []graph.Edge) View {
 	return v
 }
 
+// Neighbours returns the neighbourhood of id in the served state (see
+// Current.Neighbours).
+func (s *Service) Neighbours(id string, depth int, kinds []graph.EdgeKind) (View, error) {
+	c, err := s.Current()
+	if err != nil {
+		return View{}, err
+	}
+	return c.Neighbours(id, depth, kinds)
+}
+
 // Neighbours returns the neighbourhood of id to depth over kinds (every kind
 // but child_of if none: containment is asked for explicitly), bounded by
 // MaxNeighbours with what was left out counted by kind.
-func (s *Service) Neighbours(id string, depth int, kinds []graph.EdgeKind) (View, error) {
+func (c *Current) Neighbours(id string, depth int, kinds []graph.EdgeKind) (View, error) {
 	if len(kinds) == 0 {
 		for _, k := range graph.EdgeKinds() {
 			if k != graph.ChildOf {
 				kinds = append(kinds, k)
 			}
 		}
-	}
-	c, err := s.Current()
-	if err != nil {
-		return View{}, err
 	}
 	if _, ok := c.Report.Graph.Node(id); !ok {
 		return View{}, ErrUnknownNode

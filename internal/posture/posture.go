@@ -42,6 +42,8 @@ type Current struct {
 	detailOnce sync.Once // builds detail on first use
 	detail     detailIndex
 
+	memo memo // rendered answers (Memo)
+
 	once   sync.Once // builds byNode on first use
 	byNode map[string]struct {
 		sev rules.Severity
