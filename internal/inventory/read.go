@@ -249,15 +249,16 @@ func (r *Reader) readLines(name string, br *bufio.Reader, line int) error {
 			// A pretty-printed object, or a broken first line of JSON lines.
 			// In a pretty-printed object the next line is a key, never an
 			// object of its own; in JSON lines it is the next record.
-			rest, err := io.ReadAll(br)
+			next, err := nextLines(br)
 			if err != nil {
 				return fmt.Errorf("inventory: read %s: %w", name, err)
 			}
-			if !startsWithObject(rest) {
-				return r.readStream(name, io.MultiReader(bytes.NewReader(append(slices.Clone(buf.Bytes()), '\n')), bytes.NewReader(rest)), line)
+			rest := io.MultiReader(bytes.NewReader(next), br)
+			if !startsWithObject(next) {
+				return r.readStream(name, io.MultiReader(bytes.NewReader(append(slices.Clone(buf.Bytes()), '\n')), rest), line)
 			}
 			r.problem(src, ProblemMalformed, "invalid JSON: "+jsonError(b))
-			br = bufio.NewReader(bytes.NewReader(rest))
+			br = bufio.NewReaderSize(rest, 64<<10)
 			continue
 		case atEOF:
 			r.problem(src, ProblemTruncated, "input ends inside a record (truncated file?): "+jsonError(b))
@@ -266,6 +267,26 @@ func (r *Reader) readLines(name string, br *bufio.Reader, line int) error {
 		}
 		if errors.Is(err, io.EOF) {
 			return nil
+		}
+	}
+}
+
+// nextLines reads up to and including the next line that is not blank (or
+// to the end of the input), and returns what it read.
+func nextLines(br *bufio.Reader) ([]byte, error) {
+	var out bytes.Buffer
+	for {
+		var l bytes.Buffer
+		_, err := readLine(br, &l)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, err
+		}
+		out.Write(l.Bytes())
+		if !errors.Is(err, io.EOF) {
+			out.WriteByte('\n')
+		}
+		if len(bytes.TrimSpace(l.Bytes())) > 0 || err != nil {
+			return out.Bytes(), nil
 		}
 	}
 }
@@ -303,81 +324,120 @@ func readLine(br *bufio.Reader, buf *bytes.Buffer) (full bool, err error) {
 }
 
 // readArray reads a JSON array of records, or several arrays one after
-// another (listings concatenated into one file).
+// another (listings concatenated into one file). It streams: only the
+// record being decoded is held (see window), never the file.
 func (r *Reader) readArray(name string, br *bufio.Reader, line int) error {
-	data, err := io.ReadAll(br)
-	if err != nil {
-		return fmt.Errorf("inventory: read %s: %w", name, err)
-	}
-	lineAt := lineCounter(data, line)
-	dec := json.NewDecoder(bytes.NewReader(data))
+	win := &window{r: br, line: line}
+	dec := json.NewDecoder(win)
 	for {
 		start := dec.InputOffset()
+		win.release(start)
 		tok, err := dec.Token() // '['
 		if errors.Is(err, io.EOF) {
-			return nil
+			return win.err
 		}
 		if err != nil {
-			r.decodeProblem(name, problemLine(data, line, start), err)
-			return nil
+			return r.streamProblem(name, win, start, err)
 		}
 		if tok != json.Delim('[') {
-			r.problem(Source{File: name, Line: lineAt(start) + leadingNewlines(data[start:])}, ProblemMalformed,
+			r.problem(Source{File: name, Line: win.lineAt(start) + leadingNewlines(win.from(start))}, ProblemMalformed,
 				"unexpected content after the JSON array; the rest of this file cannot be read")
-			return nil
+			return win.err
 		}
 		for dec.More() {
 			start := dec.InputOffset()
+			win.release(start)
 			var raw json.RawMessage
 			if err := dec.Decode(&raw); err != nil {
-				r.decodeProblem(name, problemLine(data, line, start), err)
-				return nil
+				return r.streamProblem(name, win, start, err)
 			}
-			r.addJSON(raw, Source{File: name, Line: lineAt(start) + leadingNewlines(data[start:])})
+			r.addJSON(raw, Source{File: name, Line: win.lineAt(start) + leadingNewlines(win.from(start))})
 		}
 		start = dec.InputOffset()
+		win.release(start)
 		if _, err := dec.Token(); err != nil { // ']'
-			r.decodeProblem(name, problemLine(data, line, start), err)
-			return nil
+			return r.streamProblem(name, win, start, err)
 		}
 	}
 }
 
-// readStream reads concatenated JSON values (pretty-printed objects).
+// readStream reads concatenated JSON values (pretty-printed objects),
+// streaming as readArray does.
 func (r *Reader) readStream(name string, rd io.Reader, line int) error {
-	data, err := io.ReadAll(rd)
-	if err != nil {
-		return fmt.Errorf("inventory: read %s: %w", name, err)
-	}
-	lineAt := lineCounter(data, line)
-	dec := json.NewDecoder(bytes.NewReader(data))
+	win := &window{r: rd, line: line}
+	dec := json.NewDecoder(win)
 	for {
 		start := dec.InputOffset()
+		win.release(start)
 		var raw json.RawMessage
 		err := dec.Decode(&raw)
 		if errors.Is(err, io.EOF) {
-			return nil
+			return win.err
 		}
-		at := lineAt(start) + leadingNewlines(data[start:])
 		if err != nil {
-			r.decodeProblem(name, problemLine(data, line, start), err)
-			return nil
+			return r.streamProblem(name, win, start, err)
 		}
-		r.addJSON(raw, Source{File: name, Line: at})
+		r.addJSON(raw, Source{File: name, Line: win.lineAt(start) + leadingNewlines(win.from(start))})
 	}
 }
 
-// lineCounter returns a function giving the line of an offset in data,
-// which starts on line first. It counts on from the offset asked before, so
-// that reading a large array stays linear; offsets must not decrease.
-func lineCounter(data []byte, first int) func(off int64) int {
-	counted, line := 0, first
-	return func(off int64) int {
-		o := max(min(int(off), len(data)), counted)
-		line += bytes.Count(data[counted:o], []byte("\n"))
-		counted = o
-		return line
+// streamProblem records why the value at offset start did not decode, on
+// the line where it went wrong. An I/O error is returned as such.
+func (r *Reader) streamProblem(name string, win *window, start int64, err error) error {
+	if win.err != nil {
+		return fmt.Errorf("inventory: read %s: %w", name, win.err)
 	}
+	// The rest of the input is read (up to a record's bound) to find the
+	// line of the error; this file is not read any further anyway.
+	if _, cerr := io.Copy(io.Discard, io.LimitReader(win, maxRecord)); cerr != nil {
+		return fmt.Errorf("inventory: read %s: %w", name, cerr)
+	}
+	r.decodeProblem(name, problemLine(win.from(start), win.lineAt(start), 0), err)
+	return nil
+}
+
+// window reads from r and keeps what it has read from offset base on, so
+// that the text of the value being decoded can be looked at (its line, and
+// where it fails) while the decoder streams; release drops what precedes a
+// value once the decoder has moved past it. It holds one record and the
+// decoder's read-ahead, not the input.
+type window struct {
+	r    io.Reader
+	buf  []byte // input bytes [base, base+len(buf))
+	base int64
+	line int   // line of offset base
+	err  error // the first read error other than io.EOF
+}
+
+func (w *window) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	w.buf = append(w.buf, p[:n]...)
+	if err != nil && !errors.Is(err, io.EOF) && w.err == nil {
+		w.err = err
+	}
+	return n, err
+}
+
+// release drops the bytes before offset off (counting their lines).
+func (w *window) release(off int64) {
+	k := min(max(int(off-w.base), 0), len(w.buf))
+	w.line += bytes.Count(w.buf[:k], []byte("\n"))
+	w.buf = w.buf[k:]
+	w.base += int64(k)
+	if cap(w.buf) > 1<<20 && len(w.buf) < cap(w.buf)/4 {
+		w.buf = slices.Clone(w.buf) // let a large record's buffer go
+	}
+}
+
+// from returns the kept bytes from offset off on.
+func (w *window) from(off int64) []byte {
+	return w.buf[min(max(int(off-w.base), 0), len(w.buf)):]
+}
+
+// lineAt returns the line of offset off (not before base).
+func (w *window) lineAt(off int64) int {
+	k := min(max(int(off-w.base), 0), len(w.buf))
+	return w.line + bytes.Count(w.buf[:k], []byte("\n"))
 }
 
 func leadingNewlines(b []byte) int {

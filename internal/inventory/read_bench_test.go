@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"testing"
 )
 
@@ -61,6 +62,58 @@ func BenchmarkRead(b *testing.B) {
 				if inv := r.Inventory(); len(inv.Assets) != len(recs) || len(inv.Problems) != 0 {
 					b.Fatalf("%s: %s", in.name, inv.Summary())
 				}
+			}
+		})
+	}
+}
+
+// countingReader counts the bytes it has handed out.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// Every input shape is read as a stream: records are joined while most of
+// the input is still unread (a file is never held whole in memory).
+func TestReadStreams(t *testing.T) {
+	recs := benchRecords(20000)
+	var lines, objects bytes.Buffer
+	for _, r := range recs {
+		j, _ := json.Marshal(r)
+		lines.Write(j)
+		lines.WriteByte('\n')
+		j, _ = json.MarshalIndent(r, "", "  ")
+		objects.Write(j)
+		objects.WriteByte('\n')
+	}
+	array, _ := json.MarshalIndent(recs, "", "  ")
+	for _, in := range []struct {
+		name string
+		data []byte
+	}{{"lines", lines.Bytes()}, {"array", array}, {"objects", objects.Bytes()}} {
+		t.Run(in.name, func(t *testing.T) {
+			src := &countingReader{r: bytes.NewReader(in.data)}
+			first := -1
+			r := NewReader()
+			r.SetProgress(func(int) {
+				if first < 0 {
+					first = src.n
+				}
+			})
+			if err := r.Read(in.name, src); err != nil {
+				t.Fatal(err)
+			}
+			if inv := r.Inventory(); len(inv.Assets) != len(recs) || len(inv.Problems) != 0 {
+				t.Fatalf("%s", inv.Summary())
+			}
+			if first < 0 || first > len(in.data)/4 {
+				t.Errorf("first %d records joined after reading %d of %d bytes: the input is not streamed", progressEvery, first, len(in.data))
 			}
 		})
 	}
