@@ -334,7 +334,7 @@ func (r *Reader) readArray(name string, br *bufio.Reader, line int) error {
 		win.release(start)
 		tok, err := dec.Token() // '['
 		if errors.Is(err, io.EOF) {
-			return win.err
+			return win.readErr(name)
 		}
 		if err != nil {
 			return r.streamProblem(name, win, start, err)
@@ -342,7 +342,7 @@ func (r *Reader) readArray(name string, br *bufio.Reader, line int) error {
 		if tok != json.Delim('[') {
 			r.problem(Source{File: name, Line: win.lineAt(start) + leadingNewlines(win.from(start))}, ProblemMalformed,
 				"unexpected content after the JSON array; the rest of this file cannot be read")
-			return win.err
+			return win.readErr(name)
 		}
 		for dec.More() {
 			start := dec.InputOffset()
@@ -372,7 +372,7 @@ func (r *Reader) readStream(name string, rd io.Reader, line int) error {
 		var raw json.RawMessage
 		err := dec.Decode(&raw)
 		if errors.Is(err, io.EOF) {
-			return win.err
+			return win.readErr(name)
 		}
 		if err != nil {
 			return r.streamProblem(name, win, start, err)
@@ -384,8 +384,8 @@ func (r *Reader) readStream(name string, rd io.Reader, line int) error {
 // streamProblem records why the value at offset start did not decode, on
 // the line where it went wrong. An I/O error is returned as such.
 func (r *Reader) streamProblem(name string, win *window, start int64, err error) error {
-	if win.err != nil {
-		return fmt.Errorf("inventory: read %s: %w", name, win.err)
+	if err := win.readErr(name); err != nil {
+		return err
 	}
 	// The rest of the input is read (up to a record's bound) to find the
 	// line of the error; this file is not read any further anyway.
@@ -416,6 +416,14 @@ func (w *window) Read(p []byte) (int, error) {
 		w.err = err
 	}
 	return n, err
+}
+
+// readErr is the read error that ended the input early, if any.
+func (w *window) readErr(name string) error {
+	if w.err != nil {
+		return fmt.Errorf("inventory: read %s: %w", name, w.err)
+	}
+	return nil
 }
 
 // release drops the bytes before offset off (counting their lines).
