@@ -15,6 +15,8 @@ import (
 // replaced rather than refused. Member names match exactly (CAI spells them
 // one way in each shape; both spellings are declared where both occur).
 // When encoding/json/v2 leaves the experiment, only the imports change.
+// Recommender bodies (few, small, with json.Number counts) and error
+// messages for malformed lines still use encoding/json.
 var decodeOptions = json.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 
 // unmarshal decodes b into v with decodeOptions.
