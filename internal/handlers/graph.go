@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -206,9 +204,7 @@ func (h *Handler) APIGraphNeighbours(c echo.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		var buf bytes.Buffer
-		err = json.NewEncoder(&buf).Encode(v) // as c.JSON writes it
-		return buf.Bytes(), err
+		return renderView(v), nil
 	})
 	if err != nil {
 		return graphError(err)
