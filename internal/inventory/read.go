@@ -82,7 +82,9 @@ func NewReader() *Reader {
 }
 
 // SetProgress makes the reader call fn with the number of records read so
-// far, every few thousand records and at the end of each input.
+// far, every few thousand records and at the end of each input. fn may run
+// on a goroutine of the reader's (records are joined off the calling
+// goroutine), never two calls at once.
 func (r *Reader) SetProgress(fn func(records int)) { r.progress = fn }
 
 // progressEvery is how often (in records) progress is reported.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"testing"
 )
 
@@ -67,15 +68,16 @@ func BenchmarkRead(b *testing.B) {
 	}
 }
 
-// countingReader counts the bytes it has handed out.
+// countingReader counts the bytes it has handed out. The count is read
+// from the progress callback, which runs on the reader's joining goroutine.
 type countingReader struct {
 	r io.Reader
-	n int
+	n atomic.Int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += n
+	c.n.Add(int64(n))
 	return n, err
 }
 
@@ -99,12 +101,11 @@ func TestReadStreams(t *testing.T) {
 	}{{"lines", lines.Bytes()}, {"array", array}, {"objects", objects.Bytes()}} {
 		t.Run(in.name, func(t *testing.T) {
 			src := &countingReader{r: bytes.NewReader(in.data)}
-			first := -1
+			var first atomic.Int64
+			first.Store(-1)
 			r := NewReader()
 			r.SetProgress(func(int) {
-				if first < 0 {
-					first = src.n
-				}
+				first.CompareAndSwap(-1, src.n.Load())
 			})
 			if err := r.Read(in.name, src); err != nil {
 				t.Fatal(err)
@@ -112,8 +113,8 @@ func TestReadStreams(t *testing.T) {
 			if inv := r.Inventory(); len(inv.Assets) != len(recs) || len(inv.Problems) != 0 {
 				t.Fatalf("%s", inv.Summary())
 			}
-			if first < 0 || first > len(in.data)/4 {
-				t.Errorf("first %d records joined after reading %d of %d bytes: the input is not streamed", progressEvery, first, len(in.data))
+			if f := first.Load(); f < 0 || f > int64(len(in.data)/4) {
+				t.Errorf("first %d records joined after reading %d of %d bytes: the input is not streamed", progressEvery, f, len(in.data))
 			}
 		})
 	}
