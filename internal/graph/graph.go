@@ -9,6 +9,7 @@ package graph
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -113,6 +114,7 @@ type Edge struct {
 
 // Graph is an immutable identity graph. Build it with a Builder.
 type Graph struct {
+	marks      sync.Pool // of *marks, for walks (see Neighbours)
 	searchOnce sync.Once
 	searchKeys []searchKey
 	nodes      []*Node
@@ -341,6 +343,28 @@ func (g *Graph) collect(adj *adjacency, id string, kinds []EdgeKind) []Edge {
 		}
 	}
 	return out
+}
+
+// marks tags nodes during one walk: m[i] == epoch means "in the answer",
+// epoch+1 "left out". A new walk takes the next two epochs, so the array is
+// never cleared (but when the epochs wrap around).
+type marks struct {
+	m     []uint32
+	epoch uint32
+}
+
+// takeMarks returns marks for a walk over g, with a fresh epoch.
+func (g *Graph) takeMarks() *marks {
+	mk, _ := g.marks.Get().(*marks)
+	if mk == nil {
+		mk = &marks{m: make([]uint32, len(g.nodes))}
+	}
+	if mk.epoch >= math.MaxUint32-2 {
+		clear(mk.m)
+		mk.epoch = 0
+	}
+	mk.epoch += 2
+	return mk
 }
 
 // eachIndex calls fn with the index of every edge of row of the given kinds

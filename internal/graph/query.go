@@ -288,12 +288,15 @@ func (g *Graph) Neighbours(id string, depth int, kinds []EdgeKind, limit int) Su
 	if !ok {
 		return sg
 	}
-	// Nodes by index, not ID: a neighbourhood that touches a hub (a group
-	// that may invoke every service) looks at each of its edges once, and
-	// an int32 set is far cheaper per look than a string one.
+	// Nodes by index, not ID, marked in an array kept between walks: a
+	// neighbourhood that touches a hub (a group that may invoke every
+	// service, an identity thousands of services run as) looks at each of
+	// its edges once, at the cost of an array read.
+	mk := g.takeMarks()
+	defer g.marks.Put(mk)
+	in, out := mk.epoch, mk.epoch+1
 	sg.Omitted = map[Kind]int{}
-	in := map[int32]struct{}{si: {}}
-	omitted := map[int32]struct{}{}
+	mk.m[si] = in
 	sg.Nodes = append(sg.Nodes, g.nodes[si])
 	frontier := []int32{si}
 	for d := 0; d < depth && len(frontier) > 0; d++ {
@@ -304,19 +307,20 @@ func (g *Graph) Neighbours(id string, depth int, kinds []EdgeKind, limit int) Su
 				if other == cur {
 					other = g.ends[ei][0]
 				}
-				if _, ok := in[other]; ok {
+				switch mk.m[other] {
+				case in, out:
 					return
 				}
 				n := g.nodes[other]
 				if limit > 0 && len(sg.Nodes) >= limit {
+					// Once full, nothing more is added: what is left out
+					// stays out.
 					sg.Truncated = true
-					if _, ok := omitted[other]; !ok {
-						omitted[other] = struct{}{}
-						sg.Omitted[n.Kind]++
-					}
+					mk.m[other] = out
+					sg.Omitted[n.Kind]++
 					return
 				}
-				in[other] = struct{}{}
+				mk.m[other] = in
 				sg.Nodes = append(sg.Nodes, n)
 				next = append(next, other)
 			}
@@ -327,7 +331,7 @@ func (g *Graph) Neighbours(id string, depth int, kinds []EdgeKind, limit int) Su
 	}
 	for _, n := range sg.Nodes {
 		g.eachIndex(g.out.of(g.index[n.ID]), kinds, func(ei int32) {
-			if _, ok := in[g.ends[ei][1]]; ok {
+			if mk.m[g.ends[ei][1]] == in {
 				sg.Edges = append(sg.Edges, *g.edges.at(ei))
 			}
 		})
