@@ -122,6 +122,7 @@ type Graph struct {
 	edges      edgeBlocks
 	ends       [][2]int32 // each edge's source and target node
 	kindBits   []uint16   // each edge's kind as a bit (kindBit)
+	nodeKinds  []uint8    // each node's kind, as its place in Kinds()
 	out, in    adjacency  // edge indices by source node, by target node
 }
 
@@ -244,6 +245,14 @@ func (b *Builder) Graph() *Graph {
 	g, ends := b.g, b.ends
 	b.g, b.seen, b.ends = nil, nil, nil
 	g.ends = slices.Clip(ends)
+	g.nodeKinds = make([]uint8, len(g.nodes))
+	for i, n := range g.nodes {
+		k := slices.Index(nodeKindOrder, n.Kind)
+		if k < 0 {
+			k = slices.Index(nodeKindOrder, KindOther)
+		}
+		g.nodeKinds[i] = uint8(k)
+	}
 	g.kindBits = make([]uint16, len(ends))
 	for i := range g.kindBits {
 		g.kindBits[i] = kindBit(g.edges.at(int32(i)).Kind)
@@ -382,7 +391,10 @@ func (g *Graph) eachIndex(row []int32, kinds []EdgeKind, fn func(ei int32)) {
 	}
 }
 
-var edgeKindOrder = EdgeKinds()
+var (
+	edgeKindOrder = EdgeKinds()
+	nodeKindOrder = Kinds()
+)
 
 // kindBit is a one-bit code of an edge kind (the top bit for any kind not
 // in EdgeKinds).

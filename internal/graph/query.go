@@ -295,7 +295,7 @@ func (g *Graph) Neighbours(id string, depth int, kinds []EdgeKind, limit int) Su
 	mk := g.takeMarks()
 	defer g.marks.Put(mk)
 	in, out := mk.epoch, mk.epoch+1
-	sg.Omitted = map[Kind]int{}
+	var omitted [32]int // by nodeKinds; a map from kind is made at the end
 	mk.m[si] = in
 	sg.Nodes = append(sg.Nodes, g.nodes[si])
 	frontier := []int32{si}
@@ -311,17 +311,16 @@ func (g *Graph) Neighbours(id string, depth int, kinds []EdgeKind, limit int) Su
 				case in, out:
 					return
 				}
-				n := g.nodes[other]
 				if limit > 0 && len(sg.Nodes) >= limit {
 					// Once full, nothing more is added: what is left out
 					// stays out.
 					sg.Truncated = true
 					mk.m[other] = out
-					sg.Omitted[n.Kind]++
+					omitted[g.nodeKinds[other]]++
 					return
 				}
 				mk.m[other] = in
-				sg.Nodes = append(sg.Nodes, n)
+				sg.Nodes = append(sg.Nodes, g.nodes[other])
 				next = append(next, other)
 			}
 			g.eachIndex(g.out.of(cur), kinds, visit)
@@ -336,8 +335,13 @@ func (g *Graph) Neighbours(id string, depth int, kinds []EdgeKind, limit int) Su
 			}
 		})
 	}
-	if len(sg.Omitted) == 0 {
-		sg.Omitted = nil
+	for k, n := range omitted {
+		if n > 0 {
+			if sg.Omitted == nil {
+				sg.Omitted = map[Kind]int{}
+			}
+			sg.Omitted[nodeKindOrder[k]] += n
+		}
 	}
 	return sg
 }
