@@ -161,6 +161,27 @@ func TestNeighbours(t *testing.T) {
 	if !big.Truncated || big.Omitted[KindServiceAccount] == 0 || len(big.Nodes) != 10 {
 		t.Errorf("bounded neighbourhood: truncated=%v nodes=%d omitted=%v", big.Truncated, len(big.Nodes), big.Omitted)
 	}
+	// What was left out is counted exactly, by kind: every neighbour not in
+	// the answer, once.
+	shown := map[string]bool{}
+	for _, n := range big.Nodes {
+		shown[n.ID] = true
+	}
+	wantOmitted := map[Kind]int{}
+	seen := map[string]bool{}
+	for _, e := range append(g.Out("proj", ChildOf), g.In("proj", ChildOf)...) {
+		other := e.To
+		if other == "proj" {
+			other = e.From
+		}
+		if n, _ := g.Node(other); !shown[other] && !seen[other] {
+			seen[other] = true
+			wantOmitted[n.Kind]++
+		}
+	}
+	if diff := cmp.Diff(wantOmitted, big.Omitted); diff != "" {
+		t.Errorf("omitted by kind (-want +got):\n%s", diff)
+	}
 	filtered := g.Neighbours("svc", 2, []EdgeKind{RunsAs}, 0)
 	if len(filtered.Nodes) != 2 {
 		t.Errorf("runs_as only: %d nodes, want 2", len(filtered.Nodes))
