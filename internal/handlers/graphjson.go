@@ -30,7 +30,7 @@ func renderView(v posture.View) []byte {
 // keys, HTML-safe escaping, invalid UTF-8 replaced). A neighbourhood is
 // hundreds of nodes and edges, and encoding/json's reflection was most of
 // the cost of computing one; TestAppendView holds this to encoding/json byte
-// for byte. v must have no Path (the neighbourhood API has none).
+// for byte.
 func appendView(b []byte, v posture.View) []byte {
 	b = append(b, '{')
 	if v.Focus != "" {
@@ -77,6 +77,21 @@ func appendView(b []byte, v posture.View) []byte {
 			b = strconv.AppendInt(b, int64(v.Omitted[k]), 10)
 		}
 		b = append(b, '}')
+	}
+	if len(v.Path) > 0 {
+		b = append(b, `,"path":[`...)
+		for i, st := range v.Path {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"edge":`...)
+			b = appendEdge(b, st.Edge)
+			if st.Contains {
+				b = append(b, `,"contains":true`...)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
 	}
 	return append(b, '}')
 }

@@ -46,6 +46,9 @@ func TestAppendView(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			v.Omitted = map[graph.Kind]int{graph.Kind(str()): rng.IntN(9), graph.KindService: 3}
 		}
+		for range rng.IntN(3) {
+			v.Path = append(v.Path, graph.Step{Edge: graph.Edge{From: str(), To: str(), Kind: graph.EdgeKind(str()), Role: str()}, Contains: rng.IntN(2) == 0})
+		}
 		want, err := json.Marshal(v)
 		if err != nil {
 			t.Fatal(err)
