@@ -21,6 +21,7 @@ import (
 	"github.com/runlens/runlens/internal/handlers"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/par"
 	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/internal/review"
 	"github.com/runlens/runlens/internal/store"
@@ -89,6 +90,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
+	// Syncs run beside the console: they keep one CPU free for the people
+	// using it (on one CPU there is nothing to keep).
+	par.Reserve(1)
 	st, err := store.Open(ctx, *db)
 	if err != nil {
 		return err

@@ -1,11 +1,11 @@
 package build
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
 
 	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/par"
 )
 
 // view is an asset's typed view of its resource data, or why it has none.
@@ -15,15 +15,15 @@ type view struct {
 }
 
 // decodeViews decodes the typed view of every asset, index for index, on
-// every core: decoding resource data is the largest part of a build, each
-// asset's is independent of the others, and the graph itself is then
-// assembled on one goroutine from the results.
+// every CPU a scan may use (par.Workers): decoding resource data is the
+// largest part of a build, each asset's is independent of the others, and
+// the graph itself is then assembled on one goroutine from the results.
 func decodeViews(assets []*inventory.Asset) []view {
 	out := make([]view, len(assets))
 	const chunk = 512
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range max(runtime.GOMAXPROCS(0), 1) {
+	for range par.Workers() {
 		wg.Go(func() {
 			for {
 				lo := int(next.Add(chunk)) - chunk

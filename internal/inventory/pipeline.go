@@ -1,13 +1,15 @@
 package inventory
 
 import (
-	"runtime"
 	"sync"
+
+	"github.com/runlens/runlens/internal/par"
 )
 
-// pipeline decodes the records of a JSON-lines input on every core while
-// the Reader joins them in input order, so that problems, duplicates and
-// progress come out exactly as a one-goroutine read would give them.
+// pipeline decodes the records of a JSON-lines input on every CPU a scan
+// may use (par.Workers) while the Reader joins them in input order, so that
+// problems, duplicates and progress come out exactly as a one-goroutine
+// read would give them.
 // Decoding is most of the work of a read and needs no Reader state
 // (decodeRecord); joining is cheap and stays on one goroutine.
 //
@@ -44,7 +46,7 @@ const (
 )
 
 func newPipeline(r *Reader) *pipeline {
-	workers := max(runtime.GOMAXPROCS(0), 1)
+	workers := par.Workers()
 	p := &pipeline{r: r, work: make(chan *lineBatch, workers), order: make(chan *lineBatch, 2*workers+2),
 		joined: make(chan struct{})}
 	for range workers {

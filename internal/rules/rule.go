@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/par"
 )
 
 // Rule is one check. Rule-level text lives here; a Finding carries only
@@ -233,14 +233,15 @@ func BySlug(rules []Rule, slug string) (Rule, bool) {
 	return Rule{}, false
 }
 
-// runEach runs every check on every core and returns their results in
-// catalog order. Checks only read the Context, so they run side by side;
-// Run then merges the results on one goroutine, as a serial run would.
+// runEach runs the checks on every CPU a scan may use (par.Workers) and
+// returns their results in catalog order. Checks only read the Context, so
+// they run side by side; Run then merges the results on one goroutine, as a
+// serial run would.
 func runEach(c *Context, rules []Rule) [][]Result {
 	out := make([][]Result, len(rules))
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(max(runtime.GOMAXPROCS(0), 1), len(rules)) {
+	for range min(par.Workers(), len(rules)) {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < len(rules); i = int(next.Add(1)) - 1 {
 				out[i] = rules[i].Check(c)
