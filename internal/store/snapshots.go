@@ -169,19 +169,32 @@ func (w *batchWriter) abort() {
 	}
 }
 
-// deleteSnapshot removes snapshot id and its data, a few thousand rows per
-// statement, pausing as a batch does, so that other writers get in.
+// deleteSnapshot removes snapshot id and its data.
 func (s *Store) deleteSnapshot(ctx context.Context, id int64) error {
+	if err := s.deleteSnapshotData(ctx, id); err != nil {
+		return err
+	}
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM snapshots WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("store: delete snapshot %d: %w", id, err)
+	}
+	return nil
+}
+
+// deleteSnapshotData removes the assets, findings, scores and recommender
+// data of snapshot id, a few thousand rows per statement, pausing as a
+// batch does, so that other writers get in.
+func (s *Store) deleteSnapshotData(ctx context.Context, id int64) error {
 	started := time.Now()
 	for _, q := range []string{
 		`DELETE FROM snapshot_assets WHERE snapshot_id = ?1 AND name IN (SELECT name FROM snapshot_assets WHERE snapshot_id = ?1 LIMIT 2000)`,
 		`DELETE FROM findings WHERE snapshot_id = ?1 AND id IN (SELECT id FROM findings WHERE snapshot_id = ?1 LIMIT 2000)`,
 		`DELETE FROM scores WHERE snapshot_id = ?1 AND (scope, scope_id) IN (SELECT scope, scope_id FROM scores WHERE snapshot_id = ?1 LIMIT 2000)`,
+		`DELETE FROM snapshot_recommender WHERE snapshot_id = ?1 AND (kind, name) IN (SELECT kind, name FROM snapshot_recommender WHERE snapshot_id = ?1 LIMIT 2000)`,
 	} {
 		for {
 			res, err := s.w.ExecContext(ctx, q, id)
 			if err != nil {
-				return fmt.Errorf("store: delete snapshot %d: %w", id, err)
+				return fmt.Errorf("store: delete data of snapshot %d: %w", id, err)
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
 				break
@@ -191,9 +204,6 @@ func (s *Store) deleteSnapshot(ctx context.Context, id int64) error {
 				started = time.Now()
 			}
 		}
-	}
-	if _, err := s.w.ExecContext(ctx, `DELETE FROM snapshots WHERE id = ?`, id); err != nil { // recommender data cascades: small
-		return fmt.Errorf("store: delete snapshot %d: %w", id, err)
 	}
 	return nil
 }
@@ -229,19 +239,12 @@ func (s *Store) RecoverInterrupted(ctx context.Context) ([]int64, error) {
 		return nil, fmt.Errorf("store: recover interrupted snapshots: %w", err)
 	}
 	for _, id := range ids {
-		tx, err := s.w.BeginTx(ctx, nil)
-		if err != nil {
+		// Data first, then the mark: stopped in between, the row is still
+		// storing and the next start finishes the job.
+		if err := s.deleteSnapshotData(ctx, id); err != nil {
 			return nil, fmt.Errorf("store: recover interrupted snapshot %d: %w", id, err)
 		}
-		for _, q := range []string{`DELETE FROM snapshot_assets WHERE snapshot_id = ?`, `DELETE FROM findings WHERE snapshot_id = ?`,
-			`DELETE FROM scores WHERE snapshot_id = ?`, `DELETE FROM snapshot_recommender WHERE snapshot_id = ?`,
-			`UPDATE snapshots SET error = '` + errInterrupted + `' WHERE id = ?`} {
-			if _, err := tx.ExecContext(ctx, q, id); err != nil {
-				_ = tx.Rollback()
-				return nil, fmt.Errorf("store: recover interrupted snapshot %d: %w", id, err)
-			}
-		}
-		if err := tx.Commit(); err != nil {
+		if _, err := s.w.ExecContext(ctx, `UPDATE snapshots SET error = ? WHERE id = ?`, errInterrupted, id); err != nil {
 			return nil, fmt.Errorf("store: recover interrupted snapshot %d: %w", id, err)
 		}
 	}
