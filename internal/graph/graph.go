@@ -119,34 +119,55 @@ type Graph struct {
 	searchKeys []searchKey
 	nodes      []*Node
 	index      map[string]int32
-	edges      edgeBlocks
+	edges      edgeStore
 	ends       [][2]int32 // each edge's source and target node
 	kindBits   []uint16   // each edge's kind as a bit (kindBit)
 	nodeKinds  []uint8    // each node's kind, as its place in Kinds()
 	out, in    adjacency  // edge indices by source node, by target node
 }
 
-// edgeBlocks holds edges in fixed-size blocks: a graph of millions of
-// edges grows without copying them all each time its storage fills.
-type edgeBlocks struct {
-	blocks [][]Edge
+// edgeStore keeps the edges packed: an edge's ends are node indexes (in
+// Graph.ends) and its strings indexes into a table that holds each distinct
+// string once. A packed edge holds no pointers, so the millions of edges of
+// a large organization take a fifth of the memory an Edge takes and the
+// collector never scans them. Blocks of fixed size grow without copying.
+type edgeStore struct {
+	blocks [][]packedEdge
 	n      int
+	strs   []string   // strs[0] is ""
+	perms  [][]string // perms[0] is nil
+}
+
+// packedEdge is an Edge without its ends, by string-table index.
+type packedEdge struct {
+	kind, role, via, cond, title, detail, perms uint32
 }
 
 const edgeBlockBits = 12
 
-func (eb *edgeBlocks) add(e Edge) int32 {
-	if eb.n>>edgeBlockBits == len(eb.blocks) {
-		eb.blocks = append(eb.blocks, make([]Edge, 0, 1<<edgeBlockBits))
+func (es *edgeStore) add(p packedEdge) {
+	if es.n>>edgeBlockBits == len(es.blocks) {
+		es.blocks = append(es.blocks, make([]packedEdge, 0, 1<<edgeBlockBits))
 	}
-	last := &eb.blocks[len(eb.blocks)-1]
-	*last = append(*last, e)
-	eb.n++
-	return int32(eb.n - 1)
+	last := &es.blocks[len(es.blocks)-1]
+	*last = append(*last, p)
+	es.n++
 }
 
-func (eb *edgeBlocks) at(i int32) *Edge {
-	return &eb.blocks[i>>edgeBlockBits][i&(1<<edgeBlockBits-1)]
+func (es *edgeStore) at(i int32) *packedEdge {
+	return &es.blocks[i>>edgeBlockBits][i&(1<<edgeBlockBits-1)]
+}
+
+// kind returns edge i's kind without building the Edge.
+func (g *Graph) kind(i int32) EdgeKind { return EdgeKind(g.edges.strs[g.edges.at(i).kind]) }
+
+// edge returns edge i. Its strings are the graph's own: nothing is copied
+// but the Edge header.
+func (g *Graph) edge(i int32) Edge {
+	p, s := g.edges.at(i), g.edges.strs
+	return Edge{From: g.nodes[g.ends[i][0]].ID, To: g.nodes[g.ends[i][1]].ID, Kind: EdgeKind(s[p.kind]),
+		Role: s[p.role], Via: s[p.via], Condition: s[p.cond], CondTitle: s[p.title],
+		Permissions: g.edges.perms[p.perms], Detail: s[p.detail]}
 }
 
 // adjacency is compressed rows: the edges of node i are
@@ -179,15 +200,18 @@ func (a *adjacency) build(n int, m int, end func(e int32) int32) {
 // Builder assembles a Graph. Nodes may be added more than once: the first
 // non-empty value of each field wins. Edges are deduplicated.
 type Builder struct {
-	g    *Graph
-	seen map[edgeKey]struct{}
-	ends [][2]int32 // each edge's source and target node
+	g     *Graph
+	seen  map[edgeKey]struct{}
+	ends  [][2]int32        // each edge's source and target node
+	strs  map[string]uint32 // the edge string table, by string
+	perms map[string]uint32 // the permission lists, by their joined strings
 }
 
+// edgeKey is what makes an edge distinct: its ends, kind, role, via and
+// condition (by string-table index).
 type edgeKey struct {
-	from, to        int32
-	kind            EdgeKind
-	role, via, cond string
+	from, to              int32
+	kind, role, via, cond uint32
 }
 
 // NewBuilder returns an empty Builder.
@@ -196,8 +220,12 @@ func NewBuilder() *Builder { return NewBuilderSize(0, 0) }
 // NewBuilderSize returns an empty Builder with room for about nodes nodes
 // and edges edges: a graph of millions grows its maps without rehashing.
 func NewBuilderSize(nodes, edges int) *Builder {
-	return &Builder{g: &Graph{index: make(map[string]int32, nodes), nodes: make([]*Node, 0, nodes)},
-		seen: make(map[edgeKey]struct{}, edges), ends: make([][2]int32, 0, edges)}
+	b := &Builder{g: &Graph{index: make(map[string]int32, nodes), nodes: make([]*Node, 0, nodes)},
+		seen: make(map[edgeKey]struct{}, edges), ends: make([][2]int32, 0, edges),
+		strs: map[string]uint32{"": 0}, perms: map[string]uint32{"": 0}}
+	b.g.edges.strs = []string{""}
+	b.g.edges.perms = [][]string{nil}
+	return b
 }
 
 // Node returns the node with id, adding an empty one of kind k if missing.
@@ -229,13 +257,44 @@ func (b *Builder) Edge(e Edge) {
 	if !ok1 || !ok2 {
 		return
 	}
-	k := edgeKey{fi, ti, e.Kind, e.Role, e.Via, e.Condition}
+	p := packedEdge{kind: b.intern(string(e.Kind)), role: b.intern(e.Role), via: b.intern(e.Via), cond: b.intern(e.Condition)}
+	k := edgeKey{fi, ti, p.kind, p.role, p.via, p.cond}
 	if _, dup := b.seen[k]; dup {
 		return
 	}
 	b.seen[k] = struct{}{}
-	b.g.edges.add(e)
+	p.title, p.detail, p.perms = b.intern(e.CondTitle), b.intern(e.Detail), b.internPerms(e.Permissions)
+	b.g.edges.add(p)
 	b.ends = append(b.ends, [2]int32{fi, ti})
+}
+
+// intern returns s's index in the edge string table, adding it if new.
+func (b *Builder) intern(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	if i, ok := b.strs[s]; ok {
+		return i
+	}
+	i := uint32(len(b.g.edges.strs))
+	b.g.edges.strs = append(b.g.edges.strs, s)
+	b.strs[s] = i
+	return i
+}
+
+// internPerms returns the index of a permission list, adding it if new.
+func (b *Builder) internPerms(perms []string) uint32 {
+	if len(perms) == 0 {
+		return 0
+	}
+	key := strings.Join(perms, "\x00")
+	if i, ok := b.perms[key]; ok {
+		return i
+	}
+	i := uint32(len(b.g.edges.perms))
+	b.g.edges.perms = append(b.g.edges.perms, slices.Clone(perms))
+	b.perms[key] = i
+	return i
 }
 
 // Graph finishes building: adjacency lists are sorted once here, so that
@@ -243,7 +302,7 @@ func (b *Builder) Edge(e Edge) {
 // be used afterwards.
 func (b *Builder) Graph() *Graph {
 	g, ends := b.g, b.ends
-	b.g, b.seen, b.ends = nil, nil, nil
+	b.g, b.seen, b.ends, b.strs, b.perms = nil, nil, nil, nil, nil
 	g.ends = slices.Clip(ends)
 	g.nodeKinds = make([]uint8, len(g.nodes))
 	for i, n := range g.nodes {
@@ -255,11 +314,11 @@ func (b *Builder) Graph() *Graph {
 	}
 	g.kindBits = make([]uint16, len(ends))
 	for i := range g.kindBits {
-		g.kindBits[i] = kindBit(g.edges.at(int32(i)).Kind)
+		g.kindBits[i] = kindBit(g.kind(int32(i)))
 	}
 	g.out.build(len(g.nodes), g.edges.n, func(e int32) int32 { return ends[e][0] })
 	g.in.build(len(g.nodes), g.edges.n, func(e int32) int32 { return ends[e][1] })
-	byEdge := func(x, y int32) int { return compareEdges(*g.edges.at(x), *g.edges.at(y)) }
+	byEdge := func(x, y int32) int { return compareEdges(g.edge(x), g.edge(y)) }
 	for i := range int32(len(g.nodes)) {
 		slices.SortFunc(g.out.of(i), byEdge)
 		slices.SortFunc(g.in.of(i), byEdge)
@@ -305,9 +364,9 @@ func (g *Graph) NodesOf(k Kind) []*Node {
 
 // Edges returns every edge, sorted by from, kind, to, role, via.
 func (g *Graph) Edges() []Edge {
-	out := make([]Edge, 0, g.edges.n)
-	for _, b := range g.edges.blocks {
-		out = append(out, b...)
+	out := make([]Edge, g.edges.n)
+	for i := range out {
+		out[i] = g.edge(int32(i))
 	}
 	slices.SortFunc(out, compareEdges)
 	return out
@@ -338,7 +397,7 @@ func (g *Graph) collect(adj *adjacency, id string, kinds []EdgeKind) []Edge {
 	row := adj.of(i)
 	n := 0 // count first: one allocation of the right size
 	for _, ei := range row {
-		if len(kinds) == 0 || slices.Contains(kinds, g.edges.at(ei).Kind) {
+		if len(kinds) == 0 || slices.Contains(kinds, g.kind(ei)) {
 			n++
 		}
 	}
@@ -347,8 +406,8 @@ func (g *Graph) collect(adj *adjacency, id string, kinds []EdgeKind) []Edge {
 	}
 	out := make([]Edge, 0, n)
 	for _, ei := range row {
-		if e := g.edges.at(ei); len(kinds) == 0 || slices.Contains(kinds, e.Kind) {
-			out = append(out, *e)
+		if len(kinds) == 0 || slices.Contains(kinds, g.kind(ei)) {
+			out = append(out, g.edge(ei))
 		}
 	}
 	return out

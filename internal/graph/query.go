@@ -331,7 +331,7 @@ func (g *Graph) Neighbours(id string, depth int, kinds []EdgeKind, limit int) Su
 	for _, n := range sg.Nodes {
 		g.eachIndex(g.out.of(g.index[n.ID]), kinds, func(ei int32) {
 			if mk.m[g.ends[ei][1]] == in {
-				sg.Edges = append(sg.Edges, *g.edges.at(ei))
+				sg.Edges = append(sg.Edges, g.edge(ei))
 			}
 		})
 	}

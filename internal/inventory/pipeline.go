@@ -15,13 +15,14 @@ import (
 //
 // Lines are copied into batches (the line reader reuses its buffer), so
 // memory in flight is bounded by the batches queued: a few MiB, never the
-// input.
+// input. A joined batch is reused: nothing decoded points into its text.
 type pipeline struct {
 	r      *Reader
 	work   chan *lineBatch // to the decoders
 	order  chan *lineBatch // to the joiner, in input order
 	cur    *lineBatch
-	joined chan struct{} // closed when the joiner has finished
+	free   chan *lineBatch // joined batches, for reuse
+	joined chan struct{}   // closed when the joiner has finished
 	wg     sync.WaitGroup
 }
 
@@ -48,7 +49,7 @@ const (
 func newPipeline(r *Reader) *pipeline {
 	workers := par.Workers()
 	p := &pipeline{r: r, work: make(chan *lineBatch, workers), order: make(chan *lineBatch, 2*workers+2),
-		joined: make(chan struct{})}
+		free: make(chan *lineBatch, 3*workers+3), joined: make(chan struct{})}
 	for range workers {
 		p.wg.Add(1)
 		go func() {
@@ -70,6 +71,13 @@ func newPipeline(r *Reader) *pipeline {
 			<-b.decoded
 			for i := range b.items {
 				p.joinItem(b, &b.items[i])
+			}
+			b.text, b.decoded = b.text[:0], make(chan struct{})
+			clear(b.items) // the decoded records are the inventory's now
+			b.items = b.items[:0]
+			select {
+			case p.free <- b:
+			default:
 			}
 		}
 	}()
@@ -96,7 +104,11 @@ func (p *pipeline) joinItem(b *lineBatch, it *lineItem) {
 // add queues one non-blank line; tooLong lines carry no text.
 func (p *pipeline) add(line []byte, src Source, tooLong, atEOF bool) {
 	if p.cur == nil {
-		p.cur = &lineBatch{text: make([]byte, 0, batchBytes), items: make([]lineItem, 0, batchLines), decoded: make(chan struct{})}
+		select {
+		case p.cur = <-p.free:
+		default:
+			p.cur = &lineBatch{text: make([]byte, 0, batchBytes), items: make([]lineItem, 0, batchLines), decoded: make(chan struct{})}
+		}
 	}
 	b := p.cur
 	it := lineItem{start: len(b.text), src: src, tooLong: tooLong, atEOF: atEOF}

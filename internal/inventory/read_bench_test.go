@@ -7,6 +7,9 @@ import (
 	"io"
 	"sync/atomic"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // benchRecords returns n Cloud Run service records in the export spelling.
@@ -82,7 +85,9 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // Every input shape is read as a stream: records are joined while most of
-// the input is still unread (a file is never held whole in memory).
+// the input is still unread (a file is never held whole in memory). The
+// shapes give the same assets: JSON lines go through the parallel pipeline,
+// which reuses its batches of lines (tens of them here), the others do not.
 func TestReadStreams(t *testing.T) {
 	recs := benchRecords(20000)
 	var lines, objects bytes.Buffer
@@ -95,6 +100,7 @@ func TestReadStreams(t *testing.T) {
 		objects.WriteByte('\n')
 	}
 	array, _ := json.MarshalIndent(recs, "", "  ")
+	assets := map[string][]*Asset{}
 	for _, in := range []struct {
 		name string
 		data []byte
@@ -110,12 +116,19 @@ func TestReadStreams(t *testing.T) {
 			if err := r.Read(in.name, src); err != nil {
 				t.Fatal(err)
 			}
-			if inv := r.Inventory(); len(inv.Assets) != len(recs) || len(inv.Problems) != 0 {
+			inv := r.Inventory()
+			if len(inv.Assets) != len(recs) || len(inv.Problems) != 0 {
 				t.Fatalf("%s", inv.Summary())
 			}
+			assets[in.name] = inv.Assets
 			if f := first.Load(); f < 0 || f > int64(len(in.data)/4) {
 				t.Errorf("first %d records joined after reading %d of %d bytes: the input is not streamed", progressEvery, f, len(in.data))
 			}
 		})
+	}
+	for _, shape := range []string{"array", "objects"} {
+		if diff := cmp.Diff(assets["lines"], assets[shape], cmpopts.IgnoreFields(Asset{}, "Source"), equateRawJSON()); diff != "" {
+			t.Errorf("assets read from JSON lines and from %s differ (-lines +%s):\n%s", shape, shape, diff)
+		}
 	}
 }

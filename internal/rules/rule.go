@@ -172,10 +172,28 @@ func FindingID(slug, subject, key string) string {
 // severity (most severe first), then check slug, subject and ID, and the
 // passes, sorted by check then subject.
 func Run(c *Context, rules []Rule) ([]Finding, []PassRecord) {
-	var findings []Finding
+	all := runEach(c, rules)
+	nPass, nFail := 0, 0 // sized once: a large organization has millions of results
+	for _, results := range all {
+		for _, res := range results {
+			switch res.Status {
+			case Pass:
+				nPass++
+			case Fail:
+				nFail++
+			}
+		}
+	}
+	var findings []Finding // nil when there are none, as before
 	var passes []PassRecord
-	seen := map[string]bool{}
-	for i, results := range runEach(c, rules) {
+	if nFail > 0 {
+		findings = make([]Finding, 0, nFail)
+	}
+	if nPass > 0 {
+		passes = make([]PassRecord, 0, nPass)
+	}
+	seen := make(map[string]bool, nFail)
+	for i, results := range all {
 		r := rules[i]
 		for _, res := range results {
 			switch res.Status {
