@@ -120,10 +120,11 @@ type Graph struct {
 	nodes      []*Node
 	index      map[string]int32
 	edges      edgeStore
-	ends       [][2]int32 // each edge's source and target node
-	kindBits   []uint16   // each edge's kind as a bit (kindBit)
-	nodeKinds  []uint8    // each node's kind, as its place in Kinds()
-	out, in    adjacency  // edge indices by source node, by target node
+	ends       [][2]int32        // each edge's source and target node
+	kindBits   []uint16          // each edge's kind as a bit (kindBit)
+	nodeKinds  []uint8           // each node's kind, as its place in Kinds()
+	out, in    adjacency         // edge indices by source node, by target node
+	hubOut     map[int32][]int32 // see hubRows
 }
 
 // edgeStore keeps the edges packed: an edge's ends are node indexes (in
@@ -323,7 +324,35 @@ func (b *Builder) Graph() *Graph {
 		slices.SortFunc(g.out.of(i), byEdge)
 		slices.SortFunc(g.in.of(i), byEdge)
 	}
+	g.hubOut = hubRows(&g.out, g.ends)
 	return g
+}
+
+// hubRow is the out-row length from which a node is a hub (a group that may
+// invoke every service of a folder, say).
+const hubRow = 256
+
+// hubRows returns, for each node with more than hubRow edges out, the
+// places in its row sorted by target node (then place): which of a hub's
+// edges lead into a neighbourhood is a binary search per node of the
+// neighbourhood, not a walk of the whole row.
+func hubRows(out *adjacency, ends [][2]int32) map[int32][]int32 {
+	hubs := map[int32][]int32{}
+	for i := range int32(len(out.start) - 1) {
+		row := out.of(i)
+		if len(row) <= hubRow {
+			continue
+		}
+		places := make([]int32, len(row))
+		for p := range places {
+			places[p] = int32(p)
+		}
+		slices.SortFunc(places, func(a, b int32) int {
+			return cmp.Or(cmp.Compare(ends[row[a]][1], ends[row[b]][1]), cmp.Compare(a, b))
+		})
+		hubs[i] = places
+	}
+	return hubs
 }
 
 // Node returns the node with id.

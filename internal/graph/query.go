@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"cmp"
+	"math/bits"
 	"slices"
 	"strings"
 )
@@ -298,6 +300,7 @@ func (g *Graph) Neighbours(id string, depth int, kinds []EdgeKind, limit int) Su
 	var omitted [32]int // by nodeKinds; a map from kind is made at the end
 	mk.m[si] = in
 	sg.Nodes = append(sg.Nodes, g.nodes[si])
+	members := []int32{si} // sg.Nodes by index
 	frontier := []int32{si}
 	for d := 0; d < depth && len(frontier) > 0; d++ {
 		var next []int32
@@ -321,6 +324,7 @@ func (g *Graph) Neighbours(id string, depth int, kinds []EdgeKind, limit int) Su
 				}
 				mk.m[other] = in
 				sg.Nodes = append(sg.Nodes, g.nodes[other])
+				members = append(members, other)
 				next = append(next, other)
 			}
 			g.eachIndex(g.out.of(cur), kinds, visit)
@@ -328,12 +332,14 @@ func (g *Graph) Neighbours(id string, depth int, kinds []EdgeKind, limit int) Su
 		}
 		frontier = next
 	}
-	for _, n := range sg.Nodes {
-		g.eachIndex(g.out.of(g.index[n.ID]), kinds, func(ei int32) {
-			if mk.m[g.ends[ei][1]] == in {
-				sg.Edges = append(sg.Edges, g.edge(ei))
-			}
-		})
+	// The edges among the nodes, counted first: one slice of the right size.
+	var among []int32
+	for _, u := range members {
+		among = g.edgesInto(among, u, members, mk, in, kinds)
+	}
+	sg.Edges = make([]Edge, len(among))
+	for i, ei := range among {
+		sg.Edges[i] = g.edge(ei)
 	}
 	for k, n := range omitted {
 		if n > 0 {
@@ -344,6 +350,40 @@ func (g *Graph) Neighbours(id string, depth int, kinds []EdgeKind, limit int) Su
 		}
 	}
 	return sg
+}
+
+// edgesInto appends to dst the edges of kinds from u to nodes marked in,
+// in row order. A hub's row (thousands of edges) is not walked: each member
+// of the neighbourhood is looked up in it.
+func (g *Graph) edgesInto(dst []int32, u int32, members []int32, mk *marks, in uint32, kinds []EdgeKind) []int32 {
+	row := g.out.of(u)
+	places, hub := g.hubOut[u]
+	if !hub || len(members)*bits.Len(uint(len(row))) >= len(row) {
+		g.eachIndex(row, kinds, func(ei int32) {
+			if mk.m[g.ends[ei][1]] == in {
+				dst = append(dst, ei)
+			}
+		})
+		return dst
+	}
+	var found []int32 // places in row
+	for _, v := range members {
+		p, _ := slices.BinarySearchFunc(places, v, func(p, v int32) int { return cmp.Compare(g.ends[row[p]][1], v) })
+		for ; p < len(places) && g.ends[row[places[p]]][1] == v; p++ {
+			found = append(found, places[p])
+		}
+	}
+	slices.Sort(found)
+	var mask uint16
+	for _, k := range kinds {
+		mask |= kindBit(k)
+	}
+	for _, p := range found {
+		if ei := row[p]; len(kinds) == 0 || g.kindBits[ei]&mask != 0 {
+			dst = append(dst, ei)
+		}
+	}
+	return dst
 }
 
 // Match is a search hit.

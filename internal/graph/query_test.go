@@ -232,3 +232,57 @@ func TestBlastRadius(t *testing.T) {
 		t.Error("the bucket in the project is not in the blast radius")
 	}
 }
+
+// A hub (a group that may invoke every service, more than hubRow edges
+// out) in a neighbourhood: the edges among its nodes are exactly those a
+// walk of every row finds, in the same order, whichever way they are found.
+func TestNeighboursHubEdges(t *testing.T) {
+	b := NewBuilder()
+	b.Node("group:all@example.com", KindGroup)
+	b.Node("user:few@example.com", KindUser)
+	for i := range 20 * hubRow {
+		svc := fmt.Sprintf("svc-%04d", i)
+		b.Node(svc, KindService)
+		// Two edges to some services (a second role), in an order that is
+		// not the row's.
+		b.Edge(Edge{From: "group:all@example.com", To: svc, Kind: CanInvoke, Role: "roles/run.invoker", Via: svc})
+		if i%7 == 0 {
+			b.Edge(Edge{From: "group:all@example.com", To: svc, Kind: HasRole, Role: "roles/run.viewer", Via: svc})
+		}
+		if i%50 == 0 {
+			b.Edge(Edge{From: "user:few@example.com", To: svc, Kind: CanInvoke, Role: "roles/run.invoker", Via: svc})
+		}
+	}
+	g := b.Graph()
+	if _, ok := g.hubOut[g.index["group:all@example.com"]]; !ok {
+		t.Fatal("the group is not a hub: the test does not test the hub path")
+	}
+	for _, tc := range []struct {
+		start string
+		depth int
+		kinds []EdgeKind
+		limit int
+	}{
+		{"user:few@example.com", 2, nil, 150},                  // the hub at depth 2, a few services in
+		{"user:few@example.com", 2, []EdgeKind{CanInvoke}, 40}, // only some of its kinds
+		{"svc-0007", 1, nil, 0},                                // the hub and one service
+		{"group:all@example.com", 1, nil, 0},                   // every service: the row is walked
+	} {
+		sg := g.Neighbours(tc.start, tc.depth, tc.kinds, tc.limit)
+		in := map[string]bool{}
+		for _, n := range sg.Nodes {
+			in[n.ID] = true
+		}
+		var want []Edge
+		for _, n := range sg.Nodes {
+			for _, e := range g.Out(n.ID, tc.kinds...) {
+				if in[e.To] {
+					want = append(want, e)
+				}
+			}
+		}
+		if diff := cmp.Diff(want, sg.Edges); diff != "" {
+			t.Errorf("Neighbours(%s, %d, %v, %d) edges (-walk of every row +got):\n%s", tc.start, tc.depth, tc.kinds, tc.limit, diff)
+		}
+	}
+}

@@ -199,17 +199,16 @@ func (h *Handler) APIGraphNeighbours(c echo.Context) error {
 	// The same neighbourhood is asked by everyone who opens the node, and
 	// the answer only changes with the served state: memoized there.
 	key := fmt.Sprintf("neighbours\x00%s\x00%d\x00%v", q.Focus, q.Depth, q.Kinds)
-	b, err := cur.Memo(key, func() ([]byte, error) {
+	err = cur.Memo(key, func(dst []byte) ([]byte, error) {
 		v, err := cur.Neighbours(q.Focus, q.Depth, q.Kinds)
 		if err != nil {
 			return nil, err
 		}
-		return renderView(v), nil
+		return append(appendView(dst, v), '\n'), nil // as c.JSON writes it
+	}, func(b []byte) error {
+		return c.JSONBlob(http.StatusOK, b)
 	})
-	if err != nil {
-		return graphError(err)
-	}
-	return c.JSONBlob(http.StatusOK, b)
+	return graphError(err)
 }
 
 // APIGraphReach answers "what can X reach" / "who can reach X".

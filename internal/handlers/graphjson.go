@@ -4,27 +4,11 @@ import (
 	"maps"
 	"slices"
 	"strconv"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/posture"
 )
-
-// scratch holds buffers renderView appends into: answers run to hundreds of
-// KiB, and growing a fresh slice to that size costs more than writing it.
-var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 256<<10); return &b }}
-
-// renderView returns v as c.JSON would write it (with the trailing newline),
-// in a slice of its own exact size (it is kept in the memo).
-func renderView(v posture.View) []byte {
-	bp := scratch.Get().(*[]byte)
-	b := append(appendView((*bp)[:0], v), '\n')
-	out := slices.Clone(b) // not make+copy: that clears the bytes before writing them
-	*bp = b[:0]
-	scratch.Put(bp)
-	return out
-}
 
 // appendView appends v as encoding/json writes it (struct tags, sorted map
 // keys, HTML-safe escaping, invalid UTF-8 replaced). A neighbourhood is
@@ -167,16 +151,25 @@ func appendEdge(b []byte, e graph.Edge) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// plainByte says which bytes appendString copies as they are: ASCII that
+// needs no escape, HTML-safe.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // appendString is encoding/json's string encoding with HTML escaping.
 func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if plainByte[s[i]] {
+			i++
+			continue
+		}
 		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
 			dst = append(dst, s[start:i]...)
 			switch c {
 			case '\\', '"':
