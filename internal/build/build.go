@@ -48,7 +48,9 @@ type builder struct {
 	saByKey map[string]string // SA CAI name, unique ID or email -> node ID
 	alias   map[string]string // canonical resource name -> node ID
 	kids    map[string][]string
-	views   []view // typed views of inv.Assets, index for index
+	ids     map[string]string        // container reference -> node ID (containerID)
+	below   map[string][]*graph.Node // container node ID -> grantees
+	views   []view                   // typed views of inv.Assets, index for index
 }
 
 // Graph builds the identity graph of inv at time now (which decides whether
@@ -64,6 +66,8 @@ func Graph(inv *inventory.Inventory, roles *iam.Catalog, now time.Time) *Result 
 		saByKey: map[string]string{},
 		alias:   make(map[string]string, len(inv.Assets)),
 		kids:    map[string][]string{},
+		ids:     map[string]string{},
+		below:   map[string][]*graph.Node{},
 	}
 	bl.views = decodeViews(inv.Assets)
 	bl.roles = roles.With(bl.customRoles(inv)...)
@@ -134,16 +138,14 @@ func (bl *builder) linkContainers(inv *inventory.Inventory) {
 }
 
 // containerRef is the node ID of an ancestors entry ("projects/N",
-// "folders/N", "organizations/N").
+// "folders/N", "organizations/N"; a project by ID is turned to its number).
 func (bl *builder) containerRef(anc string) string {
 	if p, ok := strings.CutPrefix(anc, "projects/"); ok {
-		num := p
 		if n, ok := bl.numByID[p]; ok {
-			num = n
+			return bl.containerID("projects/" + n)
 		}
-		return crm + "projects/" + num
 	}
-	return containerID(anc)
+	return bl.containerID(anc)
 }
 
 // placeServiceAccounts puts a service account known only by email (a runtime
@@ -308,12 +310,19 @@ func (bl *builder) projectID(idOrNum string) string {
 	return idOrNum
 }
 
-func containerID(ref string) string {
-	// ref is "folders/N", "organizations/N" or "projects/N".
+// containerID is the node ID of a container reference ("folders/N",
+// "organizations/N" or "projects/N"). A million assets name a few thousand
+// containers: each ID is made once and shared by every node that names it.
+func (bl *builder) containerID(ref string) string {
 	if ref == "" {
 		return ""
 	}
-	return crm + ref
+	id, ok := bl.ids[ref]
+	if !ok {
+		id = crm + ref
+		bl.ids[ref] = id
+	}
+	return id
 }
 
 // containers adds organization, folder and project nodes with their parents.
@@ -339,7 +348,7 @@ func (bl *builder) containers(inv *inventory.Inventory) {
 			if f.DisplayName != "" {
 				n.Label = f.DisplayName
 			}
-			n.Parent = bl.parentOf(a, containerID(f.Parent))
+			n.Parent = bl.parentOf(a, bl.containerID(f.Parent))
 			bl.ensureContainer(n.Parent)
 		case inventory.TypeProject:
 			id := bl.projectNode(inventory.NameSegment(a.Name, "projects"))
@@ -360,7 +369,7 @@ func (bl *builder) containers(inv *inventory.Inventory) {
 			n.Labels = p.Labels
 			parent := ""
 			if p.Parent.Type != "" && p.Parent.ID != "" {
-				parent = containerID(p.Parent.Type + "s/" + p.Parent.ID)
+				parent = bl.containerID(p.Parent.Type + "s/" + p.Parent.ID)
 			}
 			n.Parent = bl.parentOf(a, parent)
 			bl.ensureContainer(n.Parent)
@@ -379,7 +388,7 @@ func (bl *builder) parentOf(a *inventory.Asset, given string) string {
 		return a.Parent
 	}
 	if len(a.Ancestors) > 1 {
-		return containerID(a.Ancestors[1])
+		return bl.containerID(a.Ancestors[1])
 	}
 	return ""
 }
@@ -422,7 +431,7 @@ func (bl *builder) containerOf(a *inventory.Asset) string {
 		return a.Parent
 	}
 	if len(a.Ancestors) > 0 {
-		id := containerID(a.Ancestors[0])
+		id := bl.containerID(a.Ancestors[0])
 		bl.ensureContainer(id)
 		return id
 	}
@@ -946,11 +955,7 @@ func (bl *builder) bindings(id string, p *iam.Policy) {
 		}
 		var below []*graph.Node // workloads and SAs the binding reaches under a container
 		if target.Kind.IsContainer() && (invokeSvc || invokeJob || len(actAs) > 0) {
-			bl.walkBelow(id, func(d *graph.Node) {
-				if d.Kind.IsWorkload() || d.Kind == graph.KindServiceAccount {
-					below = append(below, d)
-				}
-			})
+			below = bl.grantees(id)
 		}
 		for _, raw := range bd.Members {
 			m := iam.ParseMember(raw)
@@ -987,6 +992,23 @@ func (bl *builder) bindings(id string, p *iam.Policy) {
 func (bl *builder) edge(base graph.Edge, to string, k graph.EdgeKind, perms []string) {
 	base.To, base.Kind, base.Permissions = to, k, perms
 	bl.b.Edge(base)
+}
+
+// grantees returns the workloads and service accounts below container id,
+// found once per container (an organization's bindings each reach all of
+// them).
+func (bl *builder) grantees(id string) []*graph.Node {
+	if below, ok := bl.below[id]; ok {
+		return below
+	}
+	var below []*graph.Node
+	bl.walkBelow(id, func(d *graph.Node) {
+		if d.Kind.IsWorkload() || d.Kind == graph.KindServiceAccount {
+			below = append(below, d)
+		}
+	})
+	bl.below[id] = below
+	return below
 }
 
 // walkBelow calls fn for every node below container id.

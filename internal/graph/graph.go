@@ -206,6 +206,23 @@ type Builder struct {
 	ends  [][2]int32        // each edge's source and target node
 	strs  map[string]uint32 // the edge string table, by string
 	perms map[string]uint32 // the permission lists, by their joined strings
+	last  [fields]interned  // each field's last string: the edges of one binding repeat them
+}
+
+// The fields of an edge in the string table, for Builder.last.
+const (
+	fieldKind = iota
+	fieldRole
+	fieldVia
+	fieldCond
+	fieldTitle
+	fieldDetail
+	fields
+)
+
+type interned struct {
+	s string
+	i uint32
 }
 
 // edgeKey is what makes an edge distinct: its ends, kind, role, via and
@@ -258,28 +275,34 @@ func (b *Builder) Edge(e Edge) {
 	if !ok1 || !ok2 {
 		return
 	}
-	p := packedEdge{kind: b.intern(string(e.Kind)), role: b.intern(e.Role), via: b.intern(e.Via), cond: b.intern(e.Condition)}
+	p := packedEdge{kind: b.intern(fieldKind, string(e.Kind)), role: b.intern(fieldRole, e.Role),
+		via: b.intern(fieldVia, e.Via), cond: b.intern(fieldCond, e.Condition)}
 	k := edgeKey{fi, ti, p.kind, p.role, p.via, p.cond}
 	if _, dup := b.seen[k]; dup {
 		return
 	}
 	b.seen[k] = struct{}{}
-	p.title, p.detail, p.perms = b.intern(e.CondTitle), b.intern(e.Detail), b.internPerms(e.Permissions)
+	p.title, p.detail, p.perms = b.intern(fieldTitle, e.CondTitle), b.intern(fieldDetail, e.Detail), b.internPerms(e.Permissions)
 	b.g.edges.add(p)
 	b.ends = append(b.ends, [2]int32{fi, ti})
 }
 
-// intern returns s's index in the edge string table, adding it if new.
-func (b *Builder) intern(s string) uint32 {
+// intern returns s's index in the edge string table, adding it if new. s
+// is the value of field, whose last value is looked at first.
+func (b *Builder) intern(field int, s string) uint32 {
 	if s == "" {
 		return 0
 	}
-	if i, ok := b.strs[s]; ok {
-		return i
+	if l := &b.last[field]; l.s == s {
+		return l.i
 	}
-	i := uint32(len(b.g.edges.strs))
-	b.g.edges.strs = append(b.g.edges.strs, s)
-	b.strs[s] = i
+	i, ok := b.strs[s]
+	if !ok {
+		i = uint32(len(b.g.edges.strs))
+		b.g.edges.strs = append(b.g.edges.strs, s)
+		b.strs[s] = i
+	}
+	b.last[field] = interned{s, i}
 	return i
 }
 
