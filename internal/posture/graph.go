@@ -64,12 +64,22 @@ func findingIndex(fs []rules.Finding) map[string]struct {
 	return idx
 }
 
-func (c *Current) view(nodes []*graph.Node, edges []graph.Edge) View {
+// findings returns the worst open finding and count of each node, built
+// once per served state.
+func (c *Current) findings() map[string]struct {
+	sev rules.Severity
+	n   int
+} {
 	c.once.Do(func() { c.byNode = findingIndex(c.Report.Findings) })
+	return c.byNode
+}
+
+func (c *Current) view(nodes []*graph.Node, edges []graph.Edge) View {
+	byNode := c.findings()
 	v := View{Nodes: make([]ViewNode, 0, len(nodes)), Edges: edges}
 	for _, n := range nodes {
 		vn := ViewNode{Node: n}
-		if f, ok := c.byNode[n.ID]; ok {
+		if f, ok := byNode[n.ID]; ok {
 			vn.Findings, vn.Severity = f.n, f.sev.String()
 		}
 		v.Nodes = append(v.Nodes, vn)

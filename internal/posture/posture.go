@@ -132,8 +132,21 @@ func (s *Service) serve(ctx context.Context, sn store.Snapshot, rep *scan.Report
 		return nil, err
 	}
 	c := s.withExceptions(sn, rep, active)
+	s.warm(c)
 	s.cur.Store(c)
 	return c, nil
+}
+
+// warm builds what the pages of a served state compute once, before the
+// state is served: otherwise the first requests after a sync or an
+// exception would each wait for it (seconds at 50,000 services, with the
+// other requests queued behind them). The request that swaps the state
+// waits instead.
+func (s *Service) warm(c *Current) {
+	c.topFixes()
+	c.rowsOnce.Do(func() { s.buildRows(c) })
+	c.details()
+	c.findings()
 }
 
 // Load serves the latest complete snapshot in the store, rebuilding its

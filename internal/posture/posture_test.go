@@ -175,3 +175,26 @@ func TestServicesPaging(t *testing.T) {
 		}
 	}
 }
+
+// A served state is indexed before it is served: the first requests after
+// a sync do not each wait for the rows, fixes and finding indexes of a
+// large organization.
+func TestServedStateIsWarm(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "warm.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ps := posture.New(st, iam.MustPredefined(), slog.New(slog.NewTextHandler(io.Discard, nil)), 0)
+	if _, err := ps.Sync(ctx, "demo", demoReader); err != nil {
+		t.Fatal(err)
+	}
+	c, err := ps.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !posture.Warm(c) {
+		t.Error("the served state was not indexed before it was served")
+	}
+}
