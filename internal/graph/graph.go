@@ -316,7 +316,7 @@ func (b *Builder) internPerms(perms []string) uint32 {
 		return i
 	}
 	i := uint32(len(b.g.edges.perms))
-	b.g.edges.perms = append(b.g.edges.perms, slices.Clone(perms))
+	b.g.edges.perms = append(b.g.edges.perms, slices.Clip(slices.Clone(perms))) // shared by edges: no room to append into
 	b.perms[key] = i
 	return i
 }

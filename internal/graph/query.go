@@ -332,7 +332,8 @@ func (g *Graph) Neighbours(id string, depth int, kinds []EdgeKind, limit int) Su
 		}
 		frontier = next
 	}
-	// The edges among the nodes, counted first: one slice of the right size.
+	// The edges among the nodes, found by index first, then made in one
+	// slice of the right size.
 	var among []int32
 	for _, u := range members {
 		among = g.edgesInto(among, u, members, mk, in, kinds)

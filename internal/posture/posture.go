@@ -141,12 +141,14 @@ func (s *Service) serve(ctx context.Context, sn store.Snapshot, rep *scan.Report
 // state is served: otherwise the first requests after a sync or an
 // exception would each wait for it (seconds at 50,000 services, with the
 // other requests queued behind them). The request that swaps the state
-// waits instead.
+// waits instead, for the four side by side.
 func (s *Service) warm(c *Current) {
-	c.topFixes()
-	c.rowsOnce.Do(func() { s.buildRows(c) })
-	c.details()
-	c.findings()
+	var wg sync.WaitGroup
+	wg.Go(func() { c.topFixes() })
+	wg.Go(func() { c.rowsOnce.Do(func() { s.buildRows(c) }) })
+	wg.Go(func() { c.details() })
+	wg.Go(func() { c.findings() })
+	wg.Wait()
 }
 
 // Load serves the latest complete snapshot in the store, rebuilding its
