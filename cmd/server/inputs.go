@@ -61,6 +61,13 @@ func (s *source) read(stderr io.Writer) (*inventory.Inventory, error) {
 	return s.readWithProgress(stderr, nil)
 }
 
+// reader is the source as a sync's Reader.
+func (s *source) reader(stderr io.Writer) posture.Reader {
+	return func(_ context.Context, progress func(posture.ReadProgress)) (*inventory.Inventory, error) {
+		return s.readWithProgress(stderr, func(n int) { progress(posture.ReadProgress{Records: n}) })
+	}
+}
+
 // readWithProgress is read, calling progress (if not nil) with the records
 // read so far.
 func (s *source) readWithProgress(stderr io.Writer, progress func(int)) (*inventory.Inventory, error) {
@@ -108,25 +115,46 @@ func scanInventory(inv *inventory.Inventory, excepted func(id string) bool) (*sc
 	return scan.Run(inv, roles, rules.All(), time.Now(), excepted), nil
 }
 
-// progressBar shows records read on stderr when it is a terminal (a spinner
-// with the count and the rate: the total is not known in advance); otherwise
-// it returns a no-op. done ends the bar.
-func progressBar(stderr io.Writer, what string) (update func(int), done func()) {
+// progressBar shows a sync's progress on stderr when it is a terminal: a
+// spinner with the records read and the rate (the total is not known in
+// advance), the pages fetched, and the time left estimated from the last
+// sync of the same source (Progress.ETA); otherwise it returns a no-op.
+// done ends the bar.
+func progressBar(stderr io.Writer, what string) (update func(posture.Progress), done func()) {
 	f, ok := stderr.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return func(int) {}, func() {}
+		return func(posture.Progress) {}, func() {}
 	}
 	bar := progressbar.NewOptions64(-1, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription(what),
 		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("records"),
 		progressbar.OptionSpinnerType(14), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
-	return func(n int) { _ = bar.Set64(int64(n)) }, func() { _ = bar.Finish() }
+	return func(p posture.Progress) {
+		bar.Describe(what + progressDetail(p, time.Now()))
+		_ = bar.Set64(int64(p.Records))
+	}, func() { _ = bar.Finish() }
+}
+
+// progressDetail is what a progress line adds to the records read: pages
+// fetched and the estimated time left, where known.
+func progressDetail(p posture.Progress, now time.Time) string {
+	var parts []string
+	if p.Pages > 0 {
+		parts = append(parts, fmt.Sprintf("%d pages", p.Pages))
+	}
+	if left, ok := p.ETA(now); ok {
+		parts = append(parts, fmt.Sprintf("about %s left, going by the last sync's %d records", left, p.Expected))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 // liveReader reads the scopes through the Cloud Asset API, then the IAM
 // recommender of the same scopes (optional: without it only
 // runtime-unused-permissions has nothing to say). Problems go to stderr.
 func liveReader(scopes []string, stderr io.Writer) posture.Reader {
-	return func(ctx context.Context, progress func(int)) (*inventory.Inventory, error) {
+	return func(ctx context.Context, progress func(posture.ReadProgress)) (*inventory.Inventory, error) {
 		client, err := asset.NewClient(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("sync: asset client: %w", err)
@@ -134,14 +162,15 @@ func liveReader(scopes []string, stderr io.Writer) posture.Reader {
 		defer client.Close()
 		r := inventory.NewReader()
 		var mu sync.Mutex
-		total := map[string]int{}
-		opts := inventory.LiveOptions{Progress: func(scope string, n int) {
+		total := map[string]posture.ReadProgress{}
+		opts := inventory.LiveOptions{Progress: func(scope string, n, pages int) {
 			mu.Lock()
 			defer mu.Unlock()
-			total[scope] = n
-			sum := 0
+			total[scope] = posture.ReadProgress{Records: n, Pages: pages}
+			var sum posture.ReadProgress
 			for _, v := range total {
-				sum += v
+				sum.Records += v.Records
+				sum.Pages += v.Pages
 			}
 			progress(sum)
 		}}

@@ -339,7 +339,9 @@ func TestDemoHistory(t *testing.T) {
 	if err := seedDemoHistory(ctx, st, ps); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ps.Sync(ctx, "demo", func(context.Context, func(int)) (*inventory.Inventory, error) { return readFS(demo.FS()) }); err != nil {
+	if _, err := ps.Sync(ctx, "demo", func(context.Context, func(posture.ReadProgress)) (*inventory.Inventory, error) {
+		return readFS(demo.FS())
+	}); err != nil {
 		t.Fatal(err)
 	}
 	h, err := st.ScoreHistory(ctx, "organization", "", 100)
@@ -393,5 +395,27 @@ func TestGenerate(t *testing.T) {
 	}
 	if _, _, err := runCmd(t, "generate", "--size", "x"); err == nil {
 		t.Error("a bad size was accepted")
+	}
+}
+
+// The command line's progress line adds pages and the time left, where
+// known, to the records read.
+func TestProgressDetail(t *testing.T) {
+	start := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	now := start.Add(10 * time.Second)
+	tests := []struct {
+		p    posture.Progress
+		want string
+	}{
+		{posture.Progress{Phase: "reading", Started: start, Records: 100}, ""},
+		{posture.Progress{Phase: "reading", Started: start, Records: 100, Pages: 4}, " (4 pages)"},
+		{posture.Progress{Phase: "reading", Started: start, Records: 100, Pages: 4, Expected: 400},
+			" (4 pages, about 30s left, going by the last sync's 400 records)"},
+		{posture.Progress{Phase: "reading", Started: start, Records: 100, Expected: 400}, " (about 30s left, going by the last sync's 400 records)"},
+	}
+	for _, tc := range tests {
+		if got := progressDetail(tc.p, now); got != tc.want {
+			t.Errorf("progressDetail(%+v) = %q, want %q", tc.p, got, tc.want)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/internal/rules"
 	"github.com/runlens/runlens/internal/store"
 )
@@ -36,7 +37,7 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 	}
 	start := time.Now()
 	update, done := progressBar(stderr, "read")
-	inv, err := src.readWithProgress(stderr, update)
+	inv, err := src.readWithProgress(stderr, func(n int) { update(posture.Progress{Records: n}) })
 	done()
 	if err != nil {
 		return err

@@ -165,9 +165,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		cfg.SyncSource, cfg.SyncReader = "live: "+strings.Join(scopes, ", "), liveReader(scopes, stderr)
 	case src.demo || len(src.inputs) > 0 || src.demoSize != "":
 		cfg.SyncSource = src.describe()
-		cfg.SyncReader = func(_ context.Context, progress func(int)) (*inventory.Inventory, error) {
-			return src.readWithProgress(stderr, progress)
-		}
+		cfg.SyncReader = src.reader(stderr)
 	}
 	if cfg.SyncReader != nil {
 		if _, err := ps.Sync(ctx, cfg.SyncSource, cfg.SyncReader); err != nil {
@@ -251,7 +249,7 @@ func seedDemoHistory(ctx context.Context, st *store.Store, ps *posture.Service) 
 		inv := inventory.Overlay(base, over)
 		at := now.AddDate(0, 0, -7*h.WeeksAgo)
 		if _, err := ps.Backfill(ctx, fmt.Sprintf("demo (%d weeks ago)", h.WeeksAgo), at,
-			func(context.Context, func(int)) (*inventory.Inventory, error) { return inv, nil }); err != nil {
+			func(context.Context, func(posture.ReadProgress)) (*inventory.Inventory, error) { return inv, nil }); err != nil {
 			return err
 		}
 	}

@@ -49,16 +49,14 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 	rv := review.New(st, nil, 0)
 	ps.OnSynced(func(ctx context.Context, c *posture.Current) error { return rv.Verify(ctx, c.Report, c.Snapshot.ID) })
 	name := src.describe()
-	read := func(_ context.Context, progress func(int)) (*inventory.Inventory, error) {
-		return src.readWithProgress(stderr, progress)
-	}
+	read := src.reader(stderr)
 	if len(scopes) > 0 {
 		name, read = "live: "+strings.Join(scopes, ", "), liveReader(scopes, stderr)
 	}
 	update, done := progressBar(stderr, "sync "+name)
-	sn, err := ps.Sync(ctx, name, func(ctx context.Context, progress func(int)) (*inventory.Inventory, error) {
+	sn, err := ps.Sync(ctx, name, func(ctx context.Context, progress func(posture.ReadProgress)) (*inventory.Inventory, error) {
 		defer done()
-		return read(ctx, func(n int) { progress(n); update(n) })
+		return read(ctx, func(r posture.ReadProgress) { progress(r); update(ps.Progress()) })
 	})
 	if err != nil {
 		return err

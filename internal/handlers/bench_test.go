@@ -31,7 +31,7 @@ func BenchmarkPages20k(b *testing.B) {
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ps := posture.New(st, iam.MustPredefined(), log, 0)
-	gen := func(ctx context.Context, _ func(int)) (*inventory.Inventory, error) {
+	gen := func(ctx context.Context, _ func(posture.ReadProgress)) (*inventory.Inventory, error) {
 		pr, pw := io.Pipe()
 		go func() { pw.CloseWithError(demo.Generate(pw, demo.Size{Projects: 400, ServicesPerProject: 50}, 1)) }()
 		r := inventory.NewReader()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/runlens/runlens/internal/auth"
 	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/posture"
 )
 
 func (e *env) post(t *testing.T, path string, form url.Values, hdr map[string]string) *http.Response {
@@ -190,12 +191,12 @@ func (e *env) waitSync(t *testing.T, hdr map[string]string) {
 func TestSyncCancel(t *testing.T) {
 	started := make(chan struct{}, 1)
 	first := true
-	read := func(ctx context.Context, progress func(int)) (*inventory.Inventory, error) {
+	read := func(ctx context.Context, progress func(posture.ReadProgress)) (*inventory.Inventory, error) {
 		if first { // the initial sync of newEnv
 			first = false
 			return demoReader(ctx, progress)
 		}
-		progress(1234)
+		progress(posture.ReadProgress{Records: 3, Pages: 2})
 		started <- struct{}{}
 		<-ctx.Done()
 		return nil, ctx.Err()
@@ -206,8 +207,12 @@ func TestSyncCancel(t *testing.T) {
 	}
 	<-started
 	_, body := e.do(t, http.MethodGet, "/sync/progress", nil)
-	if !strings.Contains(body, "1234 records read") || !strings.Contains(body, `hx-trigger="every 1s"`) {
-		t.Errorf("progress fragment = %s", body)
+	// Records and pages read, and the time left estimated from what the
+	// first sync of the same source read (the demo: more than 3 records).
+	for _, want := range []string{"3 records read", "in 2 pages", `data-testid="sync-eta"`, "left to read (the last sync of this source read", `hx-trigger="every 1s"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("progress fragment lacks %q:\n%s", want, body)
+		}
 	}
 	if resp := e.post(t, "/sync", nil, nil); resp.StatusCode != http.StatusConflict {
 		t.Errorf("second POST /sync while running = %d, want 409", resp.StatusCode)

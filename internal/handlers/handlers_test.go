@@ -36,7 +36,7 @@ type env struct {
 	client *http.Client
 }
 
-func demoReader(context.Context, func(int)) (*inventory.Inventory, error) {
+func demoReader(context.Context, func(posture.ReadProgress)) (*inventory.Inventory, error) {
 	r := inventory.NewReader()
 	if err := r.ReadFS(demo.FS()); err != nil {
 		return nil, err
@@ -45,7 +45,9 @@ func demoReader(context.Context, func(int)) (*inventory.Inventory, error) {
 }
 
 func fileReader(path string) posture.Reader {
-	return func(context.Context, func(int)) (*inventory.Inventory, error) { return inventory.ReadPaths(path) }
+	return func(context.Context, func(posture.ReadProgress)) (*inventory.Inventory, error) {
+		return inventory.ReadPaths(path)
+	}
 }
 
 // newEnv starts the real routes over a real store synced from read. devUser

@@ -48,8 +48,9 @@ type LiveOptions struct {
 	// An attempt that runs out of time is retried.
 	PageTimeout time.Duration
 	// Progress, if set, is called after every page with the scope and the
-	// number of records read from that scope so far (all content types).
-	Progress func(scope string, records int)
+	// numbers of records and pages read from that scope so far (all content
+	// types).
+	Progress func(scope string, records, pages int)
 	// Retry says how often and how patiently a page is fetched again after
 	// UNAVAILABLE, RESOURCE_EXHAUSTED or DEADLINE_EXCEEDED.
 	Retry RetryPolicy
@@ -126,10 +127,10 @@ func (r *Reader) ReadLive(ctx context.Context, client *asset.Client, scopes []st
 		failures  []string
 	)
 	for _, scope := range scopes {
-		records := 0
+		var read pageCount
 		for _, ct := range liveContentTypes {
 			src := Source{File: "live " + scope + " (" + ct.String() + ")"}
-			err := r.listAssets(ctx, client, scope, ct, src, opts, &records)
+			err := r.listAssets(ctx, client, scope, ct, src, opts, &read)
 			if err == nil {
 				succeeded++
 				continue
@@ -158,9 +159,12 @@ type giveUpError struct {
 
 func (e *giveUpError) Error() string { return e.msg }
 
+// pageCount is what has been read of one scope: records and pages.
+type pageCount struct{ records, pages int }
+
 // listAssets reads every page of one content type of one scope into r,
-// adding the records read to *records.
-func (r *Reader) listAssets(ctx context.Context, client *asset.Client, scope string, ct assetpb.ContentType, src Source, opts LiveOptions, records *int) error {
+// adding what it reads to *read.
+func (r *Reader) listAssets(ctx context.Context, client *asset.Client, scope string, ct assetpb.ContentType, src Source, opts LiveOptions, read *pageCount) error {
 	req := &assetpb.ListAssetsRequest{
 		Parent:      scope,
 		AssetTypes:  KnownTypes(),
@@ -181,9 +185,10 @@ func (r *Reader) listAssets(ctx context.Context, client *asset.Client, scope str
 			}
 			r.addJSON(b, src)
 		}
-		*records += len(assets)
+		read.records += len(assets)
+		read.pages++
 		if opts.Progress != nil {
-			opts.Progress(scope, *records)
+			opts.Progress(scope, read.records, read.pages)
 		}
 		if next == "" {
 			return nil

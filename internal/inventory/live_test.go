@@ -278,14 +278,14 @@ func TestReadLive(t *testing.T) {
 	}
 	client := startFake(t, fake)
 	type progressCall struct {
-		Scope   string
-		Records int
+		Scope          string
+		Records, Pages int
 	}
 	var progress []progressCall
 	opts := LiveOptions{
 		PageTimeout: 5 * time.Second,
 		Retry:       fastRetry,
-		Progress:    func(scope string, n int) { progress = append(progress, progressCall{scope, n}) },
+		Progress:    func(scope string, n, pages int) { progress = append(progress, progressCall{scope, n, pages}) },
 	}
 	r := NewReader()
 	scopes := []string{"organizations/100", "projects/p-flaky", "projects/denied"}
@@ -376,12 +376,12 @@ func TestReadLive(t *testing.T) {
 
 	t.Run("progress", func(t *testing.T) {
 		want := []progressCall{
-			{"organizations/100", 2}, {"organizations/100", 4}, {"organizations/100", 6}, // RESOURCE
-			{"organizations/100", 8}, {"organizations/100", 9}, // IAM_POLICY
-			{"organizations/100", 10}, // ORG_POLICY
-			{"projects/p-flaky", 2}, {"projects/p-flaky", 3},
-			{"projects/p-flaky", 4},
-			{"projects/p-flaky", 4}, // no org policies: an empty page
+			{"organizations/100", 2, 1}, {"organizations/100", 4, 2}, {"organizations/100", 6, 3}, // RESOURCE
+			{"organizations/100", 8, 4}, {"organizations/100", 9, 5}, // IAM_POLICY
+			{"organizations/100", 10, 6},                           // ORG_POLICY
+			{"projects/p-flaky", 2, 1}, {"projects/p-flaky", 3, 2}, // retried pages count once
+			{"projects/p-flaky", 4, 3},
+			{"projects/p-flaky", 4, 4}, // no org policies: an empty page
 		}
 		if diff := cmp.Diff(want, progress); diff != "" {
 			t.Errorf("progress (-want +got):\n%s", diff)

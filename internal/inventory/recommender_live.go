@@ -94,10 +94,10 @@ func (r *Reader) ReadRecommender(ctx context.Context, client *recommender.Client
 		failures  []string
 	)
 	for _, parent := range parents {
-		records := 0
+		var read pageCount
 		for _, l := range recommenderLists {
 			src := Source{File: "live " + l.path(parent)}
-			err := r.listRecommender(ctx, client, parent, l, src, opts, &records)
+			err := r.listRecommender(ctx, client, parent, l, src, opts, &read)
 			if err == nil {
 				succeeded++
 				continue
@@ -117,8 +117,8 @@ func (r *Reader) ReadRecommender(ctx context.Context, client *recommender.Client
 }
 
 // listRecommender reads every page of one list of one parent into r, adding
-// the records read to *records.
-func (r *Reader) listRecommender(ctx context.Context, client *recommender.Client, parent string, l recommenderList, src Source, opts LiveOptions, records *int) error {
+// what it reads to *read.
+func (r *Reader) listRecommender(ctx context.Context, client *recommender.Client, parent string, l recommenderList, src Source, opts LiveOptions, read *pageCount) error {
 	var fetch recommenderPageFunc = recommendationPage
 	if l.collection == "insightTypes" {
 		fetch = insightPage
@@ -146,9 +146,10 @@ func (r *Reader) listRecommender(ctx context.Context, client *recommender.Client
 			}
 			r.addRecommender(b, src)
 		}
-		*records += len(msgs)
+		read.records += len(msgs)
+		read.pages++
 		if opts.Progress != nil {
-			opts.Progress(parent, *records)
+			opts.Progress(parent, read.records, read.pages)
 		}
 		if next == "" {
 			return nil

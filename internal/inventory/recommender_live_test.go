@@ -455,15 +455,15 @@ func TestReadRecommender(t *testing.T) {
 	))
 	client := startFakeRecommender(t, fake)
 	type progressCall struct {
-		Parent  string
-		Records int
+		Parent         string
+		Records, Pages int
 	}
 	var progress []progressCall
 	opts := LiveOptions{
 		PageSize:    1,
 		PageTimeout: 5 * time.Second,
 		Retry:       fastRetry,
-		Progress:    func(parent string, n int) { progress = append(progress, progressCall{parent, n}) },
+		Progress:    func(parent string, n, pages int) { progress = append(progress, progressCall{parent, n, pages}) },
 	}
 	parents := []string{"projects/shop-prod", "projects/denied", "organizations/100"}
 	r := NewReader()
@@ -568,8 +568,8 @@ func TestReadRecommender(t *testing.T) {
 
 	t.Run("progress", func(t *testing.T) {
 		want := []progressCall{
-			{"projects/shop-prod", 1}, {"projects/shop-prod", 2}, {"projects/shop-prod", 3}, {"projects/shop-prod", 4}, {"projects/shop-prod", 5},
-			{"organizations/100", 1}, {"organizations/100", 1}, {"organizations/100", 1},
+			{"projects/shop-prod", 1, 1}, {"projects/shop-prod", 2, 2}, {"projects/shop-prod", 3, 3}, {"projects/shop-prod", 4, 4}, {"projects/shop-prod", 5, 5},
+			{"organizations/100", 1, 1}, {"organizations/100", 1, 2}, {"organizations/100", 1, 3},
 		}
 		if diff := cmp.Diff(want, progress); diff != "" {
 			t.Errorf("Progress calls mismatch (-want +got):\n%s", diff)

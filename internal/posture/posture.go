@@ -174,9 +174,14 @@ func (s *Service) Load(ctx context.Context) error {
 }
 
 // Reader produces an inventory for a sync: from files, the demo or the live
-// API, calling progress with the number of records read so far (progress is
-// never nil).
-type Reader func(ctx context.Context, progress func(records int)) (*inventory.Inventory, error)
+// API, calling progress with how far it has got (progress is never nil).
+type Reader func(ctx context.Context, progress func(ReadProgress)) (*inventory.Inventory, error)
+
+// ReadProgress is how far a Reader has got.
+type ReadProgress struct {
+	Records int // records read so far
+	Pages   int // API pages fetched so far (0 when reading files)
+}
 
 // Sync reads an inventory with read, scans it, stores it as a new snapshot
 // and serves it. If reading fails, is cancelled or the inventory has no
@@ -203,9 +208,15 @@ func (s *Service) sync(ctx context.Context, source string, at time.Time, read Re
 		}
 		return store.Snapshot{}, fmt.Errorf("posture: sync %s: %w", source, err)
 	}
-	s.setProgress(func(p *Progress) { *p = Progress{Running: true, Source: source, Started: s.now(), Phase: "reading"} })
+	expected := 0 // what the last sync of the same scope read, for an ETA
+	if last, err := s.st.LastComplete(ctx, source); err == nil {
+		expected = last.Records
+	}
+	s.setProgress(func(p *Progress) {
+		*p = Progress{Running: true, Source: source, Started: s.now(), Phase: "reading", Expected: expected}
+	})
 	defer s.setProgress(func(p *Progress) { p.Running = false })
-	inv, err := read(ctx, func(n int) { s.setProgress(func(p *Progress) { p.Records = n }) })
+	inv, err := read(ctx, func(r ReadProgress) { s.setProgress(func(p *Progress) { p.Records, p.Pages = r.Records, r.Pages }) })
 	if err != nil {
 		return fail(err)
 	}
@@ -293,7 +304,22 @@ type Progress struct {
 	Started time.Time
 	Phase   string // reading, checking
 	Records int    // records read so far
-	Err     string // why the last sync failed, if it did
+	Pages   int    // API pages fetched so far (0 when reading files)
+	// Expected is how many records the last complete sync of the same
+	// source read (0: none), from which ETA estimates the time left.
+	Expected int
+	Err      string // why the last sync failed, if it did
+}
+
+// ETA estimates the reading time left, at the rate so far, from the records
+// the last sync of the same source read. ok is false when there is nothing
+// to estimate from: no earlier sync, no rate yet, or more read than then.
+func (p Progress) ETA(now time.Time) (left time.Duration, ok bool) {
+	rate := p.Rate(now)
+	if p.Expected == 0 || rate <= 0 || p.Records >= p.Expected || p.Phase != "reading" {
+		return 0, false
+	}
+	return time.Duration(float64(p.Expected-p.Records) / rate * float64(time.Second)).Round(time.Second), true
 }
 
 // Rate is records read per second so far.

@@ -15,7 +15,7 @@ import (
 	"github.com/runlens/runlens/internal/store"
 )
 
-func demoReader(context.Context, func(int)) (*inventory.Inventory, error) {
+func demoReader(context.Context, func(posture.ReadProgress)) (*inventory.Inventory, error) {
 	r := inventory.NewReader()
 	if err := r.ReadFS(demo.FS()); err != nil {
 		return nil, err
@@ -103,7 +103,7 @@ func TestPartialReadIsNotServed(t *testing.T) {
 	if o, err := ps.Overview(ctx); err != nil || o.LastFailed != nil {
 		t.Fatalf("overview after a good sync: LastFailed %v, %v", o.LastFailed, err)
 	}
-	partial := func(ctx context.Context, progress func(int)) (*inventory.Inventory, error) {
+	partial := func(ctx context.Context, progress func(posture.ReadProgress)) (*inventory.Inventory, error) {
 		inv, err := demoReader(ctx, progress)
 		if err != nil {
 			return nil, err
@@ -138,7 +138,7 @@ func TestServicesPaging(t *testing.T) {
 	}
 	defer st.Close()
 	ps := posture.New(st, iam.MustPredefined(), slog.New(slog.NewTextHandler(io.Discard, nil)), 0)
-	gen := func(ctx context.Context, _ func(int)) (*inventory.Inventory, error) {
+	gen := func(ctx context.Context, _ func(posture.ReadProgress)) (*inventory.Inventory, error) {
 		pr, pw := io.Pipe()
 		go func() { pw.CloseWithError(demo.Generate(pw, demo.Size{Projects: 5, ServicesPerProject: 50}, 1)) }()
 		r := inventory.NewReader()
@@ -196,5 +196,28 @@ func TestServedStateIsWarm(t *testing.T) {
 	}
 	if !posture.Warm(c) {
 		t.Error("the served state was not indexed before it was served")
+	}
+}
+
+func TestProgressETA(t *testing.T) {
+	start := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	now := start.Add(10 * time.Second)
+	tests := []struct {
+		name string
+		p    posture.Progress
+		want time.Duration
+		ok   bool
+	}{
+		{"a quarter read in 10s", posture.Progress{Phase: "reading", Started: start, Records: 250, Expected: 1000}, 30 * time.Second, true},
+		{"no earlier sync", posture.Progress{Phase: "reading", Started: start, Records: 250}, 0, false},
+		{"nothing read yet", posture.Progress{Phase: "reading", Started: start, Expected: 1000}, 0, false},
+		{"more read than last time", posture.Progress{Phase: "reading", Started: start, Records: 1200, Expected: 1000}, 0, false},
+		{"reading is over", posture.Progress{Phase: "checking", Started: start, Records: 250, Expected: 1000}, 0, false},
+	}
+	for _, tc := range tests {
+		got, ok := tc.p.ETA(now)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("%s: ETA = %v, %v; want %v, %v", tc.name, got, ok, tc.want, tc.ok)
+		}
 	}
 }

@@ -372,6 +372,19 @@ func (s *Store) CurrentSnapshot(ctx context.Context) (Snapshot, error) {
 	return sn, nil
 }
 
+// LastComplete returns the latest complete snapshot read from source, or
+// ErrNotFound: how many records the next sync of the same scope may read.
+func (s *Store) LastComplete(ctx context.Context, source string) (Snapshot, error) {
+	sn, err := scanSnapshot(s.db.QueryRowContext(ctx, `SELECT `+snapshotCols+` FROM snapshots WHERE status = 'complete' AND source = ? ORDER BY created_at DESC, id DESC LIMIT 1`, source))
+	if errors.Is(err, sql.ErrNoRows) {
+		return sn, ErrNotFound
+	}
+	if err != nil {
+		return sn, fmt.Errorf("store: last snapshot of %s: %w", source, err)
+	}
+	return sn, nil
+}
+
 // Snapshots returns the most recent snapshots (complete and failed), newest
 // first by when they were read, at most limit.
 func (s *Store) Snapshots(ctx context.Context, limit int) ([]Snapshot, error) {

@@ -104,6 +104,15 @@ func TestFailedSyncKeepsCurrent(t *testing.T) {
 	if len(list) != 2 || list[0].Status != "failed" || list[0].Error != "permission denied" {
 		t.Errorf("Snapshots = %+v", list)
 	}
+	// The last complete snapshot of a source: not the failed one, not
+	// another source's.
+	in := sampleInput()
+	if last, err := st.LastComplete(ctx, in.Source); err != nil || last.ID != id || last.Records != 3 {
+		t.Errorf("LastComplete(%q) = %+v, %v; want snapshot %d of 3 records", in.Source, last, err, id)
+	}
+	if _, err := st.LastComplete(ctx, "live: organizations/1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("LastComplete of a source whose only sync failed = %v, want ErrNotFound", err)
+	}
 }
 
 func TestSaveSnapshotIsAtomic(t *testing.T) {
