@@ -395,43 +395,75 @@ type Match struct {
 
 // Search finds nodes whose label or ID contains q (case-insensitive):
 // prefix matches first (of the label, or of the email or last name segment),
-// then substring matches, each sorted by kind order then label; at most limit.
+// then substring matches, each sorted by kind order, label, then ID; at most
+// limit (0: all). A short query matches much of a large organization: only
+// the best limit of each group are kept as the nodes are scanned, not every
+// match sorted.
 func (g *Graph) Search(q string, limit int) []Match {
 	q = strings.ToLower(strings.TrimSpace(q))
 	if q == "" {
 		return nil
 	}
 	g.searchOnce.Do(g.buildSearch)
-	var prefix, sub []Match
+	less := func(a, b int32) int {
+		return cmp.Or(cmp.Compare(g.nodeKinds[a], g.nodeKinds[b]),
+			strings.Compare(g.nodes[a].Label, g.nodes[b].Label), strings.Compare(g.nodes[a].ID, g.nodes[b].ID))
+	}
+	prefix, sub := best{limit: limit, less: less}, best{limit: limit, less: less}
 	for i, key := range g.searchKeys {
 		if !strings.Contains(key.all, q) {
 			continue
 		}
-		m := Match{Node: g.nodes[i], Prefix: strings.HasPrefix(key.label, q) || strings.HasPrefix(key.short, q)}
-		if m.Prefix {
-			prefix = append(prefix, m)
+		if strings.HasPrefix(key.label, q) || strings.HasPrefix(key.short, q) {
+			prefix.add(int32(i))
 		} else {
-			sub = append(sub, m)
+			sub.add(int32(i))
 		}
 	}
-	order := map[Kind]int{}
-	for i, k := range Kinds() {
-		order[k] = i
-	}
-	less := func(a, b Match) int {
-		if order[a.Node.Kind] != order[b.Node.Kind] {
-			return order[a.Node.Kind] - order[b.Node.Kind]
+	var out []Match
+	for _, group := range []struct {
+		b      best
+		prefix bool
+	}{{prefix, true}, {sub, false}} {
+		group.b.sort()
+		for _, i := range group.b.items {
+			out = append(out, Match{Node: g.nodes[i], Prefix: group.prefix})
 		}
-		return strings.Compare(a.Node.Label, b.Node.Label)
 	}
-	slices.SortFunc(prefix, less)
-	slices.SortFunc(sub, less)
-	out := append(prefix, sub...)
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
 	}
 	return out
 }
+
+// best keeps the smallest limit node indexes by less (all when limit is 0).
+type best struct {
+	limit int
+	less  func(a, b int32) int
+	items []int32 // sorted once full (or at the end)
+}
+
+func (b *best) add(i int32) {
+	if b.limit <= 0 {
+		b.items = append(b.items, i)
+		return
+	}
+	if len(b.items) < b.limit {
+		b.items = append(b.items, i)
+		if len(b.items) == b.limit {
+			slices.SortFunc(b.items, b.less)
+		}
+		return
+	}
+	if b.less(i, b.items[b.limit-1]) >= 0 {
+		return
+	}
+	at, _ := slices.BinarySearchFunc(b.items, i, b.less)
+	copy(b.items[at+1:], b.items[at:b.limit-1])
+	b.items[at] = i
+}
+
+func (b *best) sort() { slices.SortFunc(b.items, b.less) }
 
 type searchKey struct {
 	label, short, all string

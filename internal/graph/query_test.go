@@ -210,8 +210,16 @@ func TestSearch(t *testing.T) {
 			t.Errorf("Search(%q) first = %v, want %s", tc.q, got, tc.first)
 		}
 	}
-	if got := g.Search("p.iam", 5); len(got) != 5 {
-		t.Errorf("limit: %d hits", len(got))
+	// Bounded, the answer is the first limit of the whole ordered answer
+	// (only the best are kept while scanning).
+	for _, q := range []string{"a", "p.iam", "bulk", "sa-", "proj"} {
+		all := g.Search(q, 0)
+		for _, limit := range []int{1, 2, 5, 10, 33, 40} {
+			want := all[:min(limit, len(all))]
+			if diff := cmp.Diff(want, g.Search(q, limit)); diff != "" {
+				t.Errorf("Search(%q, %d) is not the first %d of Search(%q, 0) (-want +got):\n%s", q, limit, limit, q, diff)
+			}
+		}
 	}
 }
 
