@@ -150,6 +150,34 @@ func progressDetail(p posture.Progress, now time.Time) string {
 	return " (" + strings.Join(parts, ", ") + ")"
 }
 
+// progressSum adds up the progress of the reads of a live sync (per scope,
+// assets then recommender) into one, which never goes back.
+type progressSum struct {
+	mu       sync.Mutex
+	read     map[string]posture.ReadProgress // by read and scope
+	progress func(posture.ReadProgress)
+}
+
+func newProgressSum(progress func(posture.ReadProgress)) *progressSum {
+	return &progressSum{read: map[string]posture.ReadProgress{}, progress: progress}
+}
+
+// of is the inventory.LiveOptions.Progress of one read (a name of its own:
+// the recommender read names the same scopes as the assets read).
+func (s *progressSum) of(read string) func(scope string, records, pages int) {
+	return func(scope string, records, pages int) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.read[read+" "+scope] = posture.ReadProgress{Records: records, Pages: pages}
+		var sum posture.ReadProgress
+		for _, v := range s.read {
+			sum.Records += v.Records
+			sum.Pages += v.Pages
+		}
+		s.progress(sum)
+	}
+}
+
 // liveReader reads the scopes through the Cloud Asset API, then the IAM
 // recommender of the same scopes (optional: without it only
 // runtime-unused-permissions has nothing to say). Problems go to stderr.
@@ -161,19 +189,8 @@ func liveReader(scopes []string, stderr io.Writer) posture.Reader {
 		}
 		defer client.Close()
 		r := inventory.NewReader()
-		var mu sync.Mutex
-		total := map[string]posture.ReadProgress{}
-		opts := inventory.LiveOptions{Progress: func(scope string, n, pages int) {
-			mu.Lock()
-			defer mu.Unlock()
-			total[scope] = posture.ReadProgress{Records: n, Pages: pages}
-			var sum posture.ReadProgress
-			for _, v := range total {
-				sum.Records += v.Records
-				sum.Pages += v.Pages
-			}
-			progress(sum)
-		}}
+		sum := newProgressSum(progress)
+		opts := inventory.LiveOptions{Progress: sum.of("assets")}
 		if err := r.ReadLive(ctx, client, scopes, opts); err != nil {
 			return nil, err
 		}
@@ -182,6 +199,7 @@ func liveReader(scopes []string, stderr io.Writer) posture.Reader {
 			fmt.Fprintln(stderr, "runlens: recommender client:", err)
 		} else {
 			defer rclient.Close()
+			opts.Progress = sum.of("recommender")
 			if err := r.ReadRecommender(ctx, rclient, scopes, opts); err != nil {
 				fmt.Fprintln(stderr, "runlens: IAM recommender not read:", err)
 			}

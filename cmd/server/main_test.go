@@ -419,3 +419,22 @@ func TestProgressDetail(t *testing.T) {
 		}
 	}
 }
+
+// A live sync's progress is the sum over its reads and scopes; the
+// recommender read names the same scopes as the assets read and must not
+// replace their counts.
+func TestProgressSum(t *testing.T) {
+	var got []posture.ReadProgress
+	sum := newProgressSum(func(p posture.ReadProgress) { got = append(got, p) })
+	assets, recs := sum.of("assets"), sum.of("recommender")
+	assets("organizations/1", 500, 1)
+	assets("projects/p", 200, 1)
+	assets("organizations/1", 1000, 2)
+	recs("organizations/1", 3, 1)
+	recs("projects/p", 1, 1)
+	want := []posture.ReadProgress{{Records: 500, Pages: 1}, {Records: 700, Pages: 2}, {Records: 1200, Pages: 3},
+		{Records: 1203, Pages: 4}, {Records: 1204, Pages: 5}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("progress (-want +got):\n%s", diff)
+	}
+}

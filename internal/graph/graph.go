@@ -108,7 +108,7 @@ type Edge struct {
 	Via         string   `json:"via,omitempty"`       // resource whose IAM policy holds the binding
 	Condition   string   `json:"condition,omitempty"` // IAM condition expression, if any
 	CondTitle   string   `json:"conditionTitle,omitempty"`
-	Permissions []string `json:"permissions,omitempty"` // can_act_as: the impersonation permissions granted
+	Permissions []string `json:"permissions,omitempty"` // can_act_as: the impersonation permissions granted (shared by the graph's edges: read only)
 	Detail      string   `json:"detail,omitempty"`      // pushes_to, triggers, uses: what matched
 }
 
@@ -311,7 +311,7 @@ func (b *Builder) internPerms(perms []string) uint32 {
 	if len(perms) == 0 {
 		return 0
 	}
-	key := strings.Join(perms, "\x00")
+	key := "\x00" + strings.Join(perms, "\x00") // not "", the empty list's key, even for [""]
 	if i, ok := b.perms[key]; ok {
 		return i
 	}
@@ -351,8 +351,8 @@ func (b *Builder) Graph() *Graph {
 	return g
 }
 
-// hubRow is the out-row length from which a node is a hub (a group that may
-// invoke every service of a folder, say).
+// hubRow is the out-row length above which a node is a hub (a group that
+// may invoke every service of a folder, say).
 const hubRow = 256
 
 // hubRows returns, for each node with more than hubRow edges out, the

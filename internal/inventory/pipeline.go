@@ -75,6 +75,9 @@ func newPipeline(r *Reader) *pipeline {
 			b.text, b.decoded = b.text[:0], make(chan struct{})
 			clear(b.items) // the decoded records are the inventory's now
 			b.items = b.items[:0]
+			if cap(b.text) > 2*batchBytes {
+				continue // grown for an outsized line: not kept
+			}
 			select {
 			case p.free <- b:
 			default:

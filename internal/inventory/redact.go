@@ -27,12 +27,16 @@ func redactEnv(data []byte) ([]byte, error) {
 	}
 	rd := redactors.Get().(*redactor)
 	defer func() {
-		rd.in.Reset(nil) // nor keep the record alive
-		redactors.Put(rd)
+		// Nor keep the record (env values and all) alive, nor a buffer
+		// grown for an outsized one.
+		rd.dec.Reset(&rd.none, decodeOptions)
+		if rd.out.Cap() <= maxPooledRedaction {
+			redactors.Put(rd)
+		}
 	}()
 	rd.out.Reset()
-	rd.in.Reset(data)
-	rd.dec.Reset(&rd.in, decodeOptions)
+	// A bytes.Buffer is parsed where it is: the decoder copies nothing.
+	rd.dec.Reset(bytes.NewBuffer(data), decodeOptions)
 	rd.enc.Reset(&rd.out, decodeOptions)
 	if err := redactValue(&rd.dec, &rd.enc, inPlain); err != nil {
 		return nil, err
@@ -46,13 +50,17 @@ func redactEnv(data []byte) ([]byte, error) {
 	return bytes.Clone(bytes.TrimSuffix(rd.out.Bytes(), []byte("\n"))), nil
 }
 
-// redactor is what redactEnv reuses from one record to the next.
+// redactor is what redactEnv reuses from one record to the next: the
+// redacted output's buffer and the encoder and decoder.
 type redactor struct {
-	in  bytes.Reader
-	out bytes.Buffer
-	dec jsontext.Decoder
-	enc jsontext.Encoder
+	out  bytes.Buffer
+	none bytes.Buffer // empty: the decoder's input between records
+	dec  jsontext.Decoder
+	enc  jsontext.Encoder
 }
+
+// maxPooledRedaction is the largest output buffer kept for the next record.
+const maxPooledRedaction = 1 << 20
 
 var redactors = sync.Pool{New: func() any { return new(redactor) }}
 

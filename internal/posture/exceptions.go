@@ -66,8 +66,11 @@ type Exception = store.Exception
 
 // reapply serves the current snapshot under the exceptions now in the store.
 // It takes the serve lock (not the sync lock: a long sync must not hold up an
-// exception), so it never puts back a snapshot a concurrent sync replaced,
-// and a sync ending meanwhile re-reads the exceptions when it serves.
+// exception; a sync holds the serve lock only to swap in a state it has
+// indexed beforehand), so it never puts back a snapshot a concurrent sync
+// replaced, and a sync ending meanwhile re-reads the exceptions when it
+// serves. The caller waits for the new state to be indexed (warm): seconds at
+// 50,000 services, which the pages are spared.
 func (s *Service) reapply(ctx context.Context) error {
 	s.serveMu.Lock()
 	defer s.serveMu.Unlock()

@@ -18,11 +18,12 @@ const memoBytes = 32 << 20
 //
 // The state is immutable, so a kept answer stays right until the state is
 // replaced, and goes with it. Handlers memoize rendered answers that do not
-// depend on who asks (a graph neighbourhood many reviewers open). A miss
-// keeps a copy only when its key has been asked more often than the answer
-// it would push out (see memo.put): reviewers paging through more
-// neighbourhoods than the memo holds leave the often-asked ones in place,
-// and a one-off answer costs no copy. Concurrent misses may each call fill.
+// depend on who asks (a graph neighbourhood many reviewers open). Once the
+// memo is full, a miss keeps a copy only when its key has been asked more
+// often than the answers it would push out (see memo.put): reviewers paging
+// through more neighbourhoods than the memo holds leave the often-asked ones
+// in place, and their one-off answers cost no copy. Concurrent misses may
+// each call fill.
 func (c *Current) Memo(key string, fill func(dst []byte) ([]byte, error), use func([]byte) error) error {
 	if b, ok := c.memo.get(key); ok {
 		return use(b)
@@ -80,8 +81,13 @@ func (m *memo) get(key string) ([]byte, bool) {
 	return e.Value.(*memoEntry).val, true
 }
 
-// put keeps a copy of val under key if there is room, or if the least
-// recently used answers asked less often than key make room, which then go
+// maxVictimLook is how many of the least recently used answers put looks
+// at for room.
+const maxVictimLook = 32
+
+// put keeps a copy of val under key if there is room, or if answers asked
+// less often than key, among the maxVictimLook least recently used, make
+// room, which then go
 // (frequency-based admission, as TinyLFU's: a run of keys asked once each
 // does not push out the answers asked again and again).
 func (m *memo) put(key string, val []byte) {
@@ -104,7 +110,9 @@ func (m *memo) put(key string, val []byte) {
 		asked := m.freq.count(key)
 		var victims []*list.Element
 		room := memoBytes - m.size
-		for e := m.order.Back(); e != nil && room < need; e = e.Prev() {
+		looked := 0 // a miss holds the lock every hit takes: look at a few only
+		for e := m.order.Back(); e != nil && room < need && looked < maxVictimLook; e = e.Prev() {
+			looked++
 			if old := e.Value.(*memoEntry); m.freq.count(old.key) < asked {
 				victims = append(victims, e)
 				room += len(old.key) + len(old.val)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -54,15 +55,18 @@ type Current struct {
 // Service holds the current snapshot. It is safe for concurrent use; reads
 // never wait for a sync.
 type Service struct {
-	st      *store.Store
-	roles   *iam.Catalog
-	log     *slog.Logger
-	cur     atomic.Pointer[Current]
-	syncMu  sync.Mutex // one sync at a time
-	serveMu sync.Mutex // swaps of the served state (sync end, exception changes)
-	keep    int
-	now     func() time.Time
-	synced  func(ctx context.Context, c *Current) error
+	st     *store.Store
+	roles  *iam.Catalog
+	log    *slog.Logger
+	cur    atomic.Pointer[Current]
+	syncMu sync.Mutex // one sync at a time
+	// expiring is set while a request re-serves the state after an
+	// exception expired (Current).
+	expiring atomic.Bool
+	serveMu  sync.Mutex // swaps of the served state (sync end, exception changes)
+	keep     int
+	now      func() time.Time
+	synced   func(ctx context.Context, c *Current) error
 
 	progressMu sync.Mutex
 	progress   Progress
@@ -100,6 +104,12 @@ func (s *Service) Current() (*Current, error) {
 		return nil, ErrNoSnapshot
 	}
 	if now := s.now(); !c.nextExpiry.IsZero() && !now.Before(c.nextExpiry) {
+		// One request re-serves the state (indexed first, see warm); the
+		// others answer from the state they have meanwhile.
+		if !s.expiring.CompareAndSwap(false, true) {
+			return c, nil
+		}
+		defer s.expiring.Store(false)
 		active := map[string]store.Exception{}
 		for id, e := range c.Exceptions {
 			if e.Active(now) {
@@ -107,8 +117,11 @@ func (s *Service) Current() (*Current, error) {
 			}
 		}
 		n := s.withExceptions(c.Snapshot, c.Report, active)
-		s.cur.CompareAndSwap(c, n)
-		return n, nil
+		s.warm(n)
+		if s.cur.CompareAndSwap(c, n) {
+			return n, nil
+		}
+		return s.cur.Load(), nil
 	}
 	return c, nil
 }
@@ -127,13 +140,35 @@ func (s *Service) withExceptions(sn store.Snapshot, rep *scan.Report, active map
 
 // serve switches to rep with the exceptions now in force in the store.
 func (s *Service) serve(ctx context.Context, sn store.Snapshot, rep *scan.Report) (*Current, error) {
+	return s.serveReady(ctx, sn, rep, nil)
+}
+
+// serveReady is serve given a state already built and indexed (ready, may
+// be nil) under exceptions read before the serve lock was taken: it is
+// served as it is if the exceptions have not changed since.
+func (s *Service) serveReady(ctx context.Context, sn store.Snapshot, rep *scan.Report, ready *Current) (*Current, error) {
+	active, _, err := s.st.ActiveExceptions(ctx, s.now())
+	if err != nil {
+		return nil, err
+	}
+	c := ready
+	if c == nil || !maps.Equal(c.Exceptions, active) {
+		c = s.withExceptions(sn, rep, active)
+		s.warm(c)
+	}
+	s.cur.Store(c)
+	return c, nil
+}
+
+// prepare builds and indexes the state a sync will serve, before the serve
+// lock is taken: an exception recorded meanwhile does not wait for it.
+func (s *Service) prepare(ctx context.Context, sn store.Snapshot, rep *scan.Report) (*Current, error) {
 	active, _, err := s.st.ActiveExceptions(ctx, s.now())
 	if err != nil {
 		return nil, err
 	}
 	c := s.withExceptions(sn, rep, active)
 	s.warm(c)
-	s.cur.Store(c)
 	return c, nil
 }
 
@@ -259,9 +294,13 @@ func (s *Service) sync(ctx context.Context, source string, at time.Time, read Re
 	switch {
 	case sn.ID == id:
 		// Serve under the exceptions in force now: one may have been added
-		// while this sync ran.
+		// while this sync ran (the state is rebuilt then).
+		ready, err := s.prepare(ctx, sn, rep)
+		if err != nil {
+			return store.Snapshot{}, fmt.Errorf("posture: sync %s: %w", source, err)
+		}
 		s.serveMu.Lock()
-		_, err := s.serve(ctx, sn, rep)
+		_, err = s.serveReady(ctx, sn, rep, ready)
 		s.serveMu.Unlock()
 		if err != nil {
 			return store.Snapshot{}, fmt.Errorf("posture: sync %s: %w", source, err)
@@ -319,7 +358,11 @@ func (p Progress) ETA(now time.Time) (left time.Duration, ok bool) {
 	if p.Expected == 0 || rate <= 0 || p.Records >= p.Expected || p.Phase != "reading" {
 		return 0, false
 	}
-	return time.Duration(float64(p.Expected-p.Records) / rate * float64(time.Second)).Round(time.Second), true
+	secs := float64(p.Expected-p.Records) / rate
+	if secs > 30*24*3600 {
+		return 0, false // a crawl at the start is no estimate (and would overflow)
+	}
+	return time.Duration(secs * float64(time.Second)).Round(time.Second), true
 }
 
 // Rate is records read per second so far.

@@ -63,10 +63,16 @@ func TestExceptionExpires(t *testing.T) {
 	if got := serviceScore(c, subject); got != min(100, best+20) {
 		t.Fatalf("with the exception: score %d, want %d", got, min(100, best+20))
 	}
+	if !posture.Warm(c) {
+		t.Error("the state re-served after an exception was not indexed first")
+	}
 	clock = clock.Add(2 * time.Hour)
 	c, _ = ps.Current()
 	if got := serviceScore(c, subject); got != best {
 		t.Errorf("after expiry: score %d, want %d", got, best)
+	}
+	if !posture.Warm(c) {
+		t.Error("the state re-served after an exception expired was not indexed first")
 	}
 	if f, _ := c.Report.Finding(target); f.Excepted {
 		t.Error("finding still excepted after its exception expired")
@@ -213,6 +219,7 @@ func TestProgressETA(t *testing.T) {
 		{"nothing read yet", posture.Progress{Phase: "reading", Started: start, Expected: 1000}, 0, false},
 		{"more read than last time", posture.Progress{Phase: "reading", Started: start, Records: 1200, Expected: 1000}, 0, false},
 		{"reading is over", posture.Progress{Phase: "checking", Started: start, Records: 250, Expected: 1000}, 0, false},
+		{"a crawl: no estimate, no overflow", posture.Progress{Phase: "reading", Started: start.Add(-time.Hour), Records: 1, Expected: 3_000_000}, 0, false},
 	}
 	for _, tc := range tests {
 		got, ok := tc.p.ETA(now)
