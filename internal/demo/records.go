@@ -6,7 +6,8 @@ import (
 	"hash/fnv"
 	"io"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/runlens/runlens/internal/jsonw"
 )
 
 // This file writes Cloud Asset Inventory export lines: one JSON object per
@@ -80,13 +81,13 @@ func (e *enc) k(key string) *enc {
 // kq writes an object key that may need escaping.
 func (e *enc) kq(key string) *enc {
 	e.pre()
-	e.b = appendJSONString(e.b, key)
+	e.b = jsonw.AppendStringNoHTML(e.b, key)
 	e.b = append(e.b, ':')
 	e.afterKey = true
 	return e
 }
 
-func (e *enc) s(v string) *enc { e.pre(); e.b = appendJSONString(e.b, v); return e }
+func (e *enc) s(v string) *enc { e.pre(); e.b = jsonw.AppendStringNoHTML(e.b, v); return e }
 func (e *enc) i(v int64) *enc  { e.pre(); e.b = strconv.AppendInt(e.b, v, 10); return e }
 func (e *enc) t(v bool) *enc   { e.pre(); e.b = strconv.AppendBool(e.b, v); return e }
 
@@ -139,59 +140,6 @@ func (e *enc) pairs(key string, ps [][2]string) *enc {
 		e.kq(p[0]).s(p[1])
 	}
 	return e.end()
-}
-
-// plainByte marks the ASCII bytes a JSON string holds as they are.
-var plainByte = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// appendJSONString appends s as a JSON string literal. Control characters,
-// quotes and backslashes are escaped; invalid UTF-8 becomes U+FFFD, as
-// encoding/json does.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if plainByte[c] {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // writer streams export lines to an io.Writer, one line per asset record.

@@ -4,9 +4,9 @@ import (
 	"maps"
 	"slices"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/runlens/runlens/internal/graph"
+	"github.com/runlens/runlens/internal/jsonw"
 	"github.com/runlens/runlens/internal/posture"
 )
 
@@ -19,7 +19,7 @@ func appendView(b []byte, v posture.View) []byte {
 	b = append(b, '{')
 	if v.Focus != "" {
 		b = append(b, `"focus":`...)
-		b = appendString(b, v.Focus)
+		b = jsonw.AppendString(b, v.Focus)
 		b = append(b, ',')
 	}
 	b = append(b, `"nodes":`...)
@@ -56,7 +56,7 @@ func appendView(b []byte, v posture.View) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, string(k))
+			b = jsonw.AppendString(b, string(k))
 			b = append(b, ':')
 			b = strconv.AppendInt(b, int64(v.Omitted[k]), 10)
 		}
@@ -84,15 +84,15 @@ func appendViewNode(b []byte, n posture.ViewNode) []byte {
 	b = append(b, '{')
 	if n.Node != nil {
 		b = append(b, `"id":`...)
-		b = appendString(b, n.ID)
+		b = jsonw.AppendString(b, n.ID)
 		b = append(b, `,"kind":`...)
-		b = appendString(b, string(n.Kind))
+		b = jsonw.AppendString(b, string(n.Kind))
 		b = append(b, `,"label":`...)
-		b = appendString(b, n.Label)
+		b = jsonw.AppendString(b, n.Label)
 		for _, f := range [...]struct{ key, v string }{{`,"name":`, n.Name}, {`,"project":`, n.Project}, {`,"parent":`, n.Parent}} {
 			if f.v != "" {
 				b = append(b, f.key...)
-				b = appendString(b, f.v)
+				b = jsonw.AppendString(b, f.v)
 			}
 		}
 		if len(n.Labels) > 0 {
@@ -101,9 +101,9 @@ func appendViewNode(b []byte, n posture.ViewNode) []byte {
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = appendString(b, k)
+				b = jsonw.AppendString(b, k)
 				b = append(b, ':')
-				b = appendString(b, n.Labels[k])
+				b = jsonw.AppendString(b, n.Labels[k])
 			}
 			b = append(b, '}')
 		}
@@ -111,7 +111,7 @@ func appendViewNode(b []byte, n posture.ViewNode) []byte {
 	}
 	if n.Severity != "" {
 		b = append(b, `"severity":`...)
-		b = appendString(b, n.Severity)
+		b = jsonw.AppendString(b, n.Severity)
 		b = append(b, ',')
 	}
 	b = append(b, `"findings":`...)
@@ -121,15 +121,15 @@ func appendViewNode(b []byte, n posture.ViewNode) []byte {
 
 func appendEdge(b []byte, e graph.Edge) []byte {
 	b = append(b, `{"from":`...)
-	b = appendString(b, e.From)
+	b = jsonw.AppendString(b, e.From)
 	b = append(b, `,"to":`...)
-	b = appendString(b, e.To)
+	b = jsonw.AppendString(b, e.To)
 	b = append(b, `,"kind":`...)
-	b = appendString(b, string(e.Kind))
+	b = jsonw.AppendString(b, string(e.Kind))
 	for _, f := range [...]struct{ key, v string }{{`,"role":`, e.Role}, {`,"via":`, e.Via}, {`,"condition":`, e.Condition}, {`,"conditionTitle":`, e.CondTitle}} {
 		if f.v != "" {
 			b = append(b, f.key...)
-			b = appendString(b, f.v)
+			b = jsonw.AppendString(b, f.v)
 		}
 	}
 	if len(e.Permissions) > 0 {
@@ -138,76 +138,13 @@ func appendEdge(b []byte, e graph.Edge) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, p)
+			b = jsonw.AppendString(b, p)
 		}
 		b = append(b, ']')
 	}
 	if e.Detail != "" {
 		b = append(b, `,"detail":`...)
-		b = appendString(b, e.Detail)
+		b = jsonw.AppendString(b, e.Detail)
 	}
 	return append(b, '}')
-}
-
-const hexDigits = "0123456789abcdef"
-
-// plainByte says which bytes appendString copies as they are: ASCII that
-// needs no escape, HTML-safe.
-var plainByte = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-	}
-	return t
-}()
-
-// appendString is encoding/json's string encoding with HTML escaping.
-func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if plainByte[s[i]] {
-			i++
-			continue
-		}
-		if c := s[i]; c < utf8.RuneSelf {
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				dst = append(dst, '\\', c)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
