@@ -21,60 +21,67 @@ var htmlSafe, plain = func() (h, p [256]bool) {
 // AppendString appends s as a JSON string, byte for byte as encoding/json
 // writes it: HTML-safe (<, >, & as \u003c ...), U+2028 and U+2029 escaped,
 // invalid UTF-8 replaced by U+FFFD.
-func AppendString(dst []byte, s string) []byte { return appendString(dst, s, &htmlSafe) }
+func AppendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	for i, start := 0, 0; ; {
+		for i < len(s) && htmlSafe[s[i]] { // the table is a constant here: one load a byte
+			i++
+		}
+		if i == len(s) {
+			return append(append(dst, s[start:]...), '"')
+		}
+		dst, i, start = escape(dst, s, i, start)
+	}
+}
 
 // AppendStringNoHTML is AppendString without the HTML escapes, as an
 // encoding/json Encoder with SetEscapeHTML(false) writes it (and as gcloud's
 // exports read).
-func AppendStringNoHTML(dst []byte, s string) []byte { return appendString(dst, s, &plain) }
-
-func appendString(dst []byte, s string, plainByte *[256]bool) []byte {
+func AppendStringNoHTML(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if plainByte[s[i]] {
+	for i, start := 0, 0; ; {
+		for i < len(s) && plain[s[i]] {
 			i++
-			continue
 		}
-		if c := s[i]; c < utf8.RuneSelf {
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				dst = append(dst, '\\', c)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
+		if i == len(s) {
+			return append(append(dst, s[start:]...), '"')
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
+		dst, i, start = escape(dst, s, i, start)
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+}
+
+// escape handles s[i], a byte the plain tables do not pass: it appends
+// s[start:i] and s[i]'s escape if it needs one, and returns where to go on
+// from and where the text to copy as it is starts.
+func escape(dst []byte, s string, i, start int) ([]byte, int, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '\\', '"':
+			dst = append(dst, '\\', c)
+		case '\b':
+			dst = append(dst, '\\', 'b')
+		case '\f':
+			dst = append(dst, '\\', 'f')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		default: // other control characters, and <, >, & when HTML-safe
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+		}
+		return dst, i + 1, i + 1
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	switch {
+	case r == utf8.RuneError && size == 1:
+		dst = append(dst, s[start:i]...)
+		return append(dst, `\ufffd`...), i + 1, i + 1
+	case r == '\u2028' || r == '\u2029':
+		dst = append(dst, s[start:i]...)
+		return append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF]), i + size, i + size
+	}
+	return dst, i + size, start // valid UTF-8: copied as it is, later
 }
