@@ -48,9 +48,7 @@ type ServicePage struct {
 type FindingsPage struct {
 	Layout
 	Filter     posture.FindingFilter
-	Checks     []string
-	Projects   []string
-	Rows       []posture.FindingRow
+	List       posture.FindingList // one page
 	CanExcept  bool                // the user may accept risks
 	CanPropose bool                // the user may propose change sets
 	Exceptions []posture.Exception // every exception, newest first

@@ -62,6 +62,18 @@ func renderingTitle(format string) string {
 	return format
 }
 
+// findingsPageURL is page n of the findings list under filter f.
+func findingsPageURL(f posture.FindingFilter, n int) templ.SafeURL {
+	v := url.Values{}
+	for k, val := range map[string]string{"check": f.Check, "severity": f.Severity, "project": f.Project, "label": f.Label} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	v.Set("page", strconv.Itoa(n))
+	return templ.SafeURL("/findings?" + v.Encode())
+}
+
 // servicesPageURL is page n of the services list under filter f.
 func servicesPageURL(f posture.ServiceFilter, n int) templ.SafeURL {
 	v := url.Values{}

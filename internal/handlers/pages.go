@@ -72,8 +72,8 @@ func pathID(c echo.Context, prefix string) (string, error) {
 
 // Findings lists findings with filters.
 func (h *Handler) Findings(c echo.Context) error {
-	f := posture.FindingFilter{Check: c.QueryParam("check"), Severity: c.QueryParam("severity"), Project: c.QueryParam("project"), Label: c.QueryParam("label")}
-	rows, checks, err := h.posture.Findings(f)
+	f := findingFilter(c)
+	list, err := h.posture.Findings(f)
 	if err != nil {
 		return err
 	}
@@ -83,6 +83,6 @@ func (h *Handler) Findings(c echo.Context) error {
 	}
 	u, _ := userFrom(c)
 	now := time.Now()
-	return render(c, http.StatusOK, web.FindingsView(web.FindingsPage{Layout: h.layout(c, "Findings", "findings"), Filter: f, Checks: checks, Rows: rows,
+	return render(c, http.StatusOK, web.FindingsView(web.FindingsPage{Layout: h.layout(c, "Findings", "findings"), Filter: f, List: list,
 		CanExcept: u.Role.Can(auth.Except), CanPropose: u.Role.Can(auth.Propose), Exceptions: exceptions, MinExpiry: now.AddDate(0, 0, 1).Format("2006-01-02"), Now: now}))
 }

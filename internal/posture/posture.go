@@ -43,6 +43,9 @@ type Current struct {
 	detailOnce sync.Once // builds detail on first use
 	detail     detailIndex
 
+	findingListOnce sync.Once // builds findingsIdx on first use
+	findingsIdx     findingListIndex
+
 	memo memo // rendered answers (Memo)
 
 	once   sync.Once // builds byNode on first use
@@ -176,13 +179,14 @@ func (s *Service) prepare(ctx context.Context, sn store.Snapshot, rep *scan.Repo
 // state is served: otherwise the first requests after a sync or an
 // exception would each wait for it (seconds at 50,000 services, with the
 // other requests queued behind them). The request that swaps the state
-// waits instead, for the four side by side.
+// waits instead, for the five side by side.
 func (s *Service) warm(c *Current) {
 	var wg sync.WaitGroup
 	wg.Go(func() { c.topFixes() })
 	wg.Go(func() { c.rowsOnce.Do(func() { s.buildRows(c) }) })
 	wg.Go(func() { c.details() })
 	wg.Go(func() { c.findings() })
+	wg.Go(func() { c.findingList() })
 	wg.Wait()
 }
 

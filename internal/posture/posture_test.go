@@ -5,9 +5,11 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/runlens/runlens/internal/demo"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
@@ -179,6 +181,52 @@ func TestServicesPaging(t *testing.T) {
 		if r.Project != all.Projects[0] {
 			t.Errorf("row of project %s in a filter on %s", r.Project, all.Projects[0])
 		}
+	}
+
+	// Findings are paged the same way (a large organization has hundreds of
+	// thousands): every page in report order, together the whole report.
+	c, _ := ps.Current()
+	first, err := ps.Findings(posture.FindingFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(c.Report.Findings)
+	if n <= posture.FindingsPageSize {
+		t.Fatalf("%d findings: the test needs more than a page", n)
+	}
+	wantPages := (n + posture.FindingsPageSize - 1) / posture.FindingsPageSize
+	if first.Total != n || first.Pages != wantPages || first.Page != 1 || len(first.Rows) != posture.FindingsPageSize || len(first.Checks) == 0 {
+		t.Fatalf("findings page 1: total %d (want %d), pages %d (want %d), page %d, rows %d, %d checks",
+			first.Total, n, first.Pages, wantPages, first.Page, len(first.Rows), len(first.Checks))
+	}
+	var ids []string
+	for page := 1; page <= first.Pages+1; page++ { // one past the end: the last page again
+		l, _ := ps.Findings(posture.FindingFilter{Page: page})
+		if page > first.Pages {
+			if l.Page != first.Pages {
+				t.Errorf("findings page %d clamps to %d, want %d", page, l.Page, first.Pages)
+			}
+			break
+		}
+		for _, r := range l.Rows {
+			ids = append(ids, r.ID)
+		}
+	}
+	var want []string
+	for _, f := range c.Report.Findings {
+		want = append(want, f.ID)
+	}
+	if diff := cmp.Diff(want, ids); diff != "" {
+		t.Errorf("the pages together are not the report's findings in order (-want +got):\n%s", diff)
+	}
+	proj, _ := ps.Findings(posture.FindingFilter{Project: all.Projects[0], Severity: "high"})
+	for _, r := range proj.Rows {
+		if !slices.Contains(r.Projects, all.Projects[0]) || r.Severity.String() != "high" {
+			t.Errorf("finding %s (projects %v, %s) in a filter on %s, high", r.ID, r.Projects, r.Severity, all.Projects[0])
+		}
+	}
+	if proj.Total == 0 || proj.Total >= n {
+		t.Errorf("project and severity filter: %d of %d findings", proj.Total, n)
 	}
 }
 

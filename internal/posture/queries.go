@@ -3,6 +3,7 @@ package posture
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -323,12 +324,13 @@ func (s *Service) Service(id string) (ServiceDetail, bool, error) {
 	return d, true, nil
 }
 
-// FindingFilter selects findings.
+// FindingFilter selects findings, and a page of them.
 type FindingFilter struct {
 	Check    string
 	Severity string
 	Project  string
 	Label    string // "key=value" on an affected service
+	Page     int    // 1-based; out of range means the nearest page
 }
 
 // FindingRow is a finding with the projects of the services it affects.
@@ -337,40 +339,74 @@ type FindingRow struct {
 	Projects []string
 }
 
-// Findings lists findings matching f, in report order (most severe first),
-// with the check slugs present for the filter's choices.
-func (s *Service) Findings(f FindingFilter) ([]FindingRow, []string, error) {
-	c, err := s.Current()
-	if err != nil {
-		return nil, nil, err
-	}
-	g := c.Report.Graph
-	var rows []FindingRow
-	checks := map[string]bool{}
-	for _, fd := range c.Report.Findings {
-		checks[fd.Check] = true
-		row := FindingRow{Finding: fd}
-		labelMatch := f.Label == ""
-		for _, a := range fd.Affects {
-			if n, ok := g.Node(a); ok {
-				if !slices.Contains(row.Projects, n.Project) {
-					row.Projects = append(row.Projects, n.Project)
-				}
-				if k, v, ok := strings.Cut(f.Label, "="); ok && n.Labels[k] == v {
-					labelMatch = true
+// FindingsPageSize is how many findings a page of the list holds: a large
+// organization has hundreds of thousands.
+const FindingsPageSize = 250
+
+// FindingList is one page of the findings matching a filter.
+type FindingList struct {
+	Rows   []FindingRow
+	Checks []string // the check slugs present, for the filter's choices
+	Total  int      // findings matching the filter
+	Page   int
+	Pages  int
+}
+
+// findingListIndex is what the findings list needs of each finding, built once
+// per served state: the projects of the services it affects.
+type findingListIndex struct {
+	projects [][]string // by finding, index for index
+	checks   []string
+}
+
+func (c *Current) findingList() *findingListIndex {
+	c.findingListOnce.Do(func() {
+		g := c.Report.Graph
+		fi := findingListIndex{projects: make([][]string, len(c.Report.Findings))}
+		checks := map[string]bool{}
+		for i, fd := range c.Report.Findings {
+			checks[fd.Check] = true
+			for _, a := range fd.Affects {
+				if n, ok := g.Node(a); ok && !slices.Contains(fi.projects[i], n.Project) {
+					fi.projects[i] = append(fi.projects[i], n.Project)
 				}
 			}
 		}
+		fi.checks = slices.Sorted(maps.Keys(checks))
+		c.findingsIdx = fi
+	})
+	return &c.findingsIdx
+}
+
+// Findings lists one page of the findings matching f, in report order (most
+// severe first), with the check slugs present for the filter's choices.
+func (s *Service) Findings(f FindingFilter) (FindingList, error) {
+	c, err := s.Current()
+	if err != nil {
+		return FindingList{}, err
+	}
+	g := c.Report.Graph
+	fi := c.findingList()
+	labelKey, labelValue, byLabel := strings.Cut(f.Label, "=")
+	var match []int32
+	for i, fd := range c.Report.Findings {
 		if (f.Check != "" && fd.Check != f.Check) || (f.Severity != "" && fd.Severity.String() != f.Severity) ||
-			(f.Project != "" && !slices.Contains(row.Projects, f.Project)) || !labelMatch {
+			(f.Project != "" && !slices.Contains(fi.projects[i], f.Project)) {
 			continue
 		}
-		rows = append(rows, row)
+		if f.Label != "" && !slices.ContainsFunc(fd.Affects, func(a string) bool {
+			n, ok := g.Node(a)
+			return ok && byLabel && n.Labels[labelKey] == labelValue
+		}) {
+			continue
+		}
+		match = append(match, int32(i))
 	}
-	list := make([]string, 0, len(checks))
-	for k := range checks {
-		list = append(list, k)
+	l := FindingList{Checks: fi.checks, Total: len(match), Pages: max(1, (len(match)+FindingsPageSize-1)/FindingsPageSize)}
+	l.Page = min(max(f.Page, 1), l.Pages)
+	from := (l.Page - 1) * FindingsPageSize
+	for _, i := range match[min(from, len(match)):min(from+FindingsPageSize, len(match))] {
+		l.Rows = append(l.Rows, FindingRow{Finding: c.Report.Findings[i], Projects: fi.projects[i]})
 	}
-	slices.Sort(list)
-	return rows, list, nil
+	return l, nil
 }
