@@ -107,14 +107,16 @@ func (s *Service) Scope(ctx context.Context, kind, id string) (Scope, error) {
 			}
 		}
 	}
-	sc.TopFixes = rules.TopFixes(rep.Scores, rep.Findings, in, TopFixCount)
-	counts := map[rules.Severity]int{}
-	for _, f := range rep.Findings {
-		if f.Excepted {
-			continue
-		}
-		if in == nil || slices.ContainsFunc(f.Affects, in) {
-			counts[f.Severity]++
+	var counts map[rules.Severity]int
+	if in == nil { // the whole organization: its top fixes are computed once per served state
+		sc.TopFixes, counts = c.topFixes(), rep.Counts()
+	} else {
+		sc.TopFixes = rules.TopFixes(rep.Scores, rep.Findings, in, TopFixCount)
+		counts = map[rules.Severity]int{}
+		for _, f := range rep.Findings {
+			if !f.Excepted && slices.ContainsFunc(f.Affects, in) {
+				counts[f.Severity]++
+			}
 		}
 	}
 	for _, sev := range rules.Severities() {
