@@ -17,6 +17,7 @@ import (
 
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/par"
 	"github.com/runlens/runlens/internal/rules"
 	"github.com/runlens/runlens/internal/scan"
 	"github.com/runlens/runlens/internal/store"
@@ -179,14 +180,24 @@ func (s *Service) prepare(ctx context.Context, sn store.Snapshot, rep *scan.Repo
 // state is served: otherwise the first requests after a sync or an
 // exception would each wait for it (seconds at 50,000 services, with the
 // other requests queued behind them). The request that swaps the state
-// waits instead, for the five side by side.
+// waits instead, with the parts built side by side on the CPUs a scan may
+// use (par.Workers: serve keeps one for the pages).
 func (s *Service) warm(c *Current) {
+	parts := make(chan func(), 5)
+	parts <- func() { c.topFixes() }
+	parts <- func() { c.rowsOnce.Do(func() { s.buildRows(c) }) }
+	parts <- func() { c.details() }
+	parts <- func() { c.findings() }
+	parts <- func() { c.findingList() }
+	close(parts)
 	var wg sync.WaitGroup
-	wg.Go(func() { c.topFixes() })
-	wg.Go(func() { c.rowsOnce.Do(func() { s.buildRows(c) }) })
-	wg.Go(func() { c.details() })
-	wg.Go(func() { c.findings() })
-	wg.Go(func() { c.findingList() })
+	for range min(par.Workers(), len(parts)) {
+		wg.Go(func() {
+			for build := range parts {
+				build()
+			}
+		})
+	}
 	wg.Wait()
 }
 
