@@ -13,7 +13,6 @@ import (
 	"github.com/runlens/runlens/internal/demo"
 	"github.com/runlens/runlens/internal/handlers"
 	"github.com/runlens/runlens/internal/iam"
-	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/internal/review"
 	"github.com/runlens/runlens/internal/store"
@@ -31,16 +30,7 @@ func BenchmarkPages20k(b *testing.B) {
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ps := posture.New(st, iam.MustPredefined(), log, 0)
-	gen := func(ctx context.Context, _ func(posture.ReadProgress)) (*inventory.Inventory, error) {
-		pr, pw := io.Pipe()
-		go func() { pw.CloseWithError(demo.Generate(pw, demo.Size{Projects: 400, ServicesPerProject: 50}, 1)) }()
-		r := inventory.NewReader()
-		if err := r.Read("g.jsonl", pr); err != nil {
-			return nil, err
-		}
-		return r.Inventory(), nil
-	}
-	if _, err := ps.Sync(ctx, "generated 400x50", gen); err != nil {
+	if _, err := ps.Sync(ctx, "generated 400x50", generatedReader(demo.Size{Projects: 400, ServicesPerProject: 50})); err != nil {
 		b.Fatal(err)
 	}
 	h, err := handlers.New(ps, review.New(st, nil, 0), st, nil, handlers.Config{DevUser: "bench@example.com", RateLimit: -1}, log)

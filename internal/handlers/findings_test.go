@@ -19,16 +19,7 @@ import (
 // from page to page: a large organization has hundreds of thousands of
 // findings, and the list once sent them all.
 func TestFindingsPages(t *testing.T) {
-	gen := func(ctx context.Context, _ func(posture.ReadProgress)) (*inventory.Inventory, error) {
-		pr, pw := io.Pipe()
-		go func() { pw.CloseWithError(demo.Generate(pw, demo.Size{Projects: 5, ServicesPerProject: 50}, 1)) }()
-		r := inventory.NewReader()
-		if err := r.Read("g.jsonl", pr); err != nil {
-			return nil, err
-		}
-		return r.Inventory(), nil
-	}
-	e := newEnv(t, "dev@example.com", gen)
+	e := newEnv(t, "dev@example.com", generatedReader(demo.Size{Projects: 5, ServicesPerProject: 50}))
 
 	_, body := e.do(t, http.MethodGet, "/api/v1/findings?page=2", nil)
 	var api struct {
@@ -69,5 +60,19 @@ func TestFindingsPages(t *testing.T) {
 	u, err := url.Parse(prev)
 	if err != nil || u.Path != "/findings" || u.Query().Get("page") != "1" || u.Query().Get("severity") != "high" {
 		t.Errorf("previous page link %q: want /findings, page 1, severity kept", prev)
+	}
+}
+
+// generatedReader reads a generated organization of size, streamed from the
+// generator as `serve --demo-size` reads it.
+func generatedReader(size demo.Size) posture.Reader {
+	return func(context.Context, func(posture.ReadProgress)) (*inventory.Inventory, error) {
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(demo.Generate(pw, size, 1)) }()
+		r := inventory.NewReader()
+		if err := r.Read("generated.jsonl", pr); err != nil {
+			return nil, err
+		}
+		return r.Inventory(), nil
 	}
 }
