@@ -96,7 +96,7 @@ type scanDoc struct {
 // TestScanRealSamples scans the published CAI samples: the output has the
 // DESIGN §9 shape and the findings the samples imply.
 func TestScanRealSamples(t *testing.T) {
-	out, stderr, err := runCmd(t, "scan", "--format", "json", "--input", "../../../shared/testdata/real")
+	out, stderr, err := runCmd(t, "scan", "--format", "json", "--input", "../../internal/inventory/testdata/real")
 	if err != nil {
 		t.Fatal(err)
 	}

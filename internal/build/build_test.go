@@ -1,7 +1,6 @@
 package build_test
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -603,13 +602,11 @@ func TestCycleTerminates(t *testing.T) {
 	}
 }
 
-// TestRealSamples builds every published CAI sample in shared/testdata/real
-// (policy-library and forseti fixtures, terraform-google-conversion output).
+// TestRealSamples builds every published CAI sample kept in
+// internal/inventory/testdata/real (policy-library and forseti fixtures,
+// terraform-google-conversion output; provenance in its README).
 func TestRealSamples(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "testdata", "real")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("real samples not available next to the repository: %v", err)
-	}
+	dir := filepath.Join("..", "inventory", "testdata", "real")
 	inv, err := inventory.ReadPaths(dir)
 	if err != nil {
 		t.Fatalf("ReadPaths(%s): %v", dir, err)
