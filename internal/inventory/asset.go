@@ -122,6 +122,36 @@ type Inventory struct {
 	Records         int            // records read (resource and IAM policy records count separately)
 	Skipped         int            // records not used because of a problem
 	Unknown         map[string]int // records of asset types runlens does not read, by type
+	// Coverage is what the read saw: checks that need data it lacks say
+	// "unknown" instead of passing or failing.
+	Coverage Coverage
+}
+
+// Coverage records what a read held, by CAI content type and asset type,
+// and what it covered: the files or live scopes read, and the parts of them
+// that were denied. It is stored with every snapshot.
+type Coverage struct {
+	Resources   int            `json:"resources"`        // RESOURCE records
+	IAMPolicies int            `json:"iam_policies"`     // IAM_POLICY records
+	OrgPolicies int            `json:"org_policies"`     // ORG_POLICY records
+	AssetTypes  map[string]int `json:"asset_types"`      // records by asset type, known or not
+	Scopes      []string       `json:"scopes"`           // files, directories or live scopes read
+	Denied      []string       `json:"denied,omitempty"` // live scopes and content types refused (PERMISSION_DENIED)
+}
+
+// Merge adds the counts and scopes of o to c.
+func (c *Coverage) Merge(o Coverage) {
+	c.Resources += o.Resources
+	c.IAMPolicies += o.IAMPolicies
+	c.OrgPolicies += o.OrgPolicies
+	for t, n := range o.AssetTypes {
+		if c.AssetTypes == nil {
+			c.AssetTypes = map[string]int{}
+		}
+		c.AssetTypes[t] += n
+	}
+	c.Scopes = append(c.Scopes, o.Scopes...)
+	c.Denied = append(c.Denied, o.Denied...)
 }
 
 // Summary is a one-line account of the read for logs and the command line.
@@ -145,6 +175,8 @@ func Overlay(base, over *Inventory) *Inventory {
 		Unknown: maps.Clone(base.Unknown), Problems: slices.Concat(base.Problems, over.Problems),
 		Recommendations: slices.Concat(base.Recommendations, over.Recommendations),
 		Insights:        slices.Concat(base.Insights, over.Insights)}
+	out.Coverage.Merge(base.Coverage)
+	out.Coverage.Merge(over.Coverage)
 	if out.Unknown == nil {
 		out.Unknown = map[string]int{}
 	}

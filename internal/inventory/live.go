@@ -127,6 +127,7 @@ func (r *Reader) ReadLive(ctx context.Context, client *asset.Client, scopes []st
 		failures  []string
 	)
 	for _, scope := range scopes {
+		r.inv.Coverage.Scopes = append(r.inv.Coverage.Scopes, scope)
 		var read pageCount
 		for _, ct := range liveContentTypes {
 			src := Source{File: "live " + scope + " (" + ct.String() + ")"}
@@ -141,6 +142,9 @@ func (r *Reader) ReadLive(ctx context.Context, client *asset.Client, scopes []st
 			var ge *giveUpError
 			errors.As(err, &ge)
 			r.liveProblem(src, ge.kind, ge.msg)
+			if ge.kind == ProblemPermissionDenied {
+				r.inv.Coverage.Denied = append(r.inv.Coverage.Denied, scope+" ("+ct.String()+")")
+			}
 			failures = append(failures, ge.msg)
 		}
 	}

@@ -110,6 +110,7 @@ func (r *Reader) ReadPath(p string) error {
 	if err != nil {
 		return fmt.Errorf("inventory: %w", err)
 	}
+	r.inv.Coverage.Scopes = append(r.inv.Coverage.Scopes, p)
 	if !st.IsDir() {
 		return r.readOSFile(p)
 	}
@@ -606,6 +607,20 @@ func (r *Reader) join(d *decoded, b []byte, src Source) bool {
 		return true
 	}
 	r.fileOK++
+	cov := &r.inv.Coverage
+	if cov.AssetTypes == nil {
+		cov.AssetTypes = map[string]int{}
+	}
+	cov.AssetTypes[rec.AssetType]++
+	if rec.Resource != nil {
+		cov.Resources++
+	}
+	if rec.IAMPolicy != nil {
+		cov.IAMPolicies++
+	}
+	if rec.OrgPolicy != nil || rec.OrgPolicyCC != nil {
+		cov.OrgPolicies++
+	}
 	if !IsKnownType(rec.AssetType) {
 		r.inv.Unknown[rec.AssetType]++
 	}
