@@ -64,7 +64,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	addr := fs.String("addr", envOr(getenv, "RUNLENS_ADDR", ":"+port), "listen address HOST:PORT (env RUNLENS_ADDR; default :$PORT)")
 	audience := fs.String("iap-audience", getenv("RUNLENS_IAP_AUDIENCE"), "IAP audience (env RUNLENS_IAP_AUDIENCE): /projects/NUM/locations/REGION/services/NAME for IAP on Cloud Run, /projects/NUM/global/backendServices/ID behind a load balancer; required unless --dev-user")
 	devUser := fs.String("dev-user", getenv("RUNLENS_DEV_USER"), "dev mode: skip IAP and act as this email; loopback addresses only. A comma-separated list adds identities a request may act as with the header X-Runlens-Dev-User (to try the two-person approval locally)")
-	firstAdmin := fs.String("first-admin", getenv("RUNLENS_FIRST_ADMIN"), "email that becomes admin on first sign-in (env RUNLENS_FIRST_ADMIN)")
+	firstAdmin := fs.String("first-admin", getenv("RUNLENS_FIRST_ADMIN"), "email whose account becomes admin on sign-in while no user is admin (env RUNLENS_FIRST_ADMIN)")
 	keep := fs.Int("keep", 90, "complete snapshots to keep for trends (0 keeps all)")
 	approvalTTL := fs.Duration("approval-ttl", 72*time.Hour, "how long an approval of a change set stays valid")
 	rateLimit := fs.Float64("rate-limit", 20, "requests per second one signed-in identity may make (negative: no limit)")

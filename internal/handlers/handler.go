@@ -29,7 +29,9 @@ type Config struct {
 	// machine, to try (or load-test) the two-person approval. Dev mode only;
 	// every dev identity is an admin, so naming one grants nothing more.
 	DevAlsoUsers []string
-	// FirstAdmin is the email that gets the admin role on first sign-in.
+	// FirstAdmin is the email whose account becomes admin on sign-in while
+	// no user is admin (users are keyed on the IAP subject: a second
+	// account with the same email is not made admin once one is).
 	FirstAdmin string
 	// SyncSource describes what POST /sync reads ("demo", "files: ...").
 	SyncSource string

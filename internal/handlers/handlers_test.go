@@ -166,6 +166,21 @@ func TestIAP(t *testing.T) {
 			t.Errorf("who = %q, want admin", got)
 		}
 	})
+	t.Run("a second account asserting the first admin's email is not admin", func(t *testing.T) {
+		tok, err := e.iss.Token(audience, "sub-impostor", "Admin@Example.com", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // the first request creates the user, the second reads it
+			_, body := e.do(t, http.MethodGet, "/", map[string]string{auth.AssertionHeader: tok})
+			if got := doc(t, body).Find(`[data-testid="who"]`).Text(); !strings.Contains(got, "(viewer)") {
+				t.Errorf("who = %q, want viewer", got)
+			}
+		}
+		if resp, _ := e.do(t, http.MethodGet, "/admin/users", map[string]string{auth.AssertionHeader: tok}); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("GET /admin/users as the second account = %d, want 403", resp.StatusCode)
+		}
+	})
 	t.Run("the user is shown by email and a first-time user is a viewer", func(t *testing.T) {
 		_, body := e.do(t, http.MethodGet, "/", map[string]string{auth.AssertionHeader: good})
 		if got := doc(t, body).Find(`[data-testid="who"]`).Text(); !strings.Contains(got, "alice@example.com") || !strings.Contains(got, "viewer") {

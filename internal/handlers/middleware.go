@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/runlens/runlens/internal/auth"
-	"github.com/runlens/runlens/internal/store"
 )
 
 // User is the signed-in user of a request.
@@ -79,25 +77,20 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			sub, email = id.Subject, id.Email
 		}
-		role := "viewer"
-		if h.cfg.DevUser != "" || (h.cfg.FirstAdmin != "" && strings.EqualFold(email, h.cfg.FirstAdmin)) {
+		// Every dev identity is an admin. In production a new user is a
+		// viewer; the configured first admin's email makes its user admin
+		// only while nobody is (the store decides, atomically), even if
+		// they signed in before the setting was made — never a second
+		// account (another IAP subject) asserting the same email.
+		role, firstAdmin := "viewer", false
+		if h.cfg.DevUser != "" {
 			role = "admin"
+		} else {
+			firstAdmin = h.cfg.FirstAdmin != "" && strings.EqualFold(email, h.cfg.FirstAdmin)
 		}
-		// A known user is read, not written: every request writing would
-		// queue page views behind a sync storing its snapshot.
-		u, err := h.store.User(c.Request().Context(), sub)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && u.Email != email) {
-			u, err = h.store.UpsertUser(c.Request().Context(), sub, email, role)
-		}
+		u, err := h.store.SignIn(c.Request().Context(), sub, email, role, firstAdmin)
 		if err != nil {
 			return err
-		}
-		// The configured first admin becomes admin on sign-in while nobody
-		// is, even if they signed in before the setting was made.
-		if role == "admin" && u.Role != "admin" {
-			if u, err = h.store.PromoteIfNoAdmin(c.Request().Context(), sub); err != nil {
-				return err
-			}
 		}
 		r, err := auth.ParseRole(u.Role)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -217,6 +218,53 @@ func TestUsers(t *testing.T) {
 	}
 	if err := st.SetRole(ctx, "sub-1", "superuser", store.AuditEntry{Actor: "t", Action: "user.role"}); err == nil {
 		t.Error("SetRole with an invalid role succeeded")
+	}
+}
+
+func TestSignInFirstAdmin(t *testing.T) {
+	ctx := context.Background()
+	st, _ := open(t)
+	signIn := func(sub, email string, firstAdmin bool) store.User {
+		t.Helper()
+		u, err := st.SignIn(ctx, sub, email, "viewer", firstAdmin)
+		if err != nil {
+			t.Fatalf("SignIn(%s, %s) = %v", sub, email, err)
+		}
+		return u
+	}
+	// A user who signed in before the first admin was configured becomes
+	// admin when they sign in with the setting, while nobody is admin.
+	if u := signIn("sub-boss", "boss@example.com", false); u.Role != "viewer" {
+		t.Fatalf("first sign-in without the setting = %+v, want viewer", u)
+	}
+	if u := signIn("sub-boss", "boss@example.com", true); u.Role != "admin" {
+		t.Fatalf("sign-in as the first admin = %+v, want admin", u)
+	}
+	// Another subject asserting the same email, new or known, is not.
+	for range 2 {
+		if u := signIn("sub-other", "boss@example.com", true); u.Role != "viewer" {
+			t.Fatalf("second account with the first admin's email = %+v, want viewer", u)
+		}
+	}
+	if u := signIn("sub-boss", "boss@example.com", true); u.Role != "admin" {
+		t.Errorf("the first admin again = %+v, want admin", u)
+	}
+	// Of accounts racing to be first admin, exactly one wins.
+	st2, _ := open(t)
+	var wg sync.WaitGroup
+	roles := make([]string, 8)
+	for i := range roles {
+		wg.Go(func() {
+			u, err := st2.SignIn(ctx, fmt.Sprint("sub-", i), "boss@example.com", "viewer", true)
+			if err != nil {
+				t.Error(err)
+			}
+			roles[i] = u.Role
+		})
+	}
+	wg.Wait()
+	if n := strings.Count(strings.Join(roles, " "), "admin"); n != 1 {
+		t.Errorf("racing first admins: roles %v, want exactly one admin", roles)
 	}
 }
 

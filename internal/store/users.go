@@ -113,14 +113,58 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 	return out, rows.Err()
 }
 
-// PromoteIfNoAdmin makes sub an admin when no user is one, in one statement
-// (two first admins signing in at once cannot both win), and returns the
-// user as stored.
-func (s *Store) PromoteIfNoAdmin(ctx context.Context, sub string) (User, error) {
-	_, err := s.w.ExecContext(ctx, `UPDATE users SET role = 'admin' WHERE sub = ? AND NOT EXISTS (SELECT 1 FROM users WHERE role = 'admin')`, sub)
+// SignIn records that the user sub, with email, signed in, and returns
+// them as stored. A new user gets role. When firstAdmin is set (their email
+// is the configured first admin's) the user becomes admin if, and only if,
+// no user is admin at that moment: the insert and the promotion are one
+// transaction, so a second account asserting the same email under another
+// subject, or two first admins signing in at once, cannot also become admin.
+//
+// A known user whose email is unchanged is only read: every request signs
+// in, and a write would queue page views behind a sync storing its snapshot.
+// For the first admin's email that is also true while some user is admin.
+func (s *Store) SignIn(ctx context.Context, sub, email, role string, firstAdmin bool) (User, error) {
+	u, err := s.User(ctx, sub)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return u, err
+	case u.Email != email:
+	case !firstAdmin || u.Role == "admin":
+		return u, nil
+	default:
+		var some bool
+		if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE role = 'admin')`).Scan(&some); err != nil {
+			return u, fmt.Errorf("store: sign in: %w", err)
+		}
+		if some {
+			return u, nil
+		}
+	}
+	err = s.signIn(ctx, sub, email, role, firstAdmin)
 	s.users.forget()
 	if err != nil {
-		return User{}, fmt.Errorf("store: promote first admin: %w", err)
+		return User{}, fmt.Errorf("store: sign in: %w", err)
 	}
 	return s.User(ctx, sub)
+}
+
+func (s *Store) signIn(ctx context.Context, sub, email, role string, firstAdmin bool) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	t := now()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO users (sub, email, role, created_at, last_seen) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (sub) DO UPDATE SET email = excluded.email, last_seen = excluded.last_seen`, sub, email, role, t, t); err != nil {
+		return err
+	}
+	if firstAdmin {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = 'admin'
+			WHERE sub = ? AND NOT EXISTS (SELECT 1 FROM users WHERE role = 'admin')`, sub); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
