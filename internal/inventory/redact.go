@@ -3,6 +3,7 @@ package inventory
 import (
 	"bytes"
 	"errors"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -158,19 +159,39 @@ func redactString(dec *jsontext.Decoder, enc *jsontext.Encoder) error {
 		return err
 	}
 	s := tok.String()
-	if s != "" && !strings.HasPrefix(s, Redacted) {
+	if s != "" {
 		s = redactedValue(s)
 	}
 	return enc.WriteToken(jsontext.String(s))
 }
 
+// redactedValue returns what is kept of a literal value s: Redacted, the
+// class token of s (see classifyEnvValue) and the topic, bucket and secret
+// references it names. A value already redacted (a stored snapshot read
+// again) keeps only the tokens redaction writes, so that text put after
+// Redacted by hand is not kept either.
 func redactedValue(s string) string {
-	refs := topicRef.FindAllString(s, -1)
-	for _, m := range bucketRef.FindAllString(s, -1) {
-		refs = append(refs, m)
+	class := ""
+	if rest, ok := strings.CutPrefix(s, Redacted); ok {
+		for _, tok := range strings.Fields(rest) {
+			if validClass(tok) {
+				class = tok
+				break
+			}
+		}
+		s = rest
+	} else {
+		class = classifyEnvValue(s)
 	}
-	if len(refs) == 0 {
-		return Redacted
+	var b strings.Builder
+	b.WriteString(Redacted)
+	if class != "" {
+		b.WriteString(" " + class)
 	}
-	return Redacted + " " + strings.Join(refs, " ")
+	for _, re := range []*regexp.Regexp{topicRef, bucketRef, secretRef} {
+		for _, m := range re.FindAllString(s, -1) {
+			b.WriteString(" " + m)
+		}
+	}
+	return b.String()
 }

@@ -58,10 +58,20 @@ type Container struct {
 // EnvVar is an environment variable. Its literal value is deliberately not
 // kept: a secret-like value must never be shown, logged or stored.
 type EnvVar struct {
-	Name      string
-	Literal   bool   // a literal value is set
-	SecretRef string // the secret it reads (name or projects/P/secrets/S), if any
-	Version   string // secret version, if any
+	Name    string
+	Literal bool // a literal value is set (not empty, not a reference resolved at run time)
+	// Runtime is set for a literal that only refers to a value resolved at
+	// run time: a Secret Manager name (projects/P/secrets/S/versions/V),
+	// sm:// or berglas:// references, ${...} placeholders.
+	Runtime bool
+	// Path is set for a literal that is a file system path.
+	Path bool
+	// SecretForm says why the literal value is a secret by its form,
+	// whatever its name ("private-key", "url-credentials",
+	// "gitleaks:RULE"); "" when it is not. See SecretFormText.
+	SecretForm string
+	SecretRef  string // the secret it reads (name or projects/P/secrets/S), if any
+	Version    string // secret version, if any
 }
 
 // Ingress values, normalised to the Knative spelling.
@@ -75,6 +85,7 @@ const (
 var (
 	topicRef  = regexp.MustCompile(`projects/[a-z0-9][-a-z0-9.:]*/topics/[A-Za-z][-A-Za-z0-9._~%+]*`)
 	bucketRef = regexp.MustCompile(`gs://([a-z0-9][-a-z0-9_.]*[a-z0-9])`)
+	secretRef = regexp.MustCompile(`(projects/[A-Za-z0-9][-A-Za-z0-9.:]*/secrets/[A-Za-z0-9_-]+)(?:/versions/([A-Za-z0-9_-]+))?`)
 )
 
 // DecodeWorkload reads a run.googleapis.com/Service or Job asset in either
@@ -260,12 +271,15 @@ func (w *Workload) decodeV1(data []byte) error {
 	for _, c := range pod.Containers {
 		ct := Container{Name: c.Name, Image: c.Image}
 		for _, e := range c.Env {
-			ev := EnvVar{Name: e.Name, Literal: e.Value != nil && *e.Value != ""}
+			ev := newEnvVar(e.Name, e.Value)
 			if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
 				ev.SecretRef, ev.Version = resolve(e.ValueFrom.SecretKeyRef.Name), e.ValueFrom.SecretKeyRef.Key
 			}
 			if e.Value != nil {
 				w.addRefs(*e.Value)
+				if ev.SecretRef == "" {
+					ev.SecretRef, ev.Version = secretRefOf(*e.Value)
+				}
 			}
 			ct.Env = append(ct.Env, ev)
 		}
@@ -404,12 +418,15 @@ func (w *Workload) decodeV2(data []byte) error {
 	for _, c := range t.Containers {
 		ct := Container{Name: c.Name, Image: c.Image}
 		for _, e := range c.Env {
-			ev := EnvVar{Name: e.Name, Literal: e.Value != nil && *e.Value != ""}
+			ev := newEnvVar(e.Name, e.Value)
 			if e.ValueSource != nil && e.ValueSource.SecretKeyRef != nil {
 				ev.SecretRef, ev.Version = e.ValueSource.SecretKeyRef.Secret, e.ValueSource.SecretKeyRef.Version
 			}
 			if e.Value != nil {
 				w.addRefs(*e.Value)
+				if ev.SecretRef == "" {
+					ev.SecretRef, ev.Version = secretRefOf(*e.Value)
+				}
 			}
 			ct.Env = append(ct.Env, ev)
 		}
@@ -460,6 +477,17 @@ func (w *Workload) SecretRefs() []string {
 		}
 	}
 	return out
+}
+
+// secretRefOf returns the Secret Manager secret and version a literal value
+// names (projects/P/secrets/S[/versions/V]), kept by redaction: the workload
+// reads that secret at run time.
+func secretRefOf(v string) (secret, version string) {
+	m := secretRef.FindStringSubmatch(v)
+	if m == nil {
+		return "", ""
+	}
+	return m[1], m[2]
 }
 
 func contains(list []string, s string) bool {

@@ -561,12 +561,67 @@ func TestSecretValuesNeverShown(t *testing.T) {
 	}
 	slices.Sort(names)
 	want := []string{
-		"env API_KEY = (literal value set; not shown)",
-		"env DB_PASSWORD = (literal value set; not shown)",
-		"env GITHUB_TOKEN = (literal value set; not shown)",
-		"env PRIVATE_KEY = (literal value set; not shown)",
+		"env API_KEY = (literal value set; not shown): the name contains KEY and the value is a literal",
+		"env DB_PASSWORD = (literal value set; not shown): the name contains PASSWORD and the value is a literal",
+		"env GITHUB_TOKEN = (literal value set; not shown): the name contains TOKEN and the value is a literal",
+		"env PRIVATE_KEY = (literal value set; not shown): the name contains KEY and the value is a literal",
 	}
 	if diff := gocmp.Diff(want, names); diff != "" {
 		t.Errorf("env-plaintext-secret evidence (-want +got):\n%s", diff)
+	}
+}
+
+// TestEnvSecretsRealistic runs env-plaintext-secret on one service with the
+// env vars real apps set: secret-like names with literal values and values
+// that are secrets by their form fire; references resolved at run time,
+// placeholders, paths, IDs and names that only describe a secret do not.
+// No value appears in the output.
+func TestEnvSecretsRealistic(t *testing.T) {
+	fs, _ := scanFixture(t, "env-secrets-realistic.jsonl", rules.All()...)
+	var got []string
+	for _, f := range fs {
+		if f.Check != "env-plaintext-secret" {
+			continue
+		}
+		for _, fe := range f.Evidence.Fields {
+			got = append(got, strings.TrimPrefix(fe.Field, "env "))
+		}
+	}
+	slices.Sort(got)
+	want := []string{
+		"ACCESS_KEY", "APIKEY", "API_KEY", "APP_CREDENTIALS", "DATABASE_URL", "DB_PASS", "ENCRYPTION_KEY",
+		"GOOGLE_APPLICATION_CREDENTIALS_JSON", "KEYSTORE_PASSPHRASE", "MAPS", "MYSQL_PWD", "OAUTH_CLIENT_SECRET",
+		"PRIVATE_KEY", "SENTRY_AUTH_TOKEN", "SIGNING_KEY", "SLACK_HOOK_CONFIG", "SMTP_PASSWD", "STRIPE", "TLS",
+	}
+	if diff := gocmp.Diff(want, got); diff != "" {
+		t.Errorf("env vars reported (-want +got):\n%s", diff)
+	}
+	out, err := json.Marshal(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"k9T2mQ7x", "Wq8!vx2Lr", "sk_live_4eC39", "AIzaSyDd", "xoxb-1234", "MIIEvQ", "MHcCAQ", "tr0ub4dor", "correct-horse", "GOCSPX"} {
+		if strings.Contains(string(out), v) {
+			t.Errorf("findings contain the literal value %q", v)
+		}
+	}
+	// Why each matched is said, by name or by form.
+	for _, f := range fs {
+		for _, fe := range f.Evidence.Fields {
+			switch fe.Field {
+			case "env STRIPE":
+				if !strings.Contains(fe.Value, "gitleaks rule stripe-access-token") {
+					t.Errorf("env STRIPE evidence %q does not name the detector rule", fe.Value)
+				}
+			case "env DATABASE_URL":
+				if !strings.Contains(fe.Value, "URL with a password") {
+					t.Errorf("env DATABASE_URL evidence %q does not say the URL holds a password", fe.Value)
+				}
+			case "env TLS":
+				if !strings.Contains(fe.Value, "private key") {
+					t.Errorf("env TLS evidence %q does not say it is a private key", fe.Value)
+				}
+			}
+		}
 	}
 }

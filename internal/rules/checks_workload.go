@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/runlens/runlens/internal/graph"
@@ -150,11 +149,82 @@ func checkImageUntrustedRegistry(c *Context) []Result {
 	return out
 }
 
-// secretName matches env var names that announce a secret.
-var secretName = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)`)
+// secretNameWords are the parts of an env var name that announce a secret
+// wherever they appear in it (DB_PASSWORD, GITHUB_TOKEN, CLIENT_SECRET).
+var secretNameWords = []string{"PASSWORD", "PASSWD", "PASSPHRASE", "PWD", "SECRET", "TOKEN", "CREDENTIAL"}
 
-// checkEnvPlaintextSecret fails for a secret-like env var with a literal
-// value. Only the name is reported: the value is never read into runlens.
+// notSecretSuffixes end names that name or describe a secret rather than
+// hold one: AWS_ACCESS_KEY_ID, SIGNING_KEY_NAME, KMS_KEY_RING, KEY_FILE,
+// TOKEN_URL, PASSWORD_MIN_LENGTH.
+var notSecretSuffixes = []string{
+	"_ID", "_IDS", "_NAME", "_NAMES", "_FILE", "_PATH", "_DIR", "_RING", "_KEYRING", "_URL", "_URI",
+	"_ENDPOINT", "_HEADER", "_VERSION", "_TTL", "_EXPIRY", "_EXPIRATION", "_EXPIRES", "_LENGTH", "_LEN",
+	"_SIZE", "_TYPE", "_ALGORITHM", "_ALG", "_ENABLED", "_REF", "_PROJECT", "_LOCATION", "_REGION",
+}
+
+// notSecretKeys are names ending in KEY that are not credentials: public
+// keys and database or cache keys.
+var notSecretKeys = []string{
+	"PUBLIC_KEY", "PUBLICKEY", "PUBKEY", "PUB_KEY", "SORT_KEY", "PARTITION_KEY", "PRIMARY_KEY",
+	"FOREIGN_KEY", "ROUTING_KEY", "CACHE_KEY", "IDEMPOTENCY_KEY", "SHARD_KEY", "HOTKEY",
+}
+
+// secretLikeName returns the part of an env var name that announces a
+// secret, and whether there is one: a word of secretNameWords anywhere, a
+// name ending in _PASS, or in KEY (API_KEY, ACCESS_KEY, SIGNING_KEY,
+// ENCRYPTION_KEY, PRIVATE_KEY, APIKEY). Names ending in one of
+// notSecretSuffixes, public and database keys, and the shell's working
+// directory (PWD, OLDPWD) are not.
+func secretLikeName(name string) (string, bool) {
+	n := strings.ToUpper(name)
+	if n == "PWD" || n == "OLDPWD" {
+		return "", false
+	}
+	for _, suf := range notSecretSuffixes {
+		if strings.HasSuffix(n, suf) {
+			return "", false
+		}
+	}
+	for _, w := range secretNameWords {
+		if strings.Contains(n, w) {
+			return w, true
+		}
+	}
+	if n == "PASS" || strings.HasSuffix(n, "_PASS") {
+		return "_PASS", true
+	}
+	if strings.HasSuffix(n, "KEY") && n != "KEY" {
+		for _, k := range notSecretKeys {
+			if n == k || strings.HasSuffix(n, "_"+k) {
+				return "", false
+			}
+		}
+		return "KEY", true
+	}
+	return "", false
+}
+
+// envSecret says why a literal env var holds a secret, and whether it does:
+// its value is a secret by its form (a private key, a URL with a password,
+// a known token format), or its name announces a secret and its value is a
+// literal that is not a file path. References resolved at run time, empty
+// values and placeholders are not literals (inventory.EnvVar).
+func envSecret(e inventory.EnvVar) (string, bool) {
+	if e.SecretForm != "" {
+		return inventory.SecretFormText(e.SecretForm), true
+	}
+	if !e.Literal || e.Path {
+		return "", false
+	}
+	if word, ok := secretLikeName(e.Name); ok {
+		return "the name contains " + word + " and the value is a literal", true
+	}
+	return "", false
+}
+
+// checkEnvPlaintextSecret fails for an env var that holds a literal secret
+// (see envSecret). Only the name and why it matched are reported: the value
+// was replaced when the record was read and never reaches runlens.
 func checkEnvPlaintextSecret(c *Context) []Result {
 	var out []Result
 	for _, n := range workloads(c.Graph) {
@@ -165,12 +235,13 @@ func checkEnvPlaintextSecret(c *Context) []Result {
 		failed := false
 		for _, ct := range w.Containers {
 			for _, e := range ct.Env {
-				if !e.Literal || !secretName.MatchString(e.Name) {
+				why, ok := envSecret(e)
+				if !ok {
 					continue
 				}
 				failed = true
 				out = append(out, Result{Status: Fail, Subject: n.ID, Affects: []string{n.ID}, Key: ct.Name + "/" + e.Name,
-					Evidence: Evidence{Fields: []FieldEvidence{{Field: "env " + e.Name, Value: "(literal value set; not shown)"}}}})
+					Evidence: Evidence{Fields: []FieldEvidence{{Field: "env " + e.Name, Value: "(literal value set; not shown): " + why}}}})
 			}
 		}
 		if !failed {

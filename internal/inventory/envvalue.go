@@ -1,0 +1,183 @@
+package inventory
+
+import (
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/rs/zerolog"
+	"github.com/zricethezav/gitleaks/v8/detect"
+	"github.com/zricethezav/gitleaks/v8/logging"
+)
+
+// An env var's literal value is looked at once, when the record is read, and
+// replaced (see redactEnv) by Redacted followed by one class token saying
+// what the value was, and the resource references it named:
+//
+//	runlens:redacted #secret=private-key
+//	runlens:redacted #ref projects/p/secrets/db/versions/3
+//	runlens:redacted gs://invoices
+//
+// The class token is what env-plaintext-secret reads; the value itself is
+// never kept, logged or shown.
+const (
+	classRef    = "#ref"     // resolved at run time: a Secret Manager name, sm://, ${...}
+	classPath   = "#path"    // a file system path (GOOGLE_APPLICATION_CREDENTIALS=/secrets/sa.json)
+	classSecret = "#secret=" // a secret by its form, whatever its name; the reason follows
+)
+
+// Reasons a value is a secret by its form.
+const (
+	reasonPrivateKey     = "private-key"
+	reasonURLCredentials = "url-credentials"
+	reasonGitleaks       = "gitleaks:" // followed by the gitleaks rule ID
+)
+
+var (
+	// privateKeyHeader matches PEM, OpenSSH and PGP private key headers.
+	privateKeyHeader = regexp.MustCompile(`-----BEGIN[A-Z0-9 ]* PRIVATE KEY(?: BLOCK)?-----`)
+	// urlCredentials matches scheme://user:password@ with a non-empty
+	// password (postgres://app:hunter2@10.0.0.3/db).
+	urlCredentials = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@`)
+	// placeholder is a value that only names something filled in later:
+	// ${VAR}, $(VAR), $VAR, <password>, or a row of asterisks.
+	placeholder = regexp.MustCompile(`^(?:\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*|<[^<>]*>|\*+|x{3,}|X{3,})$`)
+	// secretVersionRef is a Secret Manager secret or version name, which an
+	// app resolves at run time with its own identity.
+	secretVersionRef = regexp.MustCompile(`^projects/[A-Za-z0-9][-A-Za-z0-9.:]*/secrets/[A-Za-z0-9_-]+(?:/versions/[A-Za-z0-9_-]+)?$`)
+	// filePath is an absolute or relative file system path.
+	filePath = regexp.MustCompile(`^(?:/|\./|\.\./|~/)[A-Za-z0-9._/@+=,-]*$`)
+)
+
+// runtimeSchemes are reference schemes that secret loaders resolve at start:
+// sm:// and berglas:// (github.com/GoogleCloudPlatform/berglas), and
+// secret:// (several frameworks' Secret Manager resolvers).
+var runtimeSchemes = []string{"sm://", "berglas://", "secret://", "gcpsm://"}
+
+// gitleaks is the value detector: gitleaks' maintained rule set (about 220
+// rules for provider token formats: GCP API keys, GitHub, Slack, Stripe,
+// AWS, ...), used as a library. It is built once, on first use (it takes
+// ~90 ms), and is safe for concurrent use: Detect only reads its rules.
+var gitleaks = sync.OnceValues(func() (*detect.Detector, error) {
+	// gitleaks logs through a package logger; some of its debug lines carry
+	// the secret. Nothing of it may reach runlens's output.
+	logging.Logger = zerolog.Nop()
+	return detect.NewDetectorDefaultConfig()
+})
+
+// minDetectLen is the shortest value handed to the detector: no token format
+// it knows is shorter.
+const minDetectLen = 8
+
+// classifyEnvValue returns the class token of a literal env var value: ""
+// for a plain literal, or classRef, classPath or classSecret+reason. A
+// value that is a secret by its form is one whatever else it looks like.
+func classifyEnvValue(v string) string {
+	s := strings.TrimSpace(v)
+	if s == "" {
+		return ""
+	}
+	if privateKeyHeader.MatchString(s) {
+		return classSecret + reasonPrivateKey
+	}
+	for _, m := range urlCredentials.FindAllStringSubmatch(s, -1) {
+		if !placeholder.MatchString(m[1]) {
+			return classSecret + reasonURLCredentials
+		}
+	}
+	if len(s) >= minDetectLen {
+		if d, err := gitleaks(); err == nil {
+			for _, f := range d.DetectString(s) {
+				if validReason(f.RuleID) {
+					return classSecret + reasonGitleaks + f.RuleID
+				}
+			}
+		}
+	}
+	if placeholder.MatchString(s) || secretVersionRef.MatchString(s) {
+		return classRef
+	}
+	for _, scheme := range runtimeSchemes {
+		if strings.HasPrefix(s, scheme) {
+			return classRef
+		}
+	}
+	if filePath.MatchString(s) {
+		return classPath
+	}
+	return ""
+}
+
+// validReason reports whether a detector rule ID can go into a class token:
+// one word of letters, digits, '-', '_' and '.'.
+func validReason(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// validClass reports whether tok is a class token classifyEnvValue makes.
+func validClass(tok string) bool {
+	switch {
+	case tok == classRef, tok == classPath:
+		return true
+	case strings.HasPrefix(tok, classSecret):
+		reason := strings.TrimPrefix(tok, classSecret)
+		if r, ok := strings.CutPrefix(reason, reasonGitleaks); ok {
+			return validReason(r)
+		}
+		return reason == reasonPrivateKey || reason == reasonURLCredentials
+	}
+	return false
+}
+
+// newEnvVar returns the EnvVar of a literal value v (nil when the entry has
+// none), read from a redacted value or, for data that was never redacted,
+// classified here.
+func newEnvVar(name string, v *string) EnvVar {
+	ev := EnvVar{Name: name}
+	if v == nil || *v == "" {
+		return ev
+	}
+	class := ""
+	if rest, ok := strings.CutPrefix(*v, Redacted); ok {
+		for _, tok := range strings.Fields(rest) {
+			if validClass(tok) {
+				class = tok
+				break
+			}
+		}
+	} else {
+		class = classifyEnvValue(*v)
+	}
+	switch {
+	case class == classRef:
+		ev.Runtime = true
+	case class == classPath:
+		ev.Literal, ev.Path = true, true
+	case strings.HasPrefix(class, classSecret):
+		ev.Literal, ev.SecretForm = true, strings.TrimPrefix(class, classSecret)
+	default:
+		ev.Literal = true
+	}
+	return ev
+}
+
+// SecretFormText explains a SecretForm reason to a reader.
+func SecretFormText(reason string) string {
+	switch {
+	case reason == reasonPrivateKey:
+		return "the value is a private key"
+	case reason == reasonURLCredentials:
+		return "the value is a URL with a password in it"
+	case strings.HasPrefix(reason, reasonGitleaks):
+		return "the value has the form of a known credential (gitleaks rule " + strings.TrimPrefix(reason, reasonGitleaks) + ")"
+	}
+	return "the value has the form of a secret"
+}

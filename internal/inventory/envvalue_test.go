@@ -1,0 +1,61 @@
+package inventory
+
+import "testing"
+
+func TestClassifyEnvValue(t *testing.T) {
+	tests := []struct {
+		name, value, want string
+	}{
+		{"empty", "", ""},
+		{"plain word", "debug", ""},
+		{"uuid", "3f2a8c1e-7b4d-4e9a-9c1f-2d3e4f5a6b7c", ""},
+		{"oauth client id", "123456789012-abc123def456.apps.googleusercontent.com", ""},
+		{"pem private key", "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----", "#secret=private-key"},
+		{"openssh private key", "-----BEGIN OPENSSH PRIVATE KEY-----", "#secret=private-key"},
+		{"pgp private key", "-----BEGIN PGP PRIVATE KEY BLOCK-----", "#secret=private-key"},
+		{"public key", "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----", ""},
+		{"url with password", "postgres://app:hunter2@10.0.0.3/db", "#secret=url-credentials"},
+		{"redis url with password only", "redis://:s3cret@10.0.0.9:6379/0", "#secret=url-credentials"},
+		{"url with placeholder password", "postgres://app:${DB_PASSWORD}@10.0.0.3/db", ""},
+		{"url with user only", "postgres://app@10.0.0.3/db", ""},
+		{"https url", "https://api.example.com/v1", ""},
+		{"stripe key", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "#secret=gitleaks:stripe-access-token"},
+		{"gcp api key", "AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI", "#secret=gitleaks:gcp-api-key"},
+		{"secret manager version", "projects/shop-prod/secrets/db/versions/3", "#ref"},
+		{"secret manager secret", "projects/123456789012/secrets/db", "#ref"},
+		{"sm scheme", "sm://shop-prod/db", "#ref"},
+		{"berglas", "berglas://bucket/db", "#ref"},
+		{"placeholder", "${DB_PASSWORD}", "#ref"},
+		{"kubernetes placeholder", "$(DB_PASSWORD)", "#ref"},
+		{"masked", "********", "#ref"},
+		{"absolute path", "/var/secrets/google/key.json", "#path"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := classifyEnvValue(tc.value); got != tc.want {
+				t.Errorf("classifyEnvValue(%q) = %q, want %q", tc.value, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestRedactedValueKeepsOnlyItsTokens: a value already redacted keeps its
+// class and references, and nothing written after the prefix by hand.
+func TestRedactedValueKeepsOnlyItsTokens(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"postgres://a:b@h/db", Redacted + " #secret=url-credentials"},
+		{Redacted + " #secret=url-credentials", Redacted + " #secret=url-credentials"},
+		{Redacted + " hunter2 #secret=bogus gs://invoices", Redacted + " gs://invoices"},
+		{"projects/p1/secrets/db/versions/2", Redacted + " #ref projects/p1/secrets/db/versions/2"},
+		{"projects/p1/topics/orders", Redacted + " projects/p1/topics/orders"},
+	}
+	for _, tc := range tests {
+		if got := redactedValue(tc.in); got != tc.want {
+			t.Errorf("redactedValue(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		// Idempotent: reading a stored snapshot again changes nothing.
+		if got := redactedValue(redactedValue(tc.in)); got != tc.want {
+			t.Errorf("redactedValue twice (%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
