@@ -71,9 +71,10 @@ func (h *Handler) ChangeDetail(c echo.Context) error {
 		return err
 	}
 	u, _ := userFrom(c)
+	proposer := review.IsProposer(cs.ChangeSetRow, actor(c))
 	p := web.ChangePage{Layout: h.layout(c, cs.Title, "changes"), ChangeSet: cs, Renderings: renderings,
-		CanApprove: u.Role.Can(auth.Approve) && cs.Status == store.StatusProposed && cs.ProposedSub != u.Subject,
-		IsProposer: cs.ProposedSub == u.Subject,
+		CanApprove: u.Role.Can(auth.Approve) && cs.Status == store.StatusProposed && !proposer,
+		IsProposer: proposer,
 		CanApply:   u.Role.Can(auth.Apply) && cs.Status == store.StatusApproved && cs.AppliedBy == "" && h.review.ApplyEnabled(),
 		CanExport:  cs.Status == store.StatusApproved || cs.Status == store.StatusApplied,
 		ApplyOff:   !h.review.ApplyEnabled()}

@@ -417,6 +417,36 @@ func TestServiceRecommendation(t *testing.T) {
 	}
 }
 
+// The two-person rule holds across accounts: the same email (in any case)
+// under another subject cannot approve its own change set, and is not
+// offered the button.
+func TestSelfApprovalUnderAnotherSubject(t *testing.T) {
+	e := newEnv(t, "ann@example.com,ANN@Example.com,bob@example.com", demoReader)
+	twin := map[string]string{handlers.DevUserHeader: "ANN@Example.com"} // subject dev:ANN@Example.com
+	finding := e.scan(t).Findings[0].ID
+	resp := e.post(t, "/findings/"+finding+"/propose", nil, nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("propose as ann = %d", resp.StatusCode)
+	}
+	page := resp.Header.Get("Location")
+	_, body := e.do(t, http.MethodGet, page, twin)
+	d := doc(t, body)
+	if d.Find(`[data-testid="approve"]`).Length() != 0 || d.Find(`[data-testid="awaiting"]`).Length() != 1 {
+		t.Errorf("%s as ann's second account: approve button %d, awaiting %d; want 0 and 1", page,
+			d.Find(`[data-testid="approve"]`).Length(), d.Find(`[data-testid="awaiting"]`).Length())
+	}
+	bob := map[string]string{handlers.DevUserHeader: "bob@example.com"}
+	_, body = e.do(t, http.MethodGet, page, bob)
+	hash, _ := doc(t, body).Find(`input[name="hash"]`).Attr("value") // what bob is shown
+	form := url.Values{"hash": {hash}}
+	if resp := e.post(t, page+"/approve", form, twin); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("approve as ann's second account = %d, want 403", resp.StatusCode)
+	}
+	if resp := e.post(t, page+"/approve", form, bob); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("approve as bob = %d, want 303", resp.StatusCode)
+	}
+}
+
 // In dev mode a request may act as another of the dev users given at
 // start (X-Runlens-Dev-User): enough for one machine to play proposer and
 // approver, through the JSON API a script uses. Any other name is refused,

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/runlens/runlens/internal/changeset"
@@ -136,8 +137,15 @@ func (s *Service) List(ctx context.Context, status string) ([]store.ChangeSetRow
 	return s.st.ChangeSets(ctx, status, 500)
 }
 
+// IsProposer reports whether a is who proposed c: the same IAP subject, or
+// the same email (compared case-insensitively) under another subject, so
+// that one person with two accounts cannot approve their own change set.
+func IsProposer(c Row, a Actor) bool {
+	return c.ProposedSub == a.Sub || a.Email != "" && strings.EqualFold(c.ProposedBy, a.Email)
+}
+
 // Approve approves change set id as shown with hash: refused for the
-// proposer, for content that changed since (hash differs) and for a change
+// proposer (IsProposer), for content that changed since (hash differs) and for a change
 // set no longer proposed.
 func (s *Service) Approve(ctx context.Context, id int64, hash string, by Actor) error {
 	c, err := s.st.ChangeSet(ctx, id)
@@ -145,7 +153,7 @@ func (s *Service) Approve(ctx context.Context, id int64, hash string, by Actor) 
 		return err
 	}
 	switch {
-	case c.ProposedSub == by.Sub:
+	case IsProposer(c, by):
 		return ErrSelfApproval
 	case c.ContentHash != hash:
 		return ErrStale

@@ -76,6 +76,11 @@ func TestWorkflow(t *testing.T) {
 	if err := rv.Approve(ctx, id, cs.ContentHash, alice); !errors.Is(err, review.ErrSelfApproval) {
 		t.Errorf("self approval = %v, want ErrSelfApproval", err)
 	}
+	// The same person under another subject: the email decides, in any case.
+	twin := review.Actor{Sub: "sub-alice-2", Email: "Alice@Example.COM", RequestID: "r4"}
+	if err := rv.Approve(ctx, id, cs.ContentHash, twin); !errors.Is(err, review.ErrSelfApproval) {
+		t.Errorf("approval by the proposer's email under another subject = %v, want ErrSelfApproval", err)
+	}
 	if err := rv.Approve(ctx, id, "0000", bob); !errors.Is(err, review.ErrStale) {
 		t.Errorf("approval of other content = %v, want ErrStale", err)
 	}

@@ -179,11 +179,14 @@ func (s *Store) transitionIn(ctx context.Context, audit AuditEntry, q string, ar
 }
 
 // Approve moves a proposed change set to approved, bound to hash, if the
-// approver is not the proposer and hash is the stored content's. The audit
-// entry is written in the same transaction.
+// approver is not the proposer — neither the same subject nor the same
+// email, compared case-insensitively (SQLite's lower folds ASCII only; the
+// review package compares with full case folding first) — and hash is the
+// stored content's. The audit entry is written in the same transaction.
 func (s *Store) Approve(ctx context.Context, id int64, by, bySub, hash string, at, expires time.Time, audit AuditEntry) error {
 	return s.transition(ctx, audit, `UPDATE change_sets SET status = 'approved', decided_by = ?, decided_at = ?, approved_hash = ?, approval_expires_at = ?
-		WHERE id = ? AND status = 'proposed' AND proposed_sub <> ? AND content_hash = ?`, by, ts(at), hash, ts(expires), id, bySub, hash)
+		WHERE id = ? AND status = 'proposed' AND proposed_sub <> ? AND lower(proposed_by) <> lower(?) AND content_hash = ?`,
+		by, ts(at), hash, ts(expires), id, bySub, by, hash)
 }
 
 // Reject moves a proposed change set to rejected.

@@ -39,6 +39,23 @@ func approve(t *testing.T, st *store.Store, id int64, ttl time.Duration) {
 	}
 }
 
+// The store refuses an approval by the proposer's subject or email (in any
+// case) even if the caller did not check.
+func TestApproveRefusesTheProposer(t *testing.T) {
+	ctx := context.Background()
+	st, _ := open(t)
+	id := addChangeSet(t, st, "self")
+	for _, by := range []struct{ email, sub string }{{"someone@example.com", "sub-alice"}, {"ALICE@example.com", "sub-alice-2"}} {
+		at := time.Now()
+		err := st.Approve(ctx, id, by.email, by.sub, "hash-self", at, at.Add(time.Hour),
+			store.AuditEntry{Actor: by.email, Action: "changeset.approve", Target: fmt.Sprint(id)})
+		if !errors.Is(err, store.ErrConflict) {
+			t.Errorf("Approve by %s (%s) = %v, want ErrConflict", by.email, by.sub, err)
+		}
+	}
+	approve(t, st, id, time.Hour) // bob
+}
+
 // claim claims change set id for apply as carol.
 func claim(t *testing.T, st *store.Store, id int64) {
 	t.Helper()
