@@ -417,6 +417,60 @@ func TestServiceRecommendation(t *testing.T) {
 	}
 }
 
+// Dev mode answers only requests addressed to a loopback name, so a page
+// whose own name was re-pointed at 127.0.0.1 (DNS rebinding) cannot use
+// the dev user; behind IAP the Host does not matter.
+func TestDevModeHost(t *testing.T) {
+	dev := newEnv(t, "dev@example.com", demoReader)
+	prod := newEnv(t, "", demoReader)
+	get := func(e *env, host, path string, hdr map[string]string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, e.srv.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := e.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	port := dev.srv.URL[strings.LastIndexByte(dev.srv.URL, ':'):]
+	tests := []struct {
+		host string
+		want int
+	}{
+		{"127.0.0.1" + port, http.StatusOK},
+		{"localhost" + port, http.StatusOK},
+		{"[::1]" + port, http.StatusOK},
+		{"localhost", http.StatusOK},
+		{"rebind.attacker.example" + port, http.StatusForbidden},
+		{"rebind.attacker.example", http.StatusForbidden},
+		{"localhost.attacker.example" + port, http.StatusForbidden},
+		{"10.0.0.5" + port, http.StatusForbidden},
+	}
+	for _, tc := range tests {
+		for _, path := range []string{"/", "/api/v1/scan", "/healthz"} {
+			status, body := get(dev, tc.host, path, nil)
+			if status != tc.want {
+				t.Errorf("dev mode: GET %s with Host %q = %d, want %d", path, tc.host, status, tc.want)
+			}
+			if tc.want == http.StatusForbidden && (!strings.Contains(body, "localhost, 127.0.0.1 or [::1]") || strings.Contains(body, "dev@example.com")) {
+				t.Errorf("dev mode: GET %s with Host %q: body %.300q, want the loopback message and nothing of the dev user", path, tc.host, body)
+			}
+		}
+	}
+	if status, _ := get(prod, "runlens.example.com", "/", map[string]string{auth.AssertionHeader: prod.token(t, "alice@example.com")}); status != http.StatusOK {
+		t.Errorf("IAP mode: GET / with Host runlens.example.com = %d, want 200", status)
+	}
+}
+
 // The two-person rule holds across accounts: the same email (in any case)
 // under another subject cannot approve its own change set, and is not
 // offered the button.

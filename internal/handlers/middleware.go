@@ -44,6 +44,20 @@ func securityHeaders(dev bool) echo.MiddlewareFunc {
 	}
 }
 
+// devHostOnly refuses, in dev mode, every request whose Host is not
+// localhost or a loopback IP (auth.CheckDevHost): dev mode acts as the dev
+// user without asking, so a site re-pointing its own name at 127.0.0.1 (DNS
+// rebinding) must not be answered.
+func devHostOnly(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := auth.CheckDevHost(c.Request().Host); err != nil {
+			return echo.NewHTTPError(http.StatusForbidden,
+				"Dev mode answers only requests addressed to localhost, 127.0.0.1 or [::1]: open it by one of those names.").SetInternal(err)
+		}
+		return next(c)
+	}
+}
+
 // DevUserHeader names, in dev mode, which of the dev users a request acts
 // as (Config.DevAlsoUsers).
 const DevUserHeader = "X-Runlens-Dev-User"

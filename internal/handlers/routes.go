@@ -21,6 +21,10 @@ func (h *Handler) Routes() *echo.Echo {
 	e.Use(middleware.Recover())
 	e.Use(middleware.RequestID())
 	e.Use(securityHeaders(h.cfg.DevUser != ""))
+	if h.cfg.DevUser != "" {
+		// DNS rebinding: dev mode answers only loopback names.
+		e.Use(devHostOnly)
+	}
 	// CSRF: every state-changing request must be same-origin (Sec-Fetch-Site
 	// / Origin checks of net/http's CrossOriginProtection).
 	e.Use(echo.WrapMiddleware(http.NewCrossOriginProtection().Handler))
