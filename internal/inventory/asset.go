@@ -139,6 +139,22 @@ type Coverage struct {
 	Denied      []string       `json:"denied,omitempty"` // live scopes and content types refused (PERMISSION_DENIED)
 }
 
+// CoverageOf is the coverage of assets already joined: a resource record for
+// every asset with data, an IAM policy record for every asset with a policy.
+func CoverageOf(assets []*Asset) Coverage {
+	c := Coverage{AssetTypes: map[string]int{}}
+	for _, a := range assets {
+		c.AssetTypes[a.Type]++
+		if a.Data != nil {
+			c.Resources++
+		}
+		if a.IAMPolicy != nil {
+			c.IAMPolicies++
+		}
+	}
+	return c
+}
+
 // Merge adds the counts and scopes of o to c.
 func (c *Coverage) Merge(o Coverage) {
 	c.Resources += o.Resources

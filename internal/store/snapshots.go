@@ -98,9 +98,13 @@ func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (id int64, e
 	if err = insertRecommender(w, id, in.Inventory); err != nil {
 		return 0, err
 	}
+	cov, err := json.Marshal(in.Inventory.Coverage)
+	if err != nil {
+		return 0, fmt.Errorf("store: save snapshot: coverage: %w", err)
+	}
 	if err = w.exec(`UPDATE snapshots SET status = 'complete', error = '', records = ?, assets = ?, skipped = ?, problems = ?,
-		org_score = ?, org_grade = ? WHERE id = ?`, in.Inventory.Records, len(in.Inventory.Assets), in.Inventory.Skipped, string(pj),
-		in.Scores.Organization.Score, in.Scores.Organization.Grade, id); err != nil {
+		org_score = ?, org_grade = ?, coverage = ? WHERE id = ?`, in.Inventory.Records, len(in.Inventory.Assets), in.Inventory.Skipped, string(pj),
+		in.Scores.Organization.Score, in.Scores.Organization.Grade, string(cov), id); err != nil {
 		return 0, fmt.Errorf("store: save snapshot: %w", err)
 	}
 	if err = w.commit(); err != nil {
@@ -445,6 +449,18 @@ func (s *Store) LoadInventory(ctx context.Context, id int64) (*inventory.Invento
 	}
 	if err := loadRecommender(ctx, s.db, id, inv); err != nil {
 		return nil, err
+	}
+	var cov string
+	if err := s.db.QueryRowContext(ctx, `SELECT coverage FROM snapshots WHERE id = ?`, id).Scan(&cov); err != nil {
+		return nil, fmt.Errorf("store: load inventory %d: coverage: %w", id, err)
+	}
+	if cov != "" {
+		if err := json.Unmarshal([]byte(cov), &inv.Coverage); err != nil {
+			return nil, fmt.Errorf("store: load inventory %d: coverage: %w", id, err)
+		}
+	} else {
+		// Stored before coverage was recorded: what the stored assets hold.
+		inv.Coverage = inventory.CoverageOf(inv.Assets)
 	}
 	return inv, nil
 }
