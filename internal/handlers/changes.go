@@ -41,6 +41,8 @@ func reviewError(err error) error {
 		return echo.NewHTTPError(http.StatusForbidden, err.Error())
 	case errors.Is(err, review.ErrStale), errors.Is(err, review.ErrState), errors.Is(err, review.ErrNotApproved):
 		return echo.NewHTTPError(http.StatusConflict, err.Error())
+	case errors.Is(err, review.ErrNoteTooLong):
+		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
 	}
 	return err
 }

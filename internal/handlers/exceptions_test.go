@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -228,5 +229,70 @@ func TestSyncCancel(t *testing.T) {
 	cur, _ := e.store.CurrentSnapshot(context.Background())
 	if cur.ID != 1 {
 		t.Errorf("serving snapshot %d, want the first", cur.ID)
+	}
+}
+
+// A request body over 64 KiB is refused with 413, whether its length is
+// declared or streamed; a field over its limit with 400 naming the field.
+func TestRequestLimits(t *testing.T) {
+	e := newEnv(t, "dev@example.com", demoReader)
+	target := e.scan(t).Findings[0].ID
+	tomorrow := time.Now().AddDate(0, 0, 2).Format("2006-01-02")
+	exception := func(owner, reason string) url.Values {
+		return url.Values{"owner": {owner}, "reason": {reason}, "expires": {tomorrow}}
+	}
+	postBody := func(path string, body io.Reader, length int64) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, e.srv.URL+path, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.ContentLength = length // -1: chunked, the length unknown up front
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req.Header.Set("HX-Request", "true") // the message alone, as a fragment
+		resp, err := e.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	big := exception("o", strings.Repeat("x", 70<<10)).Encode()
+	for _, length := range []int64{int64(len(big)), -1} {
+		status, body := postBody("/findings/"+target+"/exception", strings.NewReader(big), length)
+		if status != http.StatusRequestEntityTooLarge || !strings.Contains(body, "64 KiB") {
+			t.Errorf("POST a %d-byte exception (length %d) = %d %.200q, want 413 saying 64 KiB", len(big), length, status, body)
+		}
+	}
+
+	resp := e.post(t, "/findings/"+target+"/propose", nil, nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("propose = %d", resp.StatusCode)
+	}
+	change := resp.Header.Get("Location")
+	tests := []struct {
+		name, path string
+		form       url.Values
+		want       int
+		field      string // named in the 400
+	}{
+		{"owner of 255 characters", "/findings/" + target + "/exception", exception(strings.Repeat("o", 255), "r"), http.StatusBadRequest, "owner"},
+		{"reason of 2,001 characters", "/findings/" + target + "/exception", exception("o", strings.Repeat("é", 2001)), http.StatusBadRequest, "reason"},
+		{"note of 2,001 characters", change + "/reject", url.Values{"note": {strings.Repeat("n", 2001)}}, http.StatusBadRequest, "note"},
+		{"owner and reason at their limits", "/findings/" + target + "/exception", exception(strings.Repeat("o", 254), strings.Repeat("é", 2000)), http.StatusSeeOther, ""},
+		{"note at its limit", change + "/reject", url.Values{"note": {strings.Repeat("n", 2000)}}, http.StatusSeeOther, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := postBody(tc.path, strings.NewReader(tc.form.Encode()), int64(len(tc.form.Encode())))
+			if status != tc.want {
+				t.Fatalf("POST %s = %d %.200q, want %d", tc.path, status, body, tc.want)
+			}
+			if tc.field != "" && !strings.Contains(body, "the "+tc.field+" is longer than") {
+				t.Errorf("POST %s: body %.300q does not name the field %s", tc.path, body, tc.field)
+			}
+		})
 	}
 }

@@ -101,6 +101,8 @@ func (h *Handler) ErrorHandler(err error, c echo.Context) {
 		status, msg = http.StatusServiceUnavailable, "No snapshot has been synced yet. Run a sync (runlens sync, or POST /sync) first."
 	case errors.Is(err, context.Canceled):
 		status, msg = 499, "request cancelled"
+	case errors.As(err, new(*http.MaxBytesError)):
+		status, msg = errBodyTooLarge.Code, errBodyTooLarge.Message.(string)
 	}
 	req := c.Request()
 	attrs := []any{"method", req.Method, "path", req.URL.Path, "status", status, "request_id", c.Response().Header().Get(echo.HeaderXRequestID)}

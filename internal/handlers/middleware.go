@@ -1,6 +1,9 @@
 package handlers
 
 import (
+	"errors"
+	"fmt"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -53,6 +56,46 @@ func devHostOnly(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := auth.CheckDevHost(c.Request().Host); err != nil {
 			return echo.NewHTTPError(http.StatusForbidden,
 				"Dev mode answers only requests addressed to localhost, 127.0.0.1 or [::1]: open it by one of those names.").SetInternal(err)
+		}
+		return next(c)
+	}
+}
+
+// maxBody is the largest request body runlens reads. Its forms hold a few
+// short fields, the longest an exception's reason: store.MaxExceptionReason
+// characters, at most 24,000 bytes percent-encoded.
+const maxBody = 64 << 10
+
+// errBodyTooLarge is the answer to a request body over maxBody.
+var errBodyTooLarge = echo.NewHTTPError(http.StatusRequestEntityTooLarge,
+	fmt.Sprintf("The request body is larger than the %d KiB runlens accepts.", maxBody>>10))
+
+// limitBody refuses a request body over maxBody with 413, whether its
+// length is declared or not (the body is read through http.MaxBytesReader).
+// It parses the form of a POST, PUT or PATCH here, so that an oversized or
+// malformed form is an error, not — as Echo's FormValue, which drops parse
+// errors, would have it — empty fields.
+func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.ContentLength > maxBody {
+			return errBodyTooLarge
+		}
+		r.Body = http.MaxBytesReader(c.Response().Writer, r.Body, maxBody)
+		if r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch {
+			return next(c)
+		}
+		var err error
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); mt == echo.MIMEMultipartForm {
+			err = r.ParseMultipartForm(maxBody)
+		} else {
+			err = r.ParseForm()
+		}
+		if errors.As(err, new(*http.MaxBytesError)) {
+			return errBodyTooLarge
+		}
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.").SetInternal(err)
 		}
 		return next(c)
 	}

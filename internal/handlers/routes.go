@@ -46,6 +46,9 @@ func (h *Handler) Routes() *echo.Echo {
 		},
 		Skipper: func(c echo.Context) bool { return rate < 0 || c.Request().URL.Path == "/healthz" },
 	}))
+	// Request bodies: at most 64 KiB (413 beyond); fields have their own
+	// limits in the domain (400 naming the field).
+	e.Use(limitBody)
 
 	// Health and static files (no user needed).
 	e.GET("/healthz", h.Healthz)

@@ -16,6 +16,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/runlens/runlens/internal/changeset"
 	"github.com/runlens/runlens/internal/scan"
@@ -30,7 +31,11 @@ var (
 	ErrNotApproved    = errors.New("review: the change set is not approved (or its approval expired)")
 	ErrApplyDisabled  = errors.New("review: applying is turned off on this server; export the approved change set instead")
 	ErrState          = errors.New("review: the change set is not in a state that allows this")
+	ErrNoteTooLong    = fmt.Errorf("review: the note is longer than %d characters", MaxNote)
 )
+
+// MaxNote is the longest note of a review decision, in characters.
+const MaxNote = 2000
 
 // Applier applies an approved change set through the Google APIs and says
 // what it did. It is given only approved content.
@@ -169,8 +174,12 @@ func (s *Service) Approve(ctx context.Context, id int64, hash string, by Actor) 
 	return err
 }
 
-// Reject rejects a proposed change set with a note.
+// Reject rejects a proposed change set with a note of at most MaxNote
+// characters (ErrNoteTooLong).
 func (s *Service) Reject(ctx context.Context, id int64, note string, by Actor) error {
+	if utf8.RuneCountInString(note) > MaxNote {
+		return ErrNoteTooLong
+	}
 	if _, err := s.st.ChangeSet(ctx, id); err != nil {
 		return err
 	}

@@ -127,6 +127,9 @@ func TestReject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := rv.Reject(ctx, id, strings.Repeat("n", review.MaxNote+1), bob); !errors.Is(err, review.ErrNoteTooLong) {
+		t.Errorf("reject with a note of %d characters = %v, want ErrNoteTooLong", review.MaxNote+1, err)
+	}
 	if err := rv.Reject(ctx, id, "needs a different SA name", bob); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Exception is an accepted risk on one finding.
@@ -28,8 +29,17 @@ func (e Exception) Active(now time.Time) bool {
 }
 
 // ErrInvalidException is returned for an exception without owner or reason,
-// or one that has already expired.
+// with an owner or reason longer than allowed, or one that has already
+// expired. Its message names the field.
 var ErrInvalidException = errors.New("store: invalid exception")
+
+// The longest owner and reason of an exception, in characters: an owner is
+// an email or a team name (254 is the longest email address), a reason a
+// paragraph.
+const (
+	MaxExceptionOwner  = 254
+	MaxExceptionReason = 2000
+)
 
 // AddException records an accepted risk and its audit entry in one
 // transaction: both are written or neither.
@@ -39,6 +49,10 @@ func (s *Store) AddException(ctx context.Context, e Exception, now time.Time, au
 		return 0, fmt.Errorf("%w: an owner is required", ErrInvalidException)
 	case strings.TrimSpace(e.Reason) == "":
 		return 0, fmt.Errorf("%w: a reason is required", ErrInvalidException)
+	case utf8.RuneCountInString(strings.TrimSpace(e.Owner)) > MaxExceptionOwner:
+		return 0, fmt.Errorf("%w: the owner is longer than %d characters", ErrInvalidException, MaxExceptionOwner)
+	case utf8.RuneCountInString(strings.TrimSpace(e.Reason)) > MaxExceptionReason:
+		return 0, fmt.Errorf("%w: the reason is longer than %d characters", ErrInvalidException, MaxExceptionReason)
 	case !e.ExpiresAt.After(now):
 		return 0, fmt.Errorf("%w: the expiry must be in the future", ErrInvalidException)
 	case e.FindingID == "":

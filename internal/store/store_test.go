@@ -409,3 +409,34 @@ func TestRecoverInterrupted(t *testing.T) {
 		t.Errorf("Snapshots = %+v, want the interrupted one listed as failed", list)
 	}
 }
+
+func TestAddExceptionLimits(t *testing.T) {
+	ctx := context.Background()
+	st, _ := open(t)
+	now := time.Now()
+	valid := store.Exception{FindingID: "f", Check: "invoker-public", Subject: "s", Owner: "web team", Reason: "public site",
+		ExpiresAt: now.Add(time.Hour), CreatedBy: "m@example.com"}
+	tests := []struct {
+		name  string
+		edit  func(*store.Exception)
+		field string // named in the error; "" for none
+	}{
+		{"owner at the limit", func(e *store.Exception) { e.Owner = strings.Repeat("ö", store.MaxExceptionOwner) }, ""},
+		{"owner over the limit", func(e *store.Exception) { e.Owner = strings.Repeat("o", store.MaxExceptionOwner+1) }, "owner"},
+		{"reason at the limit", func(e *store.Exception) { e.Reason = strings.Repeat("é", store.MaxExceptionReason) }, ""},
+		{"reason over the limit", func(e *store.Exception) { e.Reason = strings.Repeat("r", store.MaxExceptionReason+1) }, "reason"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := valid
+			tc.edit(&e)
+			_, err := st.AddException(ctx, e, now, store.AuditEntry{Actor: "m@example.com", Action: "exception.add"})
+			switch {
+			case tc.field == "" && err != nil:
+				t.Errorf("AddException = %v, want success", err)
+			case tc.field != "" && (!errors.Is(err, store.ErrInvalidException) || !strings.Contains(err.Error(), tc.field)):
+				t.Errorf("AddException = %v, want ErrInvalidException naming the %s", err, tc.field)
+			}
+		})
+	}
+}
