@@ -22,6 +22,7 @@ import (
 	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/internal/rules"
 	"github.com/runlens/runlens/internal/scan"
+	"github.com/runlens/runlens/internal/termsafe"
 )
 
 // multiFlag is a repeatable string flag.
@@ -128,6 +129,7 @@ func progressBar(stderr io.Writer, what string) (update func(posture.Progress), 
 	bar := progressbar.NewOptions64(-1, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription(what),
 		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("records"),
 		progressbar.OptionSpinnerType(14), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+	what = termsafe.String(what) // the scopes or files read
 	return func(p posture.Progress) {
 		bar.Describe(what + progressDetail(p, time.Now()))
 		_ = bar.Set64(int64(p.Records))
@@ -196,18 +198,24 @@ func liveReader(scopes []string, stderr io.Writer) posture.Reader {
 		}
 		rclient, err := recommender.NewClient(ctx)
 		if err != nil {
-			fmt.Fprintln(stderr, "runlens: recommender client:", err)
+			fmt.Fprintln(stderr, "runlens: recommender client:", termsafe.String(err.Error()))
 		} else {
 			defer rclient.Close()
 			opts.Progress = sum.of("recommender")
 			if err := r.ReadRecommender(ctx, rclient, scopes, opts); err != nil {
-				fmt.Fprintln(stderr, "runlens: IAM recommender not read:", err)
+				fmt.Fprintln(stderr, "runlens: IAM recommender not read:", termsafe.String(err.Error()))
 			}
 		}
 		inv := r.Inventory()
-		for _, p := range inv.Problems {
-			fmt.Fprintln(stderr, "runlens: problem:", p)
-		}
+		printProblems(stderr, inv.Problems)
 		return inv, nil
+	}
+}
+
+// printProblems writes the problems of a read, one a line, escaped: they
+// quote resource names, which may hold control characters.
+func printProblems(w io.Writer, problems []inventory.Problem) {
+	for _, p := range problems {
+		fmt.Fprintln(w, "runlens: problem:", termsafe.String(p.String()))
 	}
 }

@@ -17,6 +17,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/runlens/runlens/internal/termsafe"
 )
 
 func main() {
@@ -27,9 +29,15 @@ func main() {
 		if code, ok := err.(exitCode); ok {
 			os.Exit(int(code))
 		}
-		fmt.Fprintln(os.Stderr, "runlens:", err)
+		printError(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+// printError writes err for a person at a terminal, escaped: errors quote
+// names of files and resources, which may hold control characters.
+func printError(w io.Writer, err error) {
+	fmt.Fprintln(w, "runlens:", termsafe.String(err.Error()))
 }
 
 // exitCode is returned by run to exit with a status without a message

@@ -13,6 +13,7 @@ import (
 	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/internal/review"
 	"github.com/runlens/runlens/internal/store"
+	"github.com/runlens/runlens/internal/termsafe"
 )
 
 func runSync(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -62,6 +63,6 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	fmt.Fprintf(stdout, "snapshot %d: %s: %d records, %d assets, %d skipped; organization score %d (%s)\n",
-		sn.ID, sn.Source, sn.Records, sn.Assets, sn.Skipped, sn.OrgScore, sn.OrgGrade)
+		sn.ID, termsafe.String(sn.Source), sn.Records, sn.Assets, sn.Skipped, sn.OrgScore, sn.OrgGrade)
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+
+	"github.com/runlens/runlens/internal/termsafe"
 )
 
 // WriteText writes the human-readable scan report: the summary, the scores,
@@ -24,7 +26,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROJECT\tSCORE\tGRADE")
 	for _, p := range doc.Scores.Projects {
-		fmt.Fprintf(tw, "%s\t%d\t%s\n", p.Project, p.Score, p.Grade)
+		fmt.Fprintf(tw, "%s\t%d\t%s\n", termsafe.String(p.Project), p.Score, p.Grade)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -72,6 +74,14 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// printf writes format with args, each string argument escaped with
+// termsafe.String: names, members, values and problems come from the
+// inventory and must not act on the terminal. Pass them as strings.
 func (e *errWriter) printf(format string, args ...any) {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = termsafe.String(s)
+		}
+	}
 	fmt.Fprintf(e, format, args...)
 }
