@@ -27,7 +27,7 @@ import (
 // returned as it is. Use it on every attacker-controllable string that goes
 // to a terminal; not on a format string, whose newlines are meant.
 func String(s string) string {
-	i := strings.IndexFunc(s, func(r rune) bool { return r == utf8.RuneError || unsafe(r) })
+	i := strings.IndexFunc(s, func(r rune) bool { return r == utf8.RuneError || needsEscape(r) })
 	if i < 0 {
 		return s
 	}
@@ -41,7 +41,7 @@ func String(s string) string {
 			b.WriteString(`\x`)
 			b.WriteString(strconv.FormatUint(uint64(s[0])>>4, 16))
 			b.WriteString(strconv.FormatUint(uint64(s[0])&0xf, 16))
-		case unsafe(r):
+		case needsEscape(r):
 			q := strconv.QuoteRune(r) // 'x' with x escaped
 			b.WriteString(q[1 : len(q)-1])
 		default:
@@ -52,8 +52,8 @@ func String(s string) string {
 	return b.String()
 }
 
-// unsafe reports whether a terminal may act on r (see String).
-func unsafe(r rune) bool {
+// needsEscape reports whether a terminal may act on r (see String).
+func needsEscape(r rune) bool {
 	switch {
 	case r < 0x20, 0x7f <= r && r <= 0x9f:
 		return true

@@ -45,7 +45,7 @@ func FuzzString(f *testing.F) {
 			t.Fatalf("String(%q) = %q is not UTF-8", s, got)
 		}
 		for i, r := range got {
-			if unsafe(r) {
+			if needsEscape(r) {
 				t.Fatalf("String(%q) = %q holds %U at %d", s, got, r, i)
 			}
 		}
