@@ -51,6 +51,9 @@ type builder struct {
 	ids     map[string]string        // container reference -> node ID (containerID)
 	below   map[string][]*graph.Node // container node ID -> grantees
 	views   []view                   // typed views of inv.Assets, index for index
+	// buildCreators are the bindings that grant cloudbuild.builds.create on
+	// a container (From, Role, Via, Condition), for cloudBuildActAs.
+	buildCreators []graph.Edge
 }
 
 // Graph builds the identity graph of inv at time now (which decides whether
@@ -98,8 +101,53 @@ func Graph(inv *inventory.Inventory, roles *iam.Catalog, now time.Time) *Result 
 			bl.bindings(id, a.IAMPolicy)
 		}
 	}
+	bl.cloudBuildActAs()
 	bl.res.Graph = bl.b.Graph()
 	return bl.res
+}
+
+// buildsCreate is the permission to start a Cloud Build build.
+const buildsCreate = "cloudbuild.builds.create"
+
+// cloudBuildActAs adds a can_act_as edge from every principal that may
+// create builds in a project to the project's legacy Cloud Build service
+// account (PROJECT_NUMBER@cloudbuild.gserviceaccount.com) where the graph
+// knows that account: a build runs as it, so a build author holds what it
+// holds (https://cloud.google.com/build/docs/cloud-build-service-account).
+// The edge's permission is cloudbuild.builds.create, its role and via those
+// of the binding that grants it (on the project or an ancestor).
+func (bl *builder) cloudBuildActAs() {
+	if len(bl.buildCreators) == 0 {
+		return
+	}
+	byVia := map[string][]graph.Edge{}
+	for _, e := range bl.buildCreators {
+		byVia[e.Via] = append(byVia[e.Via], e)
+	}
+	perms := []string{buildsCreate}
+	for _, n := range bl.b.Nodes() {
+		if n.Kind != graph.KindServiceAccount {
+			continue
+		}
+		num, ok := iam.LegacyCloudBuildProject(strings.TrimPrefix(n.ID, "serviceAccount:"))
+		if !ok {
+			continue
+		}
+		seen := map[string]bool{}
+		for c := crm + "projects/" + num; c != "" && !seen[c]; {
+			seen[c] = true
+			for _, e := range byVia[c] {
+				if e.From != n.ID {
+					bl.edge(e, n.ID, graph.CanActAs, perms)
+				}
+			}
+			p, ok := bl.b.Lookup(c)
+			if !ok {
+				break
+			}
+			c = p.Parent
+		}
+	}
 }
 
 // linkContainers makes sure every parent named by a node exists, and gives a
@@ -957,9 +1005,19 @@ func (bl *builder) bindings(id string, p *iam.Policy) {
 		if target.Kind.IsContainer() && (invokeSvc || invokeJob || len(actAs) > 0) {
 			below = bl.grantees(id)
 		}
+		buildCreate := target.Kind.IsContainer() && role.Has(buildsCreate)
 		for _, raw := range bd.Members {
 			m := iam.ParseMember(raw)
+			if m.IsDeleted() {
+				// Grants nothing until the account is undeleted: a finding
+				// of its own, never an edge.
+				bl.b.DeletedBinding(graph.Edge{From: raw, To: id, Role: bd.Role, Via: id, Condition: cond, CondTitle: title})
+				continue
+			}
 			from := bl.principal(m)
+			if buildCreate && !(m.Kind == iam.KindServiceAccount && iam.IsServiceAgent(m.Value)) {
+				bl.buildCreators = append(bl.buildCreators, graph.Edge{From: from, Role: bd.Role, Via: id, Condition: cond, CondTitle: title})
+			}
 			base := graph.Edge{From: from, Role: bd.Role, Via: id, Condition: cond, CondTitle: title}
 			switch {
 			case target.Kind.IsWorkload():

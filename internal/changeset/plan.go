@@ -73,6 +73,7 @@ var planners = map[string]func(*planner) error{
 	"legacy-storage-role":         planLegacyStorageRole,
 	"kms-broad-scope":             planKMSBroadScope,
 	"sql-open-network":            planSQLOpenNetwork,
+	"deleted-principal-binding":   planDeletedPrincipalBinding,
 }
 
 // Planned reports whether Plan has a planner for the check slug.

@@ -162,6 +162,13 @@ func planInvokerBroadScope(p *planner) error {
 	container := via != nil && via.Kind.IsContainer()
 	p.cs.Title = fmt.Sprintf("Narrow %s of %s on %s", b.Role, b.Member, p.label(b.Via))
 	switch {
+	case iam.IsBasic(b.Role):
+		// A basic role is far more than invoking: removing it is no
+		// mechanical fix.
+		p.cs.Rationale = fmt.Sprintf("%s holds the basic role %s on %s, which includes run.routes.invoke on every service below it, and thousands of other permissions.", b.Member, b.Role, p.label(b.Via))
+		p.manual("Replace %s of %s on %s with the predefined roles the member needs (the IAM recommender's role recommendations show what it used); grant roles/run.invoker on %s alone if it calls the service. runlens does not remove a basic role mechanically.", b.Role, b.Member, p.label(b.Via), n.Label)
+		p.risk("Removing %s from %s takes away everything the role grants on %s, not only invoking.", b.Role, b.Member, p.label(b.Via))
+		return nil
 	case container && !m.IsPublic() && m.Kind != iam.KindDomain:
 		p.cs.Rationale = fmt.Sprintf("%s holds %s on %s, which reaches every service and job below it. It is granted again on %s alone, then removed from %s.", b.Member, b.Role, p.label(b.Via), n.Label, p.label(b.Via))
 		p.add(p.target(n.ID), "roles/run.invoker", b.Member, "keeps "+b.Member+" able to invoke "+n.Label+" after the broad grant goes")
@@ -222,25 +229,11 @@ func planIAPBypass(p *planner) error {
 		return err
 	}
 	r, _ := parseRunName(n.ID)
-	if len(p.f.Evidence.Bindings) == 0 {
-		p.cs.Title = fmt.Sprintf("Close the run.app URL of %s around IAP", w.Name)
-		p.cs.Rationale = fmt.Sprintf("IAP on a load balancer fronts %s, but its ingress is all and its default run.app URL is on, so the URL reaches it without IAP.", w.Name)
-		p.step(Step{Kind: KindUpdateService, Service: n.ID, Field: FieldIngress, From: w.Ingress, To: inventory.IngressInternalLB, Note: "only the load balancer (and internal traffic) reaches the service"})
-		p.manual("Disable the default run.app URL of %s as well: gcloud run services update %s --region %s --project %s --no-default-url (the load balancer keeps serving it).", w.Name, r.Name, r.Region, r.Project)
-		p.risk("Clients that call the run.app URL of %s directly (scripts, other services, bookmarks) stop working; they must go through the load balancer and IAP.", w.Name)
-		return nil
-	}
-	p.cs.Title = fmt.Sprintf("Leave invoking %s to IAP", w.Name)
-	p.cs.Rationale = fmt.Sprintf("IAP is on %s, but other principals hold invoke roles on it and can call it directly with their own tokens, around IAP.", w.Name)
-	for _, b := range p.f.Evidence.Bindings {
-		if b.Via != n.ID {
-			p.manual("%s holds %s on %s, an ancestor of %s: remove it there if nothing else below needs it (see that binding's invoker-broad-scope finding).", b.Member, b.Role, p.label(b.Via), w.Name)
-			continue
-		}
-		p.removeEvidence(b, "a direct invoker besides the IAP service agent")
-		p.invokeLoss(b)
-	}
-	p.risk("People among the removed principals keep access through IAP only if they hold roles/iap.httpsResourceAccessor on the service.")
+	p.cs.Title = fmt.Sprintf("Close the run.app URL of %s around IAP", w.Name)
+	p.cs.Rationale = fmt.Sprintf("IAP on a load balancer fronts %s, but its ingress is all and its default run.app URL is on, so the URL reaches it without IAP.", w.Name)
+	p.step(Step{Kind: KindUpdateService, Service: n.ID, Field: FieldIngress, From: w.Ingress, To: inventory.IngressInternalLB, Note: "only the load balancer (and internal traffic) reaches the service"})
+	p.manual("Disable the default run.app URL of %s as well: gcloud run services update %s --region %s --project %s --no-default-url (the load balancer keeps serving it).", w.Name, r.Name, r.Region, r.Project)
+	p.risk("Clients that call the run.app URL of %s directly (scripts, other services, bookmarks) stop working; they must go through the load balancer and IAP.", w.Name)
 	return nil
 }
 

@@ -445,3 +445,22 @@ func (p *planner) egressField() string {
 	}
 	return ""
 }
+
+// planDeletedPrincipalBinding removes the binding that names a deleted
+// principal from the policy that holds it.
+func planDeletedPrincipalBinding(p *planner) error {
+	n, err := p.subject()
+	if err != nil {
+		return err
+	}
+	if len(p.f.Evidence.Bindings) == 0 {
+		return fmt.Errorf("finding has no binding evidence")
+	}
+	p.cs.Title = fmt.Sprintf("Remove a deleted principal's binding from %s", p.label(n.ID))
+	p.cs.Rationale = "The binding names a deleted principal: it grants nothing now, but if the account is undeleted it grants its role again, to whoever then controls it."
+	for _, e := range p.f.Evidence.Bindings {
+		p.removeEvidence(e, "the deleted principal's binding")
+		p.risk("Nothing loses access: %s grants nothing while the principal is deleted. If the account is restored and needs %s, grant it again then.", e.Member, e.Role)
+	}
+	return nil
+}

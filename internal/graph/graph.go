@@ -125,6 +125,22 @@ type Graph struct {
 	nodeKinds  []uint8           // each node's kind, as its place in Kinds()
 	out, in    adjacency         // edge indices by source node, by target node
 	hubOut     map[int32][]int32 // see hubRows
+	deleted    []Edge            // see DeletedBindings
+}
+
+// DeletedBindings returns the IAM bindings that name a deleted principal
+// ("deleted:serviceAccount:EMAIL?uid=N"), in the order they were added. They
+// grant nothing, so they are not edges: no query, neighbourhood or path ever
+// shows a deleted principal as holding a role. Each has From (the member as
+// written), To and Via (the resource whose policy holds it), Role and
+// Condition; its Kind is HasRole. Callers must not modify the slice.
+func (g *Graph) DeletedBindings() []Edge { return g.deleted }
+
+// DeletedBinding records a binding that names a deleted principal (see
+// Graph.DeletedBindings); it adds no node and no edge.
+func (b *Builder) DeletedBinding(e Edge) {
+	e.Kind = HasRole
+	b.g.deleted = append(b.g.deleted, e)
 }
 
 // edgeStore keeps the edges packed: an edge's ends are node indexes (in

@@ -93,14 +93,17 @@ func IsDefaultComputeSA(email string) bool {
 }
 
 // serviceAgentDomains are the Google-owned domains of service agents named
-// service-NUM@DOMAIN (or service-org-NUM@ / service-folder-NUM@). A user can
-// create service-123@THEIR-PROJECT.iam.gserviceaccount.com, so the domain,
-// not the local part, decides.
+// service-NUM@DOMAIN (or service-org-NUM@ / service-folder-NUM@), from
+// Google's list of service agents
+// (https://cloud.google.com/iam/docs/service-agents). A user can create
+// service-123@THEIR-PROJECT.iam.gserviceaccount.com, so the domain, not the
+// local part, decides.
 var serviceAgentDomains = map[string]bool{
-	"serverless-robot-prod.iam.gserviceaccount.com":          true,
+	"serverless-robot-prod.iam.gserviceaccount.com":          true, // Cloud Run, Cloud Functions
 	"compute-system.iam.gserviceaccount.com":                 true,
 	"container-engine-robot.iam.gserviceaccount.com":         true,
 	"containerregistry.iam.gserviceaccount.com":              true,
+	"container-analysis.iam.gserviceaccount.com":             true,
 	"gcf-admin-robot.iam.gserviceaccount.com":                true,
 	"dataflow-service-producer-prod.iam.gserviceaccount.com": true,
 	"dataproc-accounts.iam.gserviceaccount.com":              true,
@@ -108,26 +111,40 @@ var serviceAgentDomains = map[string]bool{
 	"firebase-rules.iam.gserviceaccount.com":                 true,
 	"cloud-tpu.iam.gserviceaccount.com":                      true,
 	"cloud-redis.iam.gserviceaccount.com":                    true,
+	"cloud-filer.iam.gserviceaccount.com":                    true,
 	"cloud-ml.google.com.iam.gserviceaccount.com":            true,
 	"gae-api-prod.google.com.iam.gserviceaccount.com":        true,
 	"genomics-api.google.com.iam.gserviceaccount.com":        true,
 	"gs-project-accounts.iam.gserviceaccount.com":            true,
+	"dlp-api.iam.gserviceaccount.com":                        true,
+	"sourcerepo-service-accounts.iam.gserviceaccount.com":    true,
+	"service-networking.iam.gserviceaccount.com":             true,
+	"endpoints-portal.iam.gserviceaccount.com":               true,
+	"remotebuildexecution.iam.gserviceaccount.com":           true,
 }
 
 // IsServiceAgent reports whether email belongs to a Google-managed service
-// agent: service-NUM@gcp-sa-*.iam.gserviceaccount.com, service-NUM@ on one of
-// the older Google-owned robot domains (serverless-robot-prod, compute-system,
-// ...), the Cloud Services account NUM@cloudservices.gserviceaccount.com and
-// Cloud Build's NUM@cloudbuild.gserviceaccount.com. A customer's own account
-// named service-123@PROJECT.iam.gserviceaccount.com is not one.
+// agent (https://cloud.google.com/iam/docs/service-agents): any account on a
+// gcp-sa-*.iam.gserviceaccount.com domain (service-NUM@gcp-sa-run, IAP's
+// service-NUM@gcp-sa-iap, the Logging sink writers), service-NUM@ on one of
+// the older Google-owned robot domains (serverless-robot-prod,
+// compute-system, ...), and the Google APIs Service Agent
+// NUM@cloudservices.gserviceaccount.com. A customer's own account named
+// service-123@PROJECT.iam.gserviceaccount.com is not one.
+//
+// Nor is the legacy Cloud Build service account
+// NUM@cloudbuild.gserviceaccount.com: it is a default service account that
+// runs the builds of anyone who may create builds in its project
+// (https://cloud.google.com/build/docs/cloud-build-service-account), so a
+// grant to it is a grant to every build author (see LegacyCloudBuildProject).
+// Cloud Build's own service agent is service-NUM@gcp-sa-cloudbuild.
 func IsServiceAgent(email string) bool {
 	e := strings.ToLower(email)
 	local, domain, ok := strings.Cut(e, "@")
 	if !ok {
 		return false
 	}
-	switch domain {
-	case "cloudservices.gserviceaccount.com", "cloudbuild.gserviceaccount.com":
+	if domain == "cloudservices.gserviceaccount.com" {
 		return digits(local)
 	}
 	if strings.HasPrefix(domain, "gcp-sa-") && strings.HasSuffix(domain, ".iam.gserviceaccount.com") {
@@ -143,6 +160,25 @@ func IsServiceAgent(email string) bool {
 	}
 	return false
 }
+
+// LegacyCloudBuildProject returns the project number of a legacy Cloud Build
+// service account (PROJECT_NUMBER@cloudbuild.gserviceaccount.com), and
+// whether email is one. Whoever holds cloudbuild.builds.create in that
+// project runs code as it.
+func LegacyCloudBuildProject(email string) (string, bool) {
+	local, domain, ok := strings.Cut(strings.ToLower(email), "@")
+	if !ok || domain != "cloudbuild.gserviceaccount.com" || !digits(local) {
+		return "", false
+	}
+	return local, true
+}
+
+// IsDeleted reports whether the member is a deleted principal
+// (deleted:serviceAccount:EMAIL?uid=N, deleted:user:..., deleted:group:...).
+// A deleted principal grants nothing; its binding comes back to life only if
+// the account is undeleted
+// (https://cloud.google.com/iam/docs/principal-identifiers#deleted).
+func (m Member) IsDeleted() bool { return m.Kind == KindDeleted }
 
 func digits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""

@@ -45,6 +45,11 @@ func TestServiceAccountClasses(t *testing.T) {
 		{"service-123456@attacker-proj.iam.gserviceaccount.com", false, false},
 		{"app@cloudservices.gserviceaccount.com", false, false},
 		{"service-123@gs-project-accounts.iam.gserviceaccount.com", true, false},
+		// The legacy Cloud Build account is a default service account, not
+		// an agent; Cloud Build's service agent is one.
+		{"123@cloudbuild.gserviceaccount.com", false, false},
+		{"service-123@gcp-sa-cloudbuild.iam.gserviceaccount.com", true, false},
+		{"service-123@dlp-api.iam.gserviceaccount.com", true, false},
 	}
 	for _, tc := range tests {
 		if got := IsServiceAgent(tc.email); got != tc.agent {
@@ -56,5 +61,24 @@ func TestServiceAccountClasses(t *testing.T) {
 	}
 	if !IsIAPServiceAgent("service-1@gcp-sa-iap.iam.gserviceaccount.com") || IsIAPServiceAgent("a@gcp-sa-run.iam.gserviceaccount.com") {
 		t.Error("IsIAPServiceAgent misclassifies")
+	}
+}
+
+func TestLegacyCloudBuildProject(t *testing.T) {
+	tests := []struct {
+		email, num string
+		ok         bool
+	}{
+		{"123456789012@cloudbuild.gserviceaccount.com", "123456789012", true},
+		{"123456789012@CloudBuild.gserviceaccount.com", "123456789012", true},
+		{"builder@cloudbuild.gserviceaccount.com", "", false},
+		{"service-123@gcp-sa-cloudbuild.iam.gserviceaccount.com", "", false},
+		{"123@cloudbuild.example.com", "", false},
+	}
+	for _, tc := range tests {
+		num, ok := LegacyCloudBuildProject(tc.email)
+		if num != tc.num || ok != tc.ok {
+			t.Errorf("LegacyCloudBuildProject(%q) = %q, %v, want %q, %v", tc.email, num, ok, tc.num, tc.ok)
+		}
 	}
 }

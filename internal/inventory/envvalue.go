@@ -21,7 +21,7 @@ import (
 // The class token is what env-plaintext-secret reads; the value itself is
 // never kept, logged or shown.
 const (
-	classRef    = "#ref"     // resolved at run time: a Secret Manager name, sm://, ${...}
+	classRef    = "#ref"     // a reference: a resource name (Secret Manager, KMS), sm://, ${...}
 	classPath   = "#path"    // a file system path (GOOGLE_APPLICATION_CREDENTIALS=/secrets/sa.json)
 	classSecret = "#secret=" // a secret by its form, whatever its name; the reason follows
 )
@@ -42,9 +42,11 @@ var (
 	// placeholder is a value that only names something filled in later:
 	// ${VAR}, $(VAR), $VAR, <password>, or a row of asterisks.
 	placeholder = regexp.MustCompile(`^(?:\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*|<[^<>]*>|\*+|x{3,}|X{3,})$`)
-	// secretVersionRef is a Secret Manager secret or version name, which an
-	// app resolves at run time with its own identity.
-	secretVersionRef = regexp.MustCompile(`^projects/[A-Za-z0-9][-A-Za-z0-9.:]*/secrets/[A-Za-z0-9_-]+(?:/versions/[A-Za-z0-9_-]+)?$`)
+	// resourceName is a Google Cloud resource name (a Secret Manager secret
+	// or version an app resolves at run time with its own identity, a KMS
+	// key, a topic), relative or full: it names a resource, it is not a
+	// credential.
+	resourceName = regexp.MustCompile(`^(?://[a-z0-9.-]+\.googleapis\.com/)?(?:projects|organizations|folders)/[A-Za-z0-9][-A-Za-z0-9.:_]*(?:/[A-Za-z][A-Za-z0-9]*/[A-Za-z0-9][-A-Za-z0-9._~%+@:]*)*$`)
 	// filePath is an absolute or relative file system path.
 	filePath = regexp.MustCompile(`^(?:/|\./|\.\./|~/)[A-Za-z0-9._/@+=,-]*$`)
 )
@@ -94,7 +96,7 @@ func classifyEnvValue(v string) string {
 			}
 		}
 	}
-	if placeholder.MatchString(s) || secretVersionRef.MatchString(s) {
+	if placeholder.MatchString(s) || resourceName.MatchString(s) {
 		return classRef
 	}
 	for _, scheme := range runtimeSchemes {

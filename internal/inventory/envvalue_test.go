@@ -23,6 +23,9 @@ func TestClassifyEnvValue(t *testing.T) {
 		{"gcp api key", "AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI", "#secret=gitleaks:gcp-api-key"},
 		{"secret manager version", "projects/shop-prod/secrets/db/versions/3", "#ref"},
 		{"secret manager secret", "projects/123456789012/secrets/db", "#ref"},
+		{"kms key name", "projects/vault-prod/locations/europe-west1/keyRings/vault-ring/cryptoKeys/vault-dek", "#ref"},
+		{"full resource name", "//pubsub.googleapis.com/projects/p1/topics/orders", "#ref"},
+		{"not a resource name", "projects/p1 secrets", ""},
 		{"sm scheme", "sm://shop-prod/db", "#ref"},
 		{"berglas", "berglas://bucket/db", "#ref"},
 		{"placeholder", "${DB_PASSWORD}", "#ref"},
@@ -47,7 +50,7 @@ func TestRedactedValueKeepsOnlyItsTokens(t *testing.T) {
 		{Redacted + " #secret=url-credentials", Redacted + " #secret=url-credentials"},
 		{Redacted + " hunter2 #secret=bogus gs://invoices", Redacted + " gs://invoices"},
 		{"projects/p1/secrets/db/versions/2", Redacted + " #ref projects/p1/secrets/db/versions/2"},
-		{"projects/p1/topics/orders", Redacted + " projects/p1/topics/orders"},
+		{"projects/p1/topics/orders", Redacted + " #ref projects/p1/topics/orders"},
 	}
 	for _, tc := range tests {
 		if got := redactedValue(tc.in); got != tc.want {

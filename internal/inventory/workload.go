@@ -35,6 +35,10 @@ type Workload struct {
 	DefaultURLDisabled bool
 	CustomAudiences    []string
 	Labels             map[string]string
+	// NotServing says why a service has never served (its Ready condition
+	// is not met and it has no URL); "" when it serves or its status is not
+	// in the record. Such a service is still checked for its configuration.
+	NotServing string
 
 	// BehindIAPLoadBalancer names the load-balancer backend services with IAP
 	// on that front this service; set when the graph is built.
@@ -60,9 +64,9 @@ type Container struct {
 type EnvVar struct {
 	Name    string
 	Literal bool // a literal value is set (not empty, not a reference resolved at run time)
-	// Runtime is set for a literal that only refers to a value resolved at
-	// run time: a Secret Manager name (projects/P/secrets/S/versions/V),
-	// sm:// or berglas:// references, ${...} placeholders.
+	// Runtime is set for a literal that only refers to something: a Google
+	// Cloud resource name (a Secret Manager version resolved at run time,
+	// a KMS key), sm:// or berglas:// references, ${...} placeholders.
 	Runtime bool
 	// Path is set for a literal that is a file system path.
 	Path bool
@@ -191,6 +195,12 @@ func (w *Workload) decodeV1(data []byte) error {
 			Address struct {
 				URL string `json:"url"`
 			} `json:"address"`
+			Conditions []struct {
+				Type    string `json:"type"`
+				Status  string `json:"status"`
+				Reason  string `json:"reason"`
+				Message string `json:"message"`
+			} `json:"conditions"`
 		} `json:"status"`
 	}
 	if err := unmarshal(data, &d); err != nil {
@@ -293,6 +303,13 @@ func (w *Workload) decodeV1(data []byte) error {
 			w.Buckets = append(w.Buckets, v.CSI.VolumeAttributes["bucketName"])
 		}
 	}
+	// Knative's Ready condition (status "True", "False" or "Unknown"):
+	// https://cloud.google.com/run/docs/reference/rest/v1/namespaces.services#ServiceStatus
+	for _, c := range d.Status.Conditions {
+		if c.Type == "Ready" && c.Status != "True" && !w.Job && d.Status.URL == "" {
+			w.NotServing = notServing("Ready "+c.Status, c.Reason)
+		}
+	}
 	for _, u := range []string{d.Status.URL, d.Status.Address.URL} {
 		if u != "" && !contains(w.URLs, u) {
 			w.URLs = append(w.URLs, u)
@@ -352,6 +369,12 @@ func (w *Workload) decodeV2(data []byte) error {
 		DefaultURIDisabled bool           `json:"defaultUriDisabled"`
 		CustomAudiences    []string       `json:"customAudiences"`
 		Template           jsontext.Value `json:"template"`
+		// https://cloud.google.com/run/docs/reference/rest/v2/Condition
+		TerminalCondition *struct {
+			Type   string `json:"type"`
+			State  string `json:"state"`
+			Reason string `json:"reason"`
+		} `json:"terminalCondition"`
 	}
 	if err := unmarshal(data, &d); err != nil {
 		return err
@@ -383,6 +406,9 @@ func (w *Workload) decodeV2(data []byte) error {
 		case ba.Policy != "":
 			w.BinAuthz.Enabled, w.BinAuthz.Policy = true, ba.Policy
 		}
+	}
+	if tc := d.TerminalCondition; tc != nil && !w.Job && d.URI == "" && tc.State != "CONDITION_SUCCEEDED" {
+		w.NotServing = notServing(orDefault(tc.State, "no state"), tc.Reason)
 	}
 	for _, u := range append([]string{d.URI}, d.URLs...) {
 		if u != "" && !contains(w.URLs, u) {
@@ -477,6 +503,22 @@ func (w *Workload) SecretRefs() []string {
 		}
 	}
 	return out
+}
+
+// notServing says why a service never served: its Ready condition's state
+// and reason.
+func notServing(state, reason string) string {
+	if reason != "" {
+		return state + " (" + reason + ")"
+	}
+	return state
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
 }
 
 // secretRefOf returns the Secret Manager secret and version a literal value

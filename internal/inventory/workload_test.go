@@ -82,7 +82,7 @@ func checkoutWorkload() *Workload {
 			{Name: "app", Image: runCheckoutImage, Env: []EnvVar{
 				{Name: "LOG_LEVEL", Literal: true},
 				{Name: "API_TOKEN", Literal: true},
-				{Name: "ORDERS_TOPIC", Literal: true},
+				{Name: "ORDERS_TOPIC", Runtime: true}, // a topic name: a reference, not a literal secret
 				{Name: "EXPORT_URL", Literal: true},
 				{Name: "DB_PASSWORD", SecretRef: "orders-db-password", Version: "latest"},
 				{Name: "STRIPE_KEY", SecretRef: "projects/987654321098/secrets/stripe-api-key", Version: "3"},
@@ -154,7 +154,7 @@ var runScenarios = []struct {
 			VPCConnector:   runConnector,
 			Containers: []Container{{Name: "export", Image: "europe-west1-docker.pkg.dev/shop-prod/jobs/export:2.0.1", Env: []EnvVar{
 				{Name: "TARGET", Literal: true},
-				{Name: "NOTIFY", Literal: true},
+				{Name: "NOTIFY", Runtime: true},
 				{Name: "EXPORT_SIGNING_KEY", Literal: true},
 				{Name: "DB_PASSWORD", SecretRef: "orders-db-password", Version: "2"},
 			}}},
@@ -426,5 +426,38 @@ func TestRunNameParts(t *testing.T) {
 		if got, want := []string{p, r, n}, []string{tc.project, tc.region, tc.workld}; !slices.Equal(got, want) {
 			t.Errorf("runNameParts(%q) = %q, want %q", tc.name, got, want)
 		}
+	}
+}
+
+// TestNotServing: a service whose Ready condition failed and that has no
+// URL never served; it is marked, in both shapes. One that serves, one
+// whose record carries no status, and a job are not marked.
+func TestNotServing(t *testing.T) {
+	const svc = "//run.googleapis.com/projects/shop-prod/locations/europe-west1/services/"
+	tests := []struct {
+		name, version, data, want string
+		job                       bool
+	}{
+		{"v2 failed, no uri", "v2", `{"name":"projects/shop-prod/locations/europe-west1/services/broken","template":{"containers":[{"image":"europe-docker.pkg.dev/shop-prod/app/api:1"}]},"terminalCondition":{"type":"Ready","state":"CONDITION_FAILED","reason":"REVISION_FAILED","message":"Revision 'broken-00001-abc' is not ready and cannot serve traffic."},"reconciling":false}`, "CONDITION_FAILED (REVISION_FAILED)", false},
+		{"v2 ready with uri", "v2", `{"name":"projects/shop-prod/locations/europe-west1/services/ok","template":{"containers":[{"image":"europe-docker.pkg.dev/shop-prod/app/api:1"}]},"terminalCondition":{"type":"Ready","state":"CONDITION_SUCCEEDED"},"uri":"https://ok-abc-ew.a.run.app"}`, "", false},
+		{"v2 no status", "v2", `{"name":"projects/shop-prod/locations/europe-west1/services/bare","template":{"containers":[{"image":"europe-docker.pkg.dev/shop-prod/app/api:1"}]}}`, "", false},
+		{"v1 not ready", "v1", `{"apiVersion":"serving.knative.dev/v1","kind":"Service","metadata":{"name":"broken","namespace":"123456789012"},"spec":{"template":{"spec":{"containers":[{"image":"gcr.io/shop-prod/api:1"}]}}},"status":{"conditions":[{"type":"Ready","status":"False","reason":"HealthCheckContainerError","message":"The user-provided container failed to start and listen on the port"},{"type":"ConfigurationsReady","status":"False"}]}}`, "Ready False (HealthCheckContainerError)", false},
+		{"v1 ready", "v1", `{"apiVersion":"serving.knative.dev/v1","kind":"Service","metadata":{"name":"ok","namespace":"123456789012"},"spec":{"template":{"spec":{"containers":[{"image":"gcr.io/shop-prod/api:1"}]}}},"status":{"url":"https://ok-abc-ew.a.run.app","conditions":[{"type":"Ready","status":"True"}]}}`, "", false},
+		{"v2 job never has a uri", "v2", `{"name":"projects/shop-prod/locations/europe-west1/jobs/nightly","template":{"template":{"containers":[{"image":"europe-docker.pkg.dev/shop-prod/app/job:1"}]}},"terminalCondition":{"type":"Ready","state":"CONDITION_FAILED"}}`, "", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := &Asset{Name: svc + "x", Type: TypeRunService, Version: tc.version, Data: []byte(tc.data)}
+			if tc.job {
+				a.Name, a.Type = "//run.googleapis.com/projects/shop-prod/locations/europe-west1/jobs/nightly", TypeRunJob
+			}
+			w, err := DecodeWorkload(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w.NotServing != tc.want {
+				t.Errorf("NotServing = %q, want %q", w.NotServing, tc.want)
+			}
+		})
 	}
 }

@@ -25,6 +25,7 @@ func All() []Rule {
 			Description: "The runtime service account holds roles/owner or roles/editor (critical) or roles/viewer (high) on a project, folder or organization. Basic roles grant thousands of permissions across every service.",
 			Remediation: "Remove the basic role binding and grant predefined roles on the specific resources the workload uses (the IAM recommender shows what it exercised).",
 			References:  []string{cis + "1.5", "https://cloud.google.com/iam/docs/understanding-roles#basic"},
+			Needs:       []Need{NeedIAM},
 			Check:       checkRuntimeBasicRole,
 		},
 		{
@@ -33,6 +34,7 @@ func All() []Rule {
 			Description: "The runtime service account holds, on a project, folder or organization, a role with setIamPolicy, service account impersonation (actAs, getAccessToken, signBlob, signJwt, implicitDelegation), key creation, run.services.update, or an admin role. Code in the workload can grant itself more. An unknown role is reported too: it cannot be shown harmless.",
 			Remediation: "Move administrative duties to a separate identity used by deployment pipelines, and keep the runtime identity to data-plane roles on specific resources.",
 			References:  []string{cis + "1.5", "https://cloud.google.com/iam/docs/service-account-overview#service-account-permissions"},
+			Needs:       []Need{NeedIAM},
 			Check:       checkRuntimePrivileged,
 		},
 		{
@@ -49,6 +51,7 @@ func All() []Rule {
 			Description: "The runtime service account has an enabled, unexpired USER_MANAGED key. Cloud Run never needs one; a key is a long-lived credential that works from anywhere.",
 			Remediation: "Delete the key; use the attached identity on Cloud Run and Workload Identity Federation elsewhere. Enforce iam.disableServiceAccountKeyCreation.",
 			References:  []string{cis + "1.4", cis + "1.7", "https://cloud.google.com/iam/docs/best-practices-for-managing-service-account-keys"},
+			Needs:       []Need{NeedKeys},
 			Check:       checkRuntimeSAKey,
 		},
 		{
@@ -57,6 +60,7 @@ func All() []Rule {
 			Description: "The IAM recommender has an open recommendation, or a policy insight shows that permissions of a binding of the runtime service account went unused in the observation period.",
 			Remediation: "Apply the recommendation (remove or replace the role) after checking the risk shown with it.",
 			References:  []string{"https://cloud.google.com/policy-intelligence/docs/role-recommendations-overview"},
+			Needs:       []Need{NeedRecommender},
 			Check:       checkRuntimeUnusedPermissions,
 		},
 		{
@@ -65,6 +69,7 @@ func All() []Rule {
 			Description: "The runtime service account holds a Cloud Storage, Secret Manager, Cloud KMS or Pub/Sub role on a project, folder or organization, reaching every bucket, secret, key or topic in it where a grant on the one it uses would do. (Cloud SQL client is excluded: Cloud SQL has no instance-level IAM.)",
 			Remediation: "Grant the role on the bucket, secret, key or topic the workload references, then remove the project-level binding.",
 			References:  []string{"https://cloud.google.com/iam/docs/using-iam-securely#least_privilege"},
+			Needs:       []Need{NeedIAM},
 			Check:       checkRuntimeProjectScopeGrant,
 		},
 		// Callers.
@@ -74,6 +79,7 @@ func All() []Rule {
 			Description: "allUsers or allAuthenticatedUsers holds an invoke permission on the service or an ancestor, without a condition. Intended for public websites and APIs; a mistake anywhere else.",
 			Remediation: "If the service is not meant to be public, remove the allUsers/allAuthenticatedUsers binding and grant roles/run.invoker to its real callers; for people, put IAP in front. If it is public on purpose, record an exception with the reason.",
 			References:  []string{"https://cloud.google.com/run/docs/authenticating/public"},
+			Needs:       []Need{NeedIAM},
 			Check:       checkInvokerPublic,
 		},
 		{
@@ -87,9 +93,10 @@ func All() []Rule {
 		{
 			ID: "RL-0010", Slug: "invoker-broad-scope", Severity: Medium,
 			Title:       "Invoke permission granted too broadly",
-			Description: "An invoke permission is granted on a project, folder or organization (reaching every service below) or to a whole domain. Google service agents and basic roles are not counted here.",
+			Description: "An invoke permission is granted on a project, folder or organization (reaching every service below) or to a whole domain. roles/owner and roles/editor held by a user, group or domain count (they include run.routes.invoke); Google service agents do not.",
 			Remediation: "Grant roles/run.invoker on the service itself to the specific callers, and remove the broad binding.",
 			References:  []string{"https://cloud.google.com/run/docs/securing/managing-access"},
+			Needs:       []Need{NeedIAM},
 			Check:       checkInvokerBroadScope,
 		},
 		{
@@ -98,22 +105,25 @@ func All() []Rule {
 			Description: "Ingress is 'all', yet the service is not public, not behind IAP and no person can invoke it: its callers are services, which internal ingress would serve.",
 			Remediation: "Set ingress to internal (or internal-and-cloud-load-balancing behind a load balancer).",
 			References:  []string{"https://cloud.google.com/run/docs/securing/ingress"},
+			Needs:       []Need{NeedIAM},
 			Check:       checkIngressOpenInternal,
 		},
 		{
 			ID: "RL-0012", Slug: "iap-bypass", Severity: High,
 			Title:       "IAP can be bypassed",
-			Description: "IAP on a load balancer fronts the service while its ingress is 'all' and the default run.app URL is on, so the URL reaches it around IAP; or IAP is on the service while principals other than the IAP service agent hold invoke permissions.",
-			Remediation: "Set ingress to internal-and-cloud-load-balancing and disable the default URL; with IAP on the service, leave roles/run.invoker only to the IAP service agent.",
-			References:  []string{"https://cloud.google.com/iap/docs/enabling-cloud-run"},
+			Description: "IAP on a load balancer fronts the service while its ingress is 'all' and the default run.app URL is on, so the URL reaches it around IAP. (IAP enabled on the service itself checks every ingress path first and then calls the service as its own service agent, so other invokers there are not a bypass.)",
+			Remediation: "Set ingress to internal-and-cloud-load-balancing and disable the default URL, or enable IAP on the Cloud Run service itself.",
+			References:  []string{"https://cloud.google.com/iap/docs/enabling-cloud-run", "https://cloud.google.com/run/docs/securing/identity-aware-proxy-cloud-run"},
+			Needs:       []Need{NeedLoadBalancers},
 			Check:       checkIAPBypass,
 		},
 		{
 			ID: "RL-0013", Slug: "human-access-without-iap", Severity: Medium,
 			Title:       "People invoke it without IAP",
-			Description: "Users, groups or a domain can invoke the service, and IAP is not on it nor on a load balancer in front of it.",
+			Description: "Users, groups or a domain can invoke the service (roles/owner and roles/editor count: they include run.routes.invoke), and IAP is not on it nor on a load balancer in front of it.",
 			Remediation: "Enable IAP (on the service or its load balancer), grant people roles/iap.httpsResourceAccessor, and remove their direct invoker bindings.",
 			References:  []string{"https://cloud.google.com/iap/docs/enabling-cloud-run"},
+			Needs:       []Need{NeedIAM},
 			Check:       checkHumanAccessWithoutIAP,
 		},
 		// Network and supply chain.
@@ -152,7 +162,7 @@ func All() []Rule {
 		{
 			ID: "RL-0018", Slug: "env-plaintext-secret", Severity: High,
 			Title:       "Secret in a plain environment variable",
-			Description: "An environment variable with a secret-like name (PASSWORD, PASSWD, SECRET, TOKEN, API_KEY, PRIVATE_KEY, CREDENTIAL) has a literal value, visible to anyone who can view the service configuration. runlens never reads or shows the value.",
+			Description: "An environment variable holds a literal secret, visible to anyone who can view the service configuration: its name announces one (PASSWORD, PASSWD, PWD, SECRET, TOKEN, CREDENTIAL, *_PASS, API_KEY and other *KEY names, but not *_KEY_ID, *_KEY_NAME, PUBLIC_KEY, key rings or file paths) and its value is a literal, or its value is a secret by its form whatever its name (a private key, a URL with a password, a known token format). References resolved at run time (Secret Manager, sm://, ${...}) are not. runlens never keeps or shows the value.",
 			Remediation: "Store the value in Secret Manager, reference it with --set-secrets, grant the runtime identity secretAccessor on that secret, and rotate the exposed value.",
 			References:  []string{cis + "1.17 (analogous: Cloud Functions)", "https://cloud.google.com/run/docs/configuring/services/secrets"},
 			Check:       checkEnvPlaintextSecret,
@@ -189,6 +199,7 @@ func All() []Rule {
 			Description: "Principals other than the service account itself and Google service agents can act as it (actAs, getAccessToken, getOpenIdToken, signBlob, signJwt, implicitDelegation), on the account or an ancestor: they hold everything the workload can reach.",
 			Remediation: "Remove serviceAccountUser / serviceAccountTokenCreator (and basic roles) from people and other identities; grant deployers actAs on this one account only.",
 			References:  []string{cis + "1.6", "https://cloud.google.com/iam/docs/service-account-permissions"},
+			Needs:       []Need{NeedIAM},
 			Check:       checkRuntimeSAImpersonable,
 		},
 		{
@@ -197,6 +208,7 @@ func All() []Rule {
 			Description: "roles/iam.serviceAccountUser or roles/iam.serviceAccountTokenCreator is granted on a project, folder or organization, letting the member act as every service account below it.",
 			Remediation: "Grant the role on the specific service account the member needs, and remove the project-level binding.",
 			References:  []string{cis + "1.6"},
+			Needs:       []Need{NeedIAM},
 			Check:       checkSAUserProjectLevel,
 		},
 		// Backing resources.
@@ -206,6 +218,7 @@ func All() []Rule {
 			Description: "A bucket grants a role to allUsers or allAuthenticatedUsers without a condition.",
 			Remediation: "Remove the public binding and enforce public access prevention; serve public content through a CDN with signed URLs where needed.",
 			References:  []string{cis + "5.1"},
+			Needs:       []Need{NeedIAM},
 			Check:       checkBucketPublic,
 		},
 		{
@@ -222,6 +235,7 @@ func All() []Rule {
 			Description: "A roles/storage.legacy* role is granted to a member other than the project convenience members every bucket has by default. Legacy roles mirror ACLs and grant more than their names suggest.",
 			Remediation: "Replace the legacy role with roles/storage.objectViewer, objectCreator or objectUser as needed.",
 			References:  []string{"https://cloud.google.com/storage/docs/access-control/iam-roles#legacy-roles"},
+			Needs:       []Need{NeedIAM},
 			Check:       checkLegacyStorageRole,
 		},
 		{
@@ -230,6 +244,7 @@ func All() []Rule {
 			Description: "A Cloud KMS encrypt or decrypt role is granted on a key ring, project or higher, reaching every key in it.",
 			Remediation: "Grant the role on the crypto key the workload uses.",
 			References:  []string{cis + "1.11 (related: separation of duties for KMS)", "https://cloud.google.com/kms/docs/iam"},
+			Needs:       []Need{NeedIAM},
 			Check:       checkKMSBroadScope,
 		},
 		{
@@ -239,6 +254,16 @@ func All() []Rule {
 			Remediation: "Remove the authorized network; connect from Cloud Run through the Cloud SQL connector or a private IP.",
 			References:  []string{cis + "6.5"},
 			Check:       checkSQLOpenNetwork,
+		},
+		// Hygiene.
+		{
+			ID: "RL-0029", Slug: "deleted-principal-binding", Severity: Low,
+			Title:       "Binding names a deleted principal",
+			Description: "An IAM binding names a deleted service account, user or group (deleted:serviceAccount:EMAIL?uid=N). It grants nothing now, and runlens counts it nowhere, but if the account is undeleted (possible for 30 days for a service account, and by an administrator for users and groups) the binding grants its role again.",
+			Remediation: "Remove the binding from the resource's IAM policy.",
+			References:  []string{"https://cloud.google.com/iam/docs/principal-identifiers#deleted", "https://cloud.google.com/iam/docs/service-accounts-delete-undelete"},
+			Needs:       []Need{NeedIAM},
+			Check:       checkDeletedPrincipalBinding,
 		},
 	}
 }

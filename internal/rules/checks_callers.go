@@ -87,8 +87,8 @@ func checkInvokerIAMDisabled(c *Context) []Result {
 }
 
 // checkInvokerBroadScope fails for invoke permissions granted on a project,
-// folder or organization, or to a whole domain. Service agents and basic
-// roles are left out (basic roles are a finding of their own).
+// folder or organization, or to a whole domain. Service agents are left out;
+// basic roles count when a user, group or domain holds them (see invokers).
 func checkInvokerBroadScope(c *Context) []Result {
 	var out []Result
 	for _, n := range workloads(c.Graph) {
@@ -104,6 +104,10 @@ func checkInvokerBroadScope(c *Context) []Result {
 			if domain {
 				note = "granted to everyone in a domain"
 			}
+			if b := basicNote(e); b != "" {
+				note = b + "; " + note
+			}
+			note = conditionNote(note, e)
 			out = append(out, Result{Status: Fail, Subject: n.ID, Affects: []string{n.ID}, Key: edgeKey(e),
 				Evidence: Evidence{Bindings: []BindingEvidence{bindingOf(e)}, Note: note}})
 		}
@@ -137,6 +141,11 @@ func checkIngressOpenInternal(c *Context) []Result {
 		}
 		human, public := false, false
 		for _, e := range invokers(c.Graph, n.ID) {
+			if iam.IsBasic(e.Role) {
+				// A project owner can call every service; that does not
+				// make the service one people call.
+				continue
+			}
 			m := iam.ParseMember(e.From)
 			public = public || isPublicUnconditional(e) || m.IsPublic()
 			human = human || m.IsHuman()
@@ -145,21 +154,18 @@ func checkIngressOpenInternal(c *Context) []Result {
 			out = append(out, Result{Status: Pass, Subject: n.ID})
 			continue
 		}
-		var callers []string
-		for _, e := range c.Graph.In(n.ID, graph.CanInvoke, graph.PushesTo, graph.Triggers) {
-			callers = append(callers, e.From)
-		}
-		note := "only services call it"
-		if len(callers) == 0 {
-			note = "nobody outside Google's service agents can invoke it"
-		}
 		out = append(out, Result{Status: Fail, Subject: n.ID, Affects: []string{n.ID}, Evidence: Evidence{
 			Fields: []FieldEvidence{{Field: fieldPath(w, "metadata.annotations[run.googleapis.com/ingress]", "ingress"), Value: w.Ingress}},
-			Note:   note}})
+			Note:   callersNote(c.Graph, n.ID)}})
 	}
 	return out
 }
 
+// checkIAPBypass fails for a service that IAP on a load balancer fronts
+// while its run.app URL stays reachable (ingress all, default URL on). IAP
+// enabled on the service itself is not bypassed by other invokers: it checks
+// every ingress path first and then calls the service as its own service
+// agent (https://cloud.google.com/run/docs/securing/identity-aware-proxy-cloud-run).
 func checkIAPBypass(c *Context) []Result {
 	var out []Result
 	for _, n := range c.Graph.NodesOf(graph.KindService) {
@@ -178,21 +184,6 @@ func checkIAPBypass(c *Context) []Result {
 				},
 				Note: "the run.app URL reaches the service directly, around IAP"}})
 		}
-		if w.IAPEnabled {
-			var others []BindingEvidence
-			for _, e := range c.Graph.In(n.ID, graph.CanInvoke) {
-				m := iam.ParseMember(e.From)
-				if iam.IsBasic(e.Role) || (m.Kind == iam.KindServiceAccount && iam.IsServiceAgent(m.Value)) {
-					continue
-				}
-				others = append(others, bindingOf(e))
-			}
-			if len(others) > 0 {
-				failed = true
-				out = append(out, Result{Status: Fail, Subject: n.ID, Affects: []string{n.ID}, Key: "service",
-					Evidence: Evidence{Bindings: others, Note: "IAP is on the service, but these principals can invoke it directly with their own tokens"}})
-			}
-		}
 		if !failed {
 			out = append(out, Result{Status: Pass, Subject: n.ID})
 		}
@@ -208,9 +199,13 @@ func checkHumanAccessWithoutIAP(c *Context) []Result {
 			continue
 		}
 		var humans []BindingEvidence
+		basic := 0
 		for _, e := range invokers(c.Graph, n.ID) {
 			if iam.ParseMember(e.From).IsHuman() {
 				humans = append(humans, bindingOf(e))
+				if iam.IsBasic(e.Role) {
+					basic++
+				}
 			}
 		}
 		if len(humans) == 0 || behindIAP(w) {
@@ -218,7 +213,7 @@ func checkHumanAccessWithoutIAP(c *Context) []Result {
 			continue
 		}
 		out = append(out, Result{Status: Fail, Subject: n.ID, Affects: []string{n.ID},
-			Evidence: Evidence{Bindings: humans, Note: "people call it with their own identity tokens; IAP would give them a browser sign-in with context-aware access"}})
+			Evidence: Evidence{Bindings: humans, Note: humanNote(len(humans), basic)}})
 	}
 	return out
 }
@@ -299,4 +294,63 @@ func checkCallerDefaultSA(c *Context) []Result {
 		}
 	}
 	return out
+}
+
+// humanNote explains a human-access-without-iap finding: n bindings let
+// people invoke the service, basic of them through roles/owner or
+// roles/editor.
+func humanNote(n, basic int) string {
+	note := "people call it with their own identity tokens; IAP would give them a browser sign-in with context-aware access"
+	if basic > 0 {
+		note = fmt.Sprintf("%s (%d of the %s through a basic role, which includes run.routes.invoke)", note, basic, plural(n, "binding"))
+	}
+	return note
+}
+
+// callersNote says who can call a service whose invokers are all
+// non-human, counting every caller the graph has: service accounts and
+// other members with an invoke permission, push subscriptions, Eventarc
+// triggers and Scheduler jobs, Google service agents and basic-role holders.
+func callersNote(g *graph.Graph, id string) string {
+	counts := map[string]int{}
+	var order []string
+	add := func(what string) {
+		if counts[what] == 0 {
+			order = append(order, what)
+		}
+		counts[what]++
+	}
+	seen := map[string]bool{}
+	for _, e := range g.In(id, graph.CanInvoke, graph.PushesTo, graph.Triggers) {
+		if seen[e.From] {
+			continue
+		}
+		seen[e.From] = true
+		m := iam.ParseMember(e.From)
+		from, _ := g.Node(e.From)
+		switch {
+		case m.Kind == iam.KindServiceAccount && iam.IsServiceAgent(m.Value):
+			add("Google service agent")
+		case iam.IsBasic(e.Role) && m.IsHuman():
+			add("Owner/Editor holder")
+		case from != nil && from.Kind == graph.KindSubscription:
+			add("push subscription")
+		case from != nil && from.Kind == graph.KindTrigger:
+			add("Eventarc trigger")
+		case from != nil && from.Kind == graph.KindSchedulerJob:
+			add("Scheduler job")
+		case m.Kind == iam.KindServiceAccount:
+			add("service account")
+		default:
+			add("other principal")
+		}
+	}
+	if len(order) == 0 {
+		return "no principal in the inventory can invoke it"
+	}
+	parts := make([]string, 0, len(order))
+	for _, what := range order {
+		parts = append(parts, plural(counts[what], what))
+	}
+	return "its callers are " + strings.Join(parts, ", ")
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -61,7 +62,7 @@ func checkRuntimePrivileged(c *Context) []Result {
 			}
 			failed = true
 			out = append(out, Result{Status: Fail, Subject: ri.Node.ID, Affects: ri.Workloads, Key: edgeKey(e),
-				Evidence: Evidence{Bindings: []BindingEvidence{bindingOf(e)}, Note: why}})
+				Evidence: Evidence{Bindings: []BindingEvidence{bindingOf(e)}, Note: conditionNote(why, e)}})
 		}
 		if !failed {
 			out = append(out, Result{Status: Pass, Subject: ri.Node.ID})
@@ -194,19 +195,27 @@ func checkRuntimeSAImpersonable(c *Context) []Result {
 	var out []Result
 	for _, ri := range runtimeSAs(c.Graph) {
 		var bindings []BindingEvidence
+		conditional := 0
 		for _, e := range c.Graph.In(ri.Node.ID, graph.CanActAs) {
 			m := iam.ParseMember(e.From)
 			if e.From == ri.Node.ID || (m.Kind == iam.KindServiceAccount && iam.IsServiceAgent(m.Value)) || m.IsConvenience() {
 				continue
 			}
 			bindings = append(bindings, bindingOf(e))
+			if e.Condition != "" {
+				conditional++
+			}
 		}
 		if len(bindings) == 0 {
 			out = append(out, Result{Status: Pass, Subject: ri.Node.ID})
 			continue
 		}
+		note := plural(len(bindings), "binding") + " let others act as this runtime identity"
+		if conditional > 0 {
+			note += fmt.Sprintf(" (%d of them only while their IAM condition holds)", conditional)
+		}
 		out = append(out, Result{Status: Fail, Subject: ri.Node.ID, Affects: ri.Workloads,
-			Evidence: Evidence{Bindings: bindings, Note: plural(len(bindings), "binding") + " let others act as this runtime identity"}})
+			Evidence: Evidence{Bindings: bindings, Note: note}})
 	}
 	return out
 }
@@ -229,11 +238,56 @@ func checkSAUserProjectLevel(c *Context) []Result {
 				}
 				failed = true
 				out = append(out, Result{Status: Fail, Subject: n.ID, Affects: below[n.ID], Key: edgeKey(e),
-					Evidence: Evidence{Bindings: []BindingEvidence{bindingOf(e)}, Note: "the member can act as every service account in " + n.Label}})
+					Evidence: Evidence{Bindings: []BindingEvidence{bindingOf(e)}, Note: conditionNote("the member can act as every service account in "+n.Label, e)}})
 			}
 			if !failed {
 				out = append(out, Result{Status: Pass, Subject: n.ID})
 			}
+		}
+	}
+	return out
+}
+
+// checkDeletedPrincipalBinding fails for every IAM binding that names a
+// deleted principal (deleted:serviceAccount:EMAIL?uid=N, deleted:user:...,
+// deleted:group:...). The binding grants nothing now (the graph holds no
+// edge for it), but it is live again if the account is undeleted. The
+// subject is the resource whose policy holds it; it affects the workloads
+// under that resource: the workload itself, those below a project, folder or
+// organization, those running as a service account, those using a bucket,
+// secret, key or topic. Resources without such a binding pass.
+func checkDeletedPrincipalBinding(c *Context) []Result {
+	g := c.Graph
+	var below map[string][]string
+	failed := map[string]bool{}
+	var out []Result
+	for _, e := range g.DeletedBindings() {
+		n, ok := g.Node(e.Via)
+		if !ok {
+			continue
+		}
+		var affects []string
+		switch {
+		case n.Kind.IsWorkload():
+			affects = []string{n.ID}
+		case n.Kind.IsContainer():
+			if below == nil {
+				below = workloadsBelow(g)
+			}
+			affects = below[n.ID]
+		case n.Kind == graph.KindServiceAccount:
+			affects = workloadsRunningAs(g, n.ID)
+		default:
+			affects = workloadsUsing(g, n.ID)
+		}
+		failed[n.ID] = true
+		out = append(out, Result{Status: Fail, Subject: n.ID, Affects: affects, Key: edgeKey(e),
+			Evidence: Evidence{Bindings: []BindingEvidence{bindingOf(e)},
+				Note: "the principal was deleted: the binding grants nothing now, but it is live again if the account is undeleted"}})
+	}
+	for _, n := range g.Nodes() {
+		if (n.Kind.IsWorkload() || n.Kind.IsContainer()) && !failed[n.ID] {
+			out = append(out, Result{Status: Pass, Subject: n.ID})
 		}
 	}
 	return out

@@ -108,7 +108,7 @@ func checkKMSBroadScope(c *Context) []Result {
 				continue
 			}
 			out = append(out, Result{Status: Fail, Subject: e.To, Affects: workloadsRunningAs(c.Graph, e.From), Key: edgeKey(e),
-				Evidence: Evidence{Bindings: []BindingEvidence{bindingOf(e)}, Note: "reaches every key in " + to.Label}})
+				Evidence: Evidence{Bindings: []BindingEvidence{bindingOf(e)}, Note: conditionNote("reaches every key in "+to.Label, e)}})
 		}
 	}
 	for _, n := range c.Graph.NodesOf(graph.KindKMSKey) {

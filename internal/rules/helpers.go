@@ -64,17 +64,56 @@ func fieldPath(w *inventory.Workload, v1, v2 string) string {
 	return v2
 }
 
-// invokers returns the can_invoke edges into a workload that say who is
-// meant to call it: Google service agents and basic roles (reported by their
-// own checks) are left out.
+// invokers returns the can_invoke edges into a workload that say who can
+// call it: Google service agents are left out, and so are basic roles held
+// by service accounts and other non-human members (a runtime identity with
+// Editor is reported by runtime-basic-role). A user, group or domain holding
+// roles/owner or roles/editor counts: basic roles include run.routes.invoke
+// (https://cloud.google.com/iam/docs/understanding-roles#basic).
 func invokers(g *graph.Graph, id string) []graph.Edge {
 	var out []graph.Edge
 	for _, e := range g.In(id, graph.CanInvoke) {
 		m := iam.ParseMember(e.From)
-		if iam.IsBasic(e.Role) || (m.Kind == iam.KindServiceAccount && iam.IsServiceAgent(m.Value)) {
+		if m.Kind == iam.KindServiceAccount && iam.IsServiceAgent(m.Value) {
+			continue
+		}
+		if iam.IsBasic(e.Role) && !m.IsHuman() {
 			continue
 		}
 		out = append(out, e)
+	}
+	return out
+}
+
+// conditionNote returns note, saying that it holds only while e's condition
+// does when e is conditional.
+func conditionNote(note string, e graph.Edge) string {
+	if e.Condition == "" {
+		return note
+	}
+	cond := e.CondTitle
+	if cond == "" {
+		cond = e.Condition
+	}
+	return note + ", but only while the binding's condition holds (" + cond + ")"
+}
+
+// basicNote returns what a basic-role binding means for invocation, or "".
+func basicNote(e graph.Edge) string {
+	if !iam.IsBasic(e.Role) {
+		return ""
+	}
+	return e.Role + " includes run.routes.invoke"
+}
+
+// workloadsBelow maps each project, folder and organization to the
+// workloads below it (directly or through folders).
+func workloadsBelow(g *graph.Graph) map[string][]string {
+	out := map[string][]string{}
+	for _, n := range workloads(g) {
+		for _, a := range g.Ancestors(n.ID) {
+			out[a.ID] = append(out[a.ID], n.ID)
+		}
 	}
 	return out
 }

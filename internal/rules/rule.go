@@ -31,7 +31,10 @@ type Rule struct {
 	Description string   // what is wrong and why it matters
 	Remediation string   // what to do
 	References  []string // CIS Google Cloud Foundations IDs and documentation URLs
-	Check       func(*Context) []Result
+	// Needs is the data the check cannot judge without: when a scan's input
+	// lacks it, the check is not run and reports unknown (see Gaps).
+	Needs []Need
+	Check func(*Context) []Result
 }
 
 var (
@@ -81,6 +84,9 @@ type Context struct {
 	// runtime-unused-permissions.
 	Recommendations []inventory.Recommendation
 	Insights        []inventory.Insight
+	// Coverage is what the scan's input held; nil means complete. Checks
+	// whose Needs it lacks are not run (see Gaps).
+	Coverage *inventory.Coverage
 }
 
 // Status is the outcome of a check on one subject.
@@ -168,10 +174,20 @@ func FindingID(slug, subject, key string) string {
 	return hex.EncodeToString(h[:8])
 }
 
-// Run runs every rule in rules on c and returns the findings, sorted by
+// Run runs every rule in rules whose Needs the input has (see Gaps) on c
+// and returns the findings, sorted by
 // severity (most severe first), then check slug, subject and ID, and the
 // passes, sorted by check then subject.
 func Run(c *Context, rules []Rule) ([]Finding, []PassRecord) {
+	blind := map[Need]bool{}
+	for _, n := range c.missing() {
+		blind[n] = true
+	}
+	if len(blind) > 0 {
+		rules = slices.DeleteFunc(slices.Clone(rules), func(r Rule) bool {
+			return slices.ContainsFunc(r.Needs, func(n Need) bool { return blind[n] })
+		})
+	}
 	all := runEach(c, rules)
 	nPass, nFail := 0, 0 // sized once: a large organization has millions of results
 	for _, results := range all {

@@ -9,6 +9,7 @@ import (
 	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/runlens/runlens/internal/graph"
+	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/rules"
 )
 
@@ -35,6 +36,14 @@ type Summary struct {
 	Problems     []string       `json:"problems"`
 	Unknown      map[string]int `json:"unrecognisedAssetTypes,omitempty"`
 	UnknownRoles []string       `json:"unknownRoles,omitempty"`
+	// Gaps is what the input lacked and the checks each gap leaves unknown
+	// (neither passed nor failed); an empty list means nothing was missing.
+	Gaps []rules.Gap `json:"gaps"`
+	// NotServing counts the services that never served (marked in
+	// scores.services); they are still checked for their configuration.
+	NotServing int `json:"notServing"`
+	// Docs links each check named in findings or gaps to its page.
+	Docs map[string]string `json:"docs"`
 }
 
 // ScoresJSON is the scores part of the scan document.
@@ -56,6 +65,8 @@ type ServiceScoreJSON struct {
 	Service string `json:"service"`
 	Score   int    `json:"score"`
 	Grade   string `json:"grade"`
+	// NotServing says why the service never served, if it did not.
+	NotServing string `json:"notServing,omitempty"`
 }
 
 // JSON returns the scan document.
@@ -81,6 +92,19 @@ func (r *Report) JSON() JSON {
 		s.UnknownRoles = append(s.UnknownRoles, role)
 	}
 	slices.Sort(s.UnknownRoles)
+	s.Gaps = r.Gaps
+	if s.Gaps == nil {
+		s.Gaps = []rules.Gap{}
+	}
+	s.Docs = map[string]string{}
+	for _, f := range r.Findings {
+		s.Docs[f.Check] = rules.DocURL(f.Check)
+	}
+	for _, g := range r.Gaps {
+		for _, slug := range g.Checks {
+			s.Docs[slug] = rules.DocURL(slug)
+		}
+	}
 	out := JSON{Summary: s, Findings: r.Findings}
 	if out.Findings == nil {
 		out.Findings = []rules.Finding{}
@@ -92,7 +116,16 @@ func (r *Report) JSON() JSON {
 	}
 	out.Scores.Services = []ServiceScoreJSON{}
 	for _, sv := range r.Scores.Services {
-		out.Scores.Services = append(out.Scores.Services, ServiceScoreJSON{Service: sv.Service, Score: sv.Score, Grade: sv.Grade})
+		ns := ""
+		if n, ok := r.Graph.Node(sv.Service); ok {
+			if w, ok := n.Data.(*inventory.Workload); ok && w != nil {
+				ns = w.NotServing
+			}
+		}
+		if ns != "" {
+			out.Summary.NotServing++
+		}
+		out.Scores.Services = append(out.Scores.Services, ServiceScoreJSON{Service: sv.Service, Score: sv.Score, Grade: sv.Grade, NotServing: ns})
 	}
 	return out
 }

@@ -23,9 +23,12 @@ type Report struct {
 	Problems     []inventory.Problem // reading and building problems together
 	Findings     []rules.Finding
 	Passes       []rules.PassRecord
-	Scores       rules.Scores
-	At           time.Time
-	Timings      Timings
+	// Gaps is what the input lacked: the checks each blinds were not run
+	// and are unknown, neither passed nor failed.
+	Gaps    []rules.Gap
+	Scores  rules.Scores
+	At      time.Time
+	Timings Timings
 }
 
 // Timings is how long each phase of Run took.
@@ -41,8 +44,10 @@ func Run(inv *inventory.Inventory, roles *iam.Catalog, checks []rules.Rule, now 
 	t0 := time.Now()
 	b := build.Graph(inv, roles, now)
 	t1 := time.Now()
-	findings, passes := rules.Run(&rules.Context{Graph: b.Graph, Roles: b.Roles, Now: now,
-		Recommendations: inv.Recommendations, Insights: inv.Insights}, checks)
+	rc := &rules.Context{Graph: b.Graph, Roles: b.Roles, Now: now,
+		Recommendations: inv.Recommendations, Insights: inv.Insights, Coverage: &inv.Coverage}
+	findings, passes := rules.Run(rc, checks)
+	gaps := rules.Gaps(rc, checks)
 	t2 := time.Now()
 	if excepted != nil {
 		for i := range findings {
@@ -53,7 +58,7 @@ func Run(inv *inventory.Inventory, roles *iam.Catalog, checks []rules.Rule, now 
 	scores := rules.ComputeScores(b.Graph, findings)
 	return &Report{
 		Inventory: inv, Graph: b.Graph, Roles: b.Roles, UnknownRoles: b.UnknownRoles, Problems: problems,
-		Findings: findings, Passes: passes, Scores: scores, At: now,
+		Findings: findings, Passes: passes, Gaps: gaps, Scores: scores, At: now,
 		Timings: Timings{Build: t1.Sub(t0), Checks: t2.Sub(t1), Scores: time.Since(t2)},
 	}
 }

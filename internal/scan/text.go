@@ -3,6 +3,7 @@ package scan
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/runlens/runlens/internal/termsafe"
@@ -15,9 +16,25 @@ func (r *Report) WriteText(w io.Writer) error {
 	doc := r.JSON()
 	s := doc.Summary
 	ew := &errWriter{w: w}
+	// What the input lacked comes first: it qualifies everything below.
+	for _, g := range s.Gaps {
+		what := "UNKNOWN"
+		if g.Partial {
+			what = "INCOMPLETE"
+		}
+		ew.printf("%s: the input lacks %s: %s\n  checks %s: %s\n", what, g.Missing, g.Why, strings.ToLower(what), strings.Join(g.Checks, ", "))
+	}
+	if len(s.Gaps) > 0 {
+		ew.printf("\n")
+	}
 	ew.printf("runlens scan: %d records, %d assets (%d skipped), %d services, %d jobs\n", s.Records, s.Assets, s.Skipped, s.Services, s.Jobs)
 	for _, p := range s.Problems {
 		ew.printf("  problem: %s\n", p)
+	}
+	for _, sv := range doc.Scores.Services {
+		if sv.NotServing != "" {
+			ew.printf("  not serving (never served; still checked): %s: %s\n", sv.Service, sv.NotServing)
+		}
 	}
 	for _, role := range s.UnknownRoles {
 		ew.printf("  unknown role (treated as unknown, not harmless): %s\n", role)
@@ -56,6 +73,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		if f.Evidence.Note != "" {
 			ew.printf("  note: %s\n", f.Evidence.Note)
 		}
+		ew.printf("  docs: %s\n", s.Docs[f.Check])
 	}
 	return ew.err
 }
