@@ -49,6 +49,11 @@ func checkBinAuthzNotEnforced(c *Context) []Result {
 		case w.BinAuthz.Policy == "default":
 			p := projectBinAuthz(c.Graph, n.ID)
 			switch {
+			case p == nil && c.lacksBinAuthzPolicies():
+				// The input holds no policy at all: the project's may
+				// simply not have been exported.
+				out = append(out, Result{Status: Skip, Subject: n.ID})
+				continue
 			case p == nil:
 				ev = append(ev, FieldEvidence{Field: "project Binary Authorization policy", Value: "(none in the inventory: the default policy admits every image)"})
 			case p.DefaultAdmissionRule.EvaluationMode == "ALWAYS_ALLOW" || p.DefaultAdmissionRule.EvaluationMode == "":

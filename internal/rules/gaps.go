@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/runlens/runlens/internal/inventory"
@@ -42,6 +43,13 @@ type Gap struct {
 	Why     string   `json:"why"`     // what that means for the results
 	Checks  []string `json:"checks"`  // slugs of the checks it blinds (or, when partial, weakens)
 	Partial bool     `json:"partial,omitempty"`
+}
+
+// lacksBinAuthzPolicies reports whether the input held no Binary
+// Authorization policy at all (a project without one has the default policy,
+// but an export may also have left the type out).
+func (c *Context) lacksBinAuthzPolicies() bool {
+	return c.Coverage != nil && c.Coverage.AssetTypes[inventory.TypeBinAuthzPolicy] == 0
 }
 
 // missing returns the Needs the context's input lacks, in Need order. A nil
@@ -87,6 +95,13 @@ func Gaps(c *Context, rules []Rule) []Gap {
 		}
 		t := needText[n]
 		out = append(out, Gap{Missing: t[0], Why: t[1], Checks: slugs})
+	}
+	if c.lacksBinAuthzPolicies() && slices.ContainsFunc(rules, func(r Rule) bool { return r.Slug == "binauthz-not-enforced" }) {
+		out = append(out, Gap{
+			Missing: "Binary Authorization policies (no " + inventory.TypeBinAuthzPolicy + " record was read)",
+			Why:     "workloads that use their project's default policy cannot be judged: whether that policy enforces is unknown",
+			Checks:  []string{"binauthz-not-enforced"}, Partial: true,
+		})
 	}
 	if c.Coverage != nil && len(c.Coverage.Denied) > 0 {
 		var slugs []string
