@@ -548,3 +548,32 @@ func TestDevUsers(t *testing.T) {
 		t.Errorf("behind IAP the dev header changed who the request is (status %d)", resp.StatusCode)
 	}
 }
+
+// TestGapsAndNotServing serves a resource-only export (no IAM_POLICY
+// records) with a service that never served: the overview and each service
+// page say what the input lacked and which checks are unknown; the service
+// that never served is marked on the list and on its page.
+func TestGapsAndNotServing(t *testing.T) {
+	e := newEnv(t, "dev@example.com", fileReader(filepath.Join("testdata", "resources-only.jsonl")))
+	const svc = "//run.googleapis.com/projects/proj-c/locations/us-central1/services/"
+	for _, path := range []string{"/", "/services/" + url.PathEscape(svc+"api")} {
+		_, body := e.do(t, http.MethodGet, path, nil)
+		gaps := doc(t, body).Find(`[data-testid="gap"]`)
+		if !strings.Contains(gaps.Text(), "IAM policies") || !strings.Contains(gaps.Text(), "ingress-open-internal") {
+			t.Errorf("GET %s: gaps = %q, want the IAM policies gap naming ingress-open-internal", path, gaps.Text())
+		}
+	}
+	_, body := e.do(t, http.MethodGet, "/services", nil)
+	marked := doc(t, body).Find(`[data-testid="not-serving"]`)
+	if marked.Length() != 1 || !strings.Contains(marked.AttrOr("title", ""), "CONDITION_FAILED") {
+		t.Errorf("services list marks %d services not serving (%q), want broken only", marked.Length(), marked.AttrOr("title", ""))
+	}
+	_, body = e.do(t, http.MethodGet, "/services/"+url.PathEscape(svc+"broken"), nil)
+	if got := doc(t, body).Find(`[data-testid="not-serving"]`).Text(); !strings.Contains(got, "never served") {
+		t.Errorf("broken's page: not-serving = %q", got)
+	}
+	_, body = e.do(t, http.MethodGet, "/services/"+url.PathEscape(svc+"api"), nil)
+	if doc(t, body).Find(`[data-testid="not-serving"]`).Length() != 0 {
+		t.Error("api's page says it is not serving")
+	}
+}

@@ -29,6 +29,11 @@ type Overview struct {
 	Teams      []rules.GroupScore // label values of the "team" label, worst first
 	Problems   []string
 	LastFailed *store.Snapshot // the latest sync, if it failed after the current snapshot
+	// Gaps is what the snapshot's input lacked: the checks each blinds are
+	// unknown, neither passed nor failed.
+	Gaps []rules.Gap
+	// NotServing counts the services that never served.
+	NotServing int
 }
 
 // TrendPoint is the organization score at one snapshot.
@@ -94,6 +99,12 @@ func (s *Service) computeOverview(ctx context.Context, c *Current) (Overview, er
 	for _, p := range rep.Problems {
 		o.Problems = append(o.Problems, p.String())
 	}
+	o.Gaps = rep.Gaps
+	for _, n := range rep.Graph.NodesOf(graph.KindService) {
+		if w, ok := n.Data.(*inventory.Workload); ok && w != nil && w.NotServing != "" {
+			o.NotServing++
+		}
+	}
 	history, err := s.st.ScoreHistory(ctx, "organization", "", 30)
 	if err != nil {
 		return o, err
@@ -125,6 +136,8 @@ type ServiceRow struct {
 	Score    int
 	Grade    string
 	Findings int
+	// NotServing says why the service never served, if it did not.
+	NotServing string
 }
 
 // ServiceFilter selects, orders and pages services.
@@ -232,7 +245,7 @@ func (s *Service) row(c *Current, sc rules.ServiceScore) ServiceRow {
 	if n != nil {
 		row.Kind = n.Kind
 		if w, ok := n.Data.(*inventory.Workload); ok {
-			row.Region, row.Shape, row.Ingress = w.Region, w.Shape, w.Ingress
+			row.Region, row.Shape, row.Ingress, row.NotServing = w.Region, w.Shape, w.Ingress, w.NotServing
 		}
 	}
 	if e := g.Out(sc.Service, graph.RunsAs); len(e) > 0 {
@@ -256,6 +269,9 @@ type ServiceDetail struct {
 	Reach    []graph.Edge // the identity's has_role and can_act_as edges
 	Uses     []graph.Edge
 	Findings []rules.Finding
+	// Gaps is what the snapshot's input lacked: the checks each names are
+	// unknown on this service as on every other.
+	Gaps []rules.Gap
 	// Recommender data about the runtime identity.
 	Recommendations []Recommendation
 	Insights        []inventory.Insight
@@ -295,7 +311,7 @@ func (s *Service) Service(id string) (ServiceDetail, bool, error) {
 	if i, ok := idx.scores[id]; ok {
 		sc = c.Report.Scores.Services[i]
 	}
-	d := ServiceDetail{Row: s.row(c, sc)}
+	d := ServiceDetail{Row: s.row(c, sc), Gaps: c.Report.Gaps}
 	d.Workload, _ = n.Data.(*inventory.Workload)
 	for _, e := range g.In(id, graph.CanInvoke, graph.PushesTo, graph.Triggers) {
 		from, _ := g.Node(e.From)
