@@ -87,15 +87,7 @@ func classifyEnvValue(v string) string {
 			return classSecret + reasonURLCredentials
 		}
 	}
-	if len(s) >= minDetectLen {
-		if d, err := gitleaks(); err == nil {
-			for _, f := range d.DetectString(s) {
-				if validReason(f.RuleID) {
-					return classSecret + reasonGitleaks + f.RuleID
-				}
-			}
-		}
-	}
+	// A reference or a path is no token: the detector is not asked.
 	if placeholder.MatchString(s) || resourceName.MatchString(s) {
 		return classRef
 	}
@@ -106,6 +98,15 @@ func classifyEnvValue(v string) string {
 	}
 	if filePath.MatchString(s) {
 		return classPath
+	}
+	if len(s) >= minDetectLen {
+		if d, err := gitleaks(); err == nil {
+			for _, f := range d.DetectString(s) {
+				if validReason(f.RuleID) {
+					return classSecret + reasonGitleaks + f.RuleID
+				}
+			}
+		}
 	}
 	return ""
 }
