@@ -245,9 +245,12 @@ func planHumanAccessWithoutIAP(p *planner) error {
 	r, _ := parseRunName(n.ID)
 	p.cs.Title = fmt.Sprintf("Put IAP in front of %s for its human users", w.Name)
 	p.cs.Rationale = fmt.Sprintf("People call %s with their own identity tokens, without IAP's browser sign-in and context-aware access.", w.Name)
-	var members []string
+	var members, basic []string
 	for _, b := range p.f.Evidence.Bindings {
 		members = append(members, b.Member)
+		if iam.IsBasic(b.Role) {
+			basic = append(basic, fmt.Sprintf("%s (%s on %s)", b.Member, b.Role, p.label(b.Via)))
+		}
 	}
 	num := ""
 	if proj, ok := p.projectOf(n.ID); ok {
@@ -259,6 +262,9 @@ func planHumanAccessWithoutIAP(p *planner) error {
 		"3. Grant each person or group roles/iap.httpsResourceAccessor: gcloud iap web add-iam-policy-binding --resource-type=cloud-run --service=%s --region=%s --project=%s --member=MEMBER --role=roles/iap.httpsResourceAccessor, for %s\n"+
 		"4. Only then remove their direct roles/run.invoker bindings.",
 		r.Name, r.Region, r.Project, orPlaceholder(num, "PROJECT_NUMBER"), r.Name, r.Region, r.Project, strings.Join(members, ", "))
+	if len(basic) > 0 {
+		p.manual("A basic role includes run.routes.invoke, so removing invoker bindings does not end the direct access of %s: replace those basic roles with the predefined roles each member needs (runlens does not remove a basic role mechanically).", strings.Join(basic, ", "))
+	}
 	p.risk("Until step 4, the people keep their direct access; after it, they reach %s only through IAP in a browser. Scripts that call it with identity tokens need a service account with roles/run.invoker instead.", w.Name)
 	return nil
 }

@@ -44,6 +44,9 @@ type Summary struct {
 	NotServing int `json:"notServing"`
 	// Docs links each check named in findings or gaps to its page.
 	Docs map[string]string `json:"docs"`
+	// Coverage is what the input held: records by content type and asset
+	// type, the files or scopes read and what was denied.
+	Coverage inventory.Coverage `json:"coverage"`
 }
 
 // ScoresJSON is the scores part of the scan document.
@@ -92,6 +95,10 @@ func (r *Report) JSON() JSON {
 		s.UnknownRoles = append(s.UnknownRoles, role)
 	}
 	slices.Sort(s.UnknownRoles)
+	s.Coverage = r.Inventory.Coverage
+	if s.Coverage.Scopes == nil {
+		s.Coverage.Scopes = []string{}
+	}
 	s.Gaps = r.Gaps
 	if s.Gaps == nil {
 		s.Gaps = []rules.Gap{}
