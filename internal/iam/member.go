@@ -114,6 +114,7 @@ var serviceAgentDomains = map[string]bool{
 	"cloud-filer.iam.gserviceaccount.com":                    true,
 	"cloud-ml.google.com.iam.gserviceaccount.com":            true,
 	"gae-api-prod.google.com.iam.gserviceaccount.com":        true,
+	"gcp-gae-service.iam.gserviceaccount.com":                true, // App Engine standard environment (https://cloud.google.com/appengine/docs/standard/service-agent)
 	"genomics-api.google.com.iam.gserviceaccount.com":        true,
 	"gs-project-accounts.iam.gserviceaccount.com":            true,
 	"dlp-api.iam.gserviceaccount.com":                        true,

@@ -45,6 +45,10 @@ func TestServiceAccountClasses(t *testing.T) {
 		{"service-123456@attacker-proj.iam.gserviceaccount.com", false, false},
 		{"app@cloudservices.gserviceaccount.com", false, false},
 		{"service-123@gs-project-accounts.iam.gserviceaccount.com", true, false},
+		// App Engine standard environment agent, seen in gcpdiag's gce3 policy
+		// (internal/inventory/testdata/real/iam-policies).
+		{"service-12345001@gcp-gae-service.iam.gserviceaccount.com", true, false},
+		{"gcpdiag-gce3-aaaa@appspot.gserviceaccount.com", false, false},
 		// The legacy Cloud Build account is a default service account, not
 		// an agent; Cloud Build's service agent is one.
 		{"123@cloudbuild.gserviceaccount.com", false, false},
