@@ -371,9 +371,11 @@ func (w *Workload) decodeV2(data []byte) error {
 		Template           jsontext.Value `json:"template"`
 		// https://cloud.google.com/run/docs/reference/rest/v2/Condition
 		TerminalCondition *struct {
-			Type   string `json:"type"`
-			State  string `json:"state"`
-			Reason string `json:"reason"`
+			Type            string `json:"type"`
+			State           string `json:"state"`
+			Reason          string `json:"reason"`
+			RevisionReason  string `json:"revisionReason"`
+			ExecutionReason string `json:"executionReason"`
 		} `json:"terminalCondition"`
 	}
 	if err := unmarshal(data, &d); err != nil {
@@ -408,7 +410,8 @@ func (w *Workload) decodeV2(data []byte) error {
 		}
 	}
 	if tc := d.TerminalCondition; tc != nil && !w.Job && d.URI == "" && tc.State != "CONDITION_SUCCEEDED" {
-		w.NotServing = notServing(orDefault(tc.State, "no state"), tc.Reason)
+		// A condition gives its cause in one of three reason fields.
+		w.NotServing = notServing(orDefault(tc.State, "no state"), orDefault(tc.Reason, orDefault(tc.RevisionReason, tc.ExecutionReason)))
 	}
 	for _, u := range append([]string{d.URI}, d.URLs...) {
 		if u != "" && !contains(w.URLs, u) {

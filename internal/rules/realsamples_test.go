@@ -179,11 +179,10 @@ func TestRealSamplesGcpdiagFailedServices(t *testing.T) {
 
 	t.Run("services read as never served", func(t *testing.T) {
 		// invalid-container's condition gives its cause in revisionReason
-		// (HEALTH_CHECK_CONTAINER_ERROR), which runlens does not read yet;
-		// the other two give it in reason.
+		// (HEALTH_CHECK_CONTAINER_ERROR); the other two give it in reason.
 		want := map[string]string{
 			"image-does-not-exist": "CONDITION_FAILED (REVISION_FAILED)",
-			"invalid-container":    "CONDITION_FAILED",
+			"invalid-container":    "CONDITION_FAILED (HEALTH_CHECK_CONTAINER_ERROR)",
 			"no-image-permission":  "CONDITION_FAILED (CONTAINER_PERMISSION_DENIED)",
 		}
 		for name, notServing := range want {
