@@ -58,20 +58,24 @@ func (s *source) describe() string {
 }
 
 // read reads the inventory, reporting problems to stderr.
-func (s *source) read(stderr io.Writer) (*inventory.Inventory, error) {
-	return s.readWithProgress(stderr, nil)
+func (s *source) read(ctx context.Context, stderr io.Writer) (*inventory.Inventory, error) {
+	return s.readWithProgress(ctx, stderr, nil)
 }
 
 // reader is the source as a sync's Reader.
 func (s *source) reader(stderr io.Writer) posture.Reader {
-	return func(_ context.Context, progress func(posture.ReadProgress)) (*inventory.Inventory, error) {
-		return s.readWithProgress(stderr, func(n int) { progress(posture.ReadProgress{Records: n}) })
+	return func(ctx context.Context, progress func(posture.ReadProgress)) (*inventory.Inventory, error) {
+		return s.readWithProgress(ctx, stderr, func(n int) { progress(posture.ReadProgress{Records: n}) })
 	}
 }
 
 // readWithProgress is read, calling progress (if not nil) with the records
-// read so far.
-func (s *source) readWithProgress(stderr io.Writer, progress func(int)) (*inventory.Inventory, error) {
+// read so far. It stops as soon as ctx ends (SIGINT, SIGTERM, a cancelled
+// sync). An input that holds no inventory record at all is an error
+// matching inventory.ErrNoRecords (exit status 2), naming each input and
+// what it looks like instead: there is nothing to check, and nothing must
+// score 100.
+func (s *source) readWithProgress(ctx context.Context, stderr io.Writer, progress func(int)) (*inventory.Inventory, error) {
 	if !s.demo && len(s.inputs) == 0 && s.demoSize == "" {
 		return nil, fmt.Errorf("give --input PATH (repeatable), --demo or --demo-size")
 	}
@@ -88,22 +92,27 @@ func (s *source) readWithProgress(stderr io.Writer, progress func(int)) (*invent
 		// held whole in memory as text.
 		pr, pw := io.Pipe()
 		go func() { pw.CloseWithError(demo.Generate(pw, size, 1)) }()
-		if err := r.Read("generated-"+s.demoSize+".jsonl", pr); err != nil {
+		err = r.ReadContext(ctx, "generated-"+s.demoSize+".jsonl", pr)
+		pr.Close() // a read cut short stops the generator too
+		if err != nil {
 			return nil, err
 		}
 	}
 	if s.demo {
-		if err := r.ReadFS(demo.FS()); err != nil {
+		if err := r.ReadFSContext(ctx, demo.FS()); err != nil {
 			return nil, err
 		}
 	}
 	for _, p := range s.inputs {
-		if err := r.ReadPath(p); err != nil {
+		if err := r.ReadPathContext(ctx, p); err != nil {
 			return nil, err
 		}
 	}
 	inv := r.Inventory()
 	fmt.Fprintln(stderr, "runlens: read", inv.Summary())
+	if err := inv.NoRecords(); err != nil {
+		return nil, err
+	}
 	return inv, nil
 }
 

@@ -12,12 +12,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/termsafe"
 )
 
@@ -26,11 +28,10 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		if code, ok := err.(exitCode); ok {
-			os.Exit(int(code))
+		if _, ok := err.(exitCode); !ok {
+			printError(os.Stderr, err)
 		}
-		printError(os.Stderr, err)
-		os.Exit(1)
+		os.Exit(exitStatus(err))
 	}
 }
 
@@ -45,6 +46,21 @@ func printError(w io.Writer, err error) {
 type exitCode int
 
 func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// exitStatus is the status runlens exits with after run returned err (not
+// nil): an exitCode's own; 2 when the input held no inventory record at all
+// (scan, sync, serve --input, graph and plan refuse it, whatever --fail-on
+// says: a scan of nothing would score 100); 1 for any other error.
+func exitStatus(err error) int {
+	var code exitCode
+	switch {
+	case errors.As(err, &code):
+		return int(code)
+	case errors.Is(err, inventory.ErrNoRecords):
+		return 2
+	}
+	return 1
+}
 
 const usage = `runlens — least-privilege console for Google Cloud Run
 

@@ -14,7 +14,7 @@ import (
 
 // runPlan prints the change set that fixes one finding, offline: read, build,
 // check, plan, render. Nothing is stored or applied.
-func runPlan(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+func runPlan(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var src source
@@ -34,7 +34,7 @@ func runPlan(_ context.Context, args []string, _ func(string) string, stdout, st
 			return fmt.Errorf("plan: %w", err)
 		}
 	}
-	inv, err := src.read(stderr)
+	inv, err := src.read(ctx, stderr)
 	if err != nil {
 		return err
 	}

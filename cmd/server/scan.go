@@ -37,7 +37,7 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 	}
 	start := time.Now()
 	update, done := progressBar(stderr, "read")
-	inv, err := src.readWithProgress(stderr, func(n int) { update(posture.Progress{Records: n}) })
+	inv, err := src.readWithProgress(ctx, stderr, func(n int) { update(posture.Progress{Records: n}) })
 	done()
 	if err != nil {
 		return err
@@ -88,7 +88,7 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 	return nil
 }
 
-func runGraph(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+func runGraph(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("graph", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var src source
@@ -100,7 +100,7 @@ func runGraph(_ context.Context, args []string, _ func(string) string, stdout, s
 	if *format != "json" {
 		return fmt.Errorf("graph: unknown --format %q (want json)", *format)
 	}
-	inv, err := src.read(stderr)
+	inv, err := src.read(ctx, stderr)
 	if err != nil {
 		return err
 	}

@@ -169,6 +169,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if cfg.SyncReader != nil {
 		if _, err := ps.Sync(ctx, cfg.SyncSource, cfg.SyncReader); err != nil {
+			if errors.Is(err, inventory.ErrNoRecords) {
+				// Inputs that hold no inventory at all are a mistake to
+				// stop at, not a sync to retry (exit status 2).
+				return err
+			}
 			log.Error("initial sync failed; serving the previous snapshot if any", "err", err)
 		}
 	}

@@ -125,6 +125,11 @@ type Inventory struct {
 	// Coverage is what the read saw: checks that need data it lacks say
 	// "unknown" instead of passing or failing.
 	Coverage Coverage
+	// Refused lists the inputs that held no asset record (the first 100),
+	// with what each looks like instead; RefusedMore counts the others.
+	// When the whole read holds no asset, NoRecords names them.
+	Refused     []Refusal
+	RefusedMore int
 }
 
 // Coverage records what a read held, by CAI content type and asset type,

@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"bytes"
 	"sync"
 
 	"github.com/runlens/runlens/internal/par"
@@ -36,8 +37,9 @@ type lineBatch struct {
 type lineItem struct {
 	start, end int // the line in text
 	src        Source
-	tooLong    bool // cut at maxRecord: not decoded
-	atEOF      bool // the input's last line
+	tooLong    bool     // cut at maxRecord: not decoded
+	atEOF      bool     // the input's last line
+	prob       *Problem // not a record: a problem met between records, recorded in its place
 	d          decoded
 }
 
@@ -57,7 +59,7 @@ func newPipeline(r *Reader) *pipeline {
 			for b := range p.work {
 				for i := range b.items {
 					it := &b.items[i]
-					if !it.tooLong {
+					if !it.tooLong && it.prob == nil {
 						it.d = decodeRecord(b.text[it.start:it.end])
 					}
 				}
@@ -89,8 +91,12 @@ func newPipeline(r *Reader) *pipeline {
 
 func (p *pipeline) joinItem(b *lineBatch, it *lineItem) {
 	r := p.r
+	if it.prob != nil {
+		r.problem(it.prob.Source, it.prob.Kind, it.prob.Msg)
+		return
+	}
 	if it.tooLong {
-		r.problem(it.src, ProblemMalformed, "record longer than 64 MiB")
+		r.problem(it.src, ProblemMalformed, "record longer than 64 MiB; skipped")
 		return
 	}
 	line := b.text[it.start:it.end]
@@ -101,11 +107,30 @@ func (p *pipeline) joinItem(b *lineBatch, it *lineItem) {
 		r.problem(it.src, ProblemTruncated, "input ends inside a record (truncated file?): "+jsonError(line))
 		return
 	}
-	r.problem(it.src, ProblemMalformed, "invalid JSON: "+jsonError(line))
+	src := it.src
+	if bytes.IndexByte(line, '\n') >= 0 { // a pretty-printed record: the line of its error
+		src.Line = syntaxLine(line, src.Line)
+	}
+	r.problem(src, ProblemMalformed, "invalid JSON: "+jsonError(line))
+}
+
+// problem queues a problem met between records, to be recorded after the
+// records before it.
+func (p *pipeline) problem(src Source, kind ProblemKind, msg string) {
+	p.addItem(lineItem{src: src, prob: &Problem{Source: src, Kind: kind, Msg: msg}}, nil)
+	p.flush() // the input's reading may stop here
 }
 
 // add queues one non-blank line; tooLong lines carry no text.
 func (p *pipeline) add(line []byte, src Source, tooLong, atEOF bool) {
+	if tooLong {
+		line = nil
+	}
+	p.addItem(lineItem{src: src, tooLong: tooLong, atEOF: atEOF}, line)
+}
+
+// addItem queues it with its text.
+func (p *pipeline) addItem(it lineItem, text []byte) {
 	if p.cur == nil {
 		select {
 		case p.cur = <-p.free:
@@ -114,10 +139,8 @@ func (p *pipeline) add(line []byte, src Source, tooLong, atEOF bool) {
 		}
 	}
 	b := p.cur
-	it := lineItem{start: len(b.text), src: src, tooLong: tooLong, atEOF: atEOF}
-	if !tooLong {
-		b.text = append(b.text, line...)
-	}
+	it.start = len(b.text)
+	b.text = append(b.text, text...)
 	it.end = len(b.text)
 	b.items = append(b.items, it)
 	if len(b.items) == batchLines || len(b.text) >= batchBytes {

@@ -3,6 +3,8 @@ package inventory
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -32,8 +35,8 @@ type record struct {
 	AssetType   string         `json:"asset_type"`
 	AssetTypeCC string         `json:"assetType"`
 	Resource    *resource      `json:"resource"`
-	IAMPolicy   *iam.Policy    `json:"iam_policy"`
-	IAMPolicyCC *iam.Policy    `json:"iamPolicy"`
+	IAMPolicy   *policyValue   `json:"iam_policy"`
+	IAMPolicyCC *policyValue   `json:"iamPolicy"`
 	Ancestors   []string       `json:"ancestors"`
 	UpdateTime  string         `json:"update_time"`
 	UpdateTimCC string         `json:"updateTime"`
@@ -47,13 +50,74 @@ type record struct {
 	Recommendations        []jsontext.Value `json:"recommendations"`
 	Insights               []jsontext.Value `json:"insights"`
 	AppliedRecommendations []jsontext.Value `json:"applied_recommendations"`
+
+	// A ListAssets REST response holds records: one page of them, or none
+	// ({"readTime": ...} alone).
+	Assets        []jsontext.Value `json:"assets"`
+	NextPageToken string           `json:"nextPageToken"`
+	ReadTime      string           `json:"readTime"`
+	// A SearchAllResources or SearchAllIamPolicies response holds search
+	// results: not records.
+	Results jsontext.Value `json:"results"`
 }
+
+// policyValue is an IAM policy field: a JSON object, or a JSON string
+// holding one, as CAI's BigQuery export written out as JSON may have it.
+type policyValue iam.Policy
+
+// UnmarshalJSONFrom decodes the policy, or the policy a string holds.
+func (p *policyValue) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if dec.PeekKind() != '"' {
+		return jsonv2.UnmarshalDecode(dec, (*iam.Policy)(p))
+	}
+	var s string
+	if err := jsonv2.UnmarshalDecode(dec, &s); err != nil {
+		return err
+	}
+	if s == "" || s == "null" {
+		*p = policyValue{}
+		return nil
+	}
+	if err := unmarshal([]byte(s), (*iam.Policy)(p)); err != nil {
+		return errPolicyString
+	}
+	return nil
+}
+
+// errPolicyString is an iam_policy string that holds no IAM policy.
+var errPolicyString = errors.New("a string that holds no IAM policy")
 
 type resource struct {
 	Version  string         `json:"version"`
 	Parent   string         `json:"parent"`
 	Location string         `json:"location"`
 	Data     jsontext.Value `json:"data"`
+}
+
+// unquoteData turns resource.data written as a JSON string (CAI's
+// BigQuery export: the column is a STRING) into the object it holds, and a
+// null into none.
+func (rs *resource) unquoteData() error {
+	d := rs.Data
+	switch {
+	case len(d) == 0:
+		return nil
+	case string(d) == "null":
+		rs.Data = nil
+		return nil
+	case d[0] != '"':
+		return nil
+	}
+	var s string
+	if err := unmarshal(d, &s); err != nil {
+		return err
+	}
+	v := jsontext.Value(s)
+	if t := bytes.TrimSpace(v); len(t) == 0 || t[0] != '{' || !v.IsValid() {
+		return errors.New("resource.data is a string that holds no JSON object")
+	}
+	rs.Data = v
+	return nil
 }
 
 // joined is an asset being joined from its records, with where they came
@@ -71,6 +135,10 @@ type Reader struct {
 	inv      Inventory
 	fileOK   int // good records in the file being read
 	fileBad  int // not-CAI records in the file being read
+	// fileAssets counts the asset records of the file being read, and
+	// fileLooks says what the file looks like if it holds none.
+	fileAssets int
+	fileLooks  string
 }
 
 // NewReader returns an empty Reader.
@@ -90,47 +158,83 @@ func (r *Reader) SetProgress(fn func(records int)) { r.progress = fn }
 // progressEvery is how often (in records) progress is reported.
 const progressEvery = 2000
 
-// ReadPaths reads every file and directory in paths (see ReadPath) and
-// returns the joined inventory. Only I/O errors are returned; bad records are
-// Problems in the inventory.
+// ReadPaths is ReadPathsContext without a deadline.
 func ReadPaths(paths ...string) (*Inventory, error) {
+	return ReadPathsContext(context.Background(), paths...)
+}
+
+// ReadPathsContext reads every file and directory in paths (see
+// ReadPathContext) and returns the joined inventory. Only I/O errors, inputs
+// that are not regular files and the end of ctx are errors; bad records are
+// Problems in the inventory.
+func ReadPathsContext(ctx context.Context, paths ...string) (*Inventory, error) {
 	r := NewReader()
 	for _, p := range paths {
-		if err := r.ReadPath(p); err != nil {
+		if err := r.ReadPathContext(ctx, p); err != nil {
 			return nil, err
 		}
 	}
 	return r.Inventory(), nil
 }
 
-// ReadPath reads one file, or every *.json, *.jsonl and *.ndjson file under a
-// directory, in lexical order.
-func (r *Reader) ReadPath(p string) error {
+// ReadPath is ReadPathContext without a deadline.
+func (r *Reader) ReadPath(p string) error { return r.ReadPathContext(context.Background(), p) }
+
+// ReadPathContext reads one file, or every input file under a directory
+// (*.json, *.jsonl and *.ndjson, gzip-compressed or not: *.json.gz, ...), in
+// lexical order. Only regular files are read: a named pipe, socket or
+// device named by p is refused with an error (opening a pipe would wait for
+// a writer, reading a device may never end); one found in a directory is a
+// problem, not read. A directory with no input file is noted in
+// Inventory.Refused. Reading stops with an error as soon as ctx ends.
+func (r *Reader) ReadPathContext(ctx context.Context, p string) error {
 	st, err := os.Stat(p)
 	if err != nil {
 		return fmt.Errorf("inventory: %w", err)
 	}
 	r.inv.Coverage.Scopes = append(r.inv.Coverage.Scopes, p)
 	if !st.IsDir() {
-		return r.readOSFile(p)
+		if !st.Mode().IsRegular() {
+			return fmt.Errorf("inventory: %s is %s, not a regular file: runlens reads only regular files and directories", p, fileKind(st.Mode()))
+		}
+		return r.readOSFile(ctx, p)
 	}
-	return filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
+	inputs := 0
+	err = filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("inventory: %w", err)
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("inventory: read %s: %w", p, err)
 		}
 		if d.IsDir() || !isInputName(fp) {
 			return nil
 		}
-		return r.readOSFile(fp)
+		inputs++
+		if t := d.Type(); !t.IsRegular() && t&fs.ModeSymlink == 0 {
+			r.notRegular(fp, t)
+			return nil
+		}
+		return r.readOSFile(ctx, fp)
 	})
+	if err == nil && inputs == 0 {
+		r.refuse(p, "a directory with no *.json, *.jsonl or *.ndjson file (gzip-compressed or not)")
+	}
+	return err
 }
 
-// ReadFS reads every *.json, *.jsonl and *.ndjson file in fsys (the embedded
-// demo organization, for one).
-func (r *Reader) ReadFS(fsys fs.FS) error {
+// ReadFS is ReadFSContext without a deadline.
+func (r *Reader) ReadFS(fsys fs.FS) error { return r.ReadFSContext(context.Background(), fsys) }
+
+// ReadFSContext reads every input file in fsys (the embedded demo
+// organization, for one), as ReadPathContext reads a directory.
+func (r *Reader) ReadFSContext(ctx context.Context, fsys fs.FS) error {
 	return fs.WalkDir(fsys, ".", func(fp string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("inventory: %w", err)
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("inventory: read %s: %w", fp, err)
 		}
 		if d.IsDir() || !isInputName(fp) {
 			return nil
@@ -140,60 +244,136 @@ func (r *Reader) ReadFS(fsys fs.FS) error {
 			return fmt.Errorf("inventory: %w", err)
 		}
 		defer f.Close()
-		return r.Read(fp, f)
+		return r.ReadContext(ctx, fp, f)
 	})
 }
 
+// isInputName reports whether a file in a directory is read: *.json,
+// *.jsonl and *.ndjson, each also with .gz after it.
 func isInputName(p string) bool {
-	switch path.Ext(strings.ToLower(p)) {
+	p = strings.ToLower(p)
+	switch path.Ext(strings.TrimSuffix(p, ".gz")) {
 	case ".json", ".jsonl", ".ndjson":
 		return true
 	}
 	return false
 }
 
-func (r *Reader) readOSFile(p string) error {
-	f, err := os.Open(p)
+// readOSFile reads the file at p if it is a regular file. It is opened
+// without waiting (O_NONBLOCK: a named pipe would wait for a writer) and
+// checked once open, since it may have been replaced after it was listed.
+func (r *Reader) readOSFile(ctx context.Context, p string) error {
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return fmt.Errorf("inventory: %w", err)
 	}
 	defer f.Close()
-	return r.Read(p, f)
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("inventory: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		r.notRegular(p, st.Mode())
+		return nil
+	}
+	return r.ReadContext(ctx, p, f)
 }
 
-// Read reads one input called name: JSON lines (one record per line, as
-// `gcloud asset export` writes) or a JSON array of records (as ListAssets and
-// `gcloud asset list --format=json` print). A malformed record is reported
-// with its line and the rest of the input is still read.
+// notRegular records an input found in a directory that is not a regular
+// file: it is not read.
+func (r *Reader) notRegular(p string, mode fs.FileMode) {
+	kind := fileKind(mode)
+	r.problem(Source{File: p}, ProblemNotCAI, fmt.Sprintf("%s, not a regular file: not read", kind))
+	r.refuse(p, kind+", not a regular file")
+}
+
+// Read is ReadContext without a deadline.
 func (r *Reader) Read(name string, rd io.Reader) error {
-	br := bufio.NewReaderSize(rd, 64<<10)
+	return r.ReadContext(context.Background(), name, rd)
+}
+
+// ReadContext reads one input called name: JSON lines (one record per line,
+// as `gcloud asset export` writes), JSON arrays of records (as ListAssets
+// and `gcloud asset list --format=json` print), pretty-printed records,
+// ListAssets REST responses ({"assets": [...], "nextPageToken": ...}, one
+// page or several), and CAI's BigQuery export written out as JSON (rows
+// whose resource.data and iam_policy may be JSON strings). Any of them may be
+// gzip-compressed: that is told by the first bytes, whatever the name. A
+// malformed record is reported with its line and the rest of the input is
+// still read; an input holding no asset record is noted, with what it looks
+// like instead, in Inventory.Refused. Reading stops with an error as soon
+// as ctx ends.
+func (r *Reader) ReadContext(ctx context.Context, name string, rd io.Reader) error {
+	br := bufio.NewReaderSize(ctxReader{ctx: ctx, r: rd}, 64<<10)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			if !isGzipFormatError(err) {
+				return fmt.Errorf("inventory: read %s: %w", name, err)
+			}
+			r.problem(Source{File: name}, ProblemMalformed, fmt.Sprintf("gzip-compressed input that cannot be read: %v", err))
+			r.refuse(name, "a gzip file that cannot be read")
+			return nil
+		}
+		gz := &gzipInput{zr: zr}
+		err = r.read(name, bufio.NewReaderSize(ctxReader{ctx: ctx, r: gz}, 64<<10))
+		if err == nil && gz.err != nil {
+			r.problem(Source{File: name}, ProblemTruncated, fmt.Sprintf("the gzip-compressed input is corrupt or cut short (%v): what it held after that is lost", gz.err))
+		}
+		return err
+	}
+	return r.read(name, br)
+}
+
+// read reads one uncompressed input.
+func (r *Reader) read(name string, br *bufio.Reader) error {
+	r.fileOK, r.fileBad, r.fileAssets, r.fileLooks = 0, 0, 0, ""
 	first, line, err := firstByte(br)
 	if errors.Is(err, io.EOF) {
 		r.problem(Source{File: name}, ProblemNotCAI, "empty input: not a Cloud Asset Inventory export")
+		r.refuse(name, "empty")
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("inventory: read %s: %w", name, err)
 	}
-	r.fileOK, r.fileBad = 0, 0
 	switch first {
 	case '[':
-		err = r.readArray(name, br, line)
+		err = r.readStream(name, br, line, true)
 	case '{':
 		err = r.readLines(name, br, line)
 	default:
+		looks := looksLike(br)
 		r.problem(Source{File: name, Line: line}, ProblemNotCAI,
-			fmt.Sprintf("not a Cloud Asset Inventory export: expected JSON lines or a JSON array, found %q", first))
+			fmt.Sprintf("not a Cloud Asset Inventory export: %s (expected JSON lines or a JSON array, found %q)", looks, first))
+		r.refuse(name, looks)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
+	if r.fileAssets > 0 {
+		return nil
+	}
+	looks := r.fileLooks
 	if r.fileOK == 0 && r.fileBad > 0 {
 		// A verdict on records already counted as skipped: not counted again.
-		r.inv.Problems = append(r.inv.Problems, Problem{Source: Source{File: name}, Kind: ProblemNotCAI,
-			Msg: fmt.Sprintf("not a Cloud Asset Inventory export: none of its %d records has a name and an asset type", r.fileBad)})
+		msg := fmt.Sprintf("not a Cloud Asset Inventory export: none of its %d records has a name and an asset type", r.fileBad)
+		if looks != looksNoName {
+			msg += "; it holds " + looks
+		}
+		r.addProblem(Problem{Source: Source{File: name}, Kind: ProblemNotCAI, Msg: msg})
 	}
+	switch {
+	case looks != "":
+	case r.fileOK > 0:
+		looks = "IAM recommender output, no asset record"
+	case first == '[':
+		looks = "an empty JSON array"
+	default:
+		looks = "no record that could be read"
+	}
+	r.refuse(name, looks)
 	return nil
 }
 
@@ -243,7 +423,7 @@ func (r *Reader) readLines(name string, br *bufio.Reader, line int) error {
 		case p != nil:
 			p.add(b, src, !full, atEOF)
 		case !full:
-			r.problem(src, ProblemMalformed, "record longer than 64 MiB")
+			r.problem(src, ProblemMalformed, "record longer than 64 MiB; skipped")
 		case r.addJSON(b, src):
 			if r.fileOK+r.fileBad > 0 && !atEOF {
 				p = newPipeline(r)
@@ -258,7 +438,7 @@ func (r *Reader) readLines(name string, br *bufio.Reader, line int) error {
 			}
 			rest := io.MultiReader(bytes.NewReader(next), br)
 			if !startsWithObject(next) {
-				return r.readStream(name, io.MultiReader(bytes.NewReader(append(slices.Clone(buf.Bytes()), '\n')), rest), line)
+				return r.readStream(name, io.MultiReader(bytes.NewReader(append(slices.Clone(buf.Bytes()), '\n')), rest), line, false)
 			}
 			r.problem(src, ProblemMalformed, "invalid JSON: "+jsonError(b))
 			br = bufio.NewReaderSize(rest, 64<<10)
@@ -326,168 +506,23 @@ func readLine(br *bufio.Reader, buf *bytes.Buffer) (full bool, err error) {
 	}
 }
 
-// readArray reads a JSON array of records, or several arrays one after
-// another (listings concatenated into one file). It streams: only the
-// record being decoded is held (see window), never the file.
-func (r *Reader) readArray(name string, br *bufio.Reader, line int) error {
-	win := &window{r: br, line: line}
-	dec := json.NewDecoder(win)
-	for {
-		start := dec.InputOffset()
-		win.release(start)
-		tok, err := dec.Token() // '['
-		if errors.Is(err, io.EOF) {
-			return win.readErr(name)
-		}
-		if err != nil {
-			return r.streamProblem(name, win, start, err)
-		}
-		if tok != json.Delim('[') {
-			r.problem(Source{File: name, Line: win.lineAt(start) + leadingNewlines(win.from(start))}, ProblemMalformed,
-				"unexpected content after the JSON array; the rest of this file cannot be read")
-			return win.readErr(name)
-		}
-		for dec.More() {
-			start := dec.InputOffset()
-			win.release(start)
-			var raw json.RawMessage
-			if err := dec.Decode(&raw); err != nil {
-				return r.streamProblem(name, win, start, err)
-			}
-			r.addJSON(raw, Source{File: name, Line: win.lineAt(start) + leadingNewlines(win.from(start))})
-		}
-		start = dec.InputOffset()
-		win.release(start)
-		if _, err := dec.Token(); err != nil { // ']'
-			return r.streamProblem(name, win, start, err)
-		}
-	}
-}
-
-// readStream reads concatenated JSON values (pretty-printed objects),
-// streaming as readArray does.
-func (r *Reader) readStream(name string, rd io.Reader, line int) error {
-	win := &window{r: rd, line: line}
-	dec := json.NewDecoder(win)
-	for {
-		start := dec.InputOffset()
-		win.release(start)
-		var raw json.RawMessage
-		err := dec.Decode(&raw)
-		if errors.Is(err, io.EOF) {
-			return win.readErr(name)
-		}
-		if err != nil {
-			return r.streamProblem(name, win, start, err)
-		}
-		r.addJSON(raw, Source{File: name, Line: win.lineAt(start) + leadingNewlines(win.from(start))})
-	}
-}
-
-// streamProblem records why the value at offset start did not decode, on
-// the line where it went wrong. An I/O error is returned as such.
-func (r *Reader) streamProblem(name string, win *window, start int64, err error) error {
-	if err := win.readErr(name); err != nil {
-		return err
-	}
-	// The rest of the input is read (up to a record's bound) to find the
-	// line of the error; this file is not read any further anyway.
-	if _, cerr := io.Copy(io.Discard, io.LimitReader(win, maxRecord)); cerr != nil {
-		return fmt.Errorf("inventory: read %s: %w", name, cerr)
-	}
-	r.decodeProblem(name, problemLine(win.from(start), win.lineAt(start), 0), err)
-	return nil
-}
-
-// window reads from r and keeps what it has read from offset base on, so
-// that the text of the value being decoded can be looked at (its line, and
-// where it fails) while the decoder streams; release drops what precedes a
-// value once the decoder has moved past it. It holds one record and the
-// decoder's read-ahead, not the input.
-type window struct {
-	r    io.Reader
-	buf  []byte // input bytes [base, base+len(buf))
-	base int64
-	line int   // line of offset base
-	err  error // the first read error other than io.EOF
-}
-
-func (w *window) Read(p []byte) (int, error) {
-	n, err := w.r.Read(p)
-	w.buf = append(w.buf, p[:n]...)
-	if err != nil && !errors.Is(err, io.EOF) && w.err == nil {
-		w.err = err
-	}
-	return n, err
-}
-
-// readErr is the read error that ended the input early, if any.
-func (w *window) readErr(name string) error {
-	if w.err != nil {
-		return fmt.Errorf("inventory: read %s: %w", name, w.err)
+// readStream reads JSON values one after another: pretty-printed records
+// (`jq . export.jsonl`), JSON arrays of records (ListAssets and `gcloud asset
+// list --format=json` output, BigQuery rows), one or several, and ListAssets
+// REST responses ({"assets": [...], "nextPageToken": ...}), one page or
+// many. arrays says the input starts with an array: then only arrays may
+// follow it. It streams (see framer): one record is held at a time, at most
+// maxRecord bytes of it, and the records are decoded on every CPU and
+// joined in order.
+func (r *Reader) readStream(name string, rd io.Reader, line int, arrays bool) error {
+	p := newPipeline(r)
+	f := &framer{name: name, p: p, arrays: arrays, line: line}
+	err := f.frame(rd)
+	p.finish()
+	if err != nil {
+		return fmt.Errorf("inventory: read %s: %w", name, err)
 	}
 	return nil
-}
-
-// release drops the bytes before offset off (counting their lines).
-func (w *window) release(off int64) {
-	k := min(max(int(off-w.base), 0), len(w.buf))
-	w.line += bytes.Count(w.buf[:k], []byte("\n"))
-	w.buf = w.buf[k:]
-	w.base += int64(k)
-	if cap(w.buf) > 1<<20 && len(w.buf) < cap(w.buf)/4 {
-		w.buf = slices.Clone(w.buf) // let a large record's buffer go
-	}
-}
-
-// from returns the kept bytes from offset off on.
-func (w *window) from(off int64) []byte {
-	return w.buf[min(max(int(off-w.base), 0), len(w.buf)):]
-}
-
-// lineAt returns the line of offset off (not before base).
-func (w *window) lineAt(off int64) int {
-	k := min(max(int(off-w.base), 0), len(w.buf))
-	return w.line + bytes.Count(w.buf[:k], []byte("\n"))
-}
-
-func leadingNewlines(b []byte) int {
-	n := 0
-	for _, c := range b {
-		switch c {
-		case '\n':
-			n++
-		case ' ', '\t', '\r', ',':
-		default:
-			return n
-		}
-	}
-	return n
-}
-
-// problemLine is the line (data starts on line first) of what stops the
-// value after data[off:] from decoding: its syntax error, or where the value
-// starts when the input ends inside it.
-func problemLine(data []byte, first int, off int64) int {
-	at := min(int(off), len(data))
-	for at < len(data) && bytes.IndexByte([]byte(" \t\r\n,"), data[at]) >= 0 {
-		at++
-	}
-	var raw json.RawMessage
-	var se *json.SyntaxError
-	if err := json.NewDecoder(bytes.NewReader(data[at:])).Decode(&raw); errors.As(err, &se) && se.Offset > 0 {
-		at = min(at+int(se.Offset)-1, len(data)) // Offset counts the offending byte
-	}
-	return first + bytes.Count(data[:at], []byte("\n"))
-}
-
-func (r *Reader) decodeProblem(name string, line int, err error) {
-	src := Source{File: name, Line: line}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		r.problem(src, ProblemTruncated, "input ends inside a record (truncated file?); records after this point are lost")
-		return
-	}
-	r.problem(src, ProblemMalformed, "invalid JSON: "+err.Error()+"; the rest of this file cannot be read")
 }
 
 func jsonError(b []byte) string {
@@ -529,6 +564,12 @@ func decodeRecord(b []byte) decoded {
 		return d
 	}
 	rec := &d.rec
+	if rec.Resource != nil {
+		if err := rec.Resource.unquoteData(); err != nil {
+			d.redactErr, rec.Resource = err, nil
+			return d
+		}
+	}
 	if rec.Resource != nil && (rec.AssetType == TypeRunService || rec.AssetType == TypeRunJob || rec.AssetTypeCC == TypeRunService || rec.AssetTypeCC == TypeRunJob) {
 		// Env values never enter runlens's memory past this point.
 		data, err := redactEnv(rec.Resource.Data)
@@ -552,12 +593,17 @@ func (r *Reader) join(d *decoded, b []byte, src Source) bool {
 		}
 		r.inv.Records++
 		var sem *jsonv2.SemanticError
-		if errors.As(err, &sem) && sem.JSONKind != 0 {
+		if errors.As(err, &sem) && (sem.JSONKind != 0 || errors.Is(err, errPolicyString)) {
 			r.fileBad++
 			if sem.JSONPointer == "" {
 				r.problem(src, ProblemNotCAI, fmt.Sprintf("not an asset record: a JSON %s, not an object", kindName(sem.JSONKind)))
+				r.looksFor(fmt.Sprintf("JSON %ss, not asset records", kindName(sem.JSONKind)))
+			} else if field := strings.TrimPrefix(string(sem.JSONPointer), "/"); errors.Is(err, errPolicyString) {
+				r.problem(src, ProblemNotCAI, fmt.Sprintf("not an asset record: field %q is %v", field, errPolicyString))
+				r.looksFor(fmt.Sprintf("JSON objects that are not asset records (their field %q is %v)", field, errPolicyString))
 			} else {
-				r.problem(src, ProblemNotCAI, fmt.Sprintf("not an asset record: field %q has the wrong type (%s)", strings.TrimPrefix(string(sem.JSONPointer), "/"), kindName(sem.JSONKind)))
+				r.problem(src, ProblemNotCAI, fmt.Sprintf("not an asset record: field %q has the wrong type (%s)", field, kindName(sem.JSONKind)))
+				r.looksFor(fmt.Sprintf("JSON objects that are not asset records (their field %q is a %s)", field, kindName(sem.JSONKind)))
 			}
 			return true
 		}
@@ -573,6 +619,18 @@ func (r *Reader) join(d *decoded, b []byte, src Source) bool {
 	}
 	if rec.AssetType == "" {
 		rec.AssetType = rec.AssetTypeCC
+	}
+	if rec.Name == "" && rec.AssetType == "" && rec.Results == nil && (rec.Assets != nil || rec.NextPageToken != "" || rec.ReadTime != "") {
+		// A ListAssets REST response on one line: its assets are the records.
+		r.inv.Records--
+		for _, el := range rec.Assets {
+			d := decodeRecord(el)
+			r.join(&d, el, src)
+		}
+		if len(rec.Assets) == 0 {
+			r.looksFor("a ListAssets response without assets")
+		}
+		return true
 	}
 	if wrapped := slices.Concat(rec.Recommendations, rec.Insights, rec.AppliedRecommendations); rec.Name == "" && len(wrapped) > 0 {
 		r.inv.Records--
@@ -592,21 +650,36 @@ func (r *Reader) join(d *decoded, b []byte, src Source) bool {
 	if rec.UpdateTime == "" {
 		rec.UpdateTime = rec.UpdateTimCC
 	}
+	rec.UpdateTime = rfc3339(rec.UpdateTime)
+	if isEmptyJSON(rec.OrgPolicy) {
+		rec.OrgPolicy = nil // BigQuery rows write an empty repeated column as []
+	}
+	if isEmptyJSON(rec.OrgPolicyCC) {
+		rec.OrgPolicyCC = nil
+	}
 	if rec.Name == "" || rec.AssetType == "" {
 		r.fileBad++
+		if rec.Results != nil {
+			r.problem(src, ProblemNotCAI, `not an asset record: a search response ({"results": [...]}, as SearchAllResources and SearchAllIamPolicies return) holds search results, not assets; export with gcloud asset export or list with gcloud asset list`)
+			r.looksFor(`a search response ({"results": [...]}, as SearchAllResources and SearchAllIamPolicies return), not an asset export`)
+			return true
+		}
 		missing := "name"
 		if rec.Name != "" {
 			missing = "asset_type"
 		}
 		r.problem(src, ProblemNotCAI, "not an asset record: no "+missing)
+		r.looksFor(looksNoName)
 		return true
 	}
 	if rec.Resource == nil && rec.IAMPolicy == nil && rec.OrgPolicy == nil && rec.OrgPolicyCC == nil {
 		r.fileBad++
 		r.problem(src, ProblemNotCAI, fmt.Sprintf("asset %s has neither resource nor iam_policy", rec.Name))
+		r.looksFor("asset names without a resource or an IAM policy (search results, as gcloud asset search-all-resources prints?), not asset records")
 		return true
 	}
 	r.fileOK++
+	r.fileAssets++
 	cov := &r.inv.Coverage
 	if cov.AssetTypes == nil {
 		cov.AssetTypes = map[string]int{}
@@ -652,7 +725,7 @@ func (r *Reader) join(d *decoded, b []byte, src Source) bool {
 			r.problem(first, ProblemDuplicate, fmt.Sprintf("duplicate IAM policy record for %s (also at %s); keeping the later one", rec.Name, src))
 		}
 		j.iamSrc = src
-		a.IAMPolicy = rec.IAMPolicy
+		a.IAMPolicy = (*iam.Policy)(rec.IAMPolicy)
 	}
 	return true
 }
@@ -674,6 +747,29 @@ func kindName(k jsontext.Kind) string {
 		return "null"
 	}
 	return "value"
+}
+
+// looksNoName is what a file of JSON objects that are not asset records
+// looks like.
+const looksNoName = "JSON objects without a name and an asset type, not asset records"
+
+// rfc3339 returns a time as RFC 3339: the BigQuery form "2024-05-14
+// 09:12:33.123456 UTC" is rewritten "2024-05-14T09:12:33.123456Z"; any other
+// text is returned as it is.
+func rfc3339(t string) string {
+	if len(t) < len("2006-01-02 15:04:05 UTC") || t[10] != ' ' || !strings.HasSuffix(t, " UTC") {
+		return t
+	}
+	return t[:10] + "T" + t[11:len(t)-len(" UTC")] + "Z"
+}
+
+// isEmptyJSON reports whether v is null or an empty array.
+func isEmptyJSON(v jsontext.Value) bool {
+	if v == nil {
+		return false
+	}
+	t := bytes.TrimSpace(v)
+	return string(t) == "null" || (len(t) >= 2 && t[0] == '[' && len(bytes.TrimSpace(t[1:len(t)-1])) == 0)
 }
 
 // compareTime compares RFC 3339 times as instants: "…:00Z" is before

@@ -29,6 +29,7 @@ const (
 	readSub     = "//pubsub.googleapis.com/projects/shop-prod/subscriptions/orders-to-checkout"
 	readVM      = "//compute.googleapis.com/projects/shop-prod/zones/europe-west1-b/instances/bastion"
 	readAIEP    = "//aiplatform.googleapis.com/projects/123456789012/locations/europe-west1/endpoints/7788990011223344556"
+	readWorker  = "//run.googleapis.com/projects/shop-prod/locations/europe-west1/services/orders-worker"
 )
 
 // readAncestors is the ancestry of everything in shop-prod.
@@ -174,9 +175,9 @@ func TestReadFiles(t *testing.T) {
 		},
 		{
 			file:         "malformed-array.json",
-			wantProblems: []problemWant{{ProblemMalformed, 34, "the rest of this file cannot be read"}},
-			wantAssets:   map[string]int{readSA: 2},
-			wantRecords:  1,
+			wantProblems: []problemWant{{ProblemMalformed, 34, "invalid JSON"}},
+			wantAssets:   map[string]int{readSA: 2, readSub: 52},
+			wantRecords:  2,
 			wantSkipped:  1,
 		},
 		{
@@ -242,6 +243,61 @@ func TestReadFiles(t *testing.T) {
 			file:        "org-policy.jsonl",
 			wantAssets:  map[string]int{readProject: 1},
 			wantRecords: 2,
+		},
+		{
+			file:        "listassets-response.json",
+			wantAssets:  map[string]int{readSvc: 4, readSA: 43, readBucket: 74, readProject: 163},
+			wantRecords: 6,
+		},
+		{
+			file:        "listassets-response-pages.jsonl",
+			wantAssets:  map[string]int{readSvc: 1, readSA: 1, readBucket: 2, readProject: 3},
+			wantRecords: 6,
+		},
+		{
+			file:       "listassets-empty-response.json",
+			wantAssets: map[string]int{},
+		},
+		{
+			file:        "export.jsonl.gz",
+			wantAssets:  map[string]int{readSvc: 1, readSA: 2, readBucket: 3, readProject: 6},
+			wantRecords: 6,
+		},
+		{
+			file:        "gzip-named-json.json",
+			wantAssets:  map[string]int{readSvc: 2, readSA: 41, readBucket: 66, readProject: 150},
+			wantRecords: 6,
+		},
+		{
+			file: "truncated.jsonl.gz",
+			wantProblems: []problemWant{
+				{ProblemTruncated, 3, "input ends inside a record"},
+				{ProblemTruncated, 0, "gzip-compressed input is corrupt or cut short"},
+			},
+			wantAssets:  map[string]int{readSvc: 1, readSA: 2},
+			wantRecords: 2,
+			wantSkipped: 2,
+		},
+		{
+			file:        "bigquery-export.jsonl",
+			wantAssets:  map[string]int{readSvc: 1, readSA: 2, readBucket: 3, readWorker: 4, readProject: 7},
+			wantRecords: 7,
+		},
+		{
+			file: "search-response.json",
+			wantProblems: []problemWant{
+				{ProblemNotCAI, 1, `a search response ({"results": [...]}`},
+				{ProblemNotCAI, 0, "it holds a search response"},
+			},
+			wantAssets:  map[string]int{},
+			wantRecords: 1,
+			wantSkipped: 1,
+		},
+		{
+			file:         "manifest.yaml",
+			wantProblems: []problemWant{{ProblemNotCAI, 1, "YAML, not JSON"}},
+			wantAssets:   map[string]int{},
+			wantSkipped:  1,
 		},
 	}
 	for _, tc := range tests {
@@ -595,11 +651,12 @@ func TestCompareTime(t *testing.T) {
 }
 
 // TestReadPathDirectory reads *.json, *.jsonl and *.ndjson under a
-// directory, recursively, in lexical order, and nothing else.
+// directory, gzip-compressed or not, recursively, in lexical order, and
+// nothing else.
 func TestReadPathDirectory(t *testing.T) {
 	dir := filepath.Join("testdata", "dir")
-	wantOrder := []string{"a.json", "m/c.jsonl", "m/n.ndjson", "z.JSON"}
-	wantLines := []int{3, 2, 2, 2}
+	wantOrder := []string{"a.json", "export.json.gz", "m/c.jsonl", "m/n.ndjson", "z.JSON"}
+	wantLines := []int{3, 2, 2, 2, 2}
 
 	problemFiles := func(inv *Inventory) (files []string, lines []int) {
 		for _, p := range inv.Problems {
@@ -635,15 +692,16 @@ func TestReadPathDirectory(t *testing.T) {
 		}
 		wantTopics := map[string]string{
 			"//pubsub.googleapis.com/projects/shop-prod/topics/a": want[0],
-			"//pubsub.googleapis.com/projects/shop-prod/topics/c": want[1],
-			"//pubsub.googleapis.com/projects/shop-prod/topics/n": want[2],
-			"//pubsub.googleapis.com/projects/shop-prod/topics/z": want[3],
+			"//pubsub.googleapis.com/projects/shop-prod/topics/e": want[1],
+			"//pubsub.googleapis.com/projects/shop-prod/topics/c": want[2],
+			"//pubsub.googleapis.com/projects/shop-prod/topics/n": want[3],
+			"//pubsub.googleapis.com/projects/shop-prod/topics/z": want[4],
 		}
 		if diff := cmp.Diff(wantTopics, topics(inv)); diff != "" {
 			t.Errorf("assets by source file (-want +got):\n%s", diff)
 		}
-		if inv.Records != 8 || inv.Skipped != 4 {
-			t.Errorf("Records, Skipped = %d, %d, want 8, 4", inv.Records, inv.Skipped)
+		if inv.Records != 10 || inv.Skipped != 5 {
+			t.Errorf("Records, Skipped = %d, %d, want 10, 5", inv.Records, inv.Skipped)
 		}
 	})
 
