@@ -460,6 +460,38 @@ func (bl *builder) ensureContainer(id string) {
 	}
 }
 
+// runProject returns the project node of a Cloud Run service or job: the
+// project its own name says (//run.googleapis.com/projects/P/...), whatever
+// its ancestors, its resource.parent or its v1 metadata.namespace (a project
+// number) say; "" when the name says none. Ancestors that name another
+// project make a record that contradicts itself: that is a problem, and the
+// name wins.
+func (bl *builder) runProject(a *inventory.Asset) string {
+	p := inventory.NameSegment(a.Name, "projects")
+	if p == "" || p == "_" {
+		return ""
+	}
+	number := func(idOrNum string) string {
+		if isNumber(idOrNum) {
+			return idOrNum
+		}
+		return bl.numByID[idOrNum]
+	}
+	for _, anc := range a.Ancestors {
+		q, ok := strings.CutPrefix(anc, "projects/")
+		if !ok {
+			continue
+		}
+		if n, m := number(p), number(q); n != "" && m != "" && n != m {
+			bl.res.Problems = append(bl.res.Problems, inventory.Problem{Source: a.Source, Kind: inventory.ProblemConflict,
+				Msg: fmt.Sprintf("%s: its ancestors name project %s (%s), its name project %s (%s): attributed to %s, as its name says",
+					a.Name, bl.projectID(m), m, bl.projectID(n), n, bl.projectID(n))})
+		}
+		break
+	}
+	return bl.projectNode(p)
+}
+
 // containerOf returns the project (or other container) a non-container asset
 // lives in.
 func (bl *builder) containerOf(a *inventory.Asset) string {
@@ -563,6 +595,9 @@ func (bl *builder) resourceNode(a *inventory.Asset, v view) string {
 				kr.Project = p.Project
 			}
 		}
+	}
+	if n.Parent == "" && (a.Type == inventory.TypeRunService || a.Type == inventory.TypeRunJob) {
+		n.Parent = bl.runProject(a)
 	}
 	if n.Parent == "" {
 		n.Parent = bl.containerOf(a)

@@ -105,7 +105,8 @@ const (
 	ProblemMalformed        ProblemKind = "malformed"         // not valid JSON
 	ProblemTruncated        ProblemKind = "truncated"         // input ends inside a record
 	ProblemNotCAI           ProblemKind = "not-cai"           // JSON, but not an asset record
-	ProblemDuplicate        ProblemKind = "duplicate"         // the same record twice
+	ProblemDuplicate        ProblemKind = "duplicate"         // the same record twice, the newer kept
+	ProblemConflict         ProblemKind = "conflict"          // two records of one asset that differ, with no newer one
 	ProblemPermissionDenied ProblemKind = "permission-denied" // live: part of the scope unreadable
 	ProblemUnavailable      ProblemKind = "unavailable"       // live: gave up after retries
 )

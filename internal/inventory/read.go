@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"syscall"
@@ -120,11 +121,18 @@ func (rs *resource) unquoteData() error {
 	return nil
 }
 
-// joined is an asset being joined from its records, with where they came
-// from (for duplicate reports).
+// joined is an asset being joined from its records, with what was kept of
+// its RESOURCE and IAM_POLICY records (to choose between duplicates).
 type joined struct {
-	asset          Asset
-	resSrc, iamSrc Source // where its RESOURCE and IAM_POLICY records came from
+	asset    Asset
+	res, pol kept
+}
+
+// kept is the record of one content type kept for an asset.
+type kept struct {
+	src       Source // zero: none yet
+	time      string // its update_time, RFC 3339
+	ancestors []string
 }
 
 // Reader accumulates CAI records from any number of inputs and joins them
@@ -703,31 +711,85 @@ func (r *Reader) join(d *decoded, b []byte, src Source) bool {
 		r.byName[rec.Name] = j
 	}
 	a := &j.asset
-	if rec.Resource != nil {
-		if first := j.resSrc; first != (Source{}) {
-			if compareTime(rec.UpdateTime, a.UpdateTime) < 0 {
-				r.problem(src, ProblemDuplicate, fmt.Sprintf("duplicate resource record for %s (also at %s); keeping the newer one", rec.Name, first))
-				return true
-			}
-			r.problem(first, ProblemDuplicate, fmt.Sprintf("duplicate resource record for %s (also at %s); keeping the newer one", rec.Name, src))
+	if rs := rec.Resource; rs != nil {
+		data := json.RawMessage(rs.Data)
+		same := func() bool {
+			return a.Version == rs.Version && a.Parent == rs.Parent && a.Location == rs.Location &&
+				sameJSON(a.Data, data) && slices.Equal(j.res.ancestors, rec.Ancestors)
 		}
-		j.resSrc = src
-		a.Version, a.Parent, a.Location, a.Data = rec.Resource.Version, rec.Resource.Parent, rec.Resource.Location, json.RawMessage(rec.Resource.Data)
-		if compareTime(rec.UpdateTime, a.UpdateTime) > 0 {
-			a.UpdateTime = rec.UpdateTime
+		if r.keepNewer("resource", rec.Name, &j.res, src, rec.UpdateTime, same) {
+			j.res = kept{src: src, time: rec.UpdateTime, ancestors: rec.Ancestors}
+			a.Version, a.Parent, a.Location, a.Data, a.UpdateTime = rs.Version, rs.Parent, rs.Location, data, rec.UpdateTime
 		}
 	}
-	if len(rec.Ancestors) > 0 { // after the check above: an older duplicate keeps none of its fields
-		a.Ancestors = rec.Ancestors
-	}
-	if rec.IAMPolicy != nil {
-		if first := j.iamSrc; first != (Source{}) {
-			r.problem(first, ProblemDuplicate, fmt.Sprintf("duplicate IAM policy record for %s (also at %s); keeping the later one", rec.Name, src))
+	if pol := (*iam.Policy)(rec.IAMPolicy); pol != nil {
+		same := func() bool {
+			return reflect.DeepEqual(a.IAMPolicy, pol) && slices.Equal(j.pol.ancestors, rec.Ancestors)
 		}
-		j.iamSrc = src
-		a.IAMPolicy = (*iam.Policy)(rec.IAMPolicy)
+		if r.keepNewer("IAM policy", rec.Name, &j.pol, src, rec.UpdateTime, same) {
+			j.pol = kept{src: src, time: rec.UpdateTime, ancestors: rec.Ancestors}
+			a.IAMPolicy = pol
+		}
+	}
+	// The ancestors come with the resource record kept, else with the IAM
+	// policy record kept: never from a record that was not.
+	a.Ancestors = j.res.ancestors
+	if len(a.Ancestors) == 0 {
+		a.Ancestors = j.pol.ancestors
 	}
 	return true
+}
+
+// keepNewer decides between the record of one content type (what) kept so
+// far for the asset called name (k; none yet when k.src is zero) and
+// another one, read at src and updated at t, and says whether the other
+// one replaces it. The one with the later update_time wins, and the other
+// is a duplicate problem. The same record read twice (overlapping live
+// scopes, one export in two files) is no problem: same reports whether the
+// other one holds what k holds. Two different records without two update
+// times to tell them apart (none, only one, or equal ones) are a conflict
+// problem naming both places, and the one read first is kept: which one
+// is kept then depends only on the order of the inputs (files in the order
+// given, a directory's files in lexical order).
+func (r *Reader) keepNewer(what, name string, k *kept, src Source, t string, same func() bool) bool {
+	if k.src == (Source{}) {
+		return true
+	}
+	if t != "" && k.time != "" {
+		switch c := compareTime(t, k.time); {
+		case c > 0:
+			r.problem(k.src, ProblemDuplicate, fmt.Sprintf("duplicate %s record for %s (also at %s); keeping the newer one", what, name, src))
+			return true
+		case c < 0:
+			r.problem(src, ProblemDuplicate, fmt.Sprintf("duplicate %s record for %s (also at %s); keeping the newer one", what, name, k.src))
+			return false
+		}
+	}
+	if same() {
+		return false
+	}
+	when := "neither has an update_time"
+	switch {
+	case t != "" && k.time != "":
+		when = "both updated at " + t
+	case t != "" || k.time != "":
+		when = "only one has an update_time"
+	}
+	r.problem(src, ProblemConflict, fmt.Sprintf("conflicting %s records for %s, here and at %s, and %s to tell which is current: keeping the one at %s (read first), not this one", what, name, k.src, when, k.src))
+	return false
+}
+
+// sameJSON reports whether two JSON texts hold the same value as written
+// (spacing aside).
+func sameJSON(a, b []byte) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	ca, cb := jsontext.Value(slices.Clone(a)), jsontext.Value(slices.Clone(b))
+	if ca.Compact() != nil || cb.Compact() != nil {
+		return false
+	}
+	return bytes.Equal(ca, cb)
 }
 
 // kindName names a JSON kind the way a user would.
