@@ -119,10 +119,13 @@ type Inventory struct {
 	// the live API), read by the same reader.
 	Recommendations []Recommendation
 	Insights        []Insight
-	Problems        []Problem
-	Records         int            // records read (resource and IAM policy records count separately)
-	Skipped         int            // records not used because of a problem
-	Unknown         map[string]int // records of asset types runlens does not read, by type
+	// Problems lists the first MaxProblems problems met; ProblemCounts
+	// counts every one, listed or not, by kind (nil: exactly those listed).
+	Problems      []Problem
+	ProblemCounts map[ProblemKind]int
+	Records       int            // records read (resource and IAM policy records count separately)
+	Skipped       int            // records not used because of a problem
+	Unknown       map[string]int // records of asset types runlens does not read, by type
 	// Coverage is what the read saw: checks that need data it lacks say
 	// "unknown" instead of passing or failing.
 	Coverage Coverage
@@ -183,7 +186,7 @@ func (inv *Inventory) Summary() string {
 		unknown += n
 	}
 	return fmt.Sprintf("%d records, %d assets, %d skipped, %d of unrecognised types, %d problems",
-		inv.Records, len(inv.Assets), inv.Skipped, unknown, len(inv.Problems))
+		inv.Records, len(inv.Assets), inv.Skipped, unknown, inv.Tally().Total())
 }
 
 // Overlay returns a copy of base with the assets of over laid on top: an
@@ -193,8 +196,10 @@ func (inv *Inventory) Summary() string {
 // are not modified. The demo uses it to describe earlier states of the
 // organization as differences from the current one.
 func Overlay(base, over *Inventory) *Inventory {
+	problems := slices.Concat(base.Problems, over.Problems)
 	out := &Inventory{Records: base.Records + over.Records, Skipped: base.Skipped + over.Skipped,
-		Unknown: maps.Clone(base.Unknown), Problems: slices.Concat(base.Problems, over.Problems),
+		Unknown: maps.Clone(base.Unknown), Problems: problems[:min(len(problems), MaxProblems)],
+		ProblemCounts:   addCounts(base.Tally().All, over.Tally().All),
 		Recommendations: slices.Concat(base.Recommendations, over.Recommendations),
 		Insights:        slices.Concat(base.Insights, over.Insights)}
 	out.Coverage.Merge(base.Coverage)

@@ -65,9 +65,16 @@ func (inv *Inventory) NoRecords() error {
 	return &NoRecordsError{Refused: inv.Refused, More: inv.RefusedMore}
 }
 
-// addProblem records p.
+// addProblem records p: it is counted, and listed if fewer than
+// MaxProblems are.
 func (r *Reader) addProblem(p Problem) {
-	r.inv.Problems = append(r.inv.Problems, p)
+	if r.inv.ProblemCounts == nil {
+		r.inv.ProblemCounts = map[ProblemKind]int{}
+	}
+	r.inv.ProblemCounts[p.Kind]++
+	if len(r.inv.Problems) < MaxProblems {
+		r.inv.Problems = append(r.inv.Problems, p)
+	}
 }
 
 // refuse notes an input that held no asset record.

@@ -265,5 +265,5 @@ func classify(scope string, ct assetpb.ContentType, attempts int, err error) err
 // liveProblem records a part of a live scope that could not be read. No
 // record was read, so none is counted as skipped.
 func (r *Reader) liveProblem(src Source, kind ProblemKind, msg string) {
-	r.inv.Problems = append(r.inv.Problems, Problem{Source: src, Kind: kind, Msg: msg})
+	r.addProblem(Problem{Source: src, Kind: kind, Msg: msg})
 }

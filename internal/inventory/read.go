@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -542,7 +543,7 @@ func jsonError(b []byte) string {
 }
 
 func (r *Reader) problem(src Source, kind ProblemKind, msg string) {
-	r.inv.Problems = append(r.inv.Problems, Problem{Source: src, Kind: kind, Msg: msg})
+	r.addProblem(Problem{Source: src, Kind: kind, Msg: msg})
 	if kind != ProblemPermissionDenied && kind != ProblemUnavailable {
 		r.inv.Skipped++
 	}
@@ -859,5 +860,6 @@ func (r *Reader) Inventory() *Inventory {
 	}
 	slices.SortFunc(inv.Assets, func(a, b *Asset) int { return strings.Compare(a.Name, b.Name) })
 	inv.Problems = slices.Clone(inv.Problems)
+	inv.ProblemCounts = maps.Clone(inv.ProblemCounts)
 	return &inv
 }

@@ -215,10 +215,17 @@ func (s *Service) Load(ctx context.Context) error {
 	}
 	// What the read reported is part of the snapshot: keep showing it.
 	inv.Records, inv.Skipped = sn.Records, sn.Skipped
-	for _, p := range sn.Problems {
-		inv.Problems = append(inv.Problems, inventory.Problem{Msg: p})
-	}
 	rep := scan.Run(inv, s.roles, rules.All(), s.now(), nil)
+	// The stored problems are the read's and the build's, as the sync
+	// listed and counted them (the build's are not met twice).
+	rep.Problems = make([]inventory.Problem, len(sn.Problems))
+	for i, p := range sn.Problems {
+		rep.Problems[i] = inventory.Problem{Msg: p}
+	}
+	rep.ProblemTally = sn.ProblemTally
+	if rep.ProblemTally.All == nil {
+		rep.ProblemTally = inventory.TallyProblems(rep.Problems, nil)
+	}
 	_, err = s.serve(ctx, sn, rep)
 	return err
 }
@@ -278,15 +285,16 @@ func (s *Service) sync(ctx context.Context, source string, at time.Time, read Re
 	}
 	// A read that could not see part of the scope would hide findings
 	// (bindings it did not read grant nothing): it is not served.
-	var partial []string
-	for _, p := range inv.Problems {
-		switch p.Kind {
-		case inventory.ProblemPermissionDenied, inventory.ProblemUnavailable, inventory.ProblemAPIError:
-			partial = append(partial, p.String())
+	// They are counted whether listed or not (the list is bounded).
+	if n := inv.ProblemCount(inventory.ProblemPermissionDenied, inventory.ProblemUnavailable, inventory.ProblemAPIError); n > 0 {
+		var partial []string
+		for _, p := range inv.Problems {
+			switch p.Kind {
+			case inventory.ProblemPermissionDenied, inventory.ProblemUnavailable, inventory.ProblemAPIError:
+				partial = append(partial, p.String())
+			}
 		}
-	}
-	if len(partial) > 0 {
-		return fail(fmt.Errorf("partial read, not served: %d part(s) of the scope could not be read: %s", len(partial), strings.Join(partial[:min(3, len(partial))], "; ")))
+		return fail(fmt.Errorf("partial read, not served: %d part(s) of the scope could not be read: %s", n, strings.Join(partial[:min(3, len(partial))], "; ")))
 	}
 	s.setProgress(func(p *Progress) { p.Records, p.Phase = inv.Records, "checking" })
 	when := at
@@ -298,7 +306,7 @@ func (s *Service) sync(ctx context.Context, source string, at time.Time, read Re
 		return fail(err)
 	}
 	rep := scan.Run(inv, s.roles, rules.All(), when, func(id string) bool { _, ok := active[id]; return ok })
-	id, err := s.st.SaveSnapshot(ctx, store.SnapshotInput{Source: source, At: at, Inventory: inv, Problems: rep.Problems, Findings: rep.Findings, Scores: rep.Scores})
+	id, err := s.st.SaveSnapshot(ctx, store.SnapshotInput{Source: source, At: at, Inventory: inv, Problems: rep.Problems, ProblemTally: rep.ProblemTally, Findings: rep.Findings, Scores: rep.Scores})
 	if err != nil {
 		return fail(err)
 	}

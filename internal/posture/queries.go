@@ -16,19 +16,21 @@ import (
 
 // Overview is what the overview page shows.
 type Overview struct {
-	Snapshot   store.Snapshot
-	Org        rules.GroupScore
-	Counts     []SeverityCount // most severe first
-	Excepted   int
-	Services   int
-	Jobs       int
-	Trend      []TrendPoint
-	TopFixes   []rules.Fix // the findings whose fix raises the organization score most
-	Folders    []rules.GroupScore
-	Projects   []rules.GroupScore // worst first
-	Teams      []rules.GroupScore // label values of the "team" label, worst first
-	Problems   []string
-	LastFailed *store.Snapshot // the latest sync, if it failed after the current snapshot
+	Snapshot store.Snapshot
+	Org      rules.GroupScore
+	Counts   []SeverityCount // most severe first
+	Excepted int
+	Services int
+	Jobs     int
+	Trend    []TrendPoint
+	TopFixes []rules.Fix // the findings whose fix raises the organization score most
+	Folders  []rules.GroupScore
+	Projects []rules.GroupScore // worst first
+	Teams    []rules.GroupScore // label values of the "team" label, worst first
+	Problems []string           // the first inventory.MaxProblems
+	// ProblemTally counts every problem by kind, listed or not.
+	ProblemTally inventory.ProblemTally
+	LastFailed   *store.Snapshot // the latest sync, if it failed after the current snapshot
 	// Gaps is what the snapshot's input lacked: the checks each blinds are
 	// unknown, neither passed nor failed.
 	Gaps []rules.Gap
@@ -99,6 +101,7 @@ func (s *Service) computeOverview(ctx context.Context, c *Current) (Overview, er
 	for _, p := range rep.Problems {
 		o.Problems = append(o.Problems, p.String())
 	}
+	o.ProblemTally = rep.ProblemTally
 	o.Gaps = rep.Gaps
 	for _, n := range rep.Graph.NodesOf(graph.KindService) {
 		if w, ok := n.Data.(*inventory.Workload); ok && w != nil && w.NotServing != "" {

@@ -22,20 +22,24 @@ type JSON struct {
 
 // Summary counts what was read and found.
 type Summary struct {
-	Records      int            `json:"records"`
-	Assets       int            `json:"assets"`
-	Skipped      int            `json:"skipped"`
-	Services     int            `json:"services"`
-	Jobs         int            `json:"jobs"`
-	Nodes        int            `json:"nodes"`
-	Edges        int            `json:"edges"`
-	Findings     int            `json:"findings"`
-	Excepted     int            `json:"excepted"`
-	Passes       int            `json:"passes"`
-	BySeverity   map[string]int `json:"bySeverity"`
-	Problems     []string       `json:"problems"`
-	Unknown      map[string]int `json:"unrecognisedAssetTypes,omitempty"`
-	UnknownRoles []string       `json:"unknownRoles,omitempty"`
+	Records    int            `json:"records"`
+	Assets     int            `json:"assets"`
+	Skipped    int            `json:"skipped"`
+	Services   int            `json:"services"`
+	Jobs       int            `json:"jobs"`
+	Nodes      int            `json:"nodes"`
+	Edges      int            `json:"edges"`
+	Findings   int            `json:"findings"`
+	Excepted   int            `json:"excepted"`
+	Passes     int            `json:"passes"`
+	BySeverity map[string]int `json:"bySeverity"`
+	Problems   []string       `json:"problems"` // the first inventory.MaxProblems
+	// ProblemCounts counts every problem by kind, listed or not;
+	// ProblemsNotListed is how many are not in Problems.
+	ProblemCounts     map[inventory.ProblemKind]int `json:"problemCounts,omitempty"`
+	ProblemsNotListed int                           `json:"problemsNotListed,omitempty"`
+	Unknown           map[string]int                `json:"unrecognisedAssetTypes,omitempty"`
+	UnknownRoles      []string                      `json:"unknownRoles,omitempty"`
 	// Gaps is what the input lacked and the checks each gap leaves unknown
 	// (neither passed nor failed); an empty list means nothing was missing.
 	Gaps []rules.Gap `json:"gaps"`
@@ -90,6 +94,9 @@ func (r *Report) JSON() JSON {
 	}
 	for _, p := range r.Problems {
 		s.Problems = append(s.Problems, p.String())
+	}
+	if len(r.ProblemTally.All) > 0 {
+		s.ProblemCounts, s.ProblemsNotListed = r.ProblemTally.All, r.ProblemTally.UnlistedTotal()
 	}
 	for role := range r.UnknownRoles {
 		s.UnknownRoles = append(s.UnknownRoles, role)

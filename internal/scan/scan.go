@@ -4,6 +4,7 @@
 package scan
 
 import (
+	"maps"
 	"slices"
 	"time"
 
@@ -20,7 +21,8 @@ type Report struct {
 	Graph        *graph.Graph
 	Roles        *iam.Catalog
 	UnknownRoles map[string][]string
-	Problems     []inventory.Problem // reading and building problems together
+	Problems     []inventory.Problem    // reading and building problems together, the first inventory.MaxProblems
+	ProblemTally inventory.ProblemTally // every problem, listed or not, by kind
 	Findings     []rules.Finding
 	Passes       []rules.PassRecord
 	// Gaps is what the input lacked: the checks each blinds were not run
@@ -54,13 +56,28 @@ func Run(inv *inventory.Inventory, roles *iam.Catalog, checks []rules.Rule, now 
 			findings[i].Excepted = excepted(findings[i].ID)
 		}
 	}
-	problems := append(append([]inventory.Problem{}, inv.Problems...), b.Problems...)
+	problems, tally := boundProblems(inv, b.Problems)
 	scores := rules.ComputeScores(b.Graph, findings)
 	return &Report{
-		Inventory: inv, Graph: b.Graph, Roles: b.Roles, UnknownRoles: b.UnknownRoles, Problems: problems,
+		Inventory: inv, Graph: b.Graph, Roles: b.Roles, UnknownRoles: b.UnknownRoles, Problems: problems, ProblemTally: tally,
 		Findings: findings, Passes: passes, Gaps: gaps, Scores: scores, At: now,
 		Timings: Timings{Build: t1.Sub(t0), Checks: t2.Sub(t1), Scores: time.Since(t2)},
 	}
+}
+
+// boundProblems lists the read's problems, then the build's, up to
+// inventory.MaxProblems, and tallies all of them.
+func boundProblems(inv *inventory.Inventory, built []inventory.Problem) ([]inventory.Problem, inventory.ProblemTally) {
+	all := maps.Clone(inv.Tally().All)
+	if all == nil {
+		all = map[inventory.ProblemKind]int{}
+	}
+	for _, p := range built {
+		all[p.Kind]++
+	}
+	problems := slices.Concat(inv.Problems, built)
+	problems = problems[:min(len(problems), inventory.MaxProblems)]
+	return problems, inventory.TallyProblems(problems, all)
 }
 
 // Counts returns the number of open (not excepted) findings by severity.

@@ -31,6 +31,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, p := range s.Problems {
 		ew.printf("  problem: %s\n", p)
 	}
+	if more := r.ProblemTally.More(); more != "" {
+		ew.printf("  problems: %s\n", more)
+	}
 	for _, sv := range doc.Scores.Services {
 		if sv.NotServing != "" {
 			ew.printf("  not serving (never served; still checked): %s: %s\n", sv.Service, sv.NotServing)

@@ -23,10 +23,13 @@ type Snapshot struct {
 	Records   int
 	Assets    int
 	Skipped   int
-	Problems  []string
-	Error     string
-	OrgScore  int
-	OrgGrade  string
+	Problems  []string // the first inventory.MaxProblems, as text
+	// ProblemTally counts every problem of the sync by kind, listed in
+	// Problems or not.
+	ProblemTally inventory.ProblemTally
+	Error        string
+	OrgScore     int
+	OrgGrade     string
 }
 
 // SnapshotInput is everything a complete snapshot stores.
@@ -34,9 +37,11 @@ type SnapshotInput struct {
 	Source    string
 	At        time.Time // when the inventory was read; zero means now
 	Inventory *inventory.Inventory
-	Problems  []inventory.Problem
-	Findings  []rules.Finding
-	Scores    rules.Scores
+	Problems  []inventory.Problem // stored as text, the first inventory.MaxProblems
+	// ProblemTally counts every problem by kind (zero: Problems are all).
+	ProblemTally inventory.ProblemTally
+	Findings     []rules.Finding
+	Scores       rules.Scores
 }
 
 // A snapshot is written in batches of short transactions, so that a change
@@ -58,11 +63,20 @@ const (
 // or not at all: a failure removes what was written (or leaves it to
 // RecoverInterrupted) and the previous snapshot keeps serving.
 func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (id int64, err error) {
-	problems := make([]string, 0, len(in.Problems))
-	for _, p := range in.Problems {
+	listed := in.Problems[:min(len(in.Problems), inventory.MaxProblems)]
+	problems := make([]string, 0, len(listed))
+	for _, p := range listed {
 		problems = append(problems, p.String())
 	}
 	pj, _ := json.Marshal(problems)
+	tally := in.ProblemTally
+	if tally.All == nil {
+		tally = inventory.TallyProblems(listed, nil)
+	}
+	tj, err := json.Marshal(tally)
+	if err != nil {
+		return 0, fmt.Errorf("store: save snapshot: problem tally: %w", err)
+	}
 	created := now()
 	if !in.At.IsZero() {
 		created = in.At.UTC().Format(time.RFC3339Nano)
@@ -103,8 +117,8 @@ func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (id int64, e
 		return 0, fmt.Errorf("store: save snapshot: coverage: %w", err)
 	}
 	if err = w.exec(`UPDATE snapshots SET status = 'complete', error = '', records = ?, assets = ?, skipped = ?, problems = ?,
-		org_score = ?, org_grade = ?, coverage = ? WHERE id = ?`, in.Inventory.Records, len(in.Inventory.Assets), in.Inventory.Skipped, string(pj),
-		in.Scores.Organization.Score, in.Scores.Organization.Grade, string(cov), id); err != nil {
+		org_score = ?, org_grade = ?, coverage = ?, problem_tally = ? WHERE id = ?`, in.Inventory.Records, len(in.Inventory.Assets), in.Inventory.Skipped, string(pj),
+		in.Scores.Organization.Score, in.Scores.Organization.Grade, string(cov), string(tj), id); err != nil {
 		return 0, fmt.Errorf("store: save snapshot: %w", err)
 	}
 	if err = w.commit(); err != nil {
@@ -351,16 +365,19 @@ func (s *Store) RecordFailedSync(ctx context.Context, source string, syncErr err
 	return nil
 }
 
-const snapshotCols = `id, created_at, source, status, records, assets, skipped, problems, error, COALESCE(org_score, 0), COALESCE(org_grade, '')`
+const snapshotCols = `id, created_at, source, status, records, assets, skipped, problems, problem_tally, error, COALESCE(org_score, 0), COALESCE(org_grade, '')`
 
 func scanSnapshot(row interface{ Scan(...any) error }) (Snapshot, error) {
 	var sn Snapshot
-	var created, problems string
-	if err := row.Scan(&sn.ID, &created, &sn.Source, &sn.Status, &sn.Records, &sn.Assets, &sn.Skipped, &problems, &sn.Error, &sn.OrgScore, &sn.OrgGrade); err != nil {
+	var created, problems, tally string
+	if err := row.Scan(&sn.ID, &created, &sn.Source, &sn.Status, &sn.Records, &sn.Assets, &sn.Skipped, &problems, &tally, &sn.Error, &sn.OrgScore, &sn.OrgGrade); err != nil {
 		return sn, err
 	}
 	sn.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
 	_ = json.Unmarshal([]byte(problems), &sn.Problems)
+	if tally != "" {
+		_ = json.Unmarshal([]byte(tally), &sn.ProblemTally)
+	}
 	return sn, nil
 }
 
