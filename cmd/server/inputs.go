@@ -116,13 +116,26 @@ func (s *source) readWithProgress(ctx context.Context, stderr io.Writer, progres
 	return inv, nil
 }
 
-// scanInventory runs the offline pipeline. excepted may be nil.
-func scanInventory(inv *inventory.Inventory, excepted func(id string) bool) (*scan.Report, error) {
+// scanInventory runs the offline pipeline. excepted may be nil. It returns
+// ctx's error as soon as ctx ends (SIGINT, SIGTERM): building and checking
+// a large organization takes seconds that a stopped command must not wait
+// for; the work left is dropped with the process that is exiting.
+func scanInventory(ctx context.Context, inv *inventory.Inventory, excepted func(id string) bool) (*scan.Report, error) {
 	roles, err := iam.Predefined()
 	if err != nil {
 		return nil, err
 	}
-	return scan.Run(inv, roles, rules.All(), time.Now(), excepted), nil
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	done := make(chan *scan.Report, 1)
+	go func() { done <- scan.Run(inv, roles, rules.All(), time.Now(), excepted) }()
+	select {
+	case rep := <-done:
+		return rep, ctx.Err()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // progressBar shows a sync's progress on stderr when it is a terminal: a

@@ -38,7 +38,7 @@ func runPlan(ctx context.Context, args []string, _ func(string) string, stdout, 
 	if err != nil {
 		return err
 	}
-	rep, err := scanInventory(inv, nil)
+	rep, err := scanInventory(ctx, inv, nil)
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 		}
 		excepted = func(id string) bool { _, ok := active[id]; return ok }
 	}
-	rep, err := scanInventory(inv, excepted)
+	rep, err := scanInventory(ctx, inv, excepted)
 	if err != nil {
 		return err
 	}
@@ -68,13 +68,14 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 			inv.Records, len(rep.Scores.Services), rate(readTime), rate(rep.Timings.Build), rate(rep.Timings.Checks), rate(rep.Timings.Scores),
 			rate(readTime+rep.Timings.Build+rep.Timings.Checks+rep.Timings.Scores))
 	}
+	out := ctxWriter{ctx: ctx, w: stdout} // the report of a large organization takes seconds to write
 	switch *format {
 	case "json":
-		if err := rep.WriteJSON(stdout); err != nil {
+		if err := rep.WriteJSON(out); err != nil {
 			return err
 		}
 	default:
-		if err := rep.WriteText(stdout); err != nil {
+		if err := rep.WriteText(out); err != nil {
 			return err
 		}
 	}
@@ -86,6 +87,19 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 		}
 	}
 	return nil
+}
+
+// ctxWriter writes to w until ctx ends, then fails with ctx's error.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }
 
 func runGraph(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
@@ -104,7 +118,7 @@ func runGraph(ctx context.Context, args []string, _ func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	rep, err := scanInventory(inv, nil)
+	rep, err := scanInventory(ctx, inv, nil)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
@@ -15,6 +16,9 @@ import (
 	"github.com/runlens/runlens/internal/store"
 	"github.com/runlens/runlens/internal/termsafe"
 )
+
+// stopGrace is how long a stopped sync is given to record its failure.
+const stopGrace = 2 * time.Second
 
 func runSync(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
@@ -55,10 +59,33 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 		name, read = "live: "+strings.Join(scopes, ", "), liveReader(scopes, stderr)
 	}
 	update, done := progressBar(stderr, "sync "+name)
-	sn, err := ps.Sync(ctx, name, func(ctx context.Context, progress func(posture.ReadProgress)) (*inventory.Inventory, error) {
-		defer done()
-		return read(ctx, func(r posture.ReadProgress) { progress(r); update(ps.Progress()) })
-	})
+	type synced struct {
+		sn  store.Snapshot
+		err error
+	}
+	result := make(chan synced, 1)
+	go func() {
+		sn, err := ps.Sync(ctx, name, func(ctx context.Context, progress func(posture.ReadProgress)) (*inventory.Inventory, error) {
+			defer done()
+			return read(ctx, func(r posture.ReadProgress) { progress(r); update(ps.Progress()) })
+		})
+		result <- synced{sn, err}
+	}()
+	var r synced
+	select {
+	case r = <-result:
+	case <-ctx.Done():
+		// Stopped (SIGINT, SIGTERM). A sync reading or storing ends at
+		// once and records its failure; one building the graph and
+		// checking it (seconds at a million records) is not waited for:
+		// it has stored nothing yet, and ends with the process.
+		select {
+		case r = <-result:
+		case <-time.After(stopGrace):
+			return fmt.Errorf("sync %s: %w", name, ctx.Err())
+		}
+	}
+	sn, err := r.sn, r.err
 	if err != nil {
 		return err
 	}

@@ -327,9 +327,17 @@ func (f *framer) afterElement() {
 
 // keep adds b to the record being framed, up to maxRecord.
 func (f *framer) keep(b []byte) {
-	if len(f.rec)+len(b) > maxRecord {
+	n := len(f.rec) + len(b)
+	if n > maxRecord {
 		f.tooLong, f.rec = true, f.rec[:0]
 		return
+	}
+	if n > cap(f.rec) {
+		// Doubled, not append's quarter at a time: a record that grows
+		// to the bound costs twice the bound, not five times.
+		grown := make([]byte, len(f.rec), min(max(2*cap(f.rec), n, 4<<10), maxRecord))
+		copy(grown, f.rec)
+		f.rec = grown
 	}
 	f.rec = append(f.rec, b...)
 }
