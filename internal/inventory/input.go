@@ -35,10 +35,13 @@ type NoRecordsError struct {
 	More    int // inputs refused beyond Refused
 }
 
+// Error names the first five inputs and what each looks like, and counts
+// the others.
 func (e *NoRecordsError) Error() string {
+	const named = 5
 	var b strings.Builder
 	b.WriteString(ErrNoRecords.Error())
-	for i, rf := range e.Refused {
+	for i, rf := range e.Refused[:min(len(e.Refused), named)] {
 		if i == 0 {
 			b.WriteString(": ")
 		} else {
@@ -46,8 +49,8 @@ func (e *NoRecordsError) Error() string {
 		}
 		fmt.Fprintf(&b, "%s: %s", rf.Input, rf.Looks)
 	}
-	if e.More > 0 {
-		fmt.Fprintf(&b, "; and %d more inputs", e.More)
+	if more := e.More + max(len(e.Refused)-named, 0); more > 0 {
+		fmt.Fprintf(&b, "; and %d more inputs", more)
 	}
 	return b.String()
 }

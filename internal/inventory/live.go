@@ -111,7 +111,7 @@ func ValidScope(scope string) bool { return scopeRE.MatchString(scope) }
 // ReadLive returns an error when a scope is malformed (before reading
 // anything), when ctx ends, or when not one request succeeded. Overlapping
 // scopes (an organization and one of its projects) read the same records
-// twice; the reader reports them as duplicates.
+// twice; the reader keeps one of each without a problem.
 func (r *Reader) ReadLive(ctx context.Context, client *asset.Client, scopes []string, opts LiveOptions) error {
 	if len(scopes) == 0 {
 		return errors.New("inventory: live: no scope to read")

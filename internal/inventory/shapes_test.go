@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -242,6 +243,7 @@ func TestReadNoRecords(t *testing.T) {
 		{"an empty directory", []string{emptyDir}, []string{emptyDir + ": a directory with no *.json, *.jsonl or *.ndjson file"}},
 		{"a directory of notes", []string{notesDir}, []string{notesDir + ": a directory with no"}},
 		{"several inputs", []string{filepath.Join(read, "empty.json"), filepath.Join(read, "manifest.yaml")}, []string{"empty.json: empty", "manifest.yaml: YAML, not JSON"}},
+		{"many inputs", slices.Repeat([]string{filepath.Join(read, "empty.json")}, 7), []string{"empty.json: empty; " + filepath.Join(read, "empty.json"), "; and 2 more inputs"}},
 		{"recommender output only", []string{filepath.Join(realDir, "recommender")}, []string{"IAM recommender output, no asset record"}},
 		{"good records beside bad files", []string{mixed}, nil},
 		{"good records beside a bad input", []string{filepath.Join(read, "bom.jsonl"), filepath.Join(read, "manifest.yaml")}, nil},
