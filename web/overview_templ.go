@@ -97,7 +97,7 @@ func OverviewView(p OverviewPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = gapList(p.Gaps).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = gapList(p.Gaps, false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -124,7 +124,7 @@ func ServiceView(p ServicePage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = gapList(p.Gaps).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = gapList(p.Gaps, true).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

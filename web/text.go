@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/posture"
+	"github.com/runlens/runlens/internal/rules"
 )
 
 func orDash(s string) string {
@@ -88,4 +90,25 @@ func servicesPageURL(f posture.ServiceFilter, n int) templ.SafeURL {
 	}
 	v.Set("page", strconv.Itoa(n))
 	return templ.SafeURL("/services?" + v.Encode())
+}
+
+// gapSummary is the one-line account of what a snapshot could not see: how
+// many checks are unknown, or incomplete, and for lack of what.
+func gapSummary(gaps []rules.Gap) string {
+	unknown, partial := 0, 0
+	var what []string
+	for _, g := range gaps {
+		if g.Partial {
+			partial += len(g.Checks)
+		} else {
+			unknown += len(g.Checks)
+		}
+		short, _, _ := strings.Cut(g.Missing, " (")
+		what = append(what, short)
+	}
+	out := fmt.Sprintf("%d checks unknown", unknown)
+	if partial > 0 {
+		out += fmt.Sprintf(", %d incomplete", partial)
+	}
+	return out + ": the input lacked " + strings.Join(what, ", ")
 }
