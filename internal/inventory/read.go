@@ -61,6 +61,27 @@ type record struct {
 	// A SearchAllResources or SearchAllIamPolicies response holds search
 	// results: not records.
 	Results jsontext.Value `json:"results"`
+	// Other Google API output that is no inventory: an IAM policy
+	// (getIamPolicy), Cloud Run Admin API lists and objects.
+	Bindings   jsontext.Value `json:"bindings"`
+	Services   jsontext.Value `json:"services"`
+	Jobs       jsontext.Value `json:"jobs"`
+	Kind       string         `json:"kind"`
+	APIVersion string         `json:"apiVersion"`
+}
+
+// otherAPIOutput names the Google API output rec is, when it is a known
+// kind that holds no asset record, or "".
+func (rec *record) otherAPIOutput() string {
+	switch {
+	case rec.Bindings != nil && rec.AssetType == "" && rec.AssetTypeCC == "":
+		return "an IAM policy (getIamPolicy or gcloud ... get-iam-policy output); export policies with gcloud asset export --content-type=iam-policy"
+	case rec.Services != nil || rec.Jobs != nil ||
+		strings.HasPrefix(rec.APIVersion, "serving.knative.dev/") || strings.HasPrefix(rec.APIVersion, "run.googleapis.com/") ||
+		(rec.AssetType == "" && rec.AssetTypeCC == "" && (strings.Contains(rec.Name, "/services/") || strings.Contains(rec.Name, "/jobs/")) && strings.HasPrefix(rec.Name, "projects/")):
+		return "Cloud Run Admin API output (gcloud run services describe or list), not asset records; export with gcloud asset export --asset-types=run.googleapis.com/Service,run.googleapis.com/Job"
+	}
+	return ""
 }
 
 // policyValue is an IAM policy field: a JSON object, or a JSON string
@@ -671,6 +692,11 @@ func (r *Reader) join(d *decoded, b []byte, src Source) bool {
 		if rec.Results != nil {
 			r.problem(src, ProblemNotCAI, `not an asset record: a search response ({"results": [...]}, as SearchAllResources and SearchAllIamPolicies return) holds search results, not assets; export with gcloud asset export or list with gcloud asset list`)
 			r.looksFor(`a search response ({"results": [...]}, as SearchAllResources and SearchAllIamPolicies return), not an asset export`)
+			return true
+		}
+		if other := rec.otherAPIOutput(); other != "" {
+			r.problem(src, ProblemNotCAI, "not an asset record: "+other)
+			r.looksFor(other)
 			return true
 		}
 		missing := "name"

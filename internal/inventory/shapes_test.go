@@ -239,6 +239,8 @@ func TestReadNoRecords(t *testing.T) {
 		{"an empty file", []string{filepath.Join(read, "empty.json")}, []string{"empty.json: empty"}},
 		{"a CSV file", []string{filepath.Join(read, "not-cai.csv")}, []string{"not-cai.csv: CSV or other text, not JSON"}},
 		{"a role", []string{filepath.Join(read, "iam-role-describe.json")}, []string{"iam-role-describe.json: JSON objects without a name and an asset type"}},
+		{"a project's getIamPolicy output", []string{filepath.Join(realDir, "iam-policies", "project-getIamPolicy_legacy-cloudbuild_service-agents__gcpdiag-cloudrun1.json.txt")}, []string{"an IAM policy (getIamPolicy", "gcloud asset export --content-type=iam-policy"}},
+		{"a Cloud Run v2 ListServices response", []string{filepath.Join(realDir, "run-api", "run-v2-ListServices_serving__gcpdiag-cloudrun1.json.txt")}, []string{"Cloud Run Admin API output"}},
 		{"an empty ListAssets response", []string{filepath.Join(read, "listassets-empty-response.json")}, []string{"a ListAssets response without assets"}},
 		{"an empty directory", []string{emptyDir}, []string{emptyDir + ": a directory with no *.json, *.jsonl or *.ndjson file"}},
 		{"a directory of notes", []string{notesDir}, []string{notesDir + ": a directory with no"}},
