@@ -259,6 +259,7 @@ func (r *Reader) ReadFS(fsys fs.FS) error { return r.ReadFSContext(context.Backg
 // ReadFSContext reads every input file in fsys (the embedded demo
 // organization, for one), as ReadPathContext reads a directory.
 func (r *Reader) ReadFSContext(ctx context.Context, fsys fs.FS) error {
+	r.inv.Coverage.Scopes = append(r.inv.Coverage.Scopes, "(embedded files)")
 	return fs.WalkDir(fsys, ".", func(fp string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("inventory: %w", err)
