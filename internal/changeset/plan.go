@@ -74,6 +74,7 @@ var planners = map[string]func(*planner) error{
 	"kms-broad-scope":             planKMSBroadScope,
 	"sql-open-network":            planSQLOpenNetwork,
 	"deleted-principal-binding":   planDeletedPrincipalBinding,
+	"iap-extra-invoker":           planIAPExtraInvoker,
 }
 
 // Planned reports whether Plan has a planner for the check slug.

@@ -503,3 +503,24 @@ func kindWord(k graph.Kind) string {
 	}
 	return string(k)
 }
+
+// planIAPExtraInvoker removes the direct invokers of a service that has IAP
+// on it, but for the IAP service agent; grants on ancestors are left to
+// their own findings.
+func planIAPExtraInvoker(p *planner) error {
+	n, w, err := p.workload()
+	if err != nil {
+		return err
+	}
+	p.cs.Title = fmt.Sprintf("Leave invoking %s to IAP", w.Name)
+	p.cs.Rationale = fmt.Sprintf("IAP is on %s, so the other invoke grants on it are unused; they would let their holders call it directly the moment IAP is turned off.", w.Name)
+	for _, b := range p.f.Evidence.Bindings {
+		if b.Via != n.ID {
+			p.manual("%s holds %s on %s, an ancestor of %s: remove it there if nothing else below needs it (see that binding's invoker-broad-scope finding).", b.Member, b.Role, p.label(b.Via), w.Name)
+			continue
+		}
+		p.removeEvidence(b, "an invoker beside the IAP service agent")
+	}
+	p.risk("Nothing that goes through IAP changes. People keep access through IAP only if they hold roles/iap.httpsResourceAccessor on the service; scripts calling the service with identity tokens stop working while IAP is on anyway.")
+	return nil
+}

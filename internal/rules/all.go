@@ -265,5 +265,14 @@ func All() []Rule {
 			Needs:       []Need{NeedIAM},
 			Check:       checkDeletedPrincipalBinding,
 		},
+		{
+			ID: "RL-0030", Slug: "iap-extra-invoker", Severity: Low,
+			Title:       "Invokers beside IAP on the service",
+			Description: "IAP is enabled on the Cloud Run service and principals other than the IAP service agent hold invoke permissions on it. IAP checks every request first and calls the service as its own agent, so these grants are unused, not a bypass; but they become live the moment IAP is turned off.",
+			Remediation: "Remove roles/run.invoker from everyone but the IAP service agent (service-PROJECT_NUMBER@gcp-sa-iap.iam.gserviceaccount.com); grant people roles/iap.httpsResourceAccessor instead.",
+			References:  []string{"https://cloud.google.com/run/docs/securing/identity-aware-proxy-cloud-run"},
+			Needs:       []Need{NeedIAM},
+			Check:       checkIAPExtraInvoker,
+		},
 	}
 }

@@ -354,3 +354,32 @@ func callersNote(g *graph.Graph, id string) string {
 	}
 	return "its callers are " + strings.Join(parts, ", ")
 }
+
+// checkIAPExtraInvoker fails for a service with IAP enabled on it whose
+// invoke permissions reach principals other than the IAP service agent
+// (basic roles aside: they are reported for what they are). While IAP is on
+// these grants are unused, as IAP checks every request and then calls the
+// service as its own agent; they become live the moment IAP is turned off.
+func checkIAPExtraInvoker(c *Context) []Result {
+	var out []Result
+	for _, n := range c.Graph.NodesOf(graph.KindService) {
+		w, ok := workload(n)
+		if !ok || !w.IAPEnabled {
+			continue
+		}
+		var extra []BindingEvidence
+		for _, e := range invokers(c.Graph, n.ID) {
+			if iam.IsBasic(e.Role) {
+				continue
+			}
+			extra = append(extra, bindingOf(e))
+		}
+		if len(extra) == 0 {
+			out = append(out, Result{Status: Pass, Subject: n.ID})
+			continue
+		}
+		out = append(out, Result{Status: Fail, Subject: n.ID, Affects: []string{n.ID}, Evidence: Evidence{Bindings: extra,
+			Note: "unused while IAP is on the service (IAP checks every request, then calls the service as its own agent); live again if IAP is turned off"}})
+	}
+	return out
+}

@@ -209,6 +209,11 @@ var scenarios = []struct {
 		wantPasses: []string{svc + "iap-leaky", svc + "iap-v1", svc + "iap-v2"},
 	},
 	{
+		name: "iap-extra-invoker: IAP on the service with invokers beside the IAP agent fires (low); invoked by the agent alone passes", fixture: "iap-service.jsonl", slug: "iap-extra-invoker",
+		wantFail:   []failure{self(svc+"iap-leaky", "low")},
+		wantPasses: []string{svc + "iap-v1", svc + "iap-v2"},
+	},
+	{
 		name: "iap-bypass: IAP load balancer with ingress all and the default URL on fires; internal-and-cloud-load-balancing, default URL off (both shapes) and a plain LB pass", fixture: "iap-load-balancer.jsonl", slug: "iap-bypass",
 		wantFail:   []failure{self(svc+"lb-open", "high")},
 		wantPasses: []string{svc + "lb-closed", svc + "lb-nourl-v1", svc + "lb-nourl-v2", svc + "plain"},
@@ -463,6 +468,13 @@ func TestScenarioEvidence(t *testing.T) {
 			name: "domain invoker", fixture: "invoker-broad-scope.jsonl", slug: "invoker-broad-scope", subject: svcB + "domain-svc",
 			want: rules.Evidence{Bindings: []rules.BindingEvidence{{Role: "roles/run.invoker", Member: "domain:example.com", Via: svcB + "domain-svc"}},
 				Note: "granted to everyone in a domain"},
+		},
+		{
+			name: "IAP on the service lists the invokers other than the IAP agent", fixture: "iap-service.jsonl", slug: "iap-extra-invoker", subject: svc + "iap-leaky",
+			want: rules.Evidence{Bindings: []rules.BindingEvidence{
+				{Role: "roles/run.invoker", Member: saA("ci"), Via: svc + "iap-leaky"},
+				{Role: "roles/run.invoker", Member: "user:dev@example.com", Via: svc + "iap-leaky"},
+			}, Note: "unused while IAP is on the service (IAP checks every request, then calls the service as its own agent); live again if IAP is turned off"},
 		},
 		{
 			name: "a basic role on the project names the role and where it is granted", fixture: "invoker-broad-scope.jsonl", slug: "invoker-broad-scope", subject: svcB + "user-svc",

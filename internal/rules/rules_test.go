@@ -183,7 +183,7 @@ func TestCatalog(t *testing.T) {
 		"ingress-open-internal", "iap-bypass", "human-access-without-iap", "egress-not-restricted", "binauthz-not-enforced",
 		"image-not-pinned", "image-untrusted-registry", "env-plaintext-secret", "push-unauthenticated", "scheduler-unauthenticated",
 		"caller-default-sa", "runtime-sa-impersonable", "sa-user-project-level", "bucket-public", "bucket-acl-mode",
-		"legacy-storage-role", "kms-broad-scope", "sql-open-network", "deleted-principal-binding"}
+		"legacy-storage-role", "kms-broad-scope", "sql-open-network", "deleted-principal-binding", "iap-extra-invoker"}
 	for _, want := range design {
 		if !slugs[want] {
 			t.Errorf("catalog lacks %q", want)
