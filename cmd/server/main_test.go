@@ -88,6 +88,7 @@ type scanDoc struct {
 		Services []struct {
 			Service string `json:"service"`
 			Score   *int   `json:"score"`
+			Risk    *int   `json:"risk"`
 			Grade   string `json:"grade"`
 		} `json:"services"`
 	} `json:"scores"`
@@ -298,7 +299,14 @@ func TestScoresMatchFormula(t *testing.T) {
 	byProject := map[string][]int{}
 	var all []int
 	for _, s := range d.Scores.Services {
-		want := max(0, 100-lost[s.Service])
+		// 100 when clean, else max(1, round(100*50/(50+risk))).
+		want := 100
+		if r := lost[s.Service]; r > 0 {
+			want = max(1, int(math.Round(5000/float64(50+r))))
+		}
+		if s.Risk == nil || *s.Risk != lost[s.Service] {
+			t.Errorf("service %s: risk %v, want %d", s.Service, s.Risk, lost[s.Service])
+		}
 		if *s.Score != want {
 			t.Errorf("service %s: score %d, formula %d", s.Service, *s.Score, want)
 		}

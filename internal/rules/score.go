@@ -21,6 +21,7 @@ type ServiceScore struct {
 	Project  string   `json:"project"`
 	Score    int      `json:"score"`
 	Grade    string   `json:"grade"`
+	Risk     int      `json:"risk"`     // the severity weights of its open findings, summed (see ServiceScoreOf)
 	Findings []string `json:"findings"` // IDs of the open findings that cost points, most severe first
 	Baseline bool     `json:"baseline"` // no open critical or high finding
 }
@@ -59,17 +60,31 @@ func Grade(score int) string {
 	return "F"
 }
 
-// ComputeScores scores every service and job of g from findings (DESIGN §5).
+// ServiceScoreOf is the score of a service or job whose open findings weigh
+// risk points (critical 40, high 20, medium 8, low 3, summed): 100 with
+// none, else max(1, round(100 * 50 / (50 + risk))). It falls with every
+// finding and never reaches 0, so every fix raises it: one critical lands in
+// D (56), a lone low stays A (94).
+func ServiceScoreOf(risk int) int {
+	if risk <= 0 {
+		return 100
+	}
+	return max(1, int(math.Round(100*50/float64(50+risk))))
+}
+
+// ComputeScores scores every service and job of g from findings.
 //
-// A service's (or job's) score is max(0, 100 - sum of the severity weights of
-// the open, not-excepted findings whose Affects include it), each finding
-// counted once. A project's, folder's, label value's and the organization's
-// score is the mean of the scores of the services and jobs under it, rounded
-// half away from zero; 100 when it has none. Baseline is the share of
-// services with no open critical or high finding.
+// A service's (or job's) risk is the sum of the severity weights of the
+// open, not-excepted findings whose Affects include it, each finding counted
+// once; its score is ServiceScoreOf(risk). A project's, folder's, label
+// value's and the organization's score is the mean of the scores of the
+// services and jobs under it, rounded half away from zero; 100 when it has
+// none. Baseline is the share of services with no open critical or high
+// finding.
 //
-// Services are sorted by score ascending, then ID; projects, folders and
-// labels by score ascending, then ID.
+// Services are sorted by score ascending, then risk descending (rounding
+// can give two risks one score), then ID; projects, folders and labels by
+// score ascending, then ID.
 func ComputeScores(g *graph.Graph, findings []Finding) Scores {
 	type acc struct {
 		lost     int
@@ -120,8 +135,8 @@ func ComputeScores(g *graph.Graph, findings []Finding) Scores {
 		if a == nil {
 			a = &acc{}
 		}
-		score := max(0, 100-a.lost)
-		ss := ServiceScore{Service: n.ID, Label: n.Label, Project: n.Project, Score: score, Grade: Grade(score),
+		score := ServiceScoreOf(a.lost)
+		ss := ServiceScore{Service: n.ID, Label: n.Label, Project: n.Project, Score: score, Grade: Grade(score), Risk: a.lost,
 			Findings: slices.Clone(a.findings), Baseline: !a.severe}
 		if ss.Findings == nil {
 			ss.Findings = []string{}
@@ -180,6 +195,9 @@ func ComputeScores(g *graph.Graph, findings []Finding) Scores {
 		if a.Score != b.Score {
 			return a.Score - b.Score
 		}
+		if a.Risk != b.Risk {
+			return b.Risk - a.Risk
+		}
 		return strings.Compare(a.Service, b.Service)
 	})
 	return s
@@ -206,46 +224,39 @@ func share(n, of int) float64 {
 // Fix is a finding with what fixing it is worth.
 type Fix struct {
 	Finding Finding `json:"finding"`
-	// Points is how much the organization's score (before rounding) rises
-	// when this finding is fixed: the sum over the services it affects of
-	// their score gain (respecting the floor at 0), divided by the number of
-	// services and jobs.
+	// Risk is the risk points fixing it removes: its severity weight times
+	// the number of services and jobs (in scope) it affects.
+	Risk int `json:"risk"`
+	// Points is how much the scope's score (before rounding) rises when
+	// this finding is fixed: the sum over the services it affects of their
+	// score gain, divided by the number of services and jobs in scope.
 	Points float64 `json:"points"`
 	// Services is how many services' scores rise.
 	Services int `json:"services"`
 }
 
-// TopFixes ranks the open, not-excepted findings by the organization score
-// points fixing each would gain, most first (ties: severity, then ID), at
-// most limit (0: all). within, if not nil, restricts the services counted
-// (and the divisor) to a scope, such as one project.
+// TopFixes ranks the open, not-excepted findings by the risk points fixing
+// each removes, across every workload it affects, most first (ties: the
+// score points gained, severity, then ID), at most limit (0: all). within,
+// if not nil, restricts the services counted (and the score divisor) to a
+// scope, such as one project, and leaves out findings that affect none of
+// them. Without a scope, findings that affect no workload (a public bucket
+// no service uses) come last, with no risk: the list is empty only when no
+// finding is open.
 func TopFixes(s Scores, findings []Finding, within func(service string) bool, limit int) []Fix {
-	score := map[string]int{}
-	lost := map[string]int{} // points lost before the floor
+	risk := map[string]int{}
 	n := 0
 	for _, sv := range s.Services {
 		if within != nil && !within(sv.Service) {
 			continue
 		}
-		score[sv.Service] = sv.Score
+		risk[sv.Service] = sv.Risk
 		n++
 	}
-	if n == 0 {
-		return nil
-	}
-	for _, f := range findings {
-		if f.Excepted {
-			continue
-		}
-		for _, a := range f.Affects {
-			if _, ok := score[a]; ok {
-				lost[a] += f.Severity.Weight()
-			}
-		}
-	}
-	// Rank small (points, services, index) triples, then copy out only the
-	// findings that make the cut: findings are large to move around.
+	// Rank small (risk, points, services, index) tuples, then copy out only
+	// the findings that make the cut: findings are large to move around.
 	type ranked struct {
+		risk     int
 		points   float64
 		services int
 		i        int
@@ -255,24 +266,33 @@ func TopFixes(s Scores, findings []Finding, within func(service string) bool, li
 		if f.Excepted {
 			continue
 		}
-		gain, services := 0, 0
+		w := f.Severity.Weight()
+		removed, gain, services := 0, 0, 0
 		for _, a := range f.Affects {
-			if _, ok := score[a]; !ok {
+			r, ok := risk[a]
+			if !ok {
 				continue
 			}
-			after := max(0, 100-(lost[a]-f.Severity.Weight()))
-			if d := after - score[a]; d > 0 {
+			removed += w
+			if d := ServiceScoreOf(r-w) - ServiceScoreOf(r); d > 0 {
 				gain += d
 				services++
 			}
 		}
-		if gain > 0 {
-			rs = append(rs, ranked{float64(gain) / float64(n), services, i})
+		if removed == 0 && (within != nil || len(f.Affects) > 0) {
+			continue
 		}
+		points := 0.0
+		if n > 0 {
+			points = float64(gain) / float64(n)
+		}
+		rs = append(rs, ranked{removed, points, services, i})
 	}
 	slices.SortFunc(rs, func(a, b ranked) int {
 		fa, fb := findings[a.i], findings[b.i]
 		switch {
+		case a.risk != b.risk:
+			return b.risk - a.risk
 		case a.points != b.points:
 			if a.points > b.points {
 				return -1
@@ -288,7 +308,7 @@ func TopFixes(s Scores, findings []Finding, within func(service string) bool, li
 	}
 	out := make([]Fix, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, Fix{Finding: findings[r.i], Points: r.points, Services: r.services})
+		out = append(out, Fix{Finding: findings[r.i], Risk: r.risk, Points: r.points, Services: r.services})
 	}
 	return out
 }

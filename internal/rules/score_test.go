@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -33,32 +34,33 @@ func scoreGraph() *graph.Graph {
 func TestComputeScores(t *testing.T) {
 	g := scoreGraph()
 	findings := []rules.Finding{
-		{ID: "f1", Severity: rules.Critical, Affects: []string{"s1"}},             // s1 -40
-		{ID: "f2", Severity: rules.High, Affects: []string{"s1", "s2"}},           // s1 -20, s2 -20
-		{ID: "f3", Severity: rules.Medium, Affects: []string{"s1"}},               // s1 -8
-		{ID: "f4", Severity: rules.Critical, Affects: []string{"s1"}},             // s1 -40 -> floor 0
-		{ID: "f5", Severity: rules.Low, Affects: []string{"s3"}},                  // s3 -3
+		{ID: "f1", Severity: rules.Critical, Affects: []string{"s1"}},             // s1 risk 40
+		{ID: "f2", Severity: rules.High, Affects: []string{"s1", "s2"}},           // s1 +20, s2 20
+		{ID: "f3", Severity: rules.Medium, Affects: []string{"s1"}},               // s1 +8
+		{ID: "f4", Severity: rules.Critical, Affects: []string{"s1"}},             // s1 +40: 108
+		{ID: "f5", Severity: rules.Low, Affects: []string{"s3"}},                  // s3 3
 		{ID: "f6", Severity: rules.High, Affects: []string{"s3"}, Excepted: true}, // excepted: free
 	}
 	s := rules.ComputeScores(g, findings)
-	gotSvc := map[string]int{}
+	gotSvc := map[string][2]int{}
 	for _, sv := range s.Services {
-		gotSvc[sv.Service] = sv.Score
+		gotSvc[sv.Service] = [2]int{sv.Risk, sv.Score}
 	}
-	if diff := cmp.Diff(map[string]int{"s1": 0, "s2": 80, "s3": 97}, gotSvc); diff != "" {
-		t.Errorf("service scores (-want +got):\n%s", diff)
+	// s1: 5000/158 = 31.6; s2: 5000/70 = 71.4; s3: 5000/53 = 94.3.
+	if diff := cmp.Diff(map[string][2]int{"s1": {108, 32}, "s2": {20, 71}, "s3": {3, 94}}, gotSvc); diff != "" {
+		t.Errorf("service risk and score (-want +got):\n%s", diff)
 	}
-	// p1 = mean(0, 80) = 40; p2 = 97; p3 has no services = 100; org = round(177/3) = 59 (services only).
+	// p1 = mean(32, 71) = 51.5 -> 52; p2 = 94; p3 has no services = 100; org = round(197/3) = 66 (services only).
 	gotProj := map[string]rules.Score{}
 	for _, p := range s.Projects {
 		gotProj[p.Label] = rules.Score{Score: p.Score, Grade: p.Grade}
 	}
-	want := map[string]rules.Score{"p1": {Score: 40, Grade: "D"}, "p2": {Score: 97, Grade: "A"}, "p3": {Score: 100, Grade: "A"}}
+	want := map[string]rules.Score{"p1": {Score: 52, Grade: "D"}, "p2": {Score: 94, Grade: "A"}, "p3": {Score: 100, Grade: "A"}}
 	if diff := cmp.Diff(want, gotProj); diff != "" {
 		t.Errorf("project scores (-want +got):\n%s", diff)
 	}
-	if s.Organization.Score != 59 || s.Organization.Grade != "D" {
-		t.Errorf("organization = %d %s, want 59 D", s.Organization.Score, s.Organization.Grade)
+	if s.Organization.Score != 66 || s.Organization.Grade != "C" {
+		t.Errorf("organization = %d %s, want 66 C", s.Organization.Score, s.Organization.Grade)
 	}
 	if s.Organization.Label != "example.com" {
 		t.Errorf("organization label = %q", s.Organization.Label)
@@ -67,11 +69,11 @@ func TestComputeScores(t *testing.T) {
 	if got, want := s.Organization.Baseline, 1.0/3; got != want {
 		t.Errorf("baseline = %v, want %v", got, want)
 	}
-	if len(s.Labels) != 1 || s.Labels[0].ID != "team=a" || s.Labels[0].Score != 40 {
-		t.Errorf("labels = %+v, want team=a at 40", s.Labels)
+	if len(s.Labels) != 1 || s.Labels[0].ID != "team=a" || s.Labels[0].Score != 52 {
+		t.Errorf("labels = %+v, want team=a at 52", s.Labels)
 	}
-	if len(s.Folders) != 1 || s.Folders[0].Score != 59 {
-		t.Errorf("folders = %+v, want one at 59", s.Folders)
+	if len(s.Folders) != 1 || s.Folders[0].Score != 66 {
+		t.Errorf("folders = %+v, want one at 66", s.Folders)
 	}
 	if s.Services[0].Service != "s1" {
 		t.Errorf("services not sorted worst first: %+v", s.Services)
@@ -96,6 +98,38 @@ func TestScoresEmpty(t *testing.T) {
 	}
 }
 
+// TestServiceScoreOf: clean is 100; the score falls strictly with every
+// risk point up to far beyond any real service, never reaches 0; one
+// critical lands in D, a lone low stays A.
+func TestServiceScoreOf(t *testing.T) {
+	if got := rules.ServiceScoreOf(0); got != 100 {
+		t.Errorf("ServiceScoreOf(0) = %d, want 100", got)
+	}
+	for _, tc := range []struct {
+		risk  int
+		grade string
+	}{{3, "A"}, {8, "B"}, {20, "C"}, {40, "D"}, {80, "F"}} {
+		if got := rules.Grade(rules.ServiceScoreOf(tc.risk)); got != tc.grade {
+			t.Errorf("risk %d: score %d grade %s, want %s", tc.risk, rules.ServiceScoreOf(tc.risk), got, tc.grade)
+		}
+	}
+	// Adding a finding never raises the score, and lowers it wherever the
+	// curve drops by a point or more (rounding to whole points flattens
+	// only what falls below one: a low deep down the curve).
+	for _, w := range []int{3, 8, 20, 40} {
+		for risk := 0; risk < 1000*w; risk += w {
+			a, b := rules.ServiceScoreOf(risk), rules.ServiceScoreOf(risk+w)
+			exact := 5000/float64(50+risk) - 5000/float64(50+risk+w)
+			if b > a || (b == a && exact >= 1 && a > 1) {
+				t.Fatalf("adding %d to risk %d: score %d -> %d (exactly %.2f lower), want lower", w, risk, a, b, exact)
+			}
+		}
+	}
+	if got := rules.ServiceScoreOf(1 << 30); got != 1 {
+		t.Errorf("ServiceScoreOf(huge) = %d, want the floor 1", got)
+	}
+}
+
 func TestTopFixes(t *testing.T) {
 	g := scoreGraph()
 	findings := []rules.Finding{
@@ -105,25 +139,27 @@ func TestTopFixes(t *testing.T) {
 		{ID: "f4", Severity: rules.Critical, Affects: []string{"s1"}},
 		{ID: "f5", Severity: rules.Low, Affects: []string{"s3"}},
 		{ID: "f6", Severity: rules.High, Affects: []string{"s3"}, Excepted: true},
+		{ID: "f7", Severity: rules.High, Affects: []string{}}, // a public bucket no workload uses
 	}
 	s := rules.ComputeScores(g, findings)
-	// s1 lost 108 (score 0): fixing f1 or f4 (40) leaves 68 lost -> 32, gain 32;
-	// f2 gains s1 20-8=12 (108-20=88 -> 12) and s2 20: 32; f3 gains 0 (100 still lost);
-	// f5 gains 3. Three services.
-	got := map[string]float64{}
+	// Risk removed: f1, f4 40 (s1); f2 20 on s1 and s2: 40; f3 8; f5 3;
+	// f7 none. Among the 40s, f2 gains most score: s1 108 -> 88 (32 -> 36)
+	// and s2 20 -> 0 (71 -> 100): 33 points over 3 services = 11; f1 and
+	// f4 gain s1 32 -> 42: 10/3.
+	var got []string
 	for _, fx := range rules.TopFixes(s, findings, nil, 0) {
-		got[fx.Finding.ID] = fx.Points
+		got = append(got, fmt.Sprintf("%s %d %.2f", fx.Finding.ID, fx.Risk, fx.Points))
 	}
-	want := map[string]float64{"f1": 32.0 / 3, "f4": 32.0 / 3, "f2": 32.0 / 3, "f5": 1}
+	want := []string{"f2 40 11.00", "f1 40 3.33", "f4 40 3.33", "f3 8 0.33", "f5 3 2.00", "f7 0 0.00"}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("points (-want +got):\n%s", diff)
-	}
-	top := rules.TopFixes(s, findings, nil, 2)
-	if len(top) != 2 || top[0].Finding.Severity != rules.Critical {
-		t.Errorf("top 2 = %+v, want criticals first among equal points", top)
+		t.Errorf("top fixes (-want +got):\n%s", diff)
 	}
 	inP2 := rules.TopFixes(s, findings, func(id string) bool { return id == "s3" }, 0)
-	if len(inP2) != 1 || inP2[0].Points != 3 {
-		t.Errorf("within s3 = %+v, want f5 worth 3", inP2)
+	if len(inP2) != 1 || inP2[0].Finding.ID != "f5" || inP2[0].Risk != 3 || inP2[0].Points != 6 {
+		t.Errorf("within s3 = %+v, want f5 removing 3 risk points, worth 6", inP2)
+	}
+	// Deep in the curve a fix still shows: s1 at risk 108 gains from f3.
+	if len(rules.TopFixes(s, findings, func(id string) bool { return id == "s1" }, 0)) != 4 {
+		t.Error("a scope with open findings lists fewer fixes than it has findings")
 	}
 }

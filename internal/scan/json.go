@@ -72,6 +72,9 @@ type ServiceScoreJSON struct {
 	Service string `json:"service"`
 	Score   int    `json:"score"`
 	Grade   string `json:"grade"`
+	// Risk is the severity weights of its open findings, summed: the score
+	// is 100 at risk 0, else max(1, round(100*50/(50+risk))).
+	Risk int `json:"risk"`
 	// NotServing says why the service never served, if it did not.
 	NotServing string `json:"notServing,omitempty"`
 }
@@ -139,7 +142,7 @@ func (r *Report) JSON() JSON {
 		if ns != "" {
 			out.Summary.NotServing++
 		}
-		out.Scores.Services = append(out.Scores.Services, ServiceScoreJSON{Service: sv.Service, Score: sv.Score, Grade: sv.Grade, NotServing: ns})
+		out.Scores.Services = append(out.Scores.Services, ServiceScoreJSON{Service: sv.Service, Score: sv.Score, Grade: sv.Grade, Risk: sv.Risk, NotServing: ns})
 	}
 	return out
 }
