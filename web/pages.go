@@ -97,6 +97,9 @@ type ChangePage struct {
 	Layout
 	review.ChangeSet
 	Renderings []review.Rendering
+	// Explain is the why, the risk (with the nodes they name linked) and the
+	// manual steps, shown once above the renderings.
+	Explain    review.Explanation
 	CanApprove bool // a reviewer who did not propose it, while proposed
 	IsProposer bool
 	CanApply   bool

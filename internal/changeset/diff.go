@@ -18,18 +18,25 @@ import (
 // role and condition, members sorted), under the resource's name; for the
 // other changes, a small before/after JSON of what they set. Manual steps
 // are comment lines ("# ").
-type Diff struct{}
+type Diff struct {
+	// NoHeader leaves out the header comments (see BodyRendererFor).
+	NoHeader bool
+}
 
 // Render writes the diffs for cs.
-func (Diff) Render(w io.Writer, cs ChangeSet) error {
+func (df Diff) Render(w io.Writer, cs ChangeSet) error {
 	if err := cs.Validate(); err != nil {
 		return err
 	}
 	var b strings.Builder
-	b.WriteString(header(cs, "# "))
+	if !df.NoHeader {
+		b.WriteString(header(cs, "# "))
+	}
 	done := map[string]bool{}
 	for i, s := range cs.Steps {
-		b.WriteString("\n")
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
 		b.WriteString(commentLines("# ", fmt.Sprintf("Step %d of %d: %s", i+1, len(cs.Steps), oneLine(Describe(s)))))
 		var name string
 		var before, after any

@@ -20,7 +20,10 @@ import (
 // gcloud itself and retried while a new account propagates; removing a
 // binding that is already gone fails, as gcloud does. Manual steps become
 // comments.
-type Gcloud struct{}
+type Gcloud struct {
+	// NoHeader leaves out the header comments (see BodyRendererFor).
+	NoHeader bool
+}
 
 // gcloudPreamble are the fixed lines every script starts with after its
 // header comments.
@@ -39,13 +42,15 @@ var gcloudPreamble = []string{
 }
 
 // Render writes the script for cs.
-func (Gcloud) Render(w io.Writer, cs ChangeSet) error {
+func (g Gcloud) Render(w io.Writer, cs ChangeSet) error {
 	if err := cs.Validate(); err != nil {
 		return err
 	}
 	var b strings.Builder
 	b.WriteString("#!/usr/bin/env bash\n")
-	b.WriteString(header(cs, "# "))
+	if !g.NoHeader {
+		b.WriteString(header(cs, "# "))
+	}
 	b.WriteString(commentLines("# ", "Review every step before running it. Steps run in order; the script stops at the first error.\n"+
 		"Removing a binding that is already gone fails: after a partial run, run the remaining steps only."))
 	for _, l := range gcloudPreamble {

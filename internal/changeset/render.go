@@ -28,6 +28,22 @@ func RendererFor(name string) (Renderer, error) {
 	return nil, fmt.Errorf("changeset: unknown format %q (want one of %s)", name, strings.Join(Formats(), ", "))
 }
 
+// BodyRendererFor returns the renderer of a format named by Formats that
+// leaves out the comment header (title, findings fixed, content hash, why,
+// etags planned against, risk): for a page that shows those once itself
+// above the renderings. Downloaded files use RendererFor and keep it.
+func BodyRendererFor(name string) (Renderer, error) {
+	switch name {
+	case "gcloud":
+		return Gcloud{NoHeader: true}, nil
+	case "terraform":
+		return Terraform{NoHeader: true}, nil
+	case "diff":
+		return Diff{NoHeader: true}, nil
+	}
+	return RendererFor(name)
+}
+
 // oneLine makes text safe for a single line of a comment or a diff label:
 // control characters (newlines included) become "?", so nothing from the
 // inventory can start a line of its own.

@@ -588,3 +588,47 @@ func FuzzRenderGcloud(f *testing.F) {
 		}
 	})
 }
+
+// TestBodyRendererFor checks that the renderings a review page shows lack the
+// header the page shows once (title, why, risk, hash), and that the rest is
+// the downloaded file's: the body is the file with the header lines left out.
+func TestBodyRendererFor(t *testing.T) {
+	cs := handmade()
+	cs.Title = "Title-7f3a"
+	cs.Rationale = "Why-7f3a"
+	cs.Risk = []string{"Risk-7f3a"}
+	for _, f := range changeset.Formats() {
+		t.Run(f, func(t *testing.T) {
+			full, body := render(t, f, cs), ""
+			r, err := changeset.BodyRendererFor(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := r.Render(&buf, cs); err != nil {
+				t.Fatal(err)
+			}
+			body = buf.String()
+			for _, s := range []string{"Title-7f3a", "Why-7f3a", "Risk-7f3a", changeset.Hash(cs)} {
+				if !strings.Contains(full, s) {
+					t.Errorf("the file lacks %q", s)
+				}
+				if strings.Contains(body, s) {
+					t.Errorf("the body repeats %q:\n%s", s, body)
+				}
+			}
+			// Every body line is in the file, in order.
+			rest := full
+			for _, l := range strings.Split(strings.TrimSpace(body), "\n") {
+				i := strings.Index(rest, l)
+				if i < 0 {
+					t.Fatalf("body line %q is not in the file (in order)", l)
+				}
+				rest = rest[i+len(l):]
+			}
+		})
+	}
+	if _, err := changeset.BodyRendererFor("yaml"); err == nil {
+		t.Error(`BodyRendererFor("yaml") = nil error`)
+	}
+}

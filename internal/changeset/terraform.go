@@ -27,7 +27,10 @@ import (
 // member from a binding Terraform does not manage, and deleting a key, cannot
 // be expressed in isolation: those steps are comments saying what to change
 // in your configuration instead.
-type Terraform struct{}
+type Terraform struct {
+	// NoHeader leaves out the header comments (see BodyRendererFor).
+	NoHeader bool
+}
 
 type tfRenderer struct {
 	body     *hclwrite.Body
@@ -40,13 +43,15 @@ type tfRenderer struct {
 }
 
 // Render writes the configuration for cs.
-func (Terraform) Render(w io.Writer, cs ChangeSet) error {
+func (tf Terraform) Render(w io.Writer, cs ChangeSet) error {
 	if err := cs.Validate(); err != nil {
 		return err
 	}
 	f := hclwrite.NewEmptyFile()
 	t := &tfRenderer{body: f.Body(), labels: map[string]bool{}, accounts: map[string]string{}, secrets: map[string]string{}, services: map[string]*hclwrite.Block{}, containers: map[string]*hclwrite.Body{}}
-	t.comment(header(cs, ""))
+	if !tf.NoHeader {
+		t.comment(header(cs, ""))
+	}
 	t.comment("For the google provider >= 5. runlens does not see your Terraform configuration: merge these blocks into it. " +
 		"Blocks that change an existing object list only the changed attributes; they are not complete resources.")
 	for i, s := range cs.Steps {

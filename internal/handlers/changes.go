@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/runlens/runlens/internal/auth"
+	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/review"
 	"github.com/runlens/runlens/internal/store"
 	"github.com/runlens/runlens/web"
@@ -72,9 +73,15 @@ func (h *Handler) ChangeDetail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The risk links the services and identities it names when they are in
+	// the snapshot served; without one it is plain text.
+	var g *graph.Graph
+	if cur, err := h.posture.Current(); err == nil {
+		g = cur.Report.Graph
+	}
 	u, _ := userFrom(c)
 	proposer := review.IsProposer(cs.ChangeSetRow, actor(c))
-	p := web.ChangePage{Layout: h.layout(c, cs.Title, "changes"), ChangeSet: cs, Renderings: renderings,
+	p := web.ChangePage{Layout: h.layout(c, cs.Title, "changes"), ChangeSet: cs, Renderings: renderings, Explain: review.Explain(cs.Plan, g),
 		CanApprove: u.Role.Can(auth.Approve) && cs.Status == store.StatusProposed && !proposer,
 		IsProposer: proposer,
 		CanApply:   u.Role.Can(auth.Apply) && cs.Status == store.StatusApproved && cs.AppliedBy == "" && h.review.ApplyEnabled(),

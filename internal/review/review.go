@@ -317,11 +317,13 @@ func (s *Service) Verify(ctx context.Context, rep *scan.Report, snapshotID int64
 }
 
 // Renderings returns the change set in every format, for review: format
-// name to text, in changeset.Formats() order.
+// name to text, in changeset.Formats() order. They lack the comment header
+// (title, why, risk, hash) that the review page shows once above them;
+// Export writes the files with it.
 func Renderings(cs changeset.ChangeSet) ([]Rendering, error) {
 	var out []Rendering
 	for _, f := range changeset.Formats() {
-		r, err := changeset.RendererFor(f)
+		r, err := changeset.BodyRendererFor(f)
 		if err != nil {
 			return nil, err
 		}
