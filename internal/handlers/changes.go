@@ -93,6 +93,7 @@ func (h *Handler) Propose(c echo.Context) error {
 	if err != nil {
 		return reviewError(err)
 	}
+	setFlash(c, "change-proposed")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/changes/%d", id))
 }
 
@@ -105,6 +106,7 @@ func (h *Handler) Approve(c echo.Context) error {
 	if err := h.review.Approve(c.Request().Context(), id, c.FormValue("hash"), actor(c)); err != nil {
 		return reviewError(err)
 	}
+	setFlash(c, "change-approved")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/changes/%d", id))
 }
 
@@ -117,6 +119,7 @@ func (h *Handler) Reject(c echo.Context) error {
 	if err := h.review.Reject(c.Request().Context(), id, c.FormValue("note"), actor(c)); err != nil {
 		return reviewError(err)
 	}
+	setFlash(c, "change-rejected")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/changes/%d", id))
 }
 
@@ -132,6 +135,8 @@ func (h *Handler) Apply(c echo.Context) error {
 		}
 		// The outcome is recorded on the change set; show it there.
 		h.log.Warn("apply failed", "change_set", id, "err", err)
+	} else {
+		setFlash(c, "change-applied")
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/changes/%d", id))
 }
@@ -214,6 +219,7 @@ func (h *Handler) SetRole(c echo.Context) error {
 		}
 		return err
 	}
+	setFlash(c, "role-changed")
 	return c.Redirect(http.StatusSeeOther, "/admin/users")
 }
 

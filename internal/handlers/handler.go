@@ -75,6 +75,7 @@ func (h *Handler) layout(c echo.Context, title, nav string) web.Layout {
 		return l // nothing about the deployment for a request that did not sign in
 	}
 	l.User, l.Role = u.Email, u.Role.String()
+	l.Flash = takeFlash(c)
 	if cur, err := h.posture.Current(); err == nil {
 		l.Serving = cur.Snapshot.Source + " · " + cur.Snapshot.CreatedAt.Format("2006-01-02 15:04 MST")
 	}
