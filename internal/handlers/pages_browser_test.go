@@ -21,6 +21,9 @@ import (
 // scripts are not subject to the page's CSP.
 const cspWatch = `window.__csp = []; document.addEventListener("securitypolicyviolation", function (e) { window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + (e.sourceFile || "") + ":" + e.lineNumber); });`
 
+// widest names the first elements that reach past the right edge.
+const widest = `Array.from(document.querySelectorAll("body *")).filter(function (e) { return e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5; }).slice(0, 5).map(function (e) { return e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined ? "." + e.className : "") + "[" + Math.round(e.getBoundingClientRect().right) + "]"; })`
+
 // TestBrowserEveryPage visits every page of the demo at a desktop width
 // (1440 px) and a phone width (390 px) in a real Chromium and checks that
 // no page logs a console error or an uncaught exception, violates the CSP
@@ -72,7 +75,7 @@ func TestBrowserEveryPage(t *testing.T) {
 				before, beforeLog := len(b.errors), len(logged)
 				b.mu.Unlock()
 				var csp []string
-				var scrollWidth, innerWidth int64
+				var scrollWidth, clientWidth int64
 				var shot []byte
 				err := chromedp.Run(b.ctx,
 					emulation.SetDeviceMetricsOverride(width, 900, 1, false),
@@ -81,7 +84,7 @@ func TestBrowserEveryPage(t *testing.T) {
 					chromedp.Sleep(400*time.Millisecond), // let graph.js draw
 					chromedp.Evaluate(`window.__csp || []`, &csp),
 					chromedp.Evaluate(`document.documentElement.scrollWidth`, &scrollWidth),
-					chromedp.Evaluate(`window.innerWidth`, &innerWidth),
+					chromedp.Evaluate(`document.documentElement.clientWidth`, &clientWidth),
 				)
 				if err != nil {
 					t.Fatalf("%s: %v", p.path, err)
@@ -105,8 +108,10 @@ func TestBrowserEveryPage(t *testing.T) {
 				if len(csp) > 0 {
 					t.Errorf("%s: CSP violations:\n%s", p.path, strings.Join(csp, "\n"))
 				}
-				if scrollWidth > innerWidth {
-					t.Errorf("%s at %d px scrolls sideways: scrollWidth %d > innerWidth %d (%s)", p.path, width, scrollWidth, innerWidth, name)
+				if scrollWidth > clientWidth {
+					var wide []string
+					_ = chromedp.Run(b.ctx, chromedp.Evaluate(widest, &wide))
+					t.Errorf("%s at %d px scrolls sideways: scrollWidth %d > clientWidth %d (%s); too wide: %s", p.path, width, scrollWidth, clientWidth, name, strings.Join(wide, ", "))
 				}
 			})
 		}
