@@ -99,7 +99,7 @@ func (h *Handler) ErrorHandler(err error, c echo.Context) {
 			msg = http.StatusText(status)
 		}
 	case errors.Is(err, posture.ErrNoSnapshot):
-		status, msg = http.StatusServiceUnavailable, "No snapshot has been synced yet. Run a sync (runlens sync, or POST /sync) first."
+		status, msg = http.StatusServiceUnavailable, "No snapshot has been synced yet. An admin can run one on the Sync page (/sync), or with runlens sync on the command line."
 	case errors.Is(err, context.Canceled):
 		status, msg = 499, "request cancelled"
 	case errors.As(err, new(*http.MaxBytesError)):

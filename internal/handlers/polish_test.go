@@ -129,3 +129,19 @@ func TestShellAssets(t *testing.T) {
 		t.Error("/report has no print button (hidden until app.js makes it work)")
 	}
 }
+
+// TestEmptyStatesSayWhatToDo: a list with nothing in it says what to do.
+func TestEmptyStatesSayWhatToDo(t *testing.T) {
+	e := newEnv(t, "dev@example.com", demoReader)
+	cases := []struct{ path, testid, want string }{
+		{"/services?q=no-such-service-anywhere", "no-services", "Clear the search"},
+		{"/services", "no-services", ""},
+	}
+	for _, tc := range cases {
+		_, body := e.do(t, http.MethodGet, tc.path, nil)
+		got := strings.TrimSpace(doc(t, body).Find(`[data-testid="` + tc.testid + `"]`).Text())
+		if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
+			t.Errorf("%s: %s = %q, want %q", tc.path, tc.testid, got, tc.want)
+		}
+	}
+}
