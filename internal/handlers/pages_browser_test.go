@@ -24,6 +24,13 @@ const cspWatch = `window.__csp = []; document.addEventListener("securitypolicyvi
 // widest names the first elements that reach past the right edge.
 const widest = `Array.from(document.querySelectorAll("body *")).filter(function (e) { return e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5; }).slice(0, 5).map(function (e) { return e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined ? "." + e.className : "") + "[" + Math.round(e.getBoundingClientRect().right) + "]"; })`
 
+// focusedOutline records, on a focus event, each focused element's tag,
+// text and outline style; it returns what the last two Tabs focused.
+const focusedOutline = `(window.__focused || []).slice(-2)`
+
+// focusWatch records every element that takes the focus.
+const focusWatch = `window.__focused = []; document.addEventListener("focusin", function (e) { var el = e.target; window.__focused.push(el.tagName + " " + el.textContent.trim() + " " + getComputedStyle(el).outlineStyle); });`
+
 // TestBrowserEveryPage visits every page of the demo at a desktop width
 // (1440 px) and a phone width (390 px) in a real Chromium and checks that
 // no page logs a console error or an uncaught exception, violates the CSP
@@ -63,7 +70,10 @@ func TestBrowserEveryPage(t *testing.T) {
 		}
 	})
 	if err := chromedp.Run(b.ctx, log.Enable(), chromedp.ActionFunc(func(ctx context.Context) error {
-		_, err := page.AddScriptToEvaluateOnNewDocument(cspWatch).Do(ctx)
+		if _, err := page.AddScriptToEvaluateOnNewDocument(cspWatch).Do(ctx); err != nil {
+			return err
+		}
+		_, err := page.AddScriptToEvaluateOnNewDocument(focusWatch).Do(ctx)
 		return err
 	})); err != nil {
 		t.Fatal(err)
@@ -88,6 +98,20 @@ func TestBrowserEveryPage(t *testing.T) {
 				)
 				if err != nil {
 					t.Fatalf("%s: %v", p.path, err)
+				}
+				// Keyboard: the first Tab reaches the skip link, the next the
+				// brand link, each with a visible outline.
+				var focused []string
+				err = chromedp.Run(b.ctx,
+					chromedp.KeyEvent("\t"),
+					chromedp.KeyEvent("\t"),
+					chromedp.Evaluate(focusedOutline, &focused),
+				)
+				if err != nil {
+					t.Fatalf("%s: keyboard: %v", p.path, err)
+				}
+				if want := []string{"A Skip to content solid", "A runlens solid"}; strings.Join(focused, "|") != strings.Join(want, "|") {
+					t.Errorf("%s: two Tabs focused %q, want %q", p.path, focused, want)
 				}
 				// A very long page is too large for one picture: its top then.
 				if err := chromedp.Run(b.ctx, chromedp.FullScreenshot(&shot, 100)); err != nil {
