@@ -552,7 +552,7 @@ func trend(points []posture.TrendPoint, what string) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, "No history yet.")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, "No history yet: the trend appears once two syncs have completed.")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -17,6 +17,7 @@ type Layout struct {
 	Dev     bool   // dev mode: no IAP; a banner says so on every page
 	Serving string // what is being served, e.g. "demo · 2026-11-22 18:10 UTC"
 	Graph   bool   // the page draws graphs: load Cytoscape and graph.js
+	Flash   string // one-shot message after an action (a fixed server-side text)
 }
 
 // OverviewPage is the overview (/).

@@ -100,6 +100,7 @@ func (h *Handler) Propose(c echo.Context) error {
 	if err != nil {
 		return reviewError(err)
 	}
+	setFlash(c, "change-proposed")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/changes/%d", id))
 }
 
@@ -112,6 +113,7 @@ func (h *Handler) Approve(c echo.Context) error {
 	if err := h.review.Approve(c.Request().Context(), id, c.FormValue("hash"), actor(c)); err != nil {
 		return reviewError(err)
 	}
+	setFlash(c, "change-approved")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/changes/%d", id))
 }
 
@@ -124,6 +126,7 @@ func (h *Handler) Reject(c echo.Context) error {
 	if err := h.review.Reject(c.Request().Context(), id, c.FormValue("note"), actor(c)); err != nil {
 		return reviewError(err)
 	}
+	setFlash(c, "change-rejected")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/changes/%d", id))
 }
 
@@ -139,6 +142,8 @@ func (h *Handler) Apply(c echo.Context) error {
 		}
 		// The outcome is recorded on the change set; show it there.
 		h.log.Warn("apply failed", "change_set", id, "err", err)
+	} else {
+		setFlash(c, "change-applied")
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/changes/%d", id))
 }
@@ -221,6 +226,7 @@ func (h *Handler) SetRole(c echo.Context) error {
 		}
 		return err
 	}
+	setFlash(c, "role-changed")
 	return c.Redirect(http.StatusSeeOther, "/admin/users")
 }
 

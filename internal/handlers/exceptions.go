@@ -32,6 +32,7 @@ func (h *Handler) AddException(c echo.Context) error {
 	case err != nil:
 		return err
 	}
+	setFlash(c, "exception-recorded")
 	return c.Redirect(http.StatusSeeOther, "/findings#exceptions")
 }
 
@@ -49,5 +50,6 @@ func (h *Handler) RevokeException(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setFlash(c, "exception-revoked")
 	return c.Redirect(http.StatusSeeOther, "/findings#exceptions")
 }

@@ -75,6 +75,7 @@ func (h *Handler) layout(c echo.Context, title, nav string) web.Layout {
 		return l // nothing about the deployment for a request that did not sign in
 	}
 	l.User, l.Role = u.Email, u.Role.String()
+	l.Flash = takeFlash(c)
 	if cur, err := h.posture.Current(); err == nil {
 		l.Serving = cur.Snapshot.Source + " · " + cur.Snapshot.CreatedAt.Format("2006-01-02 15:04 MST")
 	}
@@ -98,7 +99,7 @@ func (h *Handler) ErrorHandler(err error, c echo.Context) {
 			msg = http.StatusText(status)
 		}
 	case errors.Is(err, posture.ErrNoSnapshot):
-		status, msg = http.StatusServiceUnavailable, "No snapshot has been synced yet. Run a sync (runlens sync, or POST /sync) first."
+		status, msg = http.StatusServiceUnavailable, "No snapshot has been synced yet. An admin can run one on the Sync page (/sync), or with runlens sync on the command line."
 	case errors.Is(err, context.Canceled):
 		status, msg = 499, "request cancelled"
 	case errors.As(err, new(*http.MaxBytesError)):

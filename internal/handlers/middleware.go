@@ -105,13 +105,13 @@ func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 // as (Config.DevAlsoUsers).
 const DevUserHeader = "X-Runlens-Dev-User"
 
-// authenticate establishes the user of every request but /healthz and the
-// static files: from the IAP assertion in production (the email header is
-// never trusted alone), or the dev user in dev mode.
+// authenticate establishes the user of every request but /healthz, the
+// favicon and the static files: from the IAP assertion in production (the
+// email header is never trusted alone), or the dev user in dev mode.
 func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		p := c.Request().URL.Path
-		if p == "/healthz" || strings.HasPrefix(p, "/static/") {
+		if p == "/healthz" || p == "/favicon.ico" || strings.HasPrefix(p, "/static/") {
 			return next(c)
 		}
 		var sub, email string

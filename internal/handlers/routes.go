@@ -53,6 +53,7 @@ func (h *Handler) Routes() *echo.Echo {
 	// Health and static files (no user needed).
 	e.GET("/healthz", h.Healthz)
 	e.GET("/static/*", h.Static)
+	e.GET("/favicon.ico", h.Favicon)
 
 	// Overview, score drill-down, report and exports.
 	e.GET("/", h.Overview)
@@ -110,6 +111,12 @@ func (h *Handler) Routes() *echo.Echo {
 func (h *Handler) Static(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	return echo.StaticFileHandler(c.Param("*"), web.Static())(c)
+}
+
+// Favicon sends clients that ask for /favicon.ico without reading the
+// page's <link rel="icon"> to the SVG icon.
+func (h *Handler) Favicon(c echo.Context) error {
+	return c.Redirect(http.StatusMovedPermanently, web.Asset("favicon.svg"))
 }
 
 // Healthz answers cheaply whether the process and its database are up.

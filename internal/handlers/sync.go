@@ -15,14 +15,24 @@ import (
 
 // SyncPage shows the sync history and, for admins, the button to run one.
 func (h *Handler) SyncPage(c echo.Context) error {
-	hist, err := h.posture.History(c.Request().Context(), 50)
+	p, err := h.syncPage(c)
 	if err != nil {
 		return err
 	}
-	u, _ := userFrom(c)
-	p := web.SyncPage{Layout: h.layout(c, "Sync", "sync"), Source: h.cfg.SyncSource, CanRun: h.cfg.SyncReader != nil && u.Role.Can(auth.Sync), History: hist,
-		Progress: h.posture.Progress(), Now: time.Now()}
+	p.Layout = h.layout(c, "Sync", "sync")
 	return render(c, http.StatusOK, web.SyncView(p))
+}
+
+// syncPage is the sync page's content, without the shell (the progress poll
+// must not take the flash message a page would show).
+func (h *Handler) syncPage(c echo.Context) (web.SyncPage, error) {
+	hist, err := h.posture.History(c.Request().Context(), 50)
+	if err != nil {
+		return web.SyncPage{}, err
+	}
+	u, _ := userFrom(c)
+	return web.SyncPage{Source: h.cfg.SyncSource, CanRun: h.cfg.SyncReader != nil && u.Role.Can(auth.Sync), History: hist,
+		Progress: h.posture.Progress(), Now: time.Now()}, nil
 }
 
 // RunSync starts a sync of the configured source in the background and
@@ -44,6 +54,7 @@ func (h *Handler) RunSync(c echo.Context) error {
 		RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}); err != nil {
 		return err
 	}
+	setFlash(c, "sync-started")
 	return c.Redirect(http.StatusSeeOther, "/sync")
 }
 
@@ -57,11 +68,22 @@ func (h *Handler) CancelSync(c echo.Context) error {
 		RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}); err != nil {
 		return err
 	}
+	setFlash(c, "sync-cancelled")
 	return c.Redirect(http.StatusSeeOther, "/sync")
 }
 
 // SyncProgress is the progress fragment /sync polls while a sync runs.
+// Once the sync has ended, htmx's poll also gets the Run button and the
+// history (out-of-band swaps), so the page shows the new snapshot.
 func (h *Handler) SyncProgress(c echo.Context) error {
 	u, _ := userFrom(c)
-	return render(c, http.StatusOK, web.SyncProgress(h.posture.Progress(), time.Now(), u.Role.Can(auth.Sync)))
+	pr := h.posture.Progress()
+	if pr.Running || c.Request().Header.Get("HX-Request") != "true" {
+		return render(c, http.StatusOK, web.SyncProgress(pr, time.Now(), u.Role.Can(auth.Sync)))
+	}
+	p, err := h.syncPage(c)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, web.SyncDone(p))
 }
