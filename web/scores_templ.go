@@ -814,7 +814,7 @@ func ReportView(p ReportPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 70, "<p class=\"muted\">Score per service: 100 minus 40 per critical, 20 per high, 8 per medium and 3 per low open finding (accepted risks excluded), not below 0; projects, teams and the organization: the mean of their services. Grade A ≥ 90, B ≥ 75, C ≥ 60, D ≥ 40, else F. Baseline: no open critical or high finding.</p></article>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 70, "<p class=\"muted\">Score per service: its risk is 40 per critical, 20 per high, 8 per medium and 3 per low open finding (accepted risks excluded); the score is 100 with no risk, else 100 × 50 / (50 + risk), rounded, never below 1; projects, teams and the organization: the mean of their services. Grade A ≥ 90, B ≥ 75, C ≥ 60, D ≥ 40, else F. Baseline: no open critical or high finding.</p></article>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
