@@ -22,7 +22,7 @@ func (h *Handler) SyncPage(c echo.Context) error {
 	u, _ := userFrom(c)
 	p := web.SyncPage{Layout: h.layout(c, "Sync", "sync"), Source: h.cfg.SyncSource, CanRun: h.cfg.SyncReader != nil && u.Role.Can(auth.Sync), History: hist,
 		Progress: h.posture.Progress(), Now: time.Now()}
-	return render(c, http.StatusOK, web.SyncView(p))
+	return h.render(c, http.StatusOK, web.SyncView(p))
 }
 
 // RunSync starts a sync of the configured source in the background and
@@ -63,5 +63,5 @@ func (h *Handler) CancelSync(c echo.Context) error {
 // SyncProgress is the progress fragment /sync polls while a sync runs.
 func (h *Handler) SyncProgress(c echo.Context) error {
 	u, _ := userFrom(c)
-	return render(c, http.StatusOK, web.SyncProgress(h.posture.Progress(), time.Now(), u.Role.Can(auth.Sync)))
+	return h.render(c, http.StatusOK, web.SyncProgress(h.posture.Progress(), time.Now(), u.Role.Can(auth.Sync)))
 }
