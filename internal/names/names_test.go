@@ -143,13 +143,15 @@ func TestOf(t *testing.T) {
 		{"", names.Name{Text: "", Kind: graph.KindOther}},
 	}
 	for _, tc := range tests {
-		got := names.Of(g, tc.id)
-		if tc.want.Full == "" {
-			tc.want.Full = tc.id
-		}
-		if diff := cmp.Diff(tc.want, got); diff != "" {
-			t.Errorf("Of(%q) (-want +got):\n%s", tc.id, diff)
-		}
+		t.Run(tc.id, func(t *testing.T) {
+			got := names.Of(g, tc.id)
+			if tc.want.Full == "" {
+				tc.want.Full = tc.id
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Of(%q) (-want +got):\n%s", tc.id, diff)
+			}
+		})
 	}
 }
 
