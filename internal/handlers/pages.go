@@ -20,7 +20,7 @@ func (h *Handler) Overview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, web.OverviewView(web.OverviewPage{Layout: h.layout(c, "Overview", "overview"), Overview: o}))
+	return h.render(c, http.StatusOK, web.OverviewView(web.OverviewPage{Layout: h.layout(c, "Overview", "overview"), Overview: o}))
 }
 
 // Services lists services and jobs with search, project filter, sort and
@@ -32,7 +32,7 @@ func (h *Handler) Services(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, web.ServicesView(web.ServicesPage{Layout: h.layout(c, "Services", "services"), Filter: f, List: l}))
+	return h.render(c, http.StatusOK, web.ServicesView(web.ServicesPage{Layout: h.layout(c, "Services", "services"), Filter: f, List: l}))
 }
 
 // ServiceDetail shows one service: callers, identity, reach, findings.
@@ -50,7 +50,7 @@ func (h *Handler) ServiceDetail(c echo.Context) error {
 	}
 	l := h.layout(c, d.Row.Name, "services")
 	l.Graph = true
-	return render(c, http.StatusOK, web.ServiceView(web.ServicePage{Layout: l, ServiceDetail: d,
+	return h.render(c, http.StatusOK, web.ServiceView(web.ServicePage{Layout: l, ServiceDetail: d,
 		DataURL: dataURL(graphQuery{Focus: id, Depth: 1})}))
 }
 
@@ -83,6 +83,6 @@ func (h *Handler) Findings(c echo.Context) error {
 	}
 	u, _ := userFrom(c)
 	now := time.Now()
-	return render(c, http.StatusOK, web.FindingsView(web.FindingsPage{Layout: h.layout(c, "Findings", "findings"), Filter: f, List: list,
+	return h.render(c, http.StatusOK, web.FindingsView(web.FindingsPage{Layout: h.layout(c, "Findings", "findings"), Filter: f, List: list,
 		CanExcept: u.Role.Can(auth.Except), CanPropose: u.Role.Can(auth.Propose), Exceptions: exceptions, MinExpiry: now.AddDate(0, 0, 1).Format("2006-01-02"), Now: now}))
 }
