@@ -272,7 +272,12 @@ func (h *Handler) Identity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	rows, err := h.posture.FindingRows(c.Request().Context(), d.Findings)
+	if err != nil {
+		return err
+	}
 	l := h.layout(c, d.Node.Label, "graph")
 	l.Graph = true
-	return render(c, http.StatusOK, web.IdentityView(web.IdentityPage{Layout: l, IdentityDetail: d, DataURL: dataURL(graphQuery{Focus: id, Depth: 1})}))
+	return render(c, http.StatusOK, web.IdentityView(web.IdentityPage{Layout: l, IdentityDetail: d, DataURL: dataURL(graphQuery{Focus: id, Depth: 1}),
+		Rows: rows, Actions: h.findingActions(c)}))
 }
