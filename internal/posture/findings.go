@@ -3,6 +3,7 @@ package posture
 import (
 	"cmp"
 	"context"
+	"maps"
 	"math/bits"
 	"net/url"
 	"slices"
@@ -547,8 +548,11 @@ func (s *Service) states(ctx context.Context, c *Current) (*stateIndex, error) {
 	for i := ix.n; i < len(si.state); i++ {
 		si.state[i] = StateFixed
 	}
-	for _, cs := range sets { // oldest first: the newest change set of a finding wins
-		fixedBy := cs.Status == store.StatusApplied && cs.Verification != "not-fixed" || cs.Verification == "verified"
+	// Oldest first: a finding has one change set under way at a time (the
+	// store refuses a second), so a later one was made after the earlier
+	// closed, and decides.
+	for _, cs := range sets {
+		fixedBy := (cs.Status == store.StatusApplied && cs.Verification != "not-fixed") || cs.Verification == "verified"
 		for _, id := range append([]string{cs.FindingID}, cs.Fixes...) {
 			i, ok := ix.byID[id]
 			if !ok {
@@ -556,8 +560,6 @@ func (s *Service) states(ctx context.Context, c *Current) (*stateIndex, error) {
 			}
 			if cs.Open {
 				si.change[i] = cs.ID
-			} else if si.change[i] != 0 && !cs.Open {
-				delete(si.change, i)
 			}
 			switch {
 			case si.state[i] == StateFixed:
@@ -570,6 +572,13 @@ func (s *Service) states(ctx context.Context, c *Current) (*stateIndex, error) {
 				si.state[i] = StateProposed
 			}
 		}
+	}
+	if old := c.states.Load(); old != nil && slices.Equal(old.state, si.state) && maps.Equal(old.change, si.change) {
+		// Nothing moved (a write elsewhere, or the time to look again):
+		// the answers kept stay right.
+		old.mu.Lock()
+		si.views = maps.Clone(old.views)
+		old.mu.Unlock()
 	}
 	c.states.Store(si)
 	return si, nil

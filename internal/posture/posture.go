@@ -260,7 +260,7 @@ func (s *Service) warm(c *Current) {
 	parts <- func() { c.rowsOnce.Do(func() { s.buildRows(c) }) }
 	parts <- func() { c.details() }
 	parts <- func() { c.findings() }
-	parts <- func() { c.findingList() }
+	parts <- func() { s.warmFindings(c) }
 	close(parts)
 	var wg sync.WaitGroup
 	for range min(par.Workers(), len(parts)) {
@@ -271,6 +271,19 @@ func (s *Service) warm(c *Current) {
 		})
 	}
 	wg.Wait()
+}
+
+// warmFindings indexes the findings views of c and answers their default
+// (the findings page as the menu opens it). If the change sets cannot be
+// read, the first request tries again (and reports it).
+func (s *Service) warmFindings(c *Current) {
+	ix := c.findingList()
+	si, err := s.states(context.Background(), c)
+	if err != nil {
+		s.log.Warn("warm the findings views", "err", err)
+		return
+	}
+	si.query(ix, FindingFilter{States: DefaultStates()})
 }
 
 // Load serves the latest complete snapshot in the store, rebuilding its
