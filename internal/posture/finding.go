@@ -29,6 +29,9 @@ type FindingDetail struct {
 	// one under way, if any (then no second is offered).
 	ChangeSets []store.ChangeSetRow
 	Open       *store.ChangeSetRow
+	// OpenAwaitsSync is true when Open is applied and the next sync will
+	// say whether it fixed the finding.
+	OpenAwaitsSync bool
 }
 
 // Finding answers a finding's page: a finding of the current snapshot, one
@@ -104,6 +107,7 @@ func (s *Service) Finding(ctx context.Context, id string) (FindingDetail, bool, 
 	for i := range d.ChangeSets {
 		if d.ChangeSets[i].ID == d.ChangeSet {
 			d.Open = &d.ChangeSets[i]
+			d.OpenAwaitsSync = d.Open.Status == store.StatusApplied
 		}
 	}
 	return d, true, nil

@@ -221,7 +221,7 @@ type Facet struct {
 
 // Facets are the filter's choices, each with its count.
 type Facets struct {
-	Checks     []Facet // every check with a finding under the rest of the filter, or selected
+	Checks     []Facet // every check with a finding under the rest of the filter, or chosen; the chosen first, then by slug
 	Severities []Facet // most severe first
 	States     []Facet
 	Projects   []Facet // suggestions: the MaxSuggestions projects with most findings
@@ -768,6 +768,16 @@ func (si *stateIndex) compute(ix *findingListIndex, f FindingFilter) *findingQue
 			q.facets.Checks = append(q.facets.Checks, Facet{Value: slug, Label: ix.rules[slug].Title, N: checkN[i], Selected: sel})
 		}
 	}
+	// The chosen checks first (a long list scrolls), each part by slug.
+	slices.SortStableFunc(q.facets.Checks, func(a, b Facet) int {
+		switch {
+		case a.Selected == b.Selected:
+			return 0
+		case a.Selected:
+			return -1
+		}
+		return 1
+	})
 	for _, s := range rules.Severities() {
 		q.facets.Severities = append(q.facets.Severities, Facet{Value: s.String(), Label: s.String(), N: sevN[s], Selected: sevOK[s]})
 	}
