@@ -165,21 +165,7 @@ func sortedStates(s []State) []State {
 	return slices.Compact(s)
 }
 
-// Has reports whether the filter selects check, severity or state value
-// (for the form's check boxes).
-func (f FindingFilter) Has(facet, value string) bool {
-	switch facet {
-	case "check":
-		return slices.Contains(f.Checks, value)
-	case "severity":
-		return slices.ContainsFunc(f.Severities, func(s rules.Severity) bool { return s.String() == value })
-	case "state":
-		return slices.ContainsFunc(f.States, func(s State) bool { return s.String() == value })
-	}
-	return false
-}
-
-// Key identifies what the filter selects (not how it is shown).
+// key identifies what the filter selects (not how it is shown).
 func (f FindingFilter) key() string {
 	f.List, f.Page = false, 0
 	f.States = sortedStates(f.States)
