@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,15 +42,6 @@ func kindPlural(k graph.Kind, n int) string {
 		return name
 	}
 	return name + "s"
-}
-
-// shortID is the readable end of a node ID: the last path segment of a
-// resource name, or the member string of a principal.
-func shortID(id string) string {
-	if !strings.HasPrefix(id, "//") {
-		return id
-	}
-	return id[strings.LastIndex(id, "/")+1:]
 }
 
 func renderingTitle(format string) string {
@@ -222,4 +214,73 @@ func bindingTail(b rules.BindingEvidence, subject string) string {
 		out += ", only while " + b.Condition
 	}
 	return out + "."
+}
+
+// textPart is a piece of free text: plain words, or a node ID to show by
+// name.
+type textPart struct {
+	Text string
+	ID   bool
+}
+
+// idParts splits free text that names nodes by their IDs (an audit entry's
+// detail: "runtime-basic-role on //run.googleapis.com/...: ...") into plain
+// text and the IDs, so that a page shows each ID by name (the stored text
+// keeps the IDs). Punctuation around an ID stays text.
+func idParts(s string) []textPart {
+	var out []textPart
+	plain := func(t string) {
+		if t == "" {
+			return
+		}
+		if n := len(out); n > 0 && !out[n-1].ID {
+			out[n-1].Text += t
+			return
+		}
+		out = append(out, textPart{Text: t})
+	}
+	for s != "" {
+		i := strings.IndexAny(s, " \t\n")
+		word, rest := s, ""
+		if i >= 0 {
+			word, rest = s[:i], s[i:]
+		}
+		core := strings.TrimLeft(word, "(")
+		lead := word[:len(word)-len(core)]
+		core = strings.TrimRight(core, ";:,.)")
+		trail := word[len(lead)+len(core):]
+		if looksLikeID(core) {
+			plain(lead)
+			out = append(out, textPart{Text: core, ID: true})
+			plain(trail)
+		} else {
+			plain(word)
+		}
+		sp := len(rest) - len(strings.TrimLeft(rest, " \t\n"))
+		plain(rest[:sp])
+		s = rest[sp:]
+	}
+	return out
+}
+
+// hasID reports whether free text names a node by its ID.
+func hasID(s string) bool {
+	return slices.ContainsFunc(idParts(s), func(p textPart) bool { return p.ID })
+}
+
+// looksLikeID reports whether a word is a node ID: a full resource name or
+// an IAM member string.
+func looksLikeID(w string) bool {
+	if w == "allUsers" || w == "allAuthenticatedUsers" {
+		return true
+	}
+	if strings.HasPrefix(w, "//") && strings.Contains(w, ".googleapis.com/") {
+		return true
+	}
+	for _, p := range []string{"serviceAccount:", "user:", "group:", "domain:", "principal://", "principalSet://"} {
+		if strings.HasPrefix(w, p) && len(w) > len(p) {
+			return true
+		}
+	}
+	return false
 }

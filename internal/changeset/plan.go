@@ -9,6 +9,7 @@ import (
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/names"
 	"github.com/runlens/runlens/internal/rules"
 )
 
@@ -330,18 +331,32 @@ func (p *planner) add(t bindingTarget, role, member, note string) {
 		Member: member, Project: t.Project, Note: note})
 }
 
-// label is a short human name for a node ID.
+// label is how the plan's prose names a node ID or IAM member: the
+// console's display name in a sentence (names.Of, Phrase), such as "project
+// pdf-convert-prod", "service pdf-worker (pdf-convert-prod · us-central1)"
+// or "group devs@example.com". The steps keep the full names.
 func (p *planner) label(id string) string {
-	if n, ok := p.g.Node(id); ok && n.Label != "" && n.Label != n.ID {
-		switch {
-		case n.Kind.IsContainer():
-			return string(n.Kind) + " " + n.Label
-		case n.Kind == graph.KindServiceAccount || n.Kind.IsPrincipal():
-			return n.Label
+	if _, ok := p.g.Node(id); !ok && strings.HasPrefix(id, "//") {
+		if c := p.canonical(id); c != id {
+			if _, ok := p.g.Node(c); ok {
+				id = c
+			}
 		}
-		return string(n.Kind) + " " + n.Label
 	}
-	return id
+	return names.Of(p.g, id).Phrase()
+}
+
+// labels names up to n node IDs for the prose, joined with commas, and
+// counts the rest ("and 3 more").
+func (p *planner) labels(ids []string, n int) string {
+	out := make([]string, 0, min(len(ids), n)+1)
+	for _, id := range ids[:min(len(ids), n)] {
+		out = append(out, p.label(id))
+	}
+	if len(ids) > n {
+		out = append(out, fmt.Sprintf("and %d more", len(ids)-n))
+	}
+	return strings.Join(out, ", ")
 }
 
 // subject returns the finding's subject node.

@@ -34,19 +34,19 @@ func (p *planner) invokeLoss(b rules.BindingEvidence) {
 		return false
 	})
 	if len(kept) > 0 {
-		p.risk("%s keeps invoke access to %s through the grant on it above.", b.Member, strings.Join(kept, ", "))
+		p.risk("%s keeps invoke access to %s through the grant on it above.", p.label(b.Member), p.labels(kept, 10))
 	}
 	if len(lost) == 0 {
 		return
 	}
-	who := b.Member
+	who := p.label(b.Member)
 	switch iam.ParseMember(b.Member).Kind {
 	case iam.KindAllUsers:
 		who = "anyone on the internet (allUsers)"
 	case iam.KindAllAuthenticatedUsers:
 		who = "any Google account (allAuthenticatedUsers)"
 	}
-	p.risk("%s loses invoke access to %d workload(s): %s.", who, len(lost), strings.Join(firstN(lost, 10), ", "))
+	p.risk("%s loses invoke access to %d workload(s): %s.", who, len(lost), p.labels(lost, 10))
 	if iam.ParseMember(b.Member).IsPublic() {
 		p.risk("If a workload above is a public website or API on purpose, do not apply: record an exception with the reason instead.")
 		for _, w := range lost {
@@ -55,7 +55,7 @@ func (p *planner) invokeLoss(b rules.BindingEvidence) {
 	}
 	for _, w := range lost {
 		if !p.hasOtherInvoker(w, b) {
-			p.risk("After the removal nobody but project owners and editors holds an invoke role on %s: grant roles/run.invoker on it to its real callers first.", w)
+			p.risk("After the removal nobody but project owners and editors holds an invoke role on %s: grant roles/run.invoker on it to its real callers first.", p.label(w))
 		}
 	}
 }
@@ -93,8 +93,8 @@ func (p *planner) unauthenticatedCallers(w string) {
 		if oidc || n.Kind == graph.KindTrigger {
 			continue
 		}
-		p.risk("%s %s calls %s without an OIDC token: its calls will be rejected (403) until it authenticates (see its %s change set).",
-			kindWord(n.Kind), n.ID, w, map[graph.Kind]string{graph.KindSubscription: "push-unauthenticated", graph.KindSchedulerJob: "scheduler-unauthenticated"}[n.Kind])
+		p.risk("%s calls %s without an OIDC token: its calls will be rejected (403) until it authenticates (see its %s change set).",
+			p.label(n.ID), p.label(w), map[graph.Kind]string{graph.KindSubscription: "push-unauthenticated", graph.KindSchedulerJob: "scheduler-unauthenticated"}[n.Kind])
 	}
 }
 
@@ -120,8 +120,8 @@ func planInvokerPublic(p *planner) error {
 		return fmt.Errorf("finding has no binding evidence")
 	}
 	b := p.f.Evidence.Bindings[0]
-	p.cs.Title = fmt.Sprintf("Remove %s from %s on %s", b.Member, b.Role, p.label(b.Via))
-	p.cs.Rationale = fmt.Sprintf("%s holds %s on %s, so %s can be invoked without authenticating as anyone in particular.", b.Member, b.Role, p.label(b.Via), n.Label)
+	p.cs.Title = fmt.Sprintf("Remove %s from %s on %s", p.label(b.Member), b.Role, p.label(b.Via))
+	p.cs.Rationale = fmt.Sprintf("%s holds %s on %s, so %s can be invoked without authenticating as anyone in particular.", p.label(b.Member), b.Role, p.label(b.Via), p.label(n.ID))
 	if b.Via != n.ID {
 		p.cs.Rationale += fmt.Sprintf(" The binding is on %s, an ancestor: every service and job below it is public.", p.label(b.Via))
 	}
@@ -139,7 +139,7 @@ func planInvokerIAMDisabled(p *planner) error {
 	p.cs.Rationale = fmt.Sprintf("The invoker IAM check of %s is off: anyone who can reach its URL can invoke it, whatever its IAM policy says.", w.Name)
 	p.step(Step{Kind: KindUpdateService, Service: n.ID, Field: FieldInvokerIAMDisabled, From: "true", To: "false", Note: "requests must carry an identity token of a principal holding roles/run.invoker"})
 	if inv := p.invokers(n.ID); len(inv) > 0 {
-		p.risk("Afterwards only these principals (and project owners/editors) can invoke %s: %s. Every other caller, including browsers, gets 403.", w.Name, strings.Join(firstN(inv, 10), ", "))
+		p.risk("Afterwards only these principals (and project owners/editors) can invoke %s: %s. Every other caller, including browsers, gets 403.", w.Name, p.labels(inv, 10))
 	} else {
 		p.risk("No principal holds an invoke role on %s: afterwards only project owners and editors can call it. Grant roles/run.invoker to its callers first.", w.Name)
 	}
@@ -160,25 +160,25 @@ func planInvokerBroadScope(p *planner) error {
 	m := iam.ParseMember(b.Member)
 	via, _ := p.g.Node(b.Via)
 	container := via != nil && via.Kind.IsContainer()
-	p.cs.Title = fmt.Sprintf("Narrow %s of %s on %s", b.Role, b.Member, p.label(b.Via))
+	p.cs.Title = fmt.Sprintf("Narrow %s of %s on %s", b.Role, p.label(b.Member), p.label(b.Via))
 	switch {
 	case iam.IsBasic(b.Role):
 		// A basic role is far more than invoking: removing it is no
 		// mechanical fix.
-		p.cs.Rationale = fmt.Sprintf("%s holds the basic role %s on %s, which includes run.routes.invoke on every service below it, and thousands of other permissions.", b.Member, b.Role, p.label(b.Via))
-		p.manual("Replace %s of %s on %s with the predefined roles the member needs (the IAM recommender's role recommendations show what it used); grant roles/run.invoker on %s alone if it calls the service. runlens does not remove a basic role mechanically.", b.Role, b.Member, p.label(b.Via), n.Label)
-		p.risk("Removing %s from %s takes away everything the role grants on %s, not only invoking.", b.Role, b.Member, p.label(b.Via))
+		p.cs.Rationale = fmt.Sprintf("%s holds the basic role %s on %s, which includes run.routes.invoke on every service below it, and thousands of other permissions.", p.label(b.Member), b.Role, p.label(b.Via))
+		p.manual("Replace %s of %s on %s with the predefined roles the member needs (the IAM recommender's role recommendations show what it used); grant roles/run.invoker on %s alone if it calls the service. runlens does not remove a basic role mechanically.", b.Role, p.label(b.Member), p.label(b.Via), p.label(n.ID))
+		p.risk("Removing %s from %s takes away everything the role grants on %s, not only invoking.", b.Role, p.label(b.Member), p.label(b.Via))
 		return nil
 	case container && !m.IsPublic() && m.Kind != iam.KindDomain:
-		p.cs.Rationale = fmt.Sprintf("%s holds %s on %s, which reaches every service and job below it. It is granted again on %s alone, then removed from %s.", b.Member, b.Role, p.label(b.Via), n.Label, p.label(b.Via))
-		p.add(p.target(n.ID), "roles/run.invoker", b.Member, "keeps "+b.Member+" able to invoke "+n.Label+" after the broad grant goes")
+		p.cs.Rationale = fmt.Sprintf("%s holds %s on %s, which reaches every service and job below it. It is granted again on %s alone, then removed from %s.", p.label(b.Member), b.Role, p.label(b.Via), p.label(n.ID), p.label(b.Via))
+		p.add(p.target(n.ID), "roles/run.invoker", b.Member, "keeps "+p.label(b.Member)+" able to invoke "+n.Label+" after the broad grant goes")
 		p.removeEvidence(b, "the broad grant")
 	case m.Kind == iam.KindDomain:
-		p.cs.Rationale = fmt.Sprintf("%s holds %s on %s: everyone with an account in the domain can invoke it.", b.Member, b.Role, p.label(b.Via))
-		p.manual("Grant roles/run.invoker on %s to the specific users, or a group, who call it before running the removal below.", n.ID)
+		p.cs.Rationale = fmt.Sprintf("%s holds %s on %s: everyone with an account in the domain can invoke it.", p.label(b.Member), b.Role, p.label(b.Via))
+		p.manual("Grant roles/run.invoker on %s to the specific users, or a group, who call it before running the removal below.", p.label(n.ID))
 		p.removeEvidence(b, "the domain-wide grant")
 	default:
-		p.cs.Rationale = fmt.Sprintf("%s holds %s on %s.", b.Member, b.Role, p.label(b.Via))
+		p.cs.Rationale = fmt.Sprintf("%s holds %s on %s.", p.label(b.Member), b.Role, p.label(b.Via))
 		p.removeEvidence(b, "the broad grant")
 	}
 	p.invokeLoss(b)
@@ -201,7 +201,7 @@ func planIngressOpenInternal(p *planner) error {
 			}
 			cw, _ := cn.Data.(*inventory.Workload)
 			if cw == nil || cw.Egress != "all-traffic" {
-				p.risk("%s calls as %s, but its requests do not leave through a VPC (egress %q): route them through Direct VPC egress or a connector with egress all-traffic, or they will be rejected.", caller, e.From, egressOf(cw))
+				p.risk("%s calls as %s, but its requests do not leave through a VPC (egress %q): route them through Direct VPC egress or a connector with egress all-traffic, or they will be rejected.", p.label(caller), p.label(e.From), egressOf(cw))
 			}
 		}
 	}
@@ -209,7 +209,7 @@ func planIngressOpenInternal(p *planner) error {
 	for _, e := range p.g.In(n.ID, graph.PushesTo, graph.Triggers) {
 		cp, ok := p.projectOf(e.From)
 		if ok && proj != nil && cp.ID != proj.ID {
-			p.risk("%s calls from another project (%s): Pub/Sub, Eventarc and Scheduler count as internal only within the same project or VPC Service Controls perimeter, so its calls will be rejected.", e.From, cp.Label)
+			p.risk("%s calls from another project (%s): Pub/Sub, Eventarc and Scheduler count as internal only within the same project or VPC Service Controls perimeter, so its calls will be rejected.", p.label(e.From), p.label(cp.ID))
 		}
 	}
 	p.risk("Callers outside Google Cloud (on-premises systems, other clouds, developers' machines) can no longer reach %s; they need a VPN or Interconnect into the VPC, or a load balancer (then use internal-and-cloud-load-balancing).", w.Name)
@@ -249,7 +249,7 @@ func planHumanAccessWithoutIAP(p *planner) error {
 	for _, b := range p.f.Evidence.Bindings {
 		members = append(members, b.Member)
 		if iam.IsBasic(b.Role) {
-			basic = append(basic, fmt.Sprintf("%s (%s on %s)", b.Member, b.Role, p.label(b.Via)))
+			basic = append(basic, fmt.Sprintf("%s (%s on %s)", p.label(b.Member), b.Role, p.label(b.Via)))
 		}
 	}
 	num := ""
@@ -285,7 +285,7 @@ func (p *planner) callerIdentity(caller *graph.Node, suffix string, targets []st
 		project = p.projectIDOf(caller.ID)
 	}
 	if project == "" || isNumber(project) {
-		p.manual("Create a service account for %s in its project and grant it roles/run.invoker on %s (runlens knows the project only by number, so it cannot name the account).", caller.ID, strings.Join(targets, ", "))
+		p.manual("Create a service account for %s in its project and grant it roles/run.invoker on %s (runlens knows the project only by number, so it cannot name the account).", p.label(caller.ID), p.labels(targets, 10))
 		return ""
 	}
 	id, email, exists := p.accountFor(project, last(caller.ID), suffix, caller.ID, func(sa *graph.Node) bool {
@@ -296,7 +296,7 @@ func (p *planner) callerIdentity(caller *graph.Node, suffix string, targets []st
 	} else {
 		p.step(Step{Kind: KindCreateServiceAccount, Project: project, AccountID: id,
 			DisplayName: truncate("Caller identity of "+kindWord(caller.Kind)+" "+last(caller.ID), 100),
-			Note:        "a dedicated identity for " + caller.ID + " to call its targets with"})
+			Note:        "a dedicated identity for " + p.label(caller.ID) + " to call its targets with"})
 	}
 	for _, t := range targets {
 		p.add(p.target(t), "roles/run.invoker", "serviceAccount:"+email, "lets "+last(caller.ID)+" invoke "+last(t)+" and nothing else")
@@ -347,7 +347,7 @@ func planPushUnauthenticated(p *planner) error {
 	}
 	p.cs.Title = fmt.Sprintf("Authenticate the pushes of subscription %s", last(n.ID))
 	p.cs.Rationale = fmt.Sprintf("Subscription %s pushes to %s without an OIDC token, so the service cannot tell Pub/Sub from anyone else and has to accept unauthenticated requests. "+
-		"A dedicated caller identity holding roles/run.invoker on that service alone signs every push.", last(n.ID), strings.Join(targets, ", "))
+		"A dedicated caller identity holding roles/run.invoker on that service alone signs every push.", last(n.ID), p.labels(targets, 10))
 	email := p.callerIdentity(n, "push", targets)
 	if email == "" {
 		return nil
@@ -358,7 +358,7 @@ func planPushUnauthenticated(p *planner) error {
 		Note: "Pub/Sub signs each push with an OIDC token of " + email})
 	for _, t := range targets {
 		if p.publicOrOpen(t) {
-			p.risk("%s still accepts unauthenticated requests (public invoker or invoker IAM check off): once pushes authenticate, fix that with its own change set.", t)
+			p.risk("%s still accepts unauthenticated requests (public invoker or invoker IAM check off): once pushes authenticate, fix that with its own change set.", p.label(t))
 		}
 	}
 	p.risk("In projects created before 8 April 2021 the Pub/Sub service agent (service-PROJECT_NUMBER@gcp-sa-pubsub.iam.gserviceaccount.com) also needs roles/iam.serviceAccountTokenCreator on %s to mint the tokens.", email)
@@ -408,7 +408,7 @@ func planSchedulerUnauthenticated(p *planner) error {
 		return fmt.Errorf("%s calls no Cloud Run service or job in the graph", n.ID)
 	}
 	p.cs.Title = fmt.Sprintf("Authenticate the calls of Scheduler job %s", last(n.ID))
-	p.cs.Rationale = fmt.Sprintf("Cloud Scheduler job %s calls %s without an OIDC token, so the target has to accept unauthenticated requests. A dedicated caller identity holding roles/run.invoker on the target alone signs every call.", last(n.ID), strings.Join(targets, ", "))
+	p.cs.Rationale = fmt.Sprintf("Cloud Scheduler job %s calls %s without an OIDC token, so the target has to accept unauthenticated requests. A dedicated caller identity holding roles/run.invoker on the target alone signs every call.", last(n.ID), p.labels(targets, 10))
 	email := p.callerIdentity(n, "sched", targets)
 	if email == "" {
 		return nil
@@ -416,7 +416,7 @@ func planSchedulerUnauthenticated(p *planner) error {
 	p.switchScheduler(n, job, email, targets, "")
 	for _, t := range targets {
 		if p.publicOrOpen(t) {
-			p.risk("%s still accepts unauthenticated requests (public invoker or invoker IAM check off): once the job authenticates, fix that with its own change set.", t)
+			p.risk("%s still accepts unauthenticated requests (public invoker or invoker IAM check off): once the job authenticates, fix that with its own change set.", p.label(t))
 		}
 	}
 	return nil
@@ -453,7 +453,7 @@ func planCallerDefaultSA(p *planner) error {
 	}
 	def := strings.TrimPrefix(strings.Join(p.fieldValues("authenticates as"), ""), "serviceAccount:")
 	p.cs.Title = fmt.Sprintf("Give %s %s a dedicated caller identity", kindWord(n.Kind), last(n.ID))
-	p.cs.Rationale = fmt.Sprintf("%s authenticates as the default compute identity %s, which usually holds roles/editor on its project; a caller needs only roles/run.invoker on its target.", n.ID, def)
+	p.cs.Rationale = fmt.Sprintf("%s authenticates as the default compute identity %s, which usually holds roles/editor on its project; a caller needs only roles/run.invoker on its target.", p.label(n.ID), def)
 	suffix := map[graph.Kind]string{graph.KindSubscription: "push", graph.KindSchedulerJob: "sched", graph.KindTrigger: "trigger"}[n.Kind]
 	email := p.callerIdentity(n, suffix, targets)
 	if email == "" {
@@ -516,7 +516,7 @@ func planIAPExtraInvoker(p *planner) error {
 	p.cs.Rationale = fmt.Sprintf("IAP is on %s, so the other invoke grants on it are unused; they would let their holders call it directly the moment IAP is turned off.", w.Name)
 	for _, b := range p.f.Evidence.Bindings {
 		if b.Via != n.ID {
-			p.manual("%s holds %s on %s, an ancestor of %s: remove it there if nothing else below needs it (see that binding's invoker-broad-scope finding).", b.Member, b.Role, p.label(b.Via), w.Name)
+			p.manual("%s holds %s on %s, an ancestor of %s: remove it there if nothing else below needs it (see that binding's invoker-broad-scope finding).", p.label(b.Member), b.Role, p.label(b.Via), w.Name)
 			continue
 		}
 		p.removeEvidence(b, "an invoker beside the IAP service agent")

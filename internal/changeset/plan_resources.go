@@ -37,10 +37,10 @@ func planBucketPublic(p *planner) error {
 	p.cs.Rationale = fmt.Sprintf("Bucket %s grants roles to allUsers or allAuthenticatedUsers without a condition: its objects are readable (or worse) by anyone.", b)
 	for _, e := range p.f.Evidence.Bindings {
 		p.removeEvidence(e, "the public binding")
-		p.risk("%s loses %s on bucket %s: public links (https://storage.googleapis.com/%s/...) stop working.", e.Member, e.Role, b, b)
+		p.risk("%s loses %s on bucket %s: public links (https://storage.googleapis.com/%s/...) stop working.", p.label(e.Member), e.Role, b, b)
 	}
 	if users := p.usersOf(n.ID); len(users) > 0 {
-		p.risk("Workloads that use the bucket keep their own grants: %s.", strings.Join(firstN(users, 8), ", "))
+		p.risk("Workloads that use the bucket keep their own grants: %s.", p.labels(users, 8))
 	}
 	p.risk("If the bucket serves public content on purpose, do not apply: put a CDN with signed URLs in front, or record an exception. Consider enforcing public access prevention on it afterwards.")
 	return nil
@@ -59,7 +59,7 @@ func planLegacyStorageRole(p *planner) error {
 	p.cs.Rationale = fmt.Sprintf("Legacy bucket roles mirror ACLs and grant more than their names suggest (a legacyBucketReader lists every object; a legacyBucketOwner can change the bucket's IAM policy).")
 	for _, e := range p.f.Evidence.Bindings {
 		p.removeEvidence(e, "the legacy role")
-		p.risk("%s loses %s on bucket %s; if it needs access, grant %s on the bucket instead.", e.Member, e.Role, b, modernStorageRole(e.Role))
+		p.risk("%s loses %s on bucket %s; if it needs access, grant %s on the bucket instead.", p.label(e.Member), e.Role, b, modernStorageRole(e.Role))
 	}
 	return nil
 }
@@ -91,7 +91,7 @@ func planBucketACLMode(p *planner) error {
 		"3. gcloud storage buckets update gs://%s --uniform-bucket-level-access", b, b, b)
 	p.risk("Access granted only through object ACLs stops when uniform bucket-level access is on (it can be turned off again within 90 days).")
 	if users := p.usersOf(n.ID); len(users) > 0 {
-		p.risk("Workloads that use the bucket: %s.", strings.Join(firstN(users, 8), ", "))
+		p.risk("Workloads that use the bucket: %s.", p.labels(users, 8))
 	}
 	return nil
 }
@@ -105,8 +105,8 @@ func planKMSBroadScope(p *planner) error {
 		return fmt.Errorf("finding has no binding evidence")
 	}
 	b := p.f.Evidence.Bindings[0]
-	p.cs.Title = fmt.Sprintf("Move %s of %s from %s to the keys it uses", b.Role, b.Member, p.label(n.ID))
-	p.cs.Rationale = fmt.Sprintf("%s holds %s on %s, which reaches every key in it.", b.Member, b.Role, p.label(n.ID))
+	p.cs.Title = fmt.Sprintf("Move %s of %s from %s to the keys it uses", b.Role, p.label(b.Member), p.label(n.ID))
+	p.cs.Rationale = fmt.Sprintf("%s holds %s on %s, which reaches every key in it.", p.label(b.Member), b.Role, p.label(n.ID))
 	var keys []string
 	for _, w := range p.workloadsRunningAs(iam.ParseMember(b.Member).ID()) {
 		for _, e := range p.g.Out(w, graph.Uses) {
@@ -119,19 +119,19 @@ func planKMSBroadScope(p *planner) error {
 		p.add(p.target(k), b.Role, b.Member, "a key its workloads' configuration uses")
 	}
 	if len(keys) == 0 {
-		p.manual("runlens sees no key in %s that %s's workloads reference. Find the keys it uses (Cloud Audit Logs for cloudkms.googleapis.com) and grant %s on each before running the removal below.", p.label(n.ID), b.Member, b.Role)
+		p.manual("runlens sees no key in %s that %s's workloads reference. Find the keys it uses (Cloud Audit Logs for cloudkms.googleapis.com) and grant %s on each before running the removal below.", p.label(n.ID), p.label(b.Member), b.Role)
 	}
 	p.removeEvidence(b, "the "+p.label(b.Via)+"-wide grant")
 	var lost []string
 	for _, k := range p.below(n.ID, graph.KindKMSKey) {
 		if !slices.Contains(keys, k.ID) {
-			lost = append(lost, k.Label)
+			lost = append(lost, k.ID)
 		}
 	}
 	if len(lost) > 0 {
-		p.risk("%s loses %s on %d other keys the graph shows in %s: %s.", b.Member, b.Role, len(lost), p.label(n.ID), strings.Join(firstN(lost, 10), ", "))
+		p.risk("%s loses %s on %d other keys the graph shows in %s: %s.", p.label(b.Member), b.Role, len(lost), p.label(n.ID), p.labels(lost, 10))
 	} else {
-		p.risk("%s loses %s on every key in %s not granted again above; runlens may not see all of them.", b.Member, b.Role, p.label(n.ID))
+		p.risk("%s loses %s on every key in %s not granted again above; runlens may not see all of them.", p.label(b.Member), b.Role, p.label(n.ID))
 	}
 	return nil
 }
@@ -175,7 +175,7 @@ func planSQLOpenNetwork(p *planner) error {
 	}
 	p.manual("runlens has no typed step for Cloud SQL settings, so this step is manual. The flag replaces the whole list: %s", cmd)
 	if users := p.usersOf(n.ID); len(users) > 0 {
-		p.risk("Cloud Run workloads connect through the Cloud SQL connector or private IP, which authorized networks do not govern: %s keep working.", strings.Join(firstN(users, 8), ", "))
+		p.risk("Cloud Run workloads connect through the Cloud SQL connector or private IP, which authorized networks do not govern: %s keep working.", p.labels(users, 8))
 	}
 	p.risk("Clients that connect to the public IP directly from addresses outside the remaining list (developers, external tools) lose access; give them the Cloud SQL Auth Proxy instead.")
 	return nil
@@ -191,8 +191,8 @@ func planSAUserProjectLevel(p *planner) error {
 	}
 	b := p.f.Evidence.Bindings[0]
 	id := iam.ParseMember(b.Member).ID()
-	p.cs.Title = fmt.Sprintf("Narrow %s of %s on %s", b.Role, b.Member, p.label(n.ID))
-	p.cs.Rationale = fmt.Sprintf("%s holds %s on %s, so it can act as every service account below it, and so reach everything those reach.", b.Member, b.Role, p.label(n.ID))
+	p.cs.Title = fmt.Sprintf("Narrow %s of %s on %s", b.Role, p.label(b.Member), p.label(n.ID))
+	p.cs.Rationale = fmt.Sprintf("%s holds %s on %s, so it can act as every service account below it, and so reach everything those reach.", p.label(b.Member), b.Role, p.label(n.ID))
 	var sas []string
 	for _, e := range p.g.Out(id, graph.CanActAs) {
 		if e.Via == b.Via && e.Role == b.Role && !slices.Contains(sas, e.To) {
@@ -212,7 +212,7 @@ func planSAUserProjectLevel(p *planner) error {
 		}
 	}
 	if len(kept) == 0 {
-		p.risk("The graph shows no runtime identity %s needs to act as (deploying a workload that runs as it): the role is removed without a narrower grant. If it impersonates specific accounts, grant %s on those accounts only.", b.Member, b.Role)
+		p.risk("The graph shows no runtime identity %s needs to act as (deploying a workload that runs as it): the role is removed without a narrower grant. If it impersonates specific accounts, grant %s on those accounts only.", p.label(b.Member), b.Role)
 	}
 	p.removeEvidence(b, "the "+p.label(n.ID)+"-wide grant")
 	var lost []string
@@ -222,7 +222,7 @@ func planSAUserProjectLevel(p *planner) error {
 		}
 	}
 	if len(lost) > 0 {
-		p.risk("%s can no longer act as: %s.", b.Member, strings.Join(firstN(lost, 10), ", "))
+		p.risk("%s can no longer act as: %s.", p.label(b.Member), strings.Join(firstN(lost, 10), ", "))
 	}
 	return nil
 }
@@ -260,14 +260,14 @@ func planRuntimeSAImpersonable(p *planner) error {
 	for _, b := range p.f.Evidence.Bindings {
 		if p.target(b.Via).Resource == saTarget.Resource && !iam.IsBasic(b.Role) {
 			p.removeEvidence(b, "a grant on the account itself")
-			p.risk("%s can no longer act as %s with %s; a deployment pipeline that deploys its workloads needs roles/iam.serviceAccountUser on it again (deployers only).", b.Member, email, b.Role)
+			p.risk("%s can no longer act as %s with %s; a deployment pipeline that deploys its workloads needs roles/iam.serviceAccountUser on it again (deployers only).", p.label(b.Member), email, b.Role)
 			continue
 		}
 		p.manual("%s acts as %s through %s on %s: that grant covers more than this account (see the sa-user-project-level or runtime-basic-role finding for it). Remove it there, or accept the risk.",
-			b.Member, email, b.Role, p.label(b.Via))
+			p.label(b.Member), email, b.Role, p.label(b.Via))
 	}
 	if ws := p.workloadsRunningAs(sa.ID); len(ws) > 0 {
-		p.risk("%s runs %s.", email, strings.Join(firstN(ws, 8), ", "))
+		p.risk("%s runs %s.", email, p.labels(ws, 8))
 	}
 	return nil
 }
@@ -460,7 +460,7 @@ func planDeletedPrincipalBinding(p *planner) error {
 	p.cs.Rationale = "The binding names a deleted principal: it grants nothing now, but if the account is undeleted it grants its role again, to whoever then controls it."
 	for _, e := range p.f.Evidence.Bindings {
 		p.removeEvidence(e, "the deleted principal's binding")
-		p.risk("Nothing loses access: %s grants nothing while the principal is deleted. If the account is restored and needs %s, grant it again then.", e.Member, e.Role)
+		p.risk("Nothing loses access: %s grants nothing while the principal is deleted. If the account is restored and needs %s, grant it again then.", p.label(e.Member), e.Role)
 	}
 	return nil
 }

@@ -94,7 +94,7 @@ func (p *planner) grantReferenced(workloadID, member, previous string) []string 
 		case graph.KindSQLInstance:
 			proj, ok := p.projectOf(to.ID)
 			if !ok {
-				p.manual("Grant roles/cloudsql.client to %s on the project that hosts %s (runlens does not know that project).", member, e.Detail)
+				p.manual("Grant roles/cloudsql.client to %s on the project that hosts %s (runlens does not know that project).", p.label(member), e.Detail)
 				continue
 			}
 			grant(p.target(proj.ID), "roles/cloudsql.client",
@@ -107,7 +107,7 @@ func (p *planner) grantReferenced(workloadID, member, previous string) []string 
 				continue
 			}
 			grant(p.target(to.ID), role, "the configuration names "+e.Detail)
-			p.risk("%s is granted read-only (roles/storage.objectViewer) on bucket %s: if the code writes objects there, grant roles/storage.objectUser instead.", member, to.Label)
+			p.risk("%s is granted read-only (roles/storage.objectViewer) on %s: if the code writes objects there, grant roles/storage.objectUser instead.", p.label(member), p.label(to.ID))
 		case graph.KindTopic:
 			grant(p.target(to.ID), "roles/pubsub.publisher", "the configuration names "+e.Detail)
 		case graph.KindKMSKey:
@@ -128,7 +128,7 @@ func (p *planner) dedicatedIdentity(n *graph.Node, w *inventory.Workload, old *g
 		project = w.Project
 	}
 	if project == "" || isNumber(project) {
-		p.manual("Create a dedicated service account for %s in its project, grant it only the roles it needs on the resources it uses, and redeploy with --service-account. (runlens knows the project only by number %q, so it cannot name the account.)", n.ID, project)
+		p.manual("Create a dedicated service account for %s in its project, grant it only the roles it needs on the resources it uses, and redeploy with --service-account. (runlens knows the project only by number %q, so it cannot name the account.)", p.label(n.ID), project)
 		return "", nil, false
 	}
 	id, email, exists := p.accountFor(project, w.Name, "sa", n.ID, func(sa *graph.Node) bool {
@@ -165,15 +165,15 @@ func (p *planner) dedicatedIdentity(n *graph.Node, w *inventory.Workload, old *g
 // (granted roles) cannot, from the graph and the recommender's insights.
 func (p *planner) lostReach(old *graph.Node, newMember string, roles []string) {
 	for _, b := range p.directBindings(old.ID) {
-		p.risk("%s holds %s; %s will not.", saEmail(old), p.describeBinding(b), strings.TrimPrefix(newMember, "serviceAccount:"))
+		p.risk("%s holds %s; %s will not.", p.label(old.ID), p.describeBinding(b), strings.TrimPrefix(newMember, "serviceAccount:"))
 	}
 	perms, where := p.exercised(old.ID)
 	for _, w := range where {
-		p.risk("IAM recommender insight for %s: %s.", saEmail(old), w)
+		p.risk("IAM recommender insight for %s: %s.", p.label(old.ID), w)
 	}
 	if miss := p.uncovered(perms, roles); len(miss) > 0 {
 		p.risk("Permissions the recommender saw %s use that the new grants do not cover: %s. Grant them on the specific resources before switching, or expect PERMISSION_DENIED.",
-			saEmail(old), strings.Join(firstN(miss, 12), ", "))
+			p.label(old.ID), strings.Join(firstN(miss, 12), ", "))
 	}
 }
 
@@ -215,7 +215,7 @@ func planRuntimeDefaultSA(p *planner) error {
 	case len(bindings) == 0:
 	case len(others) > 0 || len(callers) > 0:
 		users := slices.Concat(others, callers)
-		p.risk("The default identity's grants are kept: it still serves %s. Move those to their own identities first; then its grants can go.", strings.Join(firstN(users, 8), ", "))
+		p.risk("The default identity's grants are kept: it still serves %s. Move those to their own identities first; then its grants can go.", p.labels(users, 8))
 	default:
 		for _, b := range bindings {
 			p.remove(b.Via, b.Role, def.ID, b.Condition, "the default compute identity serves no other Cloud Run workload or caller runlens sees: its grant is stale")
@@ -258,7 +258,7 @@ func planRuntimeBasicRole(p *planner) error {
 	}
 	p.removeEvidence(b, "the basic role")
 	if len(workloads) > 0 {
-		p.risk("%s is the runtime identity of %s: whatever they do with %s beyond the grants above will be denied.", email, strings.Join(firstN(workloads, 8), ", "), b.Role)
+		p.risk("%s is the runtime identity of %s: whatever they do with %s beyond the grants above will be denied.", email, p.labels(workloads, 8), b.Role)
 	}
 	if hasRec {
 		if perms, ok := rules.RevokedPermissions(p.in.Roles, rc); ok {
@@ -307,7 +307,7 @@ func planRuntimePrivileged(p *planner) error {
 		"administrative duties (deploying, setting IAM policies) belong to a separate deployment identity, not the runtime one.", email, b.Role)
 	p.removeEvidence(b, "the escalation-capable role")
 	if ws := p.workloadsRunningAs(sa.ID); len(ws) > 0 {
-		p.risk("%s runs %s: any call they make that needs %s will be denied.", email, strings.Join(firstN(ws, 8), ", "), b.Role)
+		p.risk("%s runs %s: any call they make that needs %s will be denied.", email, p.labels(ws, 8), b.Role)
 	}
 	p.insightRisk(b, nil)
 	return nil
@@ -324,7 +324,7 @@ func planRuntimeSharedSA(p *planner) error {
 	}
 	email := saEmail(sa)
 	p.cs.Title = fmt.Sprintf("Give each workload sharing %s its own service account", email)
-	p.cs.Rationale = fmt.Sprintf("%d workloads run as %s, so each holds the union of what all of them need. %s keeps the shared account; the others get dedicated accounts with only what their configuration references.", len(ws), email, ws[0])
+	p.cs.Rationale = fmt.Sprintf("%d workloads run as %s, so each holds the union of what all of them need. %s keeps the shared account; the others get dedicated accounts with only what their configuration references.", len(ws), email, p.label(ws[0]))
 	for _, id := range ws[1:] {
 		n, ok := p.g.Node(id)
 		if !ok {
@@ -332,7 +332,7 @@ func planRuntimeSharedSA(p *planner) error {
 		}
 		w, ok := n.Data.(*inventory.Workload)
 		if !ok || w == nil {
-			p.manual("Give %s its own service account (runlens has no configuration for it).", id)
+			p.manual("Give %s its own service account (runlens has no configuration for it).", p.label(id))
 			continue
 		}
 		member, roles, ok := p.dedicatedIdentity(n, w, sa)
@@ -349,7 +349,7 @@ func planRuntimeSharedSA(p *planner) error {
 	}
 	if len(held) > 0 {
 		p.manual("The grants of the shared identity %s are not copied to the new accounts, and are kept for %s: %s. Review them once the others have moved; grant each new account anything else it needs on the specific resource.",
-			email, ws[0], strings.Join(firstN(held, 10), "; "))
+			email, p.label(ws[0]), strings.Join(firstN(held, 10), "; "))
 	}
 	return nil
 }
@@ -444,15 +444,15 @@ func planRuntimeProjectScopeGrant(p *planner) error {
 		var lost []string
 		for _, n := range p.below(b.Via, kind) {
 			if !slices.Contains(targets, n.ID) {
-				lost = append(lost, n.Label)
+				lost = append(lost, n.ID)
 			}
 		}
 		if len(lost) > 0 {
-			p.risk("%s loses %s on %d other %s resources the graph shows in %s: %s.", email, b.Role, len(lost), family, p.label(b.Via), strings.Join(firstN(lost, 10), ", "))
+			p.risk("%s loses %s on %d other %s resources the graph shows in %s: %s.", email, b.Role, len(lost), family, p.label(b.Via), p.labels(lost, 10))
 		}
 	}
 	if ws := p.workloadsRunningAs(sa.ID); len(ws) > 0 {
-		p.risk("Workloads running as %s: %s.", email, strings.Join(firstN(ws, 8), ", "))
+		p.risk("Workloads running as %s: %s.", email, p.labels(ws, 8))
 	}
 	p.insightRisk(b, []string{b.Role})
 	return nil

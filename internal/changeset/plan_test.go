@@ -84,7 +84,7 @@ func TestPlanComplete(t *testing.T) {
 				{Kind: changeset.KindUpdateService, Service: "//run.googleapis.com/projects/proj-b/locations/europe-west1/jobs/nightly-export", Field: changeset.FieldServiceAccount, From: "222-compute@developer.gserviceaccount.com", To: "nightly-export-sa@proj-b.iam.gserviceaccount.com"},
 			},
 			gcloud: []string{"gcloud run jobs update 'nightly-export' --region 'europe-west1' --project 'proj-b' --service-account 'nightly-export-sa@proj-b.iam.gserviceaccount.com'"},
-			risk:   []string{"grants are kept: it still serves //run.googleapis.com/projects/proj-b/locations/europe-west1/services/api", "references no secret"},
+			risk:   []string{"grants are kept: it still serves service api (proj-b · europe-west1)", "references no secret"},
 		},
 		{
 			name: "runtime-basic-role: the recommender's replacement roles, then the removal", fixture: "basic-role", slug: "runtime-basic-role", subject: "serviceAccount:app@proj-a.iam.gserviceaccount.com",
@@ -110,7 +110,7 @@ func TestPlanComplete(t *testing.T) {
 			manual:    true,
 			wantEtags: map[string]string{projA: "BwYB0001"},
 			gcloud:    []string{"gcloud projects remove-iam-policy-binding '111' --member 'serviceAccount:legacy@proj-a.iam.gserviceaccount.com' --role 'roles/editor' --condition 'None'"},
-			risk:      []string{"runtime identity of " + runA + "ledger"},
+			risk:      []string{"runtime identity of service ledger (proj-a · us-central1)"},
 		},
 		{
 			name: "invoker-public: allUsers comes off the service itself", fixture: "../rules/testdata/invoker-public.jsonl", slug: "invoker-public", subject: runA + "pub-v1",
@@ -241,7 +241,7 @@ func TestPlanComplete(t *testing.T) {
 				remove("//cloudresourcemanager.googleapis.com/folders/200", "cloudresourcemanager.googleapis.com/Folder", "roles/run.invoker", "group:eng@example.com", ""),
 			},
 			gcloud: []string{"gcloud resource-manager folders remove-iam-policy-binding '200' --member 'group:eng@example.com' --role 'roles/run.invoker'"},
-			risk:   []string{"loses invoke access to 1 workload(s): //run.googleapis.com/projects/proj-a/locations/us-central1/jobs/folder-job"},
+			risk:   []string{"loses invoke access to 1 workload(s): job folder-job (proj-a · us-central1)"},
 		},
 	}
 	for _, tc := range tests {

@@ -320,3 +320,44 @@ func TestBrowserReviewTwoUsers(t *testing.T) {
 		t.Errorf("console errors: %s", strings.Join(errs, "\n"))
 	}
 }
+
+// TestBrowserNamesDoNotBreak lays out the pages that show the most names
+// in a real browser, wide and narrow, and checks that no name, context or
+// tag is broken across lines (issue 15: names never break mid-word; a long
+// one is cut in the middle in Go, whole in its title).
+func TestBrowserNamesDoNotBreak(t *testing.T) {
+	b := newBrowser(t)
+	e := newEnv(t, "dev@example.com", demoReader)
+	worker := "//run.googleapis.com/projects/pdf-convert-prod/locations/us-central1/services/pdf-worker"
+	pages := []string{"/findings", "/services", "/services/" + url.PathEscape(worker),
+		"/identities/" + url.PathEscape("serviceAccount:204815367192-compute@developer.gserviceaccount.com"),
+		"/graph?focus=" + url.QueryEscape(worker) + "&query=reach&direction=reverse"}
+	const broken = `Array.from(document.querySelectorAll('.name .nm, .name .ctx, .name .tag, .name .noun'))
+		.filter(el => el.getClientRects().length > 1 || getComputedStyle(el).whiteSpace !== 'nowrap')
+		.map(el => el.textContent)`
+	for _, width := range []int64{1400, 760} {
+		for _, p := range pages {
+			var bad []string
+			var count int
+			err := chromedp.Run(b.ctx,
+				chromedp.EmulateViewport(width, 900),
+				chromedp.Navigate(e.srv.URL+p),
+				chromedp.WaitReady("body"),
+				chromedp.Evaluate(broken, &bad),
+				chromedp.Evaluate(`document.querySelectorAll('.name .nm').length`, &count),
+			)
+			if err != nil {
+				t.Fatalf("%s at %dpx: %v", p, width, err)
+			}
+			if count == 0 {
+				t.Errorf("%s shows no names", p)
+			}
+			if len(bad) > 0 {
+				t.Errorf("%s at %dpx: names broken across lines: %q", p, width, bad)
+			}
+		}
+	}
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Errorf("console errors: %s", strings.Join(errs, "\n"))
+	}
+}

@@ -55,7 +55,7 @@ func (h *Handler) Changes(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, web.ChangesView(web.ChangesPage{Layout: h.layout(c, "Change sets", "changes"), Status: status, Rows: list}))
+	return h.render(c, http.StatusOK, web.ChangesView(web.ChangesPage{Layout: h.layout(c, "Change sets", "changes"), Status: status, Rows: list}))
 }
 
 // ChangeDetail shows a change set: what it fixes, the risk, the steps, its
@@ -87,7 +87,7 @@ func (h *Handler) ChangeDetail(c echo.Context) error {
 		CanApply:   u.Role.Can(auth.Apply) && cs.Status == store.StatusApproved && cs.AppliedBy == "" && h.review.ApplyEnabled(),
 		CanExport:  cs.Status == store.StatusApproved || cs.Status == store.StatusApplied,
 		ApplyOff:   !h.review.ApplyEnabled()}
-	return render(c, http.StatusOK, web.ChangeView(p))
+	return h.render(c, http.StatusOK, web.ChangeView(p))
 }
 
 // Propose plans the fix of a finding and stores it for review, then shows
@@ -217,7 +217,7 @@ func (h *Handler) Users(c echo.Context) error {
 	for r := auth.Viewer; r <= auth.Admin; r++ {
 		p.Roles = append(p.Roles, r.String())
 	}
-	return render(c, http.StatusOK, web.UsersView(p))
+	return h.render(c, http.StatusOK, web.UsersView(p))
 }
 
 // SetRole changes a user's role (admin); the change is audited.
@@ -252,5 +252,5 @@ func (h *Handler) Audit(c echo.Context) error {
 	for _, e := range log {
 		p.Entries = append(p.Entries, web.AuditRow{At: e.At, Actor: e.Actor, Action: e.Action, Target: e.Target, Detail: e.Detail, ReqID: e.RequestID})
 	}
-	return render(c, http.StatusOK, web.AuditView(p))
+	return h.render(c, http.StatusOK, web.AuditView(p))
 }

@@ -129,7 +129,7 @@ func TestChangeReview(t *testing.T) {
 		var found bool
 		d.Find(`[data-testid="risk"] a[data-testid="mention"]`).Each(func(_ int, a *goquery.Selection) {
 			href := a.AttrOr("href", "")
-			if href == want && a.Text() == subject {
+			if href == want && a.AttrOr("title", "") == subject && strings.Contains(a.Text(), "fleet-api-dev") {
 				found = true
 			}
 			if !strings.HasPrefix(href, "/services/") && !strings.HasPrefix(href, "/identities/") && !strings.HasPrefix(href, "/graph?") {

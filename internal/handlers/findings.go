@@ -32,7 +32,7 @@ func (h *Handler) Findings(c echo.Context) error {
 	if p.Exceptions, err = h.posture.Exceptions(ctx); err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, web.FindingsView(p))
+	return h.render(c, http.StatusOK, web.FindingsView(p))
 }
 
 // Finding shows one finding: its permalink.
@@ -44,7 +44,7 @@ func (h *Handler) Finding(c echo.Context) error {
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound, "No finding with that ID in the stored snapshots.")
 	}
-	return render(c, http.StatusOK, web.FindingView(web.FindingPage{Layout: h.layout(c, d.Finding.Title, "findings"), FindingDetail: d,
+	return h.render(c, http.StatusOK, web.FindingView(web.FindingPage{Layout: h.layout(c, d.Finding.Title, "findings"), FindingDetail: d,
 		Actions: h.findingActions(c), Now: time.Now()}))
 }
 

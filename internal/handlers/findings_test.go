@@ -286,7 +286,7 @@ func TestServicePageActions(t *testing.T) {
 	if d.Find(`[data-testid="runtime-identity"] a[href^="/identities/"]`).Length() == 0 {
 		t.Error("the runtime identity is not a link")
 	}
-	if callers, links := d.Find(`[data-testid="caller"]`).Length(), d.Find(`[data-testid="caller"] > a:first-child`).Length(); callers == 0 || links != callers {
+	if callers, links := d.Find(`[data-testid="caller"]`).Length(), d.Find(`[data-testid="caller"] > .name:first-child a.nm`).Length(); callers == 0 || links != callers {
 		t.Errorf("%d callers, %d linked", callers, links)
 	}
 	if d.Find(`[data-testid="service-project"]`).AttrOr("href", "") == "" {

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/runlens/runlens/internal/graph"
+	"github.com/runlens/runlens/internal/names"
 	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/web"
 )
@@ -163,7 +164,7 @@ func (h *Handler) Graph(c echo.Context) error {
 		}
 		p.DataURL = dataURL(q)
 	}
-	return render(c, http.StatusOK, web.GraphView(p))
+	return h.render(c, http.StatusOK, web.GraphView(p))
 }
 
 // graphError maps an unknown node to 404 for the API.
@@ -276,8 +277,8 @@ func (h *Handler) Identity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	l := h.layout(c, d.Node.Label, "graph")
+	l := h.layout(c, names.Of(nil, d.Node.ID).Text, "graph")
 	l.Graph = true
-	return render(c, http.StatusOK, web.IdentityView(web.IdentityPage{Layout: l, IdentityDetail: d, DataURL: dataURL(graphQuery{Focus: id, Depth: 1}),
+	return h.render(c, http.StatusOK, web.IdentityView(web.IdentityPage{Layout: l, IdentityDetail: d, DataURL: dataURL(graphQuery{Focus: id, Depth: 1}),
 		Rows: rows, Actions: h.findingActions(c)}))
 }

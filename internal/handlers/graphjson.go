@@ -116,6 +116,12 @@ func appendViewNode(b []byte, n posture.ViewNode) []byte {
 	}
 	b = append(b, `"findings":`...)
 	b = strconv.AppendInt(b, int64(n.Findings), 10)
+	for _, f := range [...]struct{ key, v string }{{`,"context":`, n.Context}, {`,"tag":`, n.Tag}} {
+		if f.v != "" {
+			b = append(b, f.key...)
+			b = jsonw.AppendString(b, f.v)
+		}
+	}
 	return append(b, '}')
 }
 

@@ -34,7 +34,7 @@ func TestAppendView(t *testing.T) {
 			if rng.IntN(2) == 0 {
 				n.Labels = map[string]string{str(): str(), str(): str()}
 			}
-			v.Nodes = append(v.Nodes, posture.ViewNode{Node: n, Severity: str(), Findings: rng.IntN(100) - 5})
+			v.Nodes = append(v.Nodes, posture.ViewNode{Node: n, Severity: str(), Findings: rng.IntN(100) - 5, Context: str(), Tag: str()})
 		}
 		for range rng.IntN(5) {
 			e := graph.Edge{From: str(), To: str(), Kind: graph.EdgeKind(str()), Role: str(), Via: str(), Condition: str(), CondTitle: str(), Detail: str()}

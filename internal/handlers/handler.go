@@ -60,11 +60,16 @@ func New(p *posture.Service, rv *review.Service, st *store.Store, verifier *auth
 	return &Handler{posture: p, review: rv, store: st, verifier: verifier, cfg: cfg, log: log}, nil
 }
 
-// render writes a templ component with status.
-func render(c echo.Context, status int, t templ.Component) error {
+// render writes a templ component with status. Names on the page are read
+// from the graph of the state being served (web.WithGraph).
+func (h *Handler) render(c echo.Context, status int, t templ.Component) error {
+	ctx := c.Request().Context()
+	if cur, err := h.posture.Current(); err == nil {
+		ctx = web.WithGraph(ctx, cur.Report.Graph)
+	}
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().WriteHeader(status)
-	return t.Render(c.Request().Context(), c.Response())
+	return t.Render(ctx, c.Response())
 }
 
 // layout builds the page shell for the signed-in user.
@@ -117,9 +122,9 @@ func (h *Handler) ErrorHandler(err error, c echo.Context) {
 	case isAPI(req):
 		rerr = c.JSON(status, map[string]string{"error": msg})
 	case req.Header.Get("HX-Request") == "true":
-		rerr = render(c, status, web.ErrorFragment(status, msg))
+		rerr = h.render(c, status, web.ErrorFragment(status, msg))
 	default:
-		rerr = render(c, status, web.ErrorView(web.ErrorPage{Layout: h.layout(c, http.StatusText(status), ""), Status: status, Message: msg}))
+		rerr = h.render(c, status, web.ErrorView(web.ErrorPage{Layout: h.layout(c, http.StatusText(status), ""), Status: status, Message: msg}))
 	}
 	if rerr != nil {
 		h.log.Error("render error", "err", rerr)

@@ -227,9 +227,14 @@ func TestPages(t *testing.T) {
 			})
 		}},
 		{"service detail shows the push caller, the default identity and the findings", "/services/" + url.PathEscape(worker), func(t *testing.T, d *goquery.Document) {
-			callers := d.Find(`[data-testid="callers"]`).Text()
-			if !strings.Contains(callers, "subscriptions/pdf-jobs-worker-push") || !strings.Contains(callers, "unauthenticated") {
-				t.Errorf("callers = %q, want the unauthenticated push subscription", callers)
+			// The subscription reads by name; its full name is its title.
+			callers := d.Find(`[data-testid="callers"]`)
+			if !strings.Contains(callers.Text(), "pdf-jobs-worker-push") || !strings.Contains(callers.Text(), "unauthenticated") ||
+				callers.Find(`[title$="/subscriptions/pdf-jobs-worker-push"]`).Length() == 0 {
+				t.Errorf("callers = %q, want the unauthenticated push subscription", callers.Text())
+			}
+			if strings.Contains(callers.Text(), "//") {
+				t.Errorf("callers show a full resource name: %q", callers.Text())
 			}
 			if id := d.Find(`[data-testid="runtime-identity"]`).Text(); !strings.Contains(id, "-compute@developer.gserviceaccount.com") {
 				t.Errorf("runtime identity = %q, want the default compute SA", id)

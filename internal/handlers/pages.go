@@ -18,7 +18,7 @@ func (h *Handler) Overview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, web.OverviewView(web.OverviewPage{Layout: h.layout(c, "Overview", "overview"), Overview: o}))
+	return h.render(c, http.StatusOK, web.OverviewView(web.OverviewPage{Layout: h.layout(c, "Overview", "overview"), Overview: o}))
 }
 
 // Services lists services and jobs with search, project filter, sort and
@@ -30,7 +30,7 @@ func (h *Handler) Services(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, web.ServicesView(web.ServicesPage{Layout: h.layout(c, "Services", "services"), Filter: f, List: l}))
+	return h.render(c, http.StatusOK, web.ServicesView(web.ServicesPage{Layout: h.layout(c, "Services", "services"), Filter: f, List: l}))
 }
 
 // ServiceDetail shows one service: callers, identity, reach, findings.
@@ -52,7 +52,7 @@ func (h *Handler) ServiceDetail(c echo.Context) error {
 	}
 	l := h.layout(c, d.Row.Name, "services")
 	l.Graph = true
-	return render(c, http.StatusOK, web.ServiceView(web.ServicePage{Layout: l, ServiceDetail: d,
+	return h.render(c, http.StatusOK, web.ServiceView(web.ServicePage{Layout: l, ServiceDetail: d,
 		DataURL: dataURL(graphQuery{Focus: id, Depth: 1}), Rows: rows, Actions: h.findingActions(c)}))
 }
 

@@ -28,7 +28,7 @@ func (h *Handler) Scope(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, web.ScopeView(web.ScopePage{Layout: h.layout(c, sc.Score.Label, "overview"), Scope: sc}))
+	return h.render(c, http.StatusOK, web.ScopeView(web.ScopePage{Layout: h.layout(c, sc.Score.Label, "overview"), Scope: sc}))
 }
 
 // Report is the one-page printable summary a manager forwards.
@@ -37,7 +37,7 @@ func (h *Handler) Report(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, web.ReportView(web.ReportPage{Layout: h.layout(c, "Posture report", "overview"), Overview: o}))
+	return h.render(c, http.StatusOK, web.ReportView(web.ReportPage{Layout: h.layout(c, "Posture report", "overview"), Overview: o}))
 }
 
 // ExportCSV downloads the scores or findings of a snapshot as CSV.

@@ -20,7 +20,7 @@ func (h *Handler) SyncPage(c echo.Context) error {
 		return err
 	}
 	p.Layout = h.layout(c, "Sync", "sync")
-	return render(c, http.StatusOK, web.SyncView(p))
+	return h.render(c, http.StatusOK, web.SyncView(p))
 }
 
 // syncPage is the sync page's content, without the shell (the progress poll
@@ -79,11 +79,11 @@ func (h *Handler) SyncProgress(c echo.Context) error {
 	u, _ := userFrom(c)
 	pr := h.posture.Progress()
 	if pr.Running || c.Request().Header.Get("HX-Request") != "true" {
-		return render(c, http.StatusOK, web.SyncProgress(pr, time.Now(), u.Role.Can(auth.Sync)))
+		return h.render(c, http.StatusOK, web.SyncProgress(pr, time.Now(), u.Role.Can(auth.Sync)))
 	}
 	p, err := h.syncPage(c)
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, web.SyncDone(p))
+	return h.render(c, http.StatusOK, web.SyncDone(p))
 }

@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/runlens/runlens/internal/graph"
+	"github.com/runlens/runlens/internal/names"
 )
 
 // safeCell defuses spreadsheet formulas: a cell that starts with = + - @ or
@@ -37,8 +40,21 @@ func writeCSV(w io.Writer, header []string, rows [][]string) error {
 	return cw.Error()
 }
 
+// namesGraph is the graph exports read names from (names.Of): the served
+// state's, also for an earlier snapshot (project IDs, folder and
+// organization names rarely change); nil before the first sync, when names
+// are read from the IDs alone.
+func (s *Service) namesGraph() *graph.Graph {
+	if c := s.cur.Load(); c != nil {
+		return c.Report.Graph
+	}
+	return nil
+}
+
 // ScoresCSV writes the scores stored with snapshot id: one line per scope
-// (organization, folder, project, label, service).
+// (organization, folder, project, label, service), each with its ID and the
+// name a person reads (names.Of: "pdf-worker (pdf-convert-prod ·
+// us-central1)").
 func (s *Service) ScoresCSV(ctx context.Context, w io.Writer, id int64) error {
 	sn, err := s.st.Snapshot(ctx, id)
 	if err != nil {
@@ -48,14 +64,20 @@ func (s *Service) ScoresCSV(ctx context.Context, w io.Writer, id int64) error {
 	if err != nil {
 		return err
 	}
+	g := s.namesGraph()
 	var out [][]string
 	for _, r := range rows {
-		out = append(out, []string{fmt.Sprint(sn.ID), sn.CreatedAt.Format("2006-01-02T15:04:05Z07:00"), r.Scope, r.ScopeID, r.Label, fmt.Sprint(r.Score), r.Grade, fmt.Sprint(r.Services)})
+		name := r.Label
+		if r.Scope != ScopeLabel && r.ScopeID != "" && r.ScopeID != ScopeOrganization {
+			name = names.Of(g, r.ScopeID).String()
+		}
+		out = append(out, []string{fmt.Sprint(sn.ID), sn.CreatedAt.Format("2006-01-02T15:04:05Z07:00"), r.Scope, r.ScopeID, name, r.Label, fmt.Sprint(r.Score), r.Grade, fmt.Sprint(r.Services)})
 	}
-	return writeCSV(w, []string{"snapshot", "at", "scope", "id", "label", "score", "grade", "services"}, out)
+	return writeCSV(w, []string{"snapshot", "at", "scope", "id", "name", "label", "score", "grade", "services"}, out)
 }
 
-// FindingsCSV writes the findings stored with snapshot id.
+// FindingsCSV writes the findings stored with snapshot id, the subject and
+// the affected services each with their names beside their IDs.
 func (s *Service) FindingsCSV(ctx context.Context, w io.Writer, id int64) error {
 	sn, err := s.st.Snapshot(ctx, id)
 	if err != nil {
@@ -65,11 +87,17 @@ func (s *Service) FindingsCSV(ctx context.Context, w io.Writer, id int64) error 
 	if err != nil {
 		return err
 	}
+	g := s.namesGraph()
 	var out [][]string
 	for _, f := range rows {
-		out = append(out, []string{fmt.Sprint(sn.ID), f.ID, f.Check, f.Severity, f.Subject, strings.Join(f.Affects, " "), fmt.Sprint(f.Excepted)})
+		affected := make([]string, len(f.Affects))
+		for i, a := range f.Affects {
+			affected[i] = names.Of(g, a).String()
+		}
+		out = append(out, []string{fmt.Sprint(sn.ID), f.ID, f.Check, f.Severity, f.Subject, names.Of(g, f.Subject).String(),
+			strings.Join(f.Affects, " "), strings.Join(affected, "; "), fmt.Sprint(f.Excepted)})
 	}
-	return writeCSV(w, []string{"snapshot", "id", "check", "severity", "subject", "affects", "excepted"}, out)
+	return writeCSV(w, []string{"snapshot", "id", "check", "severity", "subject", "subject_name", "affects", "affects_names", "excepted"}, out)
 }
 
 // findingWriter writes the rows of a findings export in one format.

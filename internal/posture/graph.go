@@ -7,6 +7,7 @@ import (
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/names"
 	"github.com/runlens/runlens/internal/rules"
 )
 
@@ -22,11 +23,15 @@ const (
 // does not have.
 var ErrUnknownNode = errors.New("posture: no such node in the current snapshot")
 
-// ViewNode is a graph node with the findings that concern it.
+// ViewNode is a graph node with the findings that concern it. Its Label is
+// the node's display name (names.Of): what the picture writes under it and
+// the API answers as "label"; Context and Tag are the rest of that name.
 type ViewNode struct {
 	*graph.Node
 	Severity string `json:"severity,omitempty"` // worst open finding about or affecting it
 	Findings int    `json:"findings"`
+	Context  string `json:"context,omitempty"` // where it lives: "pdf-convert-prod · us-central1"
+	Tag      string `json:"tag,omitempty"`     // "default compute", "Google service agent", ...
 }
 
 // View is a bounded piece of the graph to draw and tabulate.
@@ -77,8 +82,12 @@ func (c *Current) findings() map[string]struct {
 func (c *Current) view(nodes []*graph.Node, edges []graph.Edge) View {
 	byNode := c.findings()
 	v := View{Nodes: make([]ViewNode, 0, len(nodes)), Edges: edges}
+	g := c.Report.Graph
 	for _, n := range nodes {
-		vn := ViewNode{Node: n}
+		nm := names.Of(g, n.ID)
+		labelled := *n // the graph's node is shared: the view labels a copy
+		labelled.Label = nm.Text
+		vn := ViewNode{Node: &labelled, Context: nm.Context, Tag: nm.Tag}
 		if f, ok := byNode[n.ID]; ok {
 			vn.Findings, vn.Severity = f.n, f.sev.String()
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/runlens/runlens/internal/graph"
+	"github.com/runlens/runlens/internal/names"
 	"github.com/runlens/runlens/internal/rules"
 )
 
@@ -28,6 +29,7 @@ var ErrUnknownScope = errors.New("posture: no such scope in the current snapshot
 type Scope struct {
 	Kind     string
 	ID       string
+	OrgID    string // the organization's node ID ("organization" when the input has none), for the breadcrumbs
 	Score    rules.GroupScore
 	Trend    []TrendPoint
 	Parents  []rules.GroupScore // the folders above a folder or project, outermost first
@@ -49,7 +51,7 @@ func (s *Service) Scope(ctx context.Context, kind, id string) (Scope, error) {
 	}
 	rep := c.Report
 	g := rep.Graph
-	sc := Scope{Kind: kind, ID: id}
+	sc := Scope{Kind: kind, ID: id, OrgID: rep.Scores.Organization.ID}
 	groups := map[string][]rules.GroupScore{ScopeFolder: rep.Scores.Folders, ScopeProject: rep.Scores.Projects, ScopeLabel: rep.Scores.Labels}
 	var in func(service string) bool
 	switch kind {
@@ -57,10 +59,16 @@ func (s *Service) Scope(ctx context.Context, kind, id string) (Scope, error) {
 		sc.Score, sc.ID = rep.Scores.Organization, rep.Scores.Organization.ID
 	case ScopeFolder, ScopeProject, ScopeLabel:
 		i := slices.IndexFunc(groups[kind], func(gs rules.GroupScore) bool { return gs.ID == id })
-		if i < 0 {
+		switch {
+		case i >= 0:
+			sc.Score = groups[kind][i]
+		case kind == ScopeFolder && isFolder(g, id):
+			// A folder with no service under it has no score row, but
+			// names link to every folder's page: it is clean and empty.
+			sc.Score = rules.GroupScore{ID: id, Label: names.Of(g, id).Text, Score: rules.ServiceScoreOf(0), Grade: rules.Grade(rules.ServiceScoreOf(0)), Baseline: 1}
+		default:
 			return Scope{}, ErrUnknownScope
 		}
-		sc.Score = groups[kind][i]
 	default:
 		return Scope{}, ErrUnknownScope
 	}

@@ -1,6 +1,7 @@
 package review
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/runlens/runlens/internal/changeset"
@@ -57,6 +58,67 @@ func Mentions(text string, g *graph.Graph) []Part {
 	if g == nil || text == "" {
 		return []Part{{Text: text}}
 	}
+	// Workloads are named in prose by their display phrase, "service NAME
+	// (PROJECT · REGION)" (internal/names): such a phrase names exactly one
+	// node, found from its parts.
+	if locs := workloadPhrase.FindAllStringSubmatchIndex(text, -1); len(locs) > 0 {
+		var out []Part
+		prev := 0
+		for _, l := range locs {
+			kind, name, project, region := text[l[2]:l[3]], text[l[4]:l[5]], text[l[6]:l[7]], text[l[8]:l[9]]
+			n := workloadNode(g, kind, name, project, region)
+			if n == nil {
+				continue
+			}
+			if prev < l[0] {
+				out = append(out, mentionWords(text[prev:l[0]], g)...)
+			}
+			out = append(out, Part{Text: text[l[0]:l[1]], Node: n})
+			prev = l[1]
+		}
+		if prev < len(text) || len(out) == 0 {
+			out = append(out, mentionWords(text[prev:], g)...)
+		}
+		return out
+	}
+	return mentionWords(text, g)
+}
+
+// workloadPhrase matches a workload's display phrase.
+var workloadPhrase = regexp.MustCompile(`\b(service|job) ([a-z][-a-z0-9]*) \(([a-z0-9][-a-z0-9.:]*) · ([a-z0-9-]+)\)`)
+
+// workloadNode is the service or job a display phrase names, or nil. The
+// project may be written by ID while the node's name uses the number.
+func workloadNode(g *graph.Graph, kind, name, project, region string) *graph.Node {
+	coll := "services"
+	if kind == "job" {
+		coll = "jobs"
+	}
+	for _, p := range []string{project, projectNumber(g, project)} {
+		if p == "" {
+			continue
+		}
+		if n, ok := g.Node("//run.googleapis.com/projects/" + p + "/locations/" + region + "/" + coll + "/" + name); ok {
+			return n
+		}
+	}
+	return nil
+}
+
+// projectNumber is the number of the project whose ID is id, or "".
+func projectNumber(g *graph.Graph, id string) string {
+	for _, p := range g.NodesOf(graph.KindProject) {
+		if p.Project == id {
+			num, _ := strings.CutPrefix(p.ID, "//cloudresourcemanager.googleapis.com/projects/")
+			return num
+		}
+	}
+	return ""
+}
+
+// mentionWords splits text into parts by the words that are node IDs (see
+// Mentions).
+func mentionWords(text string, g *graph.Graph) []Part {
 	var out []Part
 	plain := 0 // start of the text not yet in out
 	for i := 0; i < len(text); {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/runlens/runlens/internal/changeset"
 	"github.com/runlens/runlens/internal/demo"
+	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/review"
@@ -321,5 +323,26 @@ func TestFailInterrupted(t *testing.T) {
 	}
 	if ids, err := rv.FailInterrupted(ctx); err != nil || len(ids) != 0 {
 		t.Errorf("FailInterrupted again = %v, %v; want none", ids, err)
+	}
+}
+
+// TestMentionsWorkloadPhrase: a workload named by its display phrase in
+// prose is linked to its node; a phrase naming no node stays text.
+func TestMentionsWorkloadPhrase(t *testing.T) {
+	b := graph.NewBuilder()
+	p := b.Node("//cloudresourcemanager.googleapis.com/projects/123", graph.KindProject)
+	p.Project = "shop"
+	b.Node("//run.googleapis.com/projects/123/locations/europe-west1/services/api", graph.KindService)
+	g := b.Graph()
+	parts := review.Mentions("service api (shop · europe-west1) and service gone (shop · europe-west1) lose access.", g)
+	var linked []string
+	for _, pt := range parts {
+		if pt.Node != nil {
+			linked = append(linked, pt.Text+" -> "+pt.Node.ID)
+		}
+	}
+	want := []string{"service api (shop · europe-west1) -> //run.googleapis.com/projects/123/locations/europe-west1/services/api"}
+	if !slices.Equal(linked, want) {
+		t.Errorf("linked %q, want %q", linked, want)
 	}
 }

@@ -5,8 +5,8 @@
 # Why: Bucket public-assets grants roles to allUsers or allAuthenticatedUsers without a condition: its objects are readable (or worse) by anyone.
 # Planned against these IAM policy etags (re-plan if they changed):
 #   //storage.googleapis.com/public-assets etag BwX1
-# Risk: allUsers loses roles/storage.objectViewer on bucket public-assets: public links (https://storage.googleapis.com/public-assets/...) stop working.
-# Risk: Workloads that use the bucket keep their own grants: //run.googleapis.com/projects/proj-a/locations/us-central1/services/web.
+# Risk: allUsers (anyone on the internet) loses roles/storage.objectViewer on bucket public-assets: public links (https://storage.googleapis.com/public-assets/...) stop working.
+# Risk: Workloads that use the bucket keep their own grants: service web (proj-a · us-central1).
 # Risk: If the bucket serves public content on purpose, do not apply: put a CDN with signed URLs in front, or record an exception. Consider enforcing public access prevention on it afterwards.
 # Review every step before running it. Steps run in order; the script stops at the first error.
 # Removing a binding that is already gone fails: after a partial run, run the remaining steps only.

@@ -4,8 +4,8 @@
 # Why: Bucket public-assets grants roles to allUsers or allAuthenticatedUsers without a condition: its objects are readable (or worse) by anyone.
 # Planned against these IAM policy etags (re-plan if they changed):
 #   //storage.googleapis.com/public-assets etag BwX1
-# Risk: allUsers loses roles/storage.objectViewer on bucket public-assets: public links (https://storage.googleapis.com/public-assets/...) stop working.
-# Risk: Workloads that use the bucket keep their own grants: //run.googleapis.com/projects/proj-a/locations/us-central1/services/web.
+# Risk: allUsers (anyone on the internet) loses roles/storage.objectViewer on bucket public-assets: public links (https://storage.googleapis.com/public-assets/...) stop working.
+# Risk: Workloads that use the bucket keep their own grants: service web (proj-a · us-central1).
 # Risk: If the bucket serves public content on purpose, do not apply: put a CDN with signed URLs in front, or record an exception. Consider enforcing public access prevention on it afterwards.
 #
 # For the google provider >= 5. runlens does not see your Terraform configuration: merge these blocks into it. Blocks that change an existing object list only the changed attributes; they are not complete resources.

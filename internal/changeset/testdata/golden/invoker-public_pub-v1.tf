@@ -1,12 +1,12 @@
-# runlens change set: Remove allUsers from roles/run.invoker on service pub-v1
+# runlens change set: Remove allUsers (anyone on the internet) from roles/run.invoker on service pub-v1 (proj-a · us-central1)
 # Fixes findings: 13e828385623f1ed
-# Content hash (sha256): 189430958832ab5c2b94259c815bde83727ee3c9a69e445256c52bef6c507c3f
-# Why: allUsers holds roles/run.invoker on service pub-v1, so pub-v1 can be invoked without authenticating as anyone in particular.
+# Content hash (sha256): 463b27782e19eeb805222d7a33a1a0ac42a6692532a7146cc58bf79c0e75a337
+# Why: allUsers (anyone on the internet) holds roles/run.invoker on service pub-v1 (proj-a · us-central1), so service pub-v1 (proj-a · us-central1) can be invoked without authenticating as anyone in particular.
 # Planned against these IAM policy etags (re-plan if they changed):
 #   //run.googleapis.com/projects/proj-a/locations/us-central1/services/pub-v1 etag (none in the inventory)
-# Risk: anyone on the internet (allUsers) loses invoke access to 1 workload(s): //run.googleapis.com/projects/proj-a/locations/us-central1/services/pub-v1.
+# Risk: anyone on the internet (allUsers) loses invoke access to 1 workload(s): service pub-v1 (proj-a · us-central1).
 # Risk: If a workload above is a public website or API on purpose, do not apply: record an exception with the reason instead.
-# Risk: After the removal nobody but project owners and editors holds an invoke role on //run.googleapis.com/projects/proj-a/locations/us-central1/services/pub-v1: grant roles/run.invoker on it to its real callers first.
+# Risk: After the removal nobody but project owners and editors holds an invoke role on service pub-v1 (proj-a · us-central1): grant roles/run.invoker on it to its real callers first.
 #
 # For the google provider >= 5. runlens does not see your Terraform configuration: merge these blocks into it. Blocks that change an existing object list only the changed attributes; they are not complete resources.
 

@@ -5,7 +5,7 @@
 # Why: Legacy bucket roles mirror ACLs and grant more than their names suggest (a legacyBucketReader lists every object; a legacyBucketOwner can change the bucket's IAM policy).
 # Planned against these IAM policy etags (re-plan if they changed):
 #   //storage.googleapis.com/legacy-acl etag BwX1
-# Risk: user:bob@example.com loses roles/storage.legacyObjectReader on bucket legacy-acl; if it needs access, grant roles/storage.objectViewer on the bucket instead.
+# Risk: user bob@example.com loses roles/storage.legacyObjectReader on bucket legacy-acl; if it needs access, grant roles/storage.objectViewer on the bucket instead.
 # Review every step before running it. Steps run in order; the script stops at the first error.
 # Removing a binding that is already gone fails: after a partial run, run the remaining steps only.
 set -euo pipefail

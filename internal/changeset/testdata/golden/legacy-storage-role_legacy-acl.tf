@@ -4,7 +4,7 @@
 # Why: Legacy bucket roles mirror ACLs and grant more than their names suggest (a legacyBucketReader lists every object; a legacyBucketOwner can change the bucket's IAM policy).
 # Planned against these IAM policy etags (re-plan if they changed):
 #   //storage.googleapis.com/legacy-acl etag BwX1
-# Risk: user:bob@example.com loses roles/storage.legacyObjectReader on bucket legacy-acl; if it needs access, grant roles/storage.objectViewer on the bucket instead.
+# Risk: user bob@example.com loses roles/storage.legacyObjectReader on bucket legacy-acl; if it needs access, grant roles/storage.objectViewer on the bucket instead.
 #
 # For the google provider >= 5. runlens does not see your Terraform configuration: merge these blocks into it. Blocks that change an existing object list only the changed attributes; they are not complete resources.
 

@@ -4,7 +4,7 @@
 # Why: app@proj-a.iam.gserviceaccount.com holds the basic role roles/editor on project proj-a. Basic roles grant thousands of permissions across every service; a workload needs a few predefined roles on the resources it uses.
 # Planned against these IAM policy etags (re-plan if they changed):
 #   //cloudresourcemanager.googleapis.com/projects/111 etag BwYB0001
-# Risk: app@proj-a.iam.gserviceaccount.com is the runtime identity of //run.googleapis.com/projects/proj-a/locations/us-central1/services/shop: whatever they do with roles/editor beyond the grants above will be denied.
+# Risk: app@proj-a.iam.gserviceaccount.com is the runtime identity of service shop (proj-a · us-central1): whatever they do with roles/editor beyond the grants above will be denied.
 # Risk: The recommendation revokes 11974 permissions.
 # Risk: IAM recommender insight: permissions of roles/editor used in the observation period: pubsub.topics.publish, storage.objects.get, cloudsql.instances.connect.
 # Risk: Used permissions the change set does not grant again: cloudsql.instances.connect. Grant them on the specific resources, or expect PERMISSION_DENIED.

@@ -5,7 +5,7 @@
 # Why: legacy@proj-a.iam.gserviceaccount.com holds the basic role roles/editor on project proj-a. Basic roles grant thousands of permissions across every service; a workload needs a few predefined roles on the resources it uses.
 # Planned against these IAM policy etags (re-plan if they changed):
 #   //cloudresourcemanager.googleapis.com/projects/111 etag BwYB0001
-# Risk: legacy@proj-a.iam.gserviceaccount.com is the runtime identity of //run.googleapis.com/projects/proj-a/locations/us-central1/services/ledger: whatever they do with roles/editor beyond the grants above will be denied.
+# Risk: legacy@proj-a.iam.gserviceaccount.com is the runtime identity of service ledger (proj-a · us-central1): whatever they do with roles/editor beyond the grants above will be denied.
 #
 # For the google provider >= 5. runlens does not see your Terraform configuration: merge these blocks into it. Blocks that change an existing object list only the changed attributes; they are not complete resources.
 

@@ -5,8 +5,8 @@
 # Why: nightly-export runs as the default compute service account 222-compute@developer.gserviceaccount.com, which every unconfigured workload in the project shares and which usually holds roles/editor on the project. A dedicated account holding only what the job's configuration references limits what a compromise of the job reaches.
 # Risk: The job's configuration references no secret, bucket, topic, CMEK key or Cloud SQL instance: nightly-export-sa@proj-b.iam.gserviceaccount.com starts with no grants, and whatever the code calls by name at run time will be denied until granted.
 # Risk: Whoever deploys nightly-export from now on needs iam.serviceAccounts.actAs on nightly-export-sa@proj-b.iam.gserviceaccount.com (roles/iam.serviceAccountUser on that account, not on the project).
-# Risk: 222-compute@developer.gserviceaccount.com holds roles/editor on project proj-b (and so on the 3 resources the graph shows inside it); nightly-export-sa@proj-b.iam.gserviceaccount.com will not.
-# Risk: The default identity's grants are kept: it still serves //run.googleapis.com/projects/proj-b/locations/europe-west1/services/api. Move those to their own identities first; then its grants can go.
+# Risk: 222-compute@developer.gserviceaccount.com (proj-b, default compute) holds roles/editor on project proj-b (and so on the 3 resources the graph shows inside it); nightly-export-sa@proj-b.iam.gserviceaccount.com will not.
+# Risk: The default identity's grants are kept: it still serves service api (proj-b · europe-west1). Move those to their own identities first; then its grants can go.
 # Review every step before running it. Steps run in order; the script stops at the first error.
 # Removing a binding that is already gone fails: after a partial run, run the remaining steps only.
 set -euo pipefail

@@ -8,10 +8,10 @@
 #   //run.googleapis.com/projects/proj-a/locations/us-central1/services/billing etag BwYAbill
 #   //storage.googleapis.com/orders-exports etag CAE=
 # Risk: Whoever deploys orders from now on needs iam.serviceAccounts.actAs on orders-sa@proj-a.iam.gserviceaccount.com (roles/iam.serviceAccountUser on that account, not on the project).
-# Risk: 111-compute@developer.gserviceaccount.com holds roles/editor on project proj-a (and so on the 11 resources the graph shows inside it); orders-sa@proj-a.iam.gserviceaccount.com will not.
-# Risk: 111-compute@developer.gserviceaccount.com holds roles/run.invoker on service billing; orders-sa@proj-a.iam.gserviceaccount.com will not.
-# Risk: IAM recommender insight for 111-compute@developer.gserviceaccount.com: roles/editor on project proj-a: 5 permissions used (cloudtrace.traces.patch, pubsub.topics.publish, secretmanager.versions.access, storage.objects.create, storage.objects.get).
-# Risk: Permissions the recommender saw 111-compute@developer.gserviceaccount.com use that the new grants do not cover: cloudtrace.traces.patch. Grant them on the specific resources before switching, or expect PERMISSION_DENIED.
+# Risk: 111-compute@developer.gserviceaccount.com (proj-a, default compute) holds roles/editor on project proj-a (and so on the 11 resources the graph shows inside it); orders-sa@proj-a.iam.gserviceaccount.com will not.
+# Risk: 111-compute@developer.gserviceaccount.com (proj-a, default compute) holds roles/run.invoker on service billing (proj-a · us-central1); orders-sa@proj-a.iam.gserviceaccount.com will not.
+# Risk: IAM recommender insight for 111-compute@developer.gserviceaccount.com (proj-a, default compute): roles/editor on project proj-a: 5 permissions used (cloudtrace.traces.patch, pubsub.topics.publish, secretmanager.versions.access, storage.objects.create, storage.objects.get).
+# Risk: Permissions the recommender saw 111-compute@developer.gserviceaccount.com (proj-a, default compute) use that the new grants do not cover: cloudtrace.traces.patch. Grant them on the specific resources before switching, or expect PERMISSION_DENIED.
 # Risk: Removing the default compute identity's grants also affects anything outside Cloud Run that runs as 111-compute@developer.gserviceaccount.com (Compute Engine VMs, GKE nodes, Dataflow or Cloud Build workers): runlens does not see those. Skip the last steps if any exist.
 # Review every step before running it. Steps run in order; the script stops at the first error.
 # Removing a binding that is already gone fails: after a partial run, run the remaining steps only.

@@ -5,8 +5,8 @@
 # Why: secrets-v1@proj-a.iam.gserviceaccount.com holds roles/secretmanager.secretAccessor on project proj-a, which reaches every secretmanager resource in it; its workloads' configuration references only specific ones.
 # Planned against these IAM policy etags (re-plan if they changed):
 #   //cloudresourcemanager.googleapis.com/projects/111 etag BwX1
-# Risk: secrets-v1@proj-a.iam.gserviceaccount.com loses roles/secretmanager.secretAccessor on 2 other secretmanager resources the graph shows in project proj-a: api-key, tls-cert.
-# Risk: Workloads running as secrets-v1@proj-a.iam.gserviceaccount.com: //run.googleapis.com/projects/proj-a/locations/us-central1/services/svc-secrets-v1.
+# Risk: secrets-v1@proj-a.iam.gserviceaccount.com loses roles/secretmanager.secretAccessor on 2 other secretmanager resources the graph shows in project proj-a: secret api-key (proj-a), secret tls-cert (proj-a).
+# Risk: Workloads running as secrets-v1@proj-a.iam.gserviceaccount.com: service svc-secrets-v1 (proj-a · us-central1).
 # Review every step before running it. Steps run in order; the script stops at the first error.
 # Removing a binding that is already gone fails: after a partial run, run the remaining steps only.
 set -euo pipefail

@@ -4,8 +4,8 @@
 # Why: secrets-v1@proj-a.iam.gserviceaccount.com holds roles/secretmanager.secretAccessor on project proj-a, which reaches every secretmanager resource in it; its workloads' configuration references only specific ones.
 # Planned against these IAM policy etags (re-plan if they changed):
 #   //cloudresourcemanager.googleapis.com/projects/111 etag BwX1
-# Risk: secrets-v1@proj-a.iam.gserviceaccount.com loses roles/secretmanager.secretAccessor on 2 other secretmanager resources the graph shows in project proj-a: api-key, tls-cert.
-# Risk: Workloads running as secrets-v1@proj-a.iam.gserviceaccount.com: //run.googleapis.com/projects/proj-a/locations/us-central1/services/svc-secrets-v1.
+# Risk: secrets-v1@proj-a.iam.gserviceaccount.com loses roles/secretmanager.secretAccessor on 2 other secretmanager resources the graph shows in project proj-a: secret api-key (proj-a), secret tls-cert (proj-a).
+# Risk: Workloads running as secrets-v1@proj-a.iam.gserviceaccount.com: service svc-secrets-v1 (proj-a · us-central1).
 #
 # For the google provider >= 5. runlens does not see your Terraform configuration: merge these blocks into it. Blocks that change an existing object list only the changed attributes; they are not complete resources.
 

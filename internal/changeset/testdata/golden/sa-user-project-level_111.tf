@@ -1,11 +1,11 @@
-# runlens change set: Narrow roles/iam.serviceAccountUser of group:deployers@example.com on project proj-a
+# runlens change set: Narrow roles/iam.serviceAccountUser of group deployers@example.com on project proj-a
 # Fixes findings: 394027751d3c8c02
-# Content hash (sha256): 94c56226cceac4c660effb75c6f2941dee88981b25c235a458cb5a9a99bdd765
-# Why: group:deployers@example.com holds roles/iam.serviceAccountUser on project proj-a, so it can act as every service account below it, and so reach everything those reach.
+# Content hash (sha256): e49f0a8f9c34b75224af1c9ccf7e11533032f934e4625dc940533a3d51d26c13
+# Why: group deployers@example.com holds roles/iam.serviceAccountUser on project proj-a, so it can act as every service account below it, and so reach everything those reach.
 # Planned against these IAM policy etags (re-plan if they changed):
 #   //cloudresourcemanager.googleapis.com/projects/111 etag BwYC0001
 #   //iam.googleapis.com/projects/proj-a/serviceAccounts/api@proj-a.iam.gserviceaccount.com etag BwYC0002
-# Risk: group:deployers@example.com can no longer act as: etl@proj-a.iam.gserviceaccount.com.
+# Risk: group deployers@example.com can no longer act as: etl@proj-a.iam.gserviceaccount.com.
 #
 # For the google provider >= 5. runlens does not see your Terraform configuration: merge these blocks into it. Blocks that change an existing object list only the changed attributes; they are not complete resources.
 

@@ -1,11 +1,11 @@
-# runlens change set: Narrow roles/iam.serviceAccountTokenCreator of user:ops@example.com on project proj-b
+# runlens change set: Narrow roles/iam.serviceAccountTokenCreator of user ops@example.com on project proj-b
 # Fixes findings: e5be8ee5131b552d
-# Content hash (sha256): 52ca639b87cd696d25c938579daf72e8577952fc6c4d8b8c86fb5cb3a7597635
-# Why: user:ops@example.com holds roles/iam.serviceAccountTokenCreator on project proj-b, so it can act as every service account below it, and so reach everything those reach.
+# Content hash (sha256): fa1463915ac29d66906c1d98280b12c41659194c13be41e9b7942669fa07ea79
+# Why: user ops@example.com holds roles/iam.serviceAccountTokenCreator on project proj-b, so it can act as every service account below it, and so reach everything those reach.
 # Planned against these IAM policy etags (re-plan if they changed):
 #   //cloudresourcemanager.googleapis.com/projects/222 etag BwX1
-# Risk: The graph shows no runtime identity user:ops@example.com needs to act as (deploying a workload that runs as it): the role is removed without a narrower grant. If it impersonates specific accounts, grant roles/iam.serviceAccountTokenCreator on those accounts only.
-# Risk: user:ops@example.com can no longer act as: b@proj-b.iam.gserviceaccount.com.
+# Risk: The graph shows no runtime identity user ops@example.com needs to act as (deploying a workload that runs as it): the role is removed without a narrower grant. If it impersonates specific accounts, grant roles/iam.serviceAccountTokenCreator on those accounts only.
+# Risk: user ops@example.com can no longer act as: b@proj-b.iam.gserviceaccount.com.
 #
 # For the google provider >= 5. runlens does not see your Terraform configuration: merge these blocks into it. Blocks that change an existing object list only the changed attributes; they are not complete resources.
 

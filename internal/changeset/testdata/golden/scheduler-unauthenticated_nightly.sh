@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # runlens change set: Authenticate the calls of Scheduler job nightly
 # Fixes findings: e20df71d5641cf27
-# Content hash (sha256): edac00197e2016aa1c2da9757154129914fbe972fb968b79c101cab360d2b848
-# Why: Cloud Scheduler job nightly calls //run.googleapis.com/projects/proj-a/locations/us-central1/services/worker without an OIDC token, so the target has to accept unauthenticated requests. A dedicated caller identity holding roles/run.invoker on the target alone signs every call.
+# Content hash (sha256): 629d7342a5772245ea4184adc3c36e4e043512f7bc91f0e2bd166f0e8599fd1c
+# Why: Cloud Scheduler job nightly calls service worker (proj-a · us-central1) without an OIDC token, so the target has to accept unauthenticated requests. A dedicated caller identity holding roles/run.invoker on the target alone signs every call.
 # Risk: Whoever runs this needs iam.serviceAccounts.actAs on nightly-sched@proj-a.iam.gserviceaccount.com to attach it to nightly.
 # Review every step before running it. Steps run in order; the script stops at the first error.
 # Removing a binding that is already gone fails: after a partial run, run the remaining steps only.
@@ -19,7 +19,7 @@ retry() {
 }
 
 # Step 1 of 3: create service account nightly-sched@proj-a.iam.gserviceaccount.com
-#   Why: a dedicated identity for //cloudscheduler.googleapis.com/projects/proj-a/locations/us-central1/jobs/nightly to call its targets with
+#   Why: a dedicated identity for Cloud Scheduler job nightly (proj-a · us-central1) to call its targets with
 gcloud iam service-accounts describe 'nightly-sched@proj-a.iam.gserviceaccount.com' --project 'proj-a' >/dev/null 2>&1 || gcloud iam service-accounts create 'nightly-sched' --project 'proj-a' --display-name 'Caller identity of Cloud Scheduler job nightly'
 
 # Step 2 of 3: grant roles/run.invoker to serviceAccount:nightly-sched@proj-a.iam.gserviceaccount.com on //run.googleapis.com/projects/proj-a/locations/us-central1/services/worker
