@@ -490,7 +490,7 @@ func IdentityView(p IdentityPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(p.Findings) > 0 {
-				templ_7745c5c3_Err = findingRows(p.Findings).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = findingTable(p.Rows, p.Actions).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -42,19 +42,54 @@ type ServicesPage struct {
 type ServicePage struct {
 	Layout
 	posture.ServiceDetail
-	DataURL string // the neighbourhood the small picture draws
+	DataURL string               // the neighbourhood the small picture draws
+	Rows    []posture.FindingRow // Findings, with where each stands
+	Actions FindingActions
 }
 
-// FindingsPage is the findings list (/findings).
+// FindingsPage is the findings view (/findings): grouped by check, or the
+// flat list.
 type FindingsPage struct {
 	Layout
 	Filter     posture.FindingFilter
-	List       posture.FindingList // one page
-	CanExcept  bool                // the user may accept risks
-	CanPropose bool                // the user may propose change sets
+	List       posture.FindingList   // the list view's page (Filter.List)
+	Groups     posture.FindingGroups // the grouped view (!Filter.List)
+	Actions    FindingActions
 	Exceptions []posture.Exception // every exception, newest first
-	MinExpiry  string              // earliest expiry date the form accepts, YYYY-MM-DD
 	Now        time.Time
+}
+
+// Facets are the filter's choices of the view shown.
+func (p FindingsPage) Facets() posture.Facets {
+	if p.Filter.List {
+		return p.List.Facets
+	}
+	return p.Groups.Facets
+}
+
+// Total is how many findings match the filter.
+func (p FindingsPage) Total() int {
+	if p.Filter.List {
+		return p.List.Total
+	}
+	return p.Groups.Total
+}
+
+// FindingActions is what the signed-in user may do to a finding, and the
+// page the forms return to (its filter kept).
+type FindingActions struct {
+	CanExcept  bool   // accept a risk (manager, admin)
+	CanPropose bool   // propose a change set (engineer, admin)
+	MinExpiry  string // earliest expiry date the form accepts, YYYY-MM-DD
+	Return     string // path and query of the page the forms are on
+}
+
+// FindingPage is one finding (/findings/{id}).
+type FindingPage struct {
+	Layout
+	posture.FindingDetail
+	Actions FindingActions
+	Now     time.Time
 }
 
 // GraphPage is the graph explorer (/graph).
@@ -84,6 +119,8 @@ type IdentityPage struct {
 	Layout
 	posture.IdentityDetail
 	DataURL string
+	Rows    []posture.FindingRow // Findings, with where each stands
+	Actions FindingActions
 }
 
 // ChangesPage is the change sets list (/changes).

@@ -58,14 +58,81 @@ func renderingTitle(format string) string {
 
 // findingsPageURL is page n of the findings list under filter f.
 func findingsPageURL(f posture.FindingFilter, n int) templ.SafeURL {
-	v := url.Values{}
-	for k, val := range map[string]string{"check": f.Check, "severity": f.Severity, "project": f.Project, "label": f.Label} {
-		if val != "" {
-			v.Set(k, val)
+	f.List, f.Page = true, n
+	return FindingsViewURL(f)
+}
+
+// FindingsViewURL is the findings view of filter f (grouped or the list,
+// as f says): shareable, and what every action on it returns to.
+func FindingsViewURL(f posture.FindingFilter) templ.SafeURL {
+	if q := f.Values().Encode(); q != "" {
+		return templ.SafeURL("/findings?" + q)
+	}
+	return "/findings"
+}
+
+// findingsListURL is the flat list of filter f (page 1), narrowed to check
+// when check is not "".
+func findingsListURL(f posture.FindingFilter, check string) templ.SafeURL {
+	f.List, f.Page = true, 1
+	if check != "" {
+		f.Checks = []string{check}
+	}
+	return FindingsViewURL(f)
+}
+
+// findingsGroupedURL is the grouped view of filter f.
+func findingsGroupedURL(f posture.FindingFilter) templ.SafeURL {
+	f.List, f.Page = false, 0
+	return FindingsViewURL(f)
+}
+
+// findingsExportURL downloads the findings of filter f (every page) as
+// format (csv or json).
+func findingsExportURL(f posture.FindingFilter, format string) templ.SafeURL {
+	f.List, f.Page = false, 0
+	v := f.Values()
+	v.Set("format", format)
+	return templ.SafeURL("/findings/export?" + v.Encode())
+}
+
+// FindingURL is the permalink of a finding.
+func FindingURL(id string) templ.SafeURL {
+	return templ.SafeURL("/findings/" + url.PathEscape(id))
+}
+
+// ChangeURL is a change set's page.
+func ChangeURL(id int64) templ.SafeURL {
+	return templ.SafeURL("/changes/" + strconv.FormatInt(id, 10))
+}
+
+// ProjectURL is a project's score drill-down when its scope (the project's
+// resource name) is known, else the findings of the project.
+func ProjectURL(project, scope string) templ.SafeURL {
+	if scope != "" {
+		return ScopeURL("project", scope)
+	}
+	return templ.SafeURL("/findings?project=" + url.QueryEscape(project))
+}
+
+// IDURL is the page of a node given only its ID: a service or job's page,
+// a principal's identity page, a project's drill-down, else the graph
+// explorer focused on it. It reads the ID's form; no name is made here.
+func IDURL(id string) templ.SafeURL {
+	switch {
+	case strings.HasPrefix(id, "//run.googleapis.com/") && (strings.Contains(id, "/services/") || strings.Contains(id, "/jobs/")):
+		return ServiceURL(id)
+	case strings.HasPrefix(id, "//cloudresourcemanager.googleapis.com/projects/"):
+		return ScopeURL("project", id)
+	case id == "allUsers" || id == "allAuthenticatedUsers":
+		return IdentityURL(id)
+	}
+	for _, p := range []string{"serviceAccount:", "user:", "group:", "domain:", "principal://", "principalSet://"} {
+		if strings.HasPrefix(id, p) {
+			return IdentityURL(id)
 		}
 	}
-	v.Set("page", strconv.Itoa(n))
-	return templ.SafeURL("/findings?" + v.Encode())
+	return GraphURL(id)
 }
 
 // servicesPageURL is page n of the services list under filter f.
@@ -103,6 +170,50 @@ func gapSummary(gaps []rules.Gap) string {
 		out += fmt.Sprintf(", %d incomplete", partial)
 	}
 	return out + ": the input lacked " + strings.Join(what, ", ")
+}
+
+// plural counts n things: "1 finding", "3 findings".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// projectScope is the scope of r's i-th project ("" if unknown).
+func projectScope(r posture.FindingRow, i int) string {
+	if i < len(r.ProjectScopes) {
+		return r.ProjectScopes[i]
+	}
+	return ""
+}
+
+// viaWhat says what kind of container a binding was inherited from.
+func viaWhat(id string) string {
+	switch {
+	case strings.HasPrefix(id, "//cloudresourcemanager.googleapis.com/projects/"):
+		return "a project"
+	case strings.HasPrefix(id, "//cloudresourcemanager.googleapis.com/folders/"):
+		return "a folder"
+	case strings.HasPrefix(id, "//cloudresourcemanager.googleapis.com/organizations/"):
+		return "the organization"
+	}
+	return "another resource"
+}
+
+// bindingTail ends the sentence of a binding: where an inherited grant
+// comes from, and its condition.
+func bindingTail(b rules.BindingEvidence, subject string) string {
+	out := ""
+	if b.Via != "" && b.Via != subject {
+		if w := viaWhat(b.Via); w != "another resource" {
+			out += " (granted on " + w + ", so it reaches what is in it)"
+		}
+	}
+	if b.Condition != "" {
+		out += ", only while " + b.Condition
+	}
+	return out + "."
 }
 
 // textPart is a piece of free text: plain words, or a node ID to show by

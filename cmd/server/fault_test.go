@@ -329,11 +329,14 @@ type faultWrites struct {
 	mu         sync.Mutex
 	exceptions map[string]int // finding ID -> acknowledged exceptions
 	approvals  map[int64]bool // change set -> approval acknowledged
-	proposals  map[int64]bool // change set proposed by the dev user
-	acked      atomic.Int64
-	refused    atomic.Int64 // 409 to an approval: the other request won the race
-	failed     atomic.Int64 // transport errors: in flight at the kill, or sent after it
-	other      []string     // unexpected answers
+	// proposals are the change sets proposals were answered with, and the
+	// finding each was for: a new one by the dev user, or the one already
+	// under way for the finding (a finding gets one at a time).
+	proposals map[int64]string
+	acked     atomic.Int64
+	refused   atomic.Int64 // 409 to an approval: the other request won the race
+	failed    atomic.Int64 // transport errors: in flight at the kill, or sent after it
+	other     []string     // unexpected answers
 }
 
 // testKillDuringWrites: change sets proposed by alice (some approved by bob)
@@ -426,7 +429,7 @@ func testKillDuringWrites(t *testing.T, bin string) {
 		pid := plannable[i%len(plannable)]
 		jobs = append(jobs, job{path: "/findings/" + url.PathEscape(pid) + "/propose", kind: "propose", fid: pid, form: url.Values{}})
 	}
-	w := &faultWrites{exceptions: map[string]int{}, approvals: map[int64]bool{}, proposals: map[int64]bool{}}
+	w := &faultWrites{exceptions: map[string]int{}, approvals: map[int64]bool{}, proposals: map[int64]string{}}
 	client := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	queue := make(chan job)
 	var wg sync.WaitGroup
@@ -458,7 +461,7 @@ func testKillDuringWrites(t *testing.T, bin string) {
 						if err != nil {
 							w.other = append(w.other, "propose redirected to "+resp.Header.Get("Location"))
 						} else {
-							w.proposals[id] = true
+							w.proposals[id] = j.fid
 						}
 					}
 				case j.kind == "approve" && resp.StatusCode == http.StatusConflict:
@@ -538,9 +541,10 @@ func testKillDuringWrites(t *testing.T, bin string) {
 			t.Errorf("change set %d: approval acknowledged, stored %s by %q with hash %q (content %q)", id, c.Status, c.DecidedBy, c.ApprovedHash, c.ContentHash)
 		}
 	}
-	for id := range w.proposals {
-		if c, ok := byID[id]; !ok || c.ProposedBy != "dev@example.com" || c.Status != store.StatusProposed {
-			t.Errorf("change set %d: proposal acknowledged, stored %+v", id, c)
+	for id, fid := range w.proposals {
+		c, ok := byID[id]
+		if !ok || c.FindingID != fid || (c.ProposedBy == "dev@example.com" && c.Status != store.StatusProposed) {
+			t.Errorf("change set %d: proposal for %s acknowledged, stored %s for %s by %s (found: %v)", id, fid, c.Status, c.FindingID, c.ProposedBy, ok)
 		}
 	}
 	// Approvals made before are intact.

@@ -42,23 +42,3 @@ func (h *Handler) APIServices(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]any{"services": rows, "total": l.Total, "page": l.Page, "pages": l.Pages})
 }
-
-// APIFindings lists findings with the same filters and pages as /findings.
-func (h *Handler) APIFindings(c echo.Context) error {
-	l, err := h.posture.Findings(findingFilter(c))
-	if err != nil {
-		return err
-	}
-	rows := l.Rows
-	if rows == nil {
-		rows = []posture.FindingRow{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"findings": rows, "total": l.Total, "page": l.Page, "pages": l.Pages})
-}
-
-// findingFilter reads the findings list's filter and page from the query.
-func findingFilter(c echo.Context) posture.FindingFilter {
-	page, _ := strconv.Atoi(c.QueryParam("page"))
-	return posture.FindingFilter{Check: c.QueryParam("check"), Severity: c.QueryParam("severity"), Project: c.QueryParam("project"),
-		Label: c.QueryParam("label"), Page: page}
-}

@@ -90,17 +90,29 @@ func (h *Handler) ChangeDetail(c echo.Context) error {
 	return h.render(c, http.StatusOK, web.ChangeView(p))
 }
 
-// Propose plans the fix of a finding and stores it for review.
+// Propose plans the fix of a finding and stores it for review, then shows
+// the change set, or returns to the page the form was on (its "return"
+// field, the finding's row). A finding with a change set under way gets no
+// second: the answer is that change set (or the page the form was on).
 func (h *Handler) Propose(c echo.Context) error {
 	cur, err := h.posture.Current()
 	if err != nil {
 		return err
 	}
 	id, err := h.review.Propose(c.Request().Context(), cur.Report, cur.Snapshot.ID, c.Param("id"), actor(c))
-	if err != nil {
+	var open *store.OpenChangeSetError
+	switch {
+	case errors.As(err, &open):
+		id = open.ID
+		setFlash(c, "change-open")
+	case err != nil:
 		return reviewError(err)
+	default:
+		setFlash(c, "change-proposed")
 	}
-	setFlash(c, "change-proposed")
+	if back := returnTo(c, ""); back != "" {
+		return c.Redirect(http.StatusSeeOther, withAnchor(back, c.Param("id")))
+	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/changes/%d", id))
 }
 

@@ -13,7 +13,8 @@ import (
 )
 
 // AddException accepts the risk of a finding: owner, reason and an expiry
-// date (YYYY-MM-DD, end of that day UTC).
+// date (YYYY-MM-DD, end of that day UTC). It returns to the page the form
+// was on (its "return" field, the finding's row), else to the exceptions.
 func (h *Handler) AddException(c echo.Context) error {
 	day, err := time.Parse("2006-01-02", c.FormValue("expires"))
 	if err != nil {
@@ -33,10 +34,14 @@ func (h *Handler) AddException(c echo.Context) error {
 		return err
 	}
 	setFlash(c, "exception-recorded")
+	if back := returnTo(c, ""); back != "" {
+		return c.Redirect(http.StatusSeeOther, withAnchor(back, c.Param("id")))
+	}
 	return c.Redirect(http.StatusSeeOther, "/findings#exceptions")
 }
 
-// RevokeException ends an exception early.
+// RevokeException ends an exception early, and returns to the page the
+// form was on.
 func (h *Handler) RevokeException(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
@@ -51,5 +56,5 @@ func (h *Handler) RevokeException(c echo.Context) error {
 		return err
 	}
 	setFlash(c, "exception-revoked")
-	return c.Redirect(http.StatusSeeOther, "/findings#exceptions")
+	return c.Redirect(http.StatusSeeOther, returnTo(c, "/findings#exceptions"))
 }

@@ -273,7 +273,12 @@ func (h *Handler) Identity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	rows, err := h.posture.FindingRows(c.Request().Context(), d.Findings)
+	if err != nil {
+		return err
+	}
 	l := h.layout(c, names.Of(nil, d.Node.ID).Text, "graph")
 	l.Graph = true
-	return h.render(c, http.StatusOK, web.IdentityView(web.IdentityPage{Layout: l, IdentityDetail: d, DataURL: dataURL(graphQuery{Focus: id, Depth: 1})}))
+	return h.render(c, http.StatusOK, web.IdentityView(web.IdentityPage{Layout: l, IdentityDetail: d, DataURL: dataURL(graphQuery{Focus: id, Depth: 1}),
+		Rows: rows, Actions: h.findingActions(c)}))
 }

@@ -247,7 +247,7 @@ func TestPages(t *testing.T) {
 				}
 			}
 		}},
-		{"findings filter by check", "/findings?check=invoker-public", func(t *testing.T, d *goquery.Document) {
+		{"findings filter by check", "/findings?check=invoker-public&view=list", func(t *testing.T, d *goquery.Document) {
 			rows := d.Find(`[data-testid="finding"]`)
 			if rows.Length() == 0 {
 				t.Fatal("no invoker-public findings")

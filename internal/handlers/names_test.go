@@ -74,7 +74,7 @@ func TestPagesShowNamesNotIDs(t *testing.T) {
 
 	// The evidence of a binding reads role → member on where it is granted,
 	// with the default compute identity tagged and the project by its ID.
-	_, body = e.do(t, http.MethodGet, "/findings?check=runtime-basic-role", nil)
+	_, body = e.do(t, http.MethodGet, "/findings?view=list&check=runtime-basic-role", nil)
 	d := doc(t, body)
 	var ev []string
 	d.Find(`[data-testid="evidence-binding"]`).Each(func(_ int, s *goquery.Selection) { ev = append(ev, strings.Join(strings.Fields(s.Text()), " ")) })

@@ -5,11 +5,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/runlens/runlens/internal/auth"
 	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/web"
 )
@@ -48,10 +46,14 @@ func (h *Handler) ServiceDetail(c echo.Context) error {
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound, "No service or job with that ID in the current snapshot.")
 	}
+	rows, err := h.posture.FindingRows(c.Request().Context(), d.Findings)
+	if err != nil {
+		return err
+	}
 	l := h.layout(c, d.Row.Name, "services")
 	l.Graph = true
 	return h.render(c, http.StatusOK, web.ServiceView(web.ServicePage{Layout: l, ServiceDetail: d,
-		DataURL: dataURL(graphQuery{Focus: id, Depth: 1})}))
+		DataURL: dataURL(graphQuery{Focus: id, Depth: 1}), Rows: rows, Actions: h.findingActions(c)}))
 }
 
 // pathID recovers a node ID from /services/{id} or /identities/{id}: the ID
@@ -68,21 +70,4 @@ func pathID(c echo.Context, prefix string) (string, error) {
 		id = "//" + strings.TrimLeft(id, "/")
 	}
 	return id, nil
-}
-
-// Findings lists findings with filters.
-func (h *Handler) Findings(c echo.Context) error {
-	f := findingFilter(c)
-	list, err := h.posture.Findings(f)
-	if err != nil {
-		return err
-	}
-	exceptions, err := h.posture.Exceptions(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	u, _ := userFrom(c)
-	now := time.Now()
-	return h.render(c, http.StatusOK, web.FindingsView(web.FindingsPage{Layout: h.layout(c, "Findings", "findings"), Filter: f, List: list,
-		CanExcept: u.Role.Can(auth.Except), CanPropose: u.Role.Can(auth.Propose), Exceptions: exceptions, MinExpiry: now.AddDate(0, 0, 1).Format("2006-01-02"), Now: now}))
 }

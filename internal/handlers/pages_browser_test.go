@@ -46,6 +46,8 @@ func TestBrowserEveryPage(t *testing.T) {
 		{"services", "/services"},
 		{"service", "/services/" + url.PathEscape(svc)},
 		{"findings", "/findings"},
+		{"findings-list", "/findings?view=list&state="},
+		{"finding", "/findings/" + idsOf(t, e, "invoker-public")[0]},
 		{"graph", "/graph"},
 		{"graph-focus", "/graph?focus=" + url.QueryEscape(svc)},
 		{"identity", "/identities/" + url.PathEscape(sa)},

@@ -65,8 +65,11 @@ func (h *Handler) Routes() *echo.Echo {
 	// or spread over the wildcard).
 	e.GET("/services", h.Services)
 	e.GET("/services/*", h.ServiceDetail)
-	// Findings and exceptions (accepted risks).
+	// Findings (grouped by check, or the list; the filter in the URL), the
+	// view's export, a finding's page, and exceptions (accepted risks).
 	e.GET("/findings", h.Findings)
+	e.GET("/findings/export", h.ExportFindings)
+	e.GET("/findings/:id", h.Finding)
 	e.POST("/findings/:id/exception", h.AddException, require(auth.Except))
 	e.POST("/exceptions/:id/revoke", h.RevokeException, require(auth.Except))
 	// Graph explorer and identities.
@@ -97,6 +100,7 @@ func (h *Handler) Routes() *echo.Echo {
 	api.GET("/graph", h.APIGraph)
 	api.GET("/services", h.APIServices)
 	api.GET("/findings", h.APIFindings)
+	api.GET("/findings/groups", h.APIFindingGroups)
 	api.GET("/graph/search", h.APIGraphSearch)
 	api.GET("/graph/neighbours", h.APIGraphNeighbours)
 	api.GET("/graph/reach", h.APIGraphReach)

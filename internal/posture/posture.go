@@ -6,6 +6,7 @@ package posture
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -44,8 +45,13 @@ type Current struct {
 	detailOnce sync.Once // builds detail on first use
 	detail     detailIndex
 
+	// gone are the findings of the previous snapshot this one no longer
+	// holds (fixed), set before the state is indexed.
+	gone            []rules.Finding
 	findingListOnce sync.Once // builds findingsIdx on first use
 	findingsIdx     findingListIndex
+	statesMu        sync.Mutex // one rebuild of states at a time
+	states          atomic.Pointer[stateIndex]
 
 	memo memo // rendered answers (Memo)
 
@@ -121,6 +127,7 @@ func (s *Service) Current() (*Current, error) {
 			}
 		}
 		n := s.withExceptions(c.Snapshot, c.Report, active)
+		n.gone = c.gone
 		s.warm(n)
 		if s.cur.CompareAndSwap(c, n) {
 			return n, nil
@@ -157,7 +164,15 @@ func (s *Service) serveReady(ctx context.Context, sn store.Snapshot, rep *scan.R
 	}
 	c := ready
 	if c == nil || !maps.Equal(c.Exceptions, active) {
+		if c == nil {
+			c = s.cur.Load()
+		}
+		gone, err := s.goneFor(ctx, sn, c)
+		if err != nil {
+			return nil, err
+		}
 		c = s.withExceptions(sn, rep, active)
+		c.gone = gone
 		s.warm(c)
 	}
 	s.cur.Store(c)
@@ -171,9 +186,66 @@ func (s *Service) prepare(ctx context.Context, sn store.Snapshot, rep *scan.Repo
 	if err != nil {
 		return nil, err
 	}
+	gone, err := s.goneFor(ctx, sn, nil)
+	if err != nil {
+		return nil, err
+	}
 	c := s.withExceptions(sn, rep, active)
+	c.gone = gone
 	s.warm(c)
 	return c, nil
+}
+
+// goneFor returns the findings of the snapshot before sn that sn no longer
+// holds (they are listed as fixed), those of prev when prev serves sn
+// already. Their titles are the checks'; their evidence is left in the
+// store (the finding's page reads it).
+func (s *Service) goneFor(ctx context.Context, sn store.Snapshot, prev *Current) ([]rules.Finding, error) {
+	if prev != nil && prev.Snapshot.ID == sn.ID {
+		return prev.gone, nil
+	}
+	before, err := s.st.PreviousSnapshot(ctx, sn)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	stored, err := s.st.GoneFindings(ctx, before.ID, sn.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]rules.Finding, 0, len(stored))
+	for _, f := range stored {
+		out = append(out, storedFinding(f))
+	}
+	return out, nil
+}
+
+// catalog is the check catalog by slug.
+var catalog = sync.OnceValue(func() map[string]rules.Rule {
+	m := map[string]rules.Rule{}
+	for _, r := range rules.All() {
+		m[r.Slug] = r
+	}
+	return m
+})
+
+// storedFinding is a stored finding as the rules made it, with its check's
+// title (evidence, if read, decoded).
+func storedFinding(f store.StoredFinding) rules.Finding {
+	sev, _ := rules.ParseSeverity(f.Severity)
+	out := rules.Finding{ID: f.ID, Check: f.Check, Severity: sev, Subject: f.Subject, Affects: f.Affects, Excepted: f.Excepted}
+	if out.Affects == nil {
+		out.Affects = []string{}
+	}
+	if r, ok := catalog()[f.Check]; ok {
+		out.Title = r.Title
+	}
+	if len(f.Evidence) > 0 {
+		_ = json.Unmarshal(f.Evidence, &out.Evidence)
+	}
+	return out
 }
 
 // warm builds what the pages of a served state compute once, before the
@@ -188,7 +260,7 @@ func (s *Service) warm(c *Current) {
 	parts <- func() { c.rowsOnce.Do(func() { s.buildRows(c) }) }
 	parts <- func() { c.details() }
 	parts <- func() { c.findings() }
-	parts <- func() { c.findingList() }
+	parts <- func() { s.warmFindings(c) }
 	close(parts)
 	var wg sync.WaitGroup
 	for range min(par.Workers(), len(parts)) {
@@ -199,6 +271,19 @@ func (s *Service) warm(c *Current) {
 		})
 	}
 	wg.Wait()
+}
+
+// warmFindings indexes the findings views of c and answers their default
+// (the findings page as the menu opens it). If the change sets cannot be
+// read, the first request tries again (and reports it).
+func (s *Service) warmFindings(c *Current) {
+	ix := c.findingList()
+	si, err := s.states(context.Background(), c)
+	if err != nil {
+		s.log.Warn("warm the findings views", "err", err)
+		return
+	}
+	si.query(ix, FindingFilter{States: DefaultStates()})
 }
 
 // Load serves the latest complete snapshot in the store, rebuilding its

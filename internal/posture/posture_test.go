@@ -197,7 +197,7 @@ func TestServicesPaging(t *testing.T) {
 	// Findings are paged the same way (a large organization has hundreds of
 	// thousands): every page in report order, together the whole report.
 	c, _ := ps.Current()
-	first, err := ps.Findings(posture.FindingFilter{})
+	first, err := ps.Findings(ctx, posture.FindingFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func TestServicesPaging(t *testing.T) {
 	}
 	var ids []string
 	for page := 1; page <= first.Pages+1; page++ { // one past the end: the last page again
-		l, _ := ps.Findings(posture.FindingFilter{Page: page})
+		l, _ := ps.Findings(ctx, posture.FindingFilter{Page: page, List: true})
 		if page > first.Pages {
 			if l.Page != first.Pages {
 				t.Errorf("findings page %d clamps to %d, want %d", page, l.Page, first.Pages)
@@ -230,7 +230,7 @@ func TestServicesPaging(t *testing.T) {
 	if diff := cmp.Diff(want, ids); diff != "" {
 		t.Errorf("the pages together are not the report's findings in order (-want +got):\n%s", diff)
 	}
-	proj, _ := ps.Findings(posture.FindingFilter{Project: all.Projects[0], Severity: "high"})
+	proj, _ := ps.Findings(ctx, posture.FindingFilter{Project: all.Projects[0], Severities: []rules.Severity{rules.High}})
 	for _, r := range proj.Rows {
 		if !slices.Contains(r.Projects, all.Projects[0]) || r.Severity.String() != "high" {
 			t.Errorf("finding %s (projects %v, %s) in a filter on %s, high", r.ID, r.Projects, r.Severity, all.Projects[0])

@@ -3,7 +3,6 @@ package posture
 import (
 	"cmp"
 	"context"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -139,6 +138,9 @@ type ServiceRow struct {
 	Score    int
 	Grade    string
 	Findings int
+	// ProjectScope is the project's scope ID (its resource name), for its
+	// score drill-down; "" if the graph lacks the project.
+	ProjectScope string
 	// NotServing says why the service never served, if it did not.
 	NotServing string
 }
@@ -246,6 +248,9 @@ func (s *Service) row(c *Current, sc rules.ServiceScore) ServiceRow {
 	n, _ := g.Node(sc.Service)
 	row := ServiceRow{ID: sc.Service, Name: sc.Label, Project: sc.Project, Score: sc.Score, Grade: sc.Grade, Findings: len(sc.Findings)}
 	if n != nil {
+		if p, ok := g.Node(n.Parent); ok && p.Kind == graph.KindProject {
+			row.ProjectScope = p.ID
+		}
 		row.Kind = n.Kind
 		if w, ok := n.Data.(*inventory.Workload); ok {
 			row.Region, row.Shape, row.Ingress, row.NotServing = w.Region, w.Shape, w.Ingress, w.NotServing
@@ -296,6 +301,9 @@ type Caller struct {
 	Kind  graph.Kind
 	Label string
 	Auth  string // "IAM binding", "OIDC as SA", "unauthenticated"
+	// Identity is the node ID of the service account whose OIDC token it
+	// sends, if it sends one.
+	Identity string
 }
 
 // Service returns the detail of service or job id.
@@ -323,6 +331,7 @@ func (s *Service) Service(id string) (ServiceDetail, bool, error) {
 			cl.Auth = "unauthenticated"
 			if auth := g.Out(e.From, graph.AuthenticatesAs); len(auth) > 0 {
 				cl.Auth = "OIDC token as " + strings.TrimPrefix(auth[0].To, "serviceAccount:")
+				cl.Identity = auth[0].To
 			}
 		}
 		d.Callers = append(d.Callers, cl)
@@ -341,91 +350,4 @@ func (s *Service) Service(id string) (ServiceDetail, bool, error) {
 		d.Findings = append(d.Findings, c.Report.Findings[i])
 	}
 	return d, true, nil
-}
-
-// FindingFilter selects findings, and a page of them.
-type FindingFilter struct {
-	Check    string
-	Severity string
-	Project  string
-	Label    string // "key=value" on an affected service
-	Page     int    // 1-based; out of range means the nearest page
-}
-
-// FindingRow is a finding with the projects of the services it affects.
-type FindingRow struct {
-	rules.Finding
-	Projects []string
-}
-
-// FindingsPageSize is how many findings a page of the list holds: a large
-// organization has hundreds of thousands.
-const FindingsPageSize = 250
-
-// FindingList is one page of the findings matching a filter.
-type FindingList struct {
-	Rows   []FindingRow
-	Checks []string // the check slugs present, for the filter's choices
-	Total  int      // findings matching the filter
-	Page   int
-	Pages  int
-}
-
-// findingListIndex is what the findings list needs of each finding, built once
-// per served state: the projects of the services it affects.
-type findingListIndex struct {
-	projects [][]string // by finding, index for index
-	checks   []string
-}
-
-func (c *Current) findingList() *findingListIndex {
-	c.findingListOnce.Do(func() {
-		g := c.Report.Graph
-		fi := findingListIndex{projects: make([][]string, len(c.Report.Findings))}
-		checks := map[string]bool{}
-		for i, fd := range c.Report.Findings {
-			checks[fd.Check] = true
-			for _, a := range fd.Affects {
-				if n, ok := g.Node(a); ok && !slices.Contains(fi.projects[i], n.Project) {
-					fi.projects[i] = append(fi.projects[i], n.Project)
-				}
-			}
-		}
-		fi.checks = slices.Sorted(maps.Keys(checks))
-		c.findingsIdx = fi
-	})
-	return &c.findingsIdx
-}
-
-// Findings lists one page of the findings matching f, in report order (most
-// severe first), with the check slugs present for the filter's choices.
-func (s *Service) Findings(f FindingFilter) (FindingList, error) {
-	c, err := s.Current()
-	if err != nil {
-		return FindingList{}, err
-	}
-	g := c.Report.Graph
-	fi := c.findingList()
-	labelKey, labelValue, byLabel := strings.Cut(f.Label, "=")
-	var match []int32
-	for i, fd := range c.Report.Findings {
-		if (f.Check != "" && fd.Check != f.Check) || (f.Severity != "" && fd.Severity.String() != f.Severity) ||
-			(f.Project != "" && !slices.Contains(fi.projects[i], f.Project)) {
-			continue
-		}
-		if f.Label != "" && !slices.ContainsFunc(fd.Affects, func(a string) bool {
-			n, ok := g.Node(a)
-			return ok && byLabel && n.Labels[labelKey] == labelValue
-		}) {
-			continue
-		}
-		match = append(match, int32(i))
-	}
-	l := FindingList{Checks: fi.checks, Total: len(match), Pages: max(1, (len(match)+FindingsPageSize-1)/FindingsPageSize)}
-	l.Page = min(max(f.Page, 1), l.Pages)
-	from := (l.Page - 1) * FindingsPageSize
-	for _, i := range match[min(from, len(match)):min(from+FindingsPageSize, len(match))] {
-		l.Rows = append(l.Rows, FindingRow{Finding: c.Report.Findings[i], Projects: fi.projects[i]})
-	}
-	return l, nil
 }

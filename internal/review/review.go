@@ -93,7 +93,9 @@ func Input(rep *scan.Report) changeset.Input {
 }
 
 // Propose plans the fix of finding findingID in rep and stores it as a
-// proposed change set.
+// proposed change set. A finding has one change set under way at a time:
+// if it has one, nothing is stored and the error is a
+// *store.OpenChangeSetError naming it.
 func (s *Service) Propose(ctx context.Context, rep *scan.Report, snapshotID int64, findingID string, by Actor) (int64, error) {
 	f, ok := rep.Finding(findingID)
 	if !ok {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -81,14 +82,52 @@ func scanChangeSet(row interface{ Scan(...any) error }) (ChangeSetRow, error) {
 	return c, nil
 }
 
+// OpenChangeSetError is returned by AddChangeSet when the finding already
+// has an open change set (see openChangeSet): a finding gets one proposal
+// at a time.
+type OpenChangeSetError struct {
+	ID     int64  // the open change set
+	Status string // its status
+}
+
+func (e *OpenChangeSetError) Error() string {
+	return fmt.Sprintf("store: the finding already has change set %d (%s)", e.ID, e.Status)
+}
+
+// openChangeSet is the SQL condition of a change set still under way for
+// its findings (the one parameter is now): proposed; approved and neither
+// lapsed (an apply claimed is under way); or applied and not yet checked by
+// a sync. Rejected, expired and failed ones are closed, and so is an
+// applied one a sync has checked: verified (if its finding came back, a new
+// fix is needed) or not-fixed.
+const openChangeSet = `(status = 'proposed' OR (status = 'approved' AND (applied_by <> '' OR approval_expires_at > ?))
+	OR (status = 'applied' AND verification = ''))`
+
+// fixesFinding is the SQL condition of a change set whose finding, or one
+// of the findings its content says it fixes, is the parameter.
+const fixesFinding = `(finding_id = ? OR EXISTS (SELECT 1 FROM json_each(change_sets.content, '$.fixes') j WHERE j.value = ?))`
+
 // AddChangeSet stores a proposed change set and its audit entry in one
 // transaction, and returns its ID. The audit entry's Target is set to the ID.
+// If the finding already has an open change set (its own, or one that says
+// it fixes it, open as of c.ProposedAt) nothing is stored and the error is
+// an *OpenChangeSetError naming it: the check and the insert are one write
+// transaction, so two concurrent proposals cannot both be stored.
 func (s *Store) AddChangeSet(ctx context.Context, c ChangeSetRow, audit AuditEntry) (int64, error) {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: add change set: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
+	var open OpenChangeSetError
+	err = tx.QueryRowContext(ctx, `SELECT id, status FROM change_sets WHERE `+fixesFinding+` AND `+openChangeSet+` ORDER BY id DESC LIMIT 1`,
+		c.FindingID, c.FindingID, ts(c.ProposedAt)).Scan(&open.ID, &open.Status)
+	switch {
+	case err == nil:
+		return 0, &open
+	case !errors.Is(err, sql.ErrNoRows):
+		return 0, fmt.Errorf("store: add change set: %w", err)
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO change_sets (title, finding_id, check_slug, subject, snapshot_id, content, content_hash,
 		status, proposed_by, proposed_sub, proposed_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?)`,
 		c.Title, c.FindingID, c.Check, c.Subject, c.SnapshotID, string(c.Content), c.ContentHash, c.ProposedBy, c.ProposedSub, ts(c.ProposedAt))
@@ -106,7 +145,73 @@ func (s *Store) AddChangeSet(ctx context.Context, c ChangeSetRow, audit AuditEnt
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("store: add change set: %w", err)
 	}
+	s.changed()
 	return id, nil
+}
+
+// changed counts a write to the change sets (ChangeSetsVersion).
+func (s *Store) changed() { s.changeSets.Add(1) }
+
+// ChangeSetsVersion counts the writes to the change sets made through this
+// Store since it was opened: while it stays the same, what ChangeSetStates
+// returns has not changed (runlens is the database's only writer), so a
+// reader may keep what it built from it.
+func (s *Store) ChangeSetsVersion() uint64 { return s.changeSets.Load() }
+
+// ChangeSetState is what the findings list needs of a change set: its
+// status, and the findings it is for.
+type ChangeSetState struct {
+	ID           int64
+	FindingID    string
+	Fixes        []string // the findings its content says it fixes (FindingID among them or not)
+	Status       string
+	Verification string
+	// Open is true while it is under way for its findings (see
+	// AddChangeSet) as of the time ChangeSetStates was given.
+	Open bool
+}
+
+// ChangeSetStates returns every change set's state as of now, oldest first.
+func (s *Store) ChangeSetStates(ctx context.Context, now time.Time) ([]ChangeSetState, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, finding_id, COALESCE(json_extract(content, '$.fixes'), '[]'), status, verification, `+
+		openChangeSet+` FROM change_sets ORDER BY id`, ts(now))
+	if err != nil {
+		return nil, fmt.Errorf("store: change set states: %w", err)
+	}
+	defer rows.Close()
+	var out []ChangeSetState
+	for rows.Next() {
+		var c ChangeSetState
+		var fixes string
+		if err := rows.Scan(&c.ID, &c.FindingID, &fixes, &c.Status, &c.Verification, &c.Open); err != nil {
+			return nil, fmt.Errorf("store: change set states: %w", err)
+		}
+		_ = json.Unmarshal([]byte(fixes), &c.Fixes)
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: change set states: %w", err)
+	}
+	return out, nil
+}
+
+// ChangeSetsFor returns the change sets of finding id (proposed for it, or
+// saying they fix it), newest first.
+func (s *Store) ChangeSetsFor(ctx context.Context, id string) ([]ChangeSetRow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+changeSetCols+` FROM change_sets WHERE `+fixesFinding+` ORDER BY id DESC`, id, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: change sets of finding %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []ChangeSetRow
+	for rows.Next() {
+		c, err := scanChangeSet(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: change sets of finding %s: %w", id, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // ChangeSet returns change set id, or ErrNotFound.
@@ -175,6 +280,7 @@ func (s *Store) transitionIn(ctx context.Context, audit AuditEntry, q string, ar
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: change set transition: %w", err)
 	}
+	s.changed()
 	return nil
 }
 
@@ -205,7 +311,11 @@ func (s *Store) Expire(ctx context.Context, at time.Time) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("store: expire approvals: %w", err)
 	}
-	return res.RowsAffected()
+	n, err := res.RowsAffected()
+	if n > 0 {
+		s.changed()
+	}
+	return n, err
 }
 
 // ClaimApply marks an approved, unexpired change set whose approval matches
@@ -255,6 +365,7 @@ func (s *Store) FailInterruptedApplies(ctx context.Context, outcome string, audi
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("store: fail interrupted applies: %w", err)
 	}
+	s.changed()
 	return ids, nil
 }
 
@@ -290,5 +401,6 @@ func (s *Store) SetVerification(ctx context.Context, id int64, verification stri
 	if err != nil {
 		return fmt.Errorf("store: verify change set: %w", err)
 	}
+	s.changed()
 	return nil
 }

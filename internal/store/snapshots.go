@@ -626,16 +626,6 @@ func (s *Store) SnapshotScores(ctx context.Context, id int64) ([]ScoreRow, error
 	return out, rows.Err()
 }
 
-// StoredFinding is one finding as stored with a snapshot.
-type StoredFinding struct {
-	ID       string
-	Check    string
-	Severity string
-	Subject  string
-	Affects  []string
-	Excepted bool
-}
-
 // SnapshotFindings returns the findings stored with snapshot id, by check
 // then subject.
 func (s *Store) SnapshotFindings(ctx context.Context, id int64) ([]StoredFinding, error) {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -25,6 +26,8 @@ type Store struct {
 	db    *sql.DB // reads
 	w     *sql.DB // writes: one connection
 	users userCache
+	// changeSets counts writes to the change sets (ChangeSetsVersion).
+	changeSets atomic.Uint64
 }
 
 // Open opens (creating if needed) the database at path, applies pending
