@@ -1050,7 +1050,7 @@ func (bl *builder) bindings(id string, p *iam.Policy) {
 				continue
 			}
 			from := bl.principal(m)
-			if buildCreate && !(m.Kind == iam.KindServiceAccount && iam.IsServiceAgent(m.Value)) {
+			if buildCreate && !m.IsServiceAgent() {
 				bl.buildCreators = append(bl.buildCreators, graph.Edge{From: from, Role: bd.Role, Via: id, Condition: cond, CondTitle: title})
 			}
 			base := graph.Edge{From: from, Role: bd.Role, Via: id, Condition: cond, CondTitle: title}

@@ -66,7 +66,7 @@ func (p *planner) hasOtherInvoker(w string, b rules.BindingEvidence) bool {
 	id := iam.ParseMember(b.Member).ID()
 	for _, e := range p.g.In(w, graph.CanInvoke) {
 		m := iam.ParseMember(e.From)
-		if iam.IsBasic(e.Role) || (m.Kind == iam.KindServiceAccount && iam.IsServiceAgent(m.Value)) {
+		if iam.IsBasic(e.Role) || m.IsServiceAgent() {
 			continue
 		}
 		if e.From == id && e.Via == b.Via && e.Role == b.Role {
@@ -103,7 +103,7 @@ func (p *planner) invokers(w string) []string {
 	var out []string
 	for _, e := range p.g.In(w, graph.CanInvoke) {
 		m := iam.ParseMember(e.From)
-		if iam.IsBasic(e.Role) || (m.Kind == iam.KindServiceAccount && iam.IsServiceAgent(m.Value)) || slices.Contains(out, e.From) {
+		if iam.IsBasic(e.Role) || m.IsServiceAgent() || slices.Contains(out, e.From) {
 			continue
 		}
 		out = append(out, e.From)

@@ -174,6 +174,12 @@ func LegacyCloudBuildProject(email string) (string, bool) {
 	return local, true
 }
 
+// IsServiceAgent reports whether the member is a Google-managed service
+// agent's service account (see IsServiceAgent).
+func (m Member) IsServiceAgent() bool {
+	return m.Kind == KindServiceAccount && IsServiceAgent(m.Value)
+}
+
 // IsDeleted reports whether the member is a deleted principal
 // (deleted:serviceAccount:EMAIL?uid=N, deleted:user:..., deleted:group:...).
 // A deleted principal grants nothing; its binding comes back to life only if

@@ -329,7 +329,7 @@ func callersNote(g *graph.Graph, id string) string {
 		m := iam.ParseMember(e.From)
 		from, _ := g.Node(e.From)
 		switch {
-		case m.Kind == iam.KindServiceAccount && iam.IsServiceAgent(m.Value):
+		case m.IsServiceAgent():
 			add("Google service agent")
 		case iam.IsBasic(e.Role) && m.IsHuman():
 			add("Owner/Editor holder")

@@ -198,7 +198,7 @@ func checkRuntimeSAImpersonable(c *Context) []Result {
 		conditional := 0
 		for _, e := range c.Graph.In(ri.Node.ID, graph.CanActAs) {
 			m := iam.ParseMember(e.From)
-			if e.From == ri.Node.ID || (m.Kind == iam.KindServiceAccount && iam.IsServiceAgent(m.Value)) || m.IsConvenience() {
+			if e.From == ri.Node.ID || m.IsServiceAgent() || m.IsConvenience() {
 				continue
 			}
 			bindings = append(bindings, bindingOf(e))
@@ -233,7 +233,7 @@ func checkSAUserProjectLevel(c *Context) []Result {
 				if e.Role != "roles/iam.serviceAccountUser" && e.Role != "roles/iam.serviceAccountTokenCreator" {
 					continue
 				}
-				if m := iam.ParseMember(e.From); m.Kind == iam.KindServiceAccount && iam.IsServiceAgent(m.Value) {
+				if m := iam.ParseMember(e.From); m.IsServiceAgent() {
 					continue
 				}
 				failed = true

@@ -104,7 +104,7 @@ func checkKMSBroadScope(c *Context) []Result {
 			if !ok || !(r.Has(kmsUse[0]) || r.Has(kmsUse[1])) || !(r.Custom || strings.HasPrefix(e.Role, "roles/cloudkms.")) {
 				continue
 			}
-			if m := iam.ParseMember(e.From); m.Kind == iam.KindServiceAccount && iam.IsServiceAgent(m.Value) {
+			if m := iam.ParseMember(e.From); m.IsServiceAgent() {
 				continue
 			}
 			out = append(out, Result{Status: Fail, Subject: e.To, Affects: workloadsRunningAs(c.Graph, e.From), Key: edgeKey(e),

@@ -74,7 +74,7 @@ func invokers(g *graph.Graph, id string) []graph.Edge {
 	var out []graph.Edge
 	for _, e := range g.In(id, graph.CanInvoke) {
 		m := iam.ParseMember(e.From)
-		if m.Kind == iam.KindServiceAccount && iam.IsServiceAgent(m.Value) {
+		if m.IsServiceAgent() {
 			continue
 		}
 		if iam.IsBasic(e.Role) && !m.IsHuman() {
