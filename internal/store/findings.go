@@ -118,18 +118,8 @@ func (s *Store) GoneFindings(ctx context.Context, before, after int64) ([]Stored
 	if err != nil {
 		return nil, fmt.Errorf("store: findings gone since snapshot %d: %w", before, err)
 	}
-	defer rows.Close()
-	var out []StoredFinding
-	for rows.Next() {
-		var f StoredFinding
-		var affects string
-		if err := rows.Scan(&f.ID, &f.Check, &f.Severity, &f.Subject, &affects, &f.Excepted); err != nil {
-			return nil, fmt.Errorf("store: findings gone since snapshot %d: %w", before, err)
-		}
-		_ = json.Unmarshal([]byte(affects), &f.Affects)
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanStoredFindings(rows)
+	if err != nil {
 		return nil, fmt.Errorf("store: findings gone since snapshot %d: %w", before, err)
 	}
 	return out, nil

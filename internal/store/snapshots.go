@@ -633,13 +633,23 @@ func (s *Store) SnapshotFindings(ctx context.Context, id int64) ([]StoredFinding
 	if err != nil {
 		return nil, fmt.Errorf("store: snapshot findings: %w", err)
 	}
+	out, err := scanStoredFindings(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: snapshot findings: %w", err)
+	}
+	return out, nil
+}
+
+// scanStoredFindings reads rows of (id, check_slug, severity, subject,
+// affects, excepted) and closes them.
+func scanStoredFindings(rows *sql.Rows) ([]StoredFinding, error) {
 	defer rows.Close()
 	var out []StoredFinding
 	for rows.Next() {
 		var f StoredFinding
 		var affects string
 		if err := rows.Scan(&f.ID, &f.Check, &f.Severity, &f.Subject, &affects, &f.Excepted); err != nil {
-			return nil, fmt.Errorf("store: snapshot findings: %w", err)
+			return nil, err
 		}
 		_ = json.Unmarshal([]byte(affects), &f.Affects)
 		out = append(out, f)
