@@ -141,9 +141,9 @@ type Inventory struct {
 // that were denied. It is stored with every snapshot.
 type Coverage struct {
 	Resources   int            `json:"resources"`        // RESOURCE records
-	IAMPolicies int            `json:"iam_policies"`     // IAM_POLICY records
-	OrgPolicies int            `json:"org_policies"`     // ORG_POLICY records
-	AssetTypes  map[string]int `json:"asset_types"`      // records by asset type, known or not
+	IAMPolicies int            `json:"iamPolicies"`      // IAM_POLICY records
+	OrgPolicies int            `json:"orgPolicies"`      // ORG_POLICY records
+	AssetTypes  map[string]int `json:"assetTypes"`       // records by asset type, known or not
 	Scopes      []string       `json:"scopes"`           // files, directories or live scopes read
 	Denied      []string       `json:"denied,omitempty"` // live scopes and content types refused (PERMISSION_DENIED)
 }
