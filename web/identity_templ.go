@@ -175,7 +175,7 @@ func IdentityView(p IdentityPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = graphCanvas(p.DataURL, "identity-canvas").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = graphPicture(p.Picture, "identity-canvas").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -1,9 +1,15 @@
 package web
 
 import (
+	"net/url"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"github.com/runlens/runlens/internal/graph"
+	"github.com/runlens/runlens/internal/picture"
 	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/internal/review"
 )
@@ -16,7 +22,7 @@ type Layout struct {
 	Role    string
 	Dev     bool   // dev mode: no IAP; a banner says so on every page
 	Serving string // what is being served, e.g. "demo · 2026-11-22 18:10 UTC"
-	Graph   bool   // the page draws graphs: load Cytoscape and graph.js
+	Graph   bool   // the page draws a graph picture: load graph.js (fit and zoom)
 	Flash   string // one-shot message after an action (a fixed server-side text)
 }
 
@@ -42,7 +48,7 @@ type ServicesPage struct {
 type ServicePage struct {
 	Layout
 	posture.ServiceDetail
-	DataURL string               // the neighbourhood the small picture draws
+	Picture Picture              // its neighbourhood, drawn
 	Rows    []posture.FindingRow // Findings, with where each stands
 	Actions FindingActions
 }
@@ -95,30 +101,48 @@ type FindingPage struct {
 // GraphPage is the graph explorer (/graph).
 type GraphPage struct {
 	Layout
-	Q         string        // search text
-	Matches   []graph.Match // search results
-	Focus     *graph.Node   // the focused node, if any
-	Depth     int
-	Query     string // "" (neighbourhood), "reach" or "path"
-	Reverse   bool   // reach: who can reach the focus (else what it can reach)
-	EdgeKinds []string
-	Selected  map[string]bool // edge kinds filtered on
-	FromText  string          // path query as typed
-	ToText    string
-	From, To  string // path ends, resolved
-	Path      []graph.Step
-	PathFound bool
-	Result    graph.Result // reach answer with a path per node
-	View      posture.View // what the picture and the tables show
-	DataURL   string       // JSON the picture loads
-	Message   string
+	Q          string        // search text
+	Matches    []graph.Match // search results
+	Focus      *graph.Node   // the focused node, if any
+	Depth      int
+	Query      string // "" (neighbourhood), "reach" or "path"
+	Reverse    bool   // reach: who can reach the focus (else what it can reach)
+	EdgeKinds  []string
+	Selected   map[string]bool // edge kinds filtered on
+	FromText   string          // path query as typed
+	ToText     string
+	From, To   string // path ends, resolved
+	Path       []graph.Step
+	PathFound  bool
+	Result     graph.Result // reach answer with a path per node
+	View       posture.View // what the picture and the tables show
+	Picture    Picture      // the view, drawn
+	DataURL    string       // the same answer as JSON, on the API
+	Message    string
+	KindSearch string // the search listed a kind: "Buckets"
+	KindTotal  int    // how many of that kind match
+	Choose     *Choice
+	Answer     *posture.Answer // a prebuilt question's answer
+}
+
+// Choice asks which node a path end typed as Text means.
+type Choice struct {
+	Text    string
+	End     string // "start" or "end"
+	Options []ChoiceOption
+}
+
+// ChoiceOption is a node a path end may mean, and the path query with it.
+type ChoiceOption struct {
+	ID  string
+	URL templ.SafeURL
 }
 
 // IdentityPage is an identity's detail (/identities/{id}).
 type IdentityPage struct {
 	Layout
 	posture.IdentityDetail
-	DataURL string
+	Picture Picture
 	Rows    []posture.FindingRow // Findings, with where each stands
 	Actions FindingActions
 }
@@ -196,4 +220,27 @@ type ScopePage struct {
 type ReportPage struct {
 	Layout
 	posture.Overview
+}
+
+// Picture is a graph picture on a page, with the page's URL to unfold its
+// groups: Base (the page without expand parameters) and the keys already
+// unfolded.
+type Picture struct {
+	picture.Picture
+	Base     string
+	Expanded []string
+}
+
+// ExpandURL is the page with the group key unfolded too, at the picture.
+func (p Picture) ExpandURL(key string) templ.SafeURL {
+	u := p.Base
+	for _, k := range append(slices.Clone(p.Expanded), key) {
+		if strings.Contains(u, "?") {
+			u += "&"
+		} else {
+			u += "?"
+		}
+		u += "expand=" + url.QueryEscape(k)
+	}
+	return templ.SafeURL(u + "#picture")
 }

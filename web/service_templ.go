@@ -235,7 +235,7 @@ func ServiceView(p ServicePage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = graphCanvas(p.DataURL, "service-canvas").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = graphPicture(p.Picture, "service-canvas").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/a-h/templ"
 
-	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/internal/rules"
 )
@@ -26,22 +25,6 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
-}
-
-// kindPlural names n nodes of kind k: "412 more service accounts".
-func kindPlural(k graph.Kind, n int) string {
-	names := map[graph.Kind]string{
-		graph.KindServiceAccount: "service account", graph.KindSchedulerJob: "Scheduler job", graph.KindSQLInstance: "Cloud SQL instance",
-		graph.KindKMSKey: "KMS key", graph.KindPublic: "public principal", graph.KindOther: "other node",
-	}
-	name, ok := names[k]
-	if !ok {
-		name = string(k)
-	}
-	if n == 1 {
-		return name
-	}
-	return name + "s"
 }
 
 func renderingTitle(format string) string {

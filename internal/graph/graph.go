@@ -86,6 +86,33 @@ func EdgeKinds() []EdgeKind {
 	return []EdgeKind{ChildOf, RunsAs, CanInvoke, PushesTo, Triggers, AuthenticatesAs, HasRole, CanActAs, Uses}
 }
 
+// Verb is what an edge of kind k says between its ends, in words:
+// "allUsers can invoke pdf-frontend", "pdf-frontend runs as
+// pdf-frontend@…".
+func (k EdgeKind) Verb() string {
+	switch k {
+	case ChildOf:
+		return "is in"
+	case RunsAs:
+		return "runs as"
+	case CanInvoke:
+		return "can invoke"
+	case PushesTo:
+		return "pushes to"
+	case Triggers:
+		return "triggers"
+	case AuthenticatesAs:
+		return "authenticates as"
+	case HasRole:
+		return "has a role on"
+	case CanActAs:
+		return "can act as"
+	case Uses:
+		return "uses"
+	}
+	return string(k)
+}
+
 // Node is one vertex. Data holds a typed view of the underlying asset for
 // the checks (nil for principals seen only as members).
 type Node struct {

@@ -140,8 +140,8 @@ func TestBrowserGraph(t *testing.T) {
 		chromedp.WaitVisible(`[data-testid="search-hit"]`),
 		chromedp.Text(`[data-testid="search-hit"]`, &firstHit),
 		chromedp.Click(`[data-testid="search-hit"]`),
-		chromedp.WaitVisible(`[data-testid="graph-canvas"][data-rendered]`),
-		chromedp.AttributeValue(`[data-testid="graph-canvas"]`, "data-rendered", &rendered, nil),
+		chromedp.WaitVisible(`[data-testid="graph-canvas"] .pic-tools`), // graph.js added the zoom buttons
+		chromedp.AttributeValue(`[data-testid="graph-canvas"]`, "data-boxes", &rendered, nil),
 		chromedp.Evaluate(`document.querySelectorAll('[data-testid="graph-edge"][data-kind="runs_as"]').length`, &runsAs),
 		chromedp.CaptureScreenshot(&shot),
 		// The path from a public principal to a backing resource.
@@ -151,8 +151,7 @@ func TestBrowserGraph(t *testing.T) {
 		chromedp.SendKeys(`[data-testid="path-to"]`, "vault-prod-documents"),
 		chromedp.Click(`[data-testid="path-submit"]`),
 		chromedp.WaitVisible(`[data-testid="path-steps"]`),
-		chromedp.WaitVisible(`[data-testid="graph-canvas"][data-rendered]`),
-		chromedp.AttributeValue(`[data-testid="graph-canvas"]`, "data-rendered", &pathRendered, nil),
+		chromedp.Evaluate(`String(document.querySelectorAll('.chain-card').length)`, &pathRendered),
 		chromedp.Evaluate(`document.querySelectorAll('[data-testid="path-step"]').length`, &pathSteps),
 		chromedp.FullScreenshot(&pathShot, 100),
 	)
@@ -176,7 +175,7 @@ func TestBrowserGraph(t *testing.T) {
 		t.Errorf("expanded service shows %d runs_as edges, want its runtime identity", runsAs)
 	}
 	if n, err := strconv.Atoi(pathRendered); err != nil || n < 3 || pathSteps < 2 {
-		t.Errorf("path picture %q nodes, %d steps", pathRendered, pathSteps)
+		t.Errorf("path chain of %q nodes, %d steps", pathRendered, pathSteps)
 	}
 	if errs := b.consoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors: %s", strings.Join(errs, "\n"))

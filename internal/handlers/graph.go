@@ -6,11 +6,15 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/names"
+	"github.com/runlens/runlens/internal/picture"
 	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/web"
 )
@@ -59,23 +63,40 @@ func bindGraphQuery(c echo.Context) (graphQuery, error) {
 	return q, nil
 }
 
-// resolve turns what a user typed into a node ID: an exact ID, or the best
-// search match.
-func (h *Handler) resolve(text string) (string, error) {
+// endpoint resolves what a user typed as a path end: an exact ID, else the
+// one node the search finds, else the one whose name is exactly the text
+// (any case). When several remain it returns them instead, for the page to
+// ask which one.
+func (h *Handler) endpoint(text string) (string, []graph.Match, error) {
 	if text == "" {
-		return "", posture.ErrUnknownNode
+		return "", nil, posture.ErrUnknownNode
 	}
 	if _, err := h.posture.Node(text); err == nil {
-		return text, nil
+		return text, nil, nil
 	}
 	m, err := h.posture.Search(text)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	if len(m) == 0 {
-		return "", posture.ErrUnknownNode
+	switch len(m) {
+	case 0:
+		return "", nil, posture.ErrUnknownNode
+	case 1:
+		return m[0].Node.ID, nil, nil
 	}
-	return m[0].Node.ID, nil
+	var exact []graph.Match
+	for _, x := range m {
+		if strings.EqualFold(x.Node.Label, text) || strings.EqualFold(strings.TrimPrefix(x.Node.ID, "serviceAccount:"), text) {
+			exact = append(exact, x)
+		}
+	}
+	if len(exact) == 1 {
+		return exact[0].Node.ID, nil, nil
+	}
+	if len(exact) > 1 {
+		m = exact
+	}
+	return "", m, nil
 }
 
 // dataURL is the JSON the page's picture draws: the same query, on the API.
@@ -122,30 +143,31 @@ func (h *Handler) Graph(c echo.Context) error {
 		p.Selected[string(k)] = true
 	}
 	if q.Q != "" {
-		if p.Matches, err = h.posture.Search(q.Q); err != nil {
+		if k, rest, ok := posture.KindOf(q.Q); ok {
+			p.KindSearch = capitalize(names.Plural(k, 2))
+			p.Matches, p.KindTotal, err = h.posture.SearchKind(k, rest)
+		} else {
+			p.Matches, err = h.posture.Search(q.Q)
+		}
+		if err != nil {
 			return err
 		}
 	}
+	if key := c.QueryParam("question"); key != "" {
+		a, err := h.posture.Ask(key)
+		if errors.Is(err, posture.ErrUnknownQuestion) {
+			return echo.NewHTTPError(http.StatusNotFound, "No such question.")
+		}
+		if err != nil {
+			return err
+		}
+		p.Answer = &a
+		p.Layout.Title = a.Title
+	}
 	switch {
 	case q.Query == "path":
-		if q.From, err = h.resolve(q.From); err == nil {
-			q.To, err = h.resolve(q.To)
-		}
-		if errors.Is(err, posture.ErrUnknownNode) {
-			p.Message = "Nothing in the graph matches the path's start or end."
-			break
-		}
-		if err != nil {
+		if err := h.pathAnswer(&p, q); err != nil {
 			return err
-		}
-		p.Path, p.View, p.PathFound, err = h.posture.Path(q.From, q.To)
-		if err != nil {
-			return err
-		}
-		p.From, p.To = q.From, q.To
-		p.DataURL = dataURL(q)
-		if !p.PathFound {
-			p.Message = "No path: " + q.To + " cannot be reached from " + q.From + "."
 		}
 	case q.Focus != "":
 		if p.Focus, err = h.posture.Node(q.Focus); err != nil {
@@ -163,8 +185,98 @@ func (h *Handler) Graph(c echo.Context) error {
 			return err
 		}
 		p.DataURL = dataURL(q)
+		p.Picture = h.picture(c, p.View)
 	}
 	return h.render(c, http.StatusOK, web.GraphView(p))
+}
+
+// pathAnswer answers a path query on the page: the path as a chain, a calm
+// sentence when there is none, or which node an end means when the text
+// fits several.
+func (h *Handler) pathAnswer(p *web.GraphPage, q graphQuery) error {
+	from, fromChoices, err := h.endpoint(q.From)
+	if err == nil && fromChoices == nil {
+		var toChoices []graph.Match
+		if q.To, toChoices, err = h.endpoint(q.To); err == nil && toChoices != nil {
+			p.Choose = choice(q, "end", toChoices, func(v url.Values, id string) { v.Set("from", from); v.Set("to", id) })
+			return nil
+		}
+	} else if err == nil {
+		p.Choose = choice(q, "start", fromChoices, func(v url.Values, id string) { v.Set("from", id); v.Set("to", q.To) })
+		return nil
+	}
+	if errors.Is(err, posture.ErrUnknownNode) {
+		p.Message = "Nothing in the graph is called “" + q.From + "” or “" + q.To + "”; search for either above to see what there is."
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	q.From = from
+	p.Path, p.View, p.PathFound, err = h.posture.Path(q.From, q.To)
+	if err != nil {
+		return err
+	}
+	p.From, p.To = q.From, q.To
+	if !p.PathFound {
+		cur, _ := h.posture.Current()
+		var g *graph.Graph
+		if cur != nil {
+			g = cur.Report.Graph
+		}
+		p.Message = "No path: nothing in this snapshot lets " + names.Of(g, q.From).Phrase() + " reach " + names.Of(g, q.To).Phrase() + "."
+		return nil
+	}
+	p.DataURL = dataURL(q)
+	return nil
+}
+
+// choice is the question "which one?" for a path end, each option the
+// same path query with that end set to the option's ID.
+func choice(q graphQuery, end string, m []graph.Match, set func(url.Values, string)) *web.Choice {
+	text := q.From
+	if end == "end" {
+		text = q.To
+	}
+	c := &web.Choice{Text: text, End: end}
+	for _, x := range m {
+		v := url.Values{"query": {"path"}}
+		set(v, x.Node.ID)
+		c.Options = append(c.Options, web.ChoiceOption{ID: x.Node.ID, URL: templ.SafeURL("/graph?" + v.Encode())})
+	}
+	return c
+}
+
+// capitalize upper-cases the first letter of s (ASCII).
+func capitalize(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// maxExpand bounds the groups a URL may ask to unfold.
+const maxExpand = 16
+
+// picture draws v for the page being asked, whose URL (less its expand
+// parameters, which name the groups to unfold) unfolds the picture's
+// groups.
+func (h *Handler) picture(c echo.Context, v posture.View) web.Picture {
+	var g *graph.Graph
+	if cur, err := h.posture.Current(); err == nil {
+		g = cur.Report.Graph
+	}
+	exp := c.QueryParams()["expand"]
+	exp = exp[:min(len(exp), maxExpand)]
+	set := make(map[string]bool, len(exp))
+	for _, k := range exp {
+		set[k] = true
+	}
+	u := *c.Request().URL
+	q := u.Query()
+	q.Del("expand")
+	u.RawQuery, u.Fragment = q.Encode(), ""
+	return web.Picture{Picture: picture.Draw(g, v, set), Base: u.RequestURI(), Expanded: exp}
 }
 
 // graphError maps an unknown node to 404 for the API.
@@ -228,14 +340,18 @@ func (h *Handler) APIGraphReach(c echo.Context) error {
 
 // APIGraphPath returns a shortest explained path.
 func (h *Handler) APIGraphPath(c echo.Context) error {
-	from, err := h.resolve(c.QueryParam("from"))
-	if err != nil {
-		return graphError(err)
+	var ends [2]string
+	for i, text := range []string{c.QueryParam("from"), c.QueryParam("to")} {
+		id, choices, err := h.endpoint(text)
+		if err != nil {
+			return graphError(err)
+		}
+		if choices != nil {
+			return c.JSON(http.StatusConflict, map[string]any{"message": fmt.Sprintf("%d nodes match %q: give one's ID", len(choices), text), "candidates": choices})
+		}
+		ends[i] = id
 	}
-	to, err := h.resolve(c.QueryParam("to"))
-	if err != nil {
-		return graphError(err)
-	}
+	from, to := ends[0], ends[1]
 	path, v, ok, err := h.posture.Path(from, to)
 	if err != nil {
 		return graphError(err)
@@ -277,8 +393,12 @@ func (h *Handler) Identity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	v, err := h.posture.Neighbours(id, 1, nil)
+	if err != nil {
+		return err
+	}
 	l := h.layout(c, names.Of(nil, d.Node.ID).Text, "graph")
 	l.Graph = true
-	return h.render(c, http.StatusOK, web.IdentityView(web.IdentityPage{Layout: l, IdentityDetail: d, DataURL: dataURL(graphQuery{Focus: id, Depth: 1}),
+	return h.render(c, http.StatusOK, web.IdentityView(web.IdentityPage{Layout: l, IdentityDetail: d, Picture: h.picture(c, v),
 		Rows: rows, Actions: h.findingActions(c)}))
 }

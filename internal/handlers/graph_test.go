@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 func TestGraphAPI(t *testing.T) {
@@ -155,4 +157,99 @@ func toStrings(v any) []string {
 		}
 	}
 	return out
+}
+
+// TestGraphExplorer: the explorer as a reviewer uses it: searches by kind,
+// prebuilt questions, a path end that fits several nodes, a calm "no path",
+// and a neighbourhood picture whose folded groups open.
+func TestGraphExplorer(t *testing.T) {
+	e := newEnv(t, "dev@example.com", demoReader)
+	page := func(t *testing.T, path string) *goquery.Document {
+		t.Helper()
+		resp, body := e.do(t, http.MethodGet, path, nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s = %d: %.300s", path, resp.StatusCode, body)
+		}
+		return doc(t, body)
+	}
+	t.Run("search by kind lists that kind", func(t *testing.T) {
+		d := page(t, "/graph?q=buckets")
+		if h := d.Find("main h2").First().Text(); h != "Buckets (7)" {
+			t.Errorf("heading = %q", h)
+		}
+		d.Find(`[data-testid="search-hit"]`).Each(func(_ int, s *goquery.Selection) {
+			if k := s.Closest(".name").AttrOr("data-kind", ""); k != "bucket" {
+				t.Errorf("%q is a %s", s.Text(), k)
+			}
+		})
+		d = page(t, "/graph?q=secrets+vault")
+		if n := d.Find(`[data-testid="search-hit"]`).Length(); n == 0 {
+			t.Error("no secret matches vault")
+		}
+	})
+	t.Run("questions", func(t *testing.T) {
+		d := page(t, "/graph?question=public-data")
+		rows := d.Find(`[data-testid="answer-row"]`)
+		if rows.Length() == 0 {
+			t.Fatal("nothing public reaches data in the demo, which has allUsers -> vault-api -> vault-prod-documents")
+		}
+		if !strings.Contains(rows.Text(), "vault-prod-documents") {
+			t.Errorf("answer lacks vault-prod-documents: %s", rows.Text())
+		}
+		d = page(t, "/graph?question=internet-services")
+		if !strings.Contains(d.Find(`[data-testid="answer"]`).Text(), "vault-api") {
+			t.Error("vault-api (public, ingress all) is not among the services anyone can reach")
+		}
+		d = page(t, "/graph?question=act-as-editor")
+		if !strings.Contains(d.Find(`[data-testid="answer-scope"]`).Text(), "compute@developer.gserviceaccount.com") {
+			t.Errorf("scope = %q, want the default compute identities with Editor", d.Find(`[data-testid="answer-scope"]`).Text())
+		}
+		if resp, _ := e.do(t, http.MethodGet, "/graph?question=nope", nil); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("unknown question = %d", resp.StatusCode)
+		}
+	})
+	t.Run("an ambiguous end asks which", func(t *testing.T) {
+		d := page(t, "/graph?query=path&from=pdf&to=vault-prod-documents")
+		choices := d.Find(`[data-testid="choice"]`)
+		if choices.Length() < 2 {
+			t.Fatalf("%d choices for “pdf”", choices.Length())
+		}
+		if d.Find(`[data-testid="path-steps"]`).Length() != 0 {
+			t.Error("a path was answered for a guessed start")
+		}
+		u, _ := url.Parse(choices.First().AttrOr("href", ""))
+		if u.Query().Get("to") != "vault-prod-documents" || !strings.HasPrefix(u.Query().Get("from"), "//run.googleapis.com/") {
+			t.Errorf("choice keeps the other end and sets an ID: %s", u)
+		}
+		resp, _ := e.do(t, http.MethodGet, "/api/v1/graph/path?from=pdf&to=vault-prod-documents", nil)
+		if resp.StatusCode != http.StatusConflict {
+			t.Errorf("API path with an ambiguous end = %d, want 409", resp.StatusCode)
+		}
+	})
+	t.Run("no path is a sentence with names", func(t *testing.T) {
+		d := page(t, "/graph?query=path&from=vault-prod-documents&to=allUsers")
+		msg := d.Find(`[data-testid="graph-message"]`)
+		if !msg.HasClass("calm") || !strings.Contains(msg.Text(), "bucket vault-prod-documents") || strings.Contains(msg.Text(), "//") {
+			t.Errorf("no-path message = %q (class %q)", msg.Text(), msg.AttrOr("class", ""))
+		}
+		if d.Find(`figure.pic`).Length() != 0 {
+			t.Error("a picture is drawn for no path")
+		}
+	})
+	t.Run("folded groups open", func(t *testing.T) {
+		frontend := "//run.googleapis.com/projects/pdf-convert-prod/locations/us-central1/services/pdf-frontend"
+		d := page(t, "/graph?depth=2&focus="+url.QueryEscape(frontend))
+		link := d.Find(`[data-testid="expand"]`).First()
+		if !strings.Contains(link.Text(), "Google service agent") {
+			t.Fatalf("no folded service agents: %q", d.Find(`[data-testid="picture-folded"]`).Text())
+		}
+		before := d.Find(`a[data-testid="picture-box"]`).Length()
+		d = page(t, link.AttrOr("href", ""))
+		if after := d.Find(`a[data-testid="picture-box"]`).Length(); after <= before {
+			t.Errorf("opening the agents' box drew %d boxes, before %d", after, before)
+		}
+		if d.Find(`[data-testid="expand"]`).Length() != 0 {
+			t.Error("still folded after opening")
+		}
+	})
 }

@@ -50,10 +50,14 @@ func (h *Handler) ServiceDetail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	v, err := h.posture.Neighbours(id, 1, nil)
+	if err != nil {
+		return err
+	}
 	l := h.layout(c, d.Row.Name, "services")
 	l.Graph = true
 	return h.render(c, http.StatusOK, web.ServiceView(web.ServicePage{Layout: l, ServiceDetail: d,
-		DataURL: dataURL(graphQuery{Focus: id, Depth: 1}), Rows: rows, Actions: h.findingActions(c)}))
+		Picture: h.picture(c, v), Rows: rows, Actions: h.findingActions(c)}))
 }
 
 // pathID recovers a node ID from /services/{id} or /identities/{id}: the ID

@@ -104,6 +104,47 @@ var nouns = map[graph.Kind]string{
 	// Service accounts and the public are read from their Text.
 }
 
+// Plural names n nodes of kind k in words, without the number: "service
+// account", "Pub/Sub subscriptions", "Cloud Scheduler jobs".
+func Plural(k graph.Kind, n int) string {
+	noun, ok := nouns[k]
+	switch {
+	case k == graph.KindServiceAccount:
+		noun = "service account"
+	case k == graph.KindPublic:
+		noun = "public principal"
+	case !ok:
+		noun = "other node"
+	}
+	if n == 1 {
+		return noun
+	}
+	return noun + "s"
+}
+
+// Edge is an edge in words, with the binding behind it: "allUsers can
+// invoke service pdf-frontend (pdf-convert-prod · us-central1) with
+// roles/run.invoker on project pdf-convert-prod".
+func Edge(g *graph.Graph, e graph.Edge) string {
+	from, to := Of(g, e.From), Of(g, e.To)
+	s := from.Phrase() + " " + e.Kind.Verb() + " " + to.Phrase()
+	if e.Role != "" {
+		s += " with " + e.Role
+	}
+	if e.Via != "" && e.Via != e.To {
+		s += " on " + Of(g, e.Via).Phrase()
+	}
+	if e.CondTitle != "" {
+		s += ", if " + e.CondTitle
+	} else if e.Condition != "" {
+		s += ", if " + e.Condition
+	}
+	if e.Detail != "" {
+		s += " (" + e.Detail + ")"
+	}
+	return s
+}
+
 // String is the name as plain text: "pdf-worker (pdf-convert-prod ·
 // us-central1)", "123-compute@developer.gserviceaccount.com
 // (pdf-convert-prod, default compute)".

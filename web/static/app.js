@@ -2,12 +2,44 @@
 // (the CSP forbids it): behaviour hangs on data attributes.
 (function () {
   "use strict";
-  // Print buttons ([data-print]) are hidden until this script can make
-  // them work.
   document.addEventListener("DOMContentLoaded", function () {
+    // Print buttons ([data-print]) are hidden until this script can make
+    // them work.
     document.querySelectorAll("button[data-print]").forEach(function (b) {
       b.hidden = false;
       b.addEventListener("click", function () { window.print(); });
+    });
+    // Inputs marked data-suggest fill their <datalist> with the names the
+    // graph search finds as the user types (the same search as the page's).
+    document.querySelectorAll("input[data-suggest]").forEach(function (input) {
+      var list = document.getElementById(input.getAttribute("list"));
+      if (!list) { return; }
+      var timer = 0, asked = "";
+      input.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          var q = input.value.trim();
+          if (q.length < 2 || q === asked) { return; }
+          asked = q;
+          fetch("/api/v1/graph/search?q=" + encodeURIComponent(q), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+            .then(function (r) { return r.ok ? r.json() : { matches: [] }; })
+            .then(function (res) {
+              if (input.value.trim() !== q) { return; }
+              list.textContent = "";
+              var seen = {};
+              (res.matches || []).forEach(function (m) {
+                var n = m.node, text = n.label || n.id;
+                if (seen[text]) { return; }
+                seen[text] = true;
+                var o = document.createElement("option");
+                o.value = text;
+                o.label = n.kind + (n.project ? " · " + n.project : "");
+                list.appendChild(o);
+              });
+            })
+            .catch(function () { /* suggestions are a convenience */ });
+        }, 150);
+      });
     });
   });
 })();
