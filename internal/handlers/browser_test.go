@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -131,6 +132,7 @@ func TestBrowserGraph(t *testing.T) {
 	}
 	var firstHit, rendered, pathRendered string
 	var runsAs, pathSteps int
+	var suggested []string
 	var shot, pathShot []byte
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(e.srv.URL+"/graph"),
@@ -154,6 +156,12 @@ func TestBrowserGraph(t *testing.T) {
 		chromedp.Evaluate(`String(document.querySelectorAll('.chain-card').length)`, &pathRendered),
 		chromedp.Evaluate(`document.querySelectorAll('[data-testid="path-step"]').length`, &pathSteps),
 		chromedp.FullScreenshot(&pathShot, 100),
+		// Suggestions as the user types a path end.
+		chromedp.Navigate(e.srv.URL+"/graph"),
+		chromedp.WaitVisible(`[data-testid="path-from"]`),
+		chromedp.SendKeys(`[data-testid="path-from"]`, "vault"),
+		chromedp.WaitReady(`#node-suggest option`),
+		chromedp.Evaluate(`Array.from(document.querySelectorAll('#node-suggest option')).map(function (o) { return o.value; })`, &suggested),
 	)
 	if err != nil {
 		t.Fatalf("browser run: %v", err)
@@ -176,6 +184,9 @@ func TestBrowserGraph(t *testing.T) {
 	}
 	if n, err := strconv.Atoi(pathRendered); err != nil || n < 3 || pathSteps < 2 {
 		t.Errorf("path chain of %q nodes, %d steps", pathRendered, pathSteps)
+	}
+	if !slices.Contains(suggested, "vault-api") {
+		t.Errorf("typing “vault” suggested %q, want vault-api among them", suggested)
 	}
 	if errs := b.consoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors: %s", strings.Join(errs, "\n"))

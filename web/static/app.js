@@ -9,6 +9,19 @@
       b.hidden = false;
       b.addEventListener("click", function () { window.print(); });
     });
+    // Copy buttons ([data-copy]) write the full ID to the clipboard; shown
+    // only where the clipboard can be written (a secure context).
+    if (navigator.clipboard && window.isSecureContext) {
+      document.querySelectorAll("button[data-copy]").forEach(function (b) {
+        b.hidden = false;
+        b.addEventListener("click", function () {
+          navigator.clipboard.writeText(b.getAttribute("data-copy")).then(function () {
+            b.textContent = "Copied";
+            setTimeout(function () { b.textContent = "Copy"; }, 1500);
+          });
+        });
+      });
+    }
     // Inputs marked data-suggest fill their <datalist> with the names the
     // graph search finds as the user types (the same search as the page's).
     document.querySelectorAll("input[data-suggest]").forEach(function (input) {
