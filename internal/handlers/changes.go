@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/runlens/runlens/internal/auth"
-	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/review"
 	"github.com/runlens/runlens/internal/store"
 	"github.com/runlens/runlens/web"
@@ -75,10 +74,7 @@ func (h *Handler) ChangeDetail(c echo.Context) error {
 	}
 	// The risk links the services and identities it names when they are in
 	// the snapshot served; without one it is plain text.
-	var g *graph.Graph
-	if cur, err := h.posture.Current(); err == nil {
-		g = cur.Report.Graph
-	}
+	g := h.graph()
 	u, _ := userFrom(c)
 	proposer := review.IsProposer(cs.ChangeSetRow, actor(c))
 	p := web.ChangePage{Layout: h.layout(c, cs.Title, "changes"), ChangeSet: cs, Renderings: renderings, Explain: review.Explain(cs.Plan, g),

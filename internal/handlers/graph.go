@@ -219,11 +219,7 @@ func (h *Handler) pathAnswer(p *web.GraphPage, q graphQuery) error {
 	}
 	p.From, p.To = q.From, q.To
 	if !p.PathFound {
-		cur, _ := h.posture.Current()
-		var g *graph.Graph
-		if cur != nil {
-			g = cur.Report.Graph
-		}
+		g := h.graph()
 		p.Message = "No path: nothing in this snapshot lets " + names.Of(g, q.From).Phrase() + " reach " + names.Of(g, q.To).Phrase() + "."
 		return nil
 	}
@@ -262,10 +258,6 @@ const maxExpand = 16
 // parameters, which name the groups to unfold) unfolds the picture's
 // groups.
 func (h *Handler) picture(c echo.Context, v posture.View) web.Picture {
-	var g *graph.Graph
-	if cur, err := h.posture.Current(); err == nil {
-		g = cur.Report.Graph
-	}
 	exp := c.QueryParams()["expand"]
 	exp = exp[:min(len(exp), maxExpand)]
 	set := make(map[string]bool, len(exp))
@@ -276,7 +268,7 @@ func (h *Handler) picture(c echo.Context, v posture.View) web.Picture {
 	q := u.Query()
 	q.Del("expand")
 	u.RawQuery, u.Fragment = q.Encode(), ""
-	return web.Picture{Picture: picture.Draw(g, v, set), Base: u.RequestURI(), Expanded: exp}
+	return web.Picture{Picture: picture.Draw(h.graph(), v, set), Base: u.RequestURI(), Expanded: exp}
 }
 
 // graphError maps an unknown node to 404 for the API.
@@ -293,10 +285,16 @@ func (h *Handler) APIGraphSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if m == nil {
-		m = []graph.Match{}
+	// Each match labelled with its display name, as the views are (the
+	// graph's nodes are shared: a copy is labelled).
+	out := make([]graph.Match, 0, len(m))
+	g := h.graph()
+	for _, x := range m {
+		n := *x.Node
+		n.Label = names.Of(g, n.ID).Text
+		out = append(out, graph.Match{Node: &n, Prefix: x.Prefix})
 	}
-	return c.JSON(http.StatusOK, map[string]any{"matches": m})
+	return c.JSON(http.StatusOK, map[string]any{"matches": out})
 }
 
 // APIGraphNeighbours returns the neighbourhood of a node.

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/runlens/runlens/internal/auth"
+	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/internal/review"
 	"github.com/runlens/runlens/internal/store"
@@ -63,13 +64,20 @@ func New(p *posture.Service, rv *review.Service, st *store.Store, verifier *auth
 // render writes a templ component with status. Names on the page are read
 // from the graph of the state being served (web.WithGraph).
 func (h *Handler) render(c echo.Context, status int, t templ.Component) error {
-	ctx := c.Request().Context()
-	if cur, err := h.posture.Current(); err == nil {
-		ctx = web.WithGraph(ctx, cur.Report.Graph)
-	}
+	ctx := web.WithGraph(c.Request().Context(), h.graph())
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().WriteHeader(status)
 	return t.Render(ctx, c.Response())
+}
+
+// graph is the graph of the state being served, or nil before the first
+// sync: names are then read from IDs alone.
+func (h *Handler) graph() *graph.Graph {
+	cur, err := h.posture.Current()
+	if err != nil {
+		return nil
+	}
+	return cur.Report.Graph
 }
 
 // layout builds the page shell for the signed-in user.
