@@ -638,7 +638,12 @@ func (bl *builder) resourceNode(a *inventory.Asset, v view) string {
 	}
 	switch a.Type {
 	case inventory.TypeBucket:
-		bl.register(a.Name, "bucket:"+strings.TrimPrefix(a.Name, "//storage.googleapis.com/"))
+		bucket := strings.TrimPrefix(a.Name, "//storage.googleapis.com/")
+		bl.register(a.Name, "bucket:"+bucket)
+		bl.alias["bucket-hash:"+inventory.NameHash(bucket)] = a.Name // what a bare word in a configuration resolves to
+	case inventory.TypeTopic:
+		project, topic := bl.projectID(inventory.NameSegment(a.Name, "projects")), inventory.NameSegment(a.Name, "topics")
+		bl.alias["topic-hash:"+project+":"+inventory.NameHash(topic)] = a.Name
 	case inventory.TypeSQLInstance:
 		if v, ok := n.Data.(*inventory.SQLInstance); ok && v.ConnectionName != "" {
 			bl.register(a.Name, "sql:"+v.ConnectionName)
@@ -890,47 +895,65 @@ func (bl *builder) workloadEdges(n *graph.Node, w *inventory.Workload) {
 		sa = sa + "@" + bl.projectID(w.Project) + ".iam.gserviceaccount.com"
 	}
 	bl.b.Edge(graph.Edge{From: n.ID, To: bl.serviceAccountByEmail(sa), Kind: graph.RunsAs, Detail: orDefault(w.ServiceAccount, "default compute service account (none set)")})
-	num := w.Project
-	if n, ok := bl.numByID[w.Project]; ok {
-		num = n
+	for _, r := range w.Refs {
+		if id, what := bl.refNode(n, w, r); id != "" {
+			bl.b.Edge(graph.Edge{From: n.ID, To: id, Kind: graph.Uses, Detail: what + " (" + r.Field + ")"})
+		}
 	}
-	for _, s := range w.SecretRefs() {
-		name := s
-		if !strings.HasPrefix(s, "projects/") {
-			name = "projects/" + num + "/secrets/" + s
+}
+
+// refNode resolves a reference of workload n to the node it names (creating
+// one for a resource the inventory lacks), and says what it is in words:
+// "bucket pdf-uploads", "Cloud SQL p:r:db". A bare word resolves only to a
+// bucket the inventory holds by that name or, failing that, to a topic of
+// that ID in the workload's own project; else "".
+func (bl *builder) refNode(n *graph.Node, w *inventory.Workload, r inventory.Ref) (string, string) {
+	switch r.Kind {
+	case inventory.RefSecret:
+		name := r.Value
+		if !strings.HasPrefix(name, "projects/") {
+			num := w.Project
+			if x, ok := bl.numByID[w.Project]; ok {
+				num = x
+			}
+			name = "projects/" + num + "/secrets/" + name
 		}
 		name, _, _ = strings.Cut(name, "/versions/")
-		id := bl.resourceByName("//secretmanager.googleapis.com/"+name, graph.KindSecret, n.Parent)
-		bl.b.Edge(graph.Edge{From: n.ID, To: id, Kind: graph.Uses, Detail: "secret " + s})
-	}
-	for _, inst := range w.SQLInstances {
-		parts := strings.Split(inst, ":")
-		id, ok := bl.alias["sql:"+inst]
-		if !ok && len(parts) == 3 {
-			id, ok = bl.alias["sql:"+parts[0]+":"+parts[2]]
+		return bl.resourceByName("//secretmanager.googleapis.com/"+name, graph.KindSecret, n.Parent), "secret " + r.Value
+	case inventory.RefSQL:
+		parts := strings.Split(r.Value, ":")
+		id, ok := bl.alias["sql:"+r.Value]
+		if !ok && len(parts) >= 3 {
+			// DOMAIN:PROJECT:REGION:INSTANCE keeps the domain in the project.
+			project, inst := strings.Join(parts[:len(parts)-2], ":"), parts[len(parts)-1]
+			if id, ok = bl.alias["sql:"+project+":"+inst]; !ok {
+				id = bl.resourceByName("//cloudsql.googleapis.com/projects/"+project+"/instances/"+inst, graph.KindSQLInstance, n.Parent)
+			}
 		}
-		if !ok && len(parts) == 3 {
-			id = bl.resourceByName("//cloudsql.googleapis.com/projects/"+parts[0]+"/instances/"+parts[2], graph.KindSQLInstance, n.Parent)
-		}
-		if id != "" {
-			bl.b.Edge(graph.Edge{From: n.ID, To: id, Kind: graph.Uses, Detail: "Cloud SQL " + inst})
-		}
-	}
-	for _, b := range w.Buckets {
-		id, ok := bl.alias["bucket:"+b]
+		return id, "Cloud SQL " + r.Value
+	case inventory.RefBucket:
+		id, ok := bl.alias["bucket:"+r.Value]
 		if !ok {
-			id = bl.resourceByName("//storage.googleapis.com/"+b, graph.KindBucket, "")
+			id = bl.resourceByName("//storage.googleapis.com/"+r.Value, graph.KindBucket, "")
 		}
-		bl.b.Edge(graph.Edge{From: n.ID, To: id, Kind: graph.Uses, Detail: "bucket " + b})
+		return id, "bucket " + r.Value
+	case inventory.RefTopic:
+		return bl.resourceByName("//pubsub.googleapis.com/"+r.Value, graph.KindTopic, n.Parent), "topic " + r.Value
+	case inventory.RefKMSKey:
+		what := "KMS key "
+		if r.Value == w.EncryptionKey {
+			what = "CMEK "
+		}
+		return bl.resourceByName("//cloudkms.googleapis.com/"+r.Value, graph.KindKMSKey, n.Parent), what + r.Value
+	case inventory.RefName:
+		if id, ok := bl.alias["bucket-hash:"+r.Value]; ok {
+			return id, "bucket " + shortName(id)
+		}
+		if id, ok := bl.alias["topic-hash:"+bl.projectID(w.Project)+":"+r.Value]; ok {
+			return id, "topic " + shortName(id)
+		}
 	}
-	for _, t := range w.Topics {
-		id := bl.resourceByName("//pubsub.googleapis.com/"+t, graph.KindTopic, n.Parent)
-		bl.b.Edge(graph.Edge{From: n.ID, To: id, Kind: graph.Uses, Detail: "topic " + t})
-	}
-	if w.EncryptionKey != "" {
-		id := bl.resourceByName("//cloudkms.googleapis.com/"+w.EncryptionKey, graph.KindKMSKey, n.Parent)
-		bl.b.Edge(graph.Edge{From: n.ID, To: id, Kind: graph.Uses, Detail: "CMEK " + w.EncryptionKey})
-	}
+	return "", ""
 }
 
 // serviceByURL finds the Cloud Run service whose URL (or custom audience) the

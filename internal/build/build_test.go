@@ -752,6 +752,56 @@ func TestDemoInvariants(t *testing.T) {
 	}
 }
 
+// TestDemoReferences: the uses edges of the demo's workloads come from every
+// form its configurations name resources in (bare bucket names, a list of
+// them, a topic, a KMS key, a Cloud SQL connection), each saying which
+// field. (Bare words that name nothing in the inventory, such as DB_USER's
+// "vault", make no edge: the demo has many.)
+func TestDemoReferences(t *testing.T) {
+	r := inventory.NewReader()
+	if err := r.ReadFS(demo.FS()); err != nil {
+		t.Fatal(err)
+	}
+	g := build.Graph(r.Inventory(), iam.MustPredefined(), now).Graph
+	uses := func(svc string) map[string]string {
+		out := map[string]string{}
+		for _, e := range g.Out(svc, graph.Uses) {
+			out[e.To] = e.Detail
+		}
+		return out
+	}
+	tests := []struct {
+		workload string
+		want     map[string]string // to -> detail
+	}{
+		{"//run.googleapis.com/projects/vault-prod/locations/europe-west1/services/vault-api", map[string]string{
+			"//storage.googleapis.com/vault-prod-documents": "bucket vault-prod-documents (env DOCUMENTS_BUCKET)",
+			"//storage.googleapis.com/vault-prod-exports":   "bucket vault-prod-exports (env EXPORT_BUCKET)",
+		}},
+		{"//run.googleapis.com/projects/fleet-web-prod/locations/us-central1/services/fleet-web", map[string]string{
+			"//storage.googleapis.com/fleet-web-prod-assets": "bucket fleet-web-prod-assets (env STATIC_BUCKET)",
+		}},
+		{"//run.googleapis.com/projects/pdf-convert-prod/locations/us-central1/jobs/pdf-cleanup", map[string]string{
+			"//storage.googleapis.com/pdf-convert-prod-output":  "bucket pdf-convert-prod-output (env BUCKETS)",
+			"//storage.googleapis.com/pdf-convert-prod-uploads": "bucket pdf-convert-prod-uploads (env BUCKETS)",
+		}},
+		{"//run.googleapis.com/projects/vault-prod/locations/europe-west1/jobs/vault-rotate-keys", map[string]string{
+			"//cloudkms.googleapis.com/projects/vault-prod/locations/europe-west1/keyRings/vault-ring/cryptoKeys/vault-dek": "KMS key projects/vault-prod/locations/europe-west1/keyRings/vault-ring/cryptoKeys/vault-dek (env KMS_KEY)",
+		}},
+		{"//run.googleapis.com/projects/fleet-web-prod/locations/us-central1/services/fleet-api", map[string]string{
+			"//cloudsql.googleapis.com/projects/fleet-web-prod/instances/fleet-db": "Cloud SQL fleet-web-prod:us-central1:fleet-db (annotation run.googleapis.com/cloudsql-instances)",
+		}},
+	}
+	for _, tt := range tests {
+		got := uses(tt.workload)
+		for to, detail := range tt.want {
+			if got[to] != detail {
+				t.Errorf("%s uses %s: detail %q, want %q (all: %v)", tt.workload, to, got[to], detail, got)
+			}
+		}
+	}
+}
+
 func BenchmarkBuildDemo(b *testing.B) {
 	r := inventory.NewReader()
 	if err := r.ReadFS(demo.FS()); err != nil {

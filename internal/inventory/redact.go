@@ -3,7 +3,6 @@ package inventory
 import (
 	"bytes"
 	"errors"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -166,8 +165,9 @@ func redactString(dec *jsontext.Decoder, enc *jsontext.Encoder) error {
 }
 
 // redactedValue returns what is kept of a literal value s: Redacted, the
-// class token of s (see classifyEnvValue) and the topic, bucket and secret
-// references it names. A value already redacted (a stored snapshot read
+// class token of s (see classifyEnvValue) and the references it names (see
+// refTokens: buckets, topics, secrets, KMS keys, a Cloud SQL connection, a
+// bare word's hash). A value already redacted (a stored snapshot read
 // again) keeps only the tokens redaction writes, so that text put after
 // Redacted by hand is not kept either.
 func redactedValue(s string) string {
@@ -179,7 +179,6 @@ func redactedValue(s string) string {
 				break
 			}
 		}
-		s = rest
 	} else {
 		class = classifyEnvValue(s)
 	}
@@ -188,10 +187,8 @@ func redactedValue(s string) string {
 	if class != "" {
 		b.WriteString(" " + class)
 	}
-	for _, re := range []*regexp.Regexp{topicRef, bucketRef, secretRef} {
-		for _, m := range re.FindAllString(s, -1) {
-			b.WriteString(" " + m)
-		}
+	for _, t := range refTokens(s) {
+		b.WriteString(" " + t)
 	}
 	return b.String()
 }

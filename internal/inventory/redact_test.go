@@ -28,8 +28,8 @@ func TestEnvValuesAreRedactedAtRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(w.Buckets) != 1 || w.Buckets[0] != "reports-bucket" || len(w.Topics) != 1 || w.Topics[0] != "projects/p/topics/jobs" {
-		t.Errorf("references lost: buckets %v topics %v", w.Buckets, w.Topics)
+	if b, tp := w.RefsOf(RefBucket), w.RefsOf(RefTopic); len(b) != 1 || b[0].Value != "reports-bucket" || len(tp) != 1 || tp[0].Value != "projects/p/topics/jobs" {
+		t.Errorf("references lost: %v", w.Refs)
 	}
 	literal := map[string]bool{}
 	for _, e := range w.Containers[0].Env {

@@ -1,7 +1,9 @@
 package inventory
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"github.com/go-json-experiment/json/jsontext"
 	"regexp"
 	"strings"
@@ -26,11 +28,12 @@ type Workload struct {
 	VPCConnector       string
 	NetworkInterfaces  bool
 	Containers         []Container
-	SecretVolumes      []string // secret names or paths mounted as volumes
-	SQLInstances       []string // "project:region:instance"
-	Buckets            []string // buckets mounted (GCS volumes) or named gs://... in env values
-	Topics             []string // "projects/P/topics/T" named in env values
-	EncryptionKey      string
+	// Refs are the resources the configuration names, each once, with the
+	// field that names it: secrets read from env vars and volumes, GCS
+	// volumes, Cloud SQL connections, the CMEK key, and what env values and
+	// arguments name (see refsOf). The graph turns them into uses edges.
+	Refs          []Ref
+	EncryptionKey string
 	URLs               []string
 	DefaultURLDisabled bool
 	CustomAudiences    []string
@@ -124,6 +127,10 @@ func DecodeWorkload(a *Asset) (*Workload, error) {
 	if !w.Job && w.Ingress == "" {
 		w.Ingress = IngressAll // the API default
 	}
+	// The same references in the same order whatever the shape.
+	slices.SortStableFunc(w.Refs, func(a, b Ref) int {
+		return cmp.Or(strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.Value, b.Value))
+	})
 	return w, nil
 }
 
@@ -157,11 +164,13 @@ type v1Env struct {
 type v1PodSpec struct {
 	ServiceAccountName string `json:"serviceAccountName"`
 	Containers         []struct {
-		Name  string  `json:"name"`
-		Image string  `json:"image"`
-		Env   []v1Env `json:"env"`
+		Name  string   `json:"name"`
+		Image string   `json:"image"`
+		Args  []string `json:"args"`
+		Env   []v1Env  `json:"env"`
 	} `json:"containers"`
 	Volumes []struct {
+		Name   string `json:"name"`
 		Secret *struct {
 			SecretName string `json:"secretName"`
 		} `json:"secret"`
@@ -259,9 +268,12 @@ func (w *Workload) decodeV1(data []byte) error {
 		}
 	}
 	w.EncryptionKey = tmplAnn["run.googleapis.com/encryption-key"]
+	if w.EncryptionKey != "" {
+		w.addRef(Ref{Kind: RefKMSKey, Value: w.EncryptionKey, Field: "encryption key"})
+	}
 	for _, inst := range strings.Split(tmplAnn["run.googleapis.com/cloudsql-instances"], ",") {
 		if inst = strings.TrimSpace(inst); inst != "" {
-			w.SQLInstances = append(w.SQLInstances, inst)
+			w.addRef(Ref{Kind: RefSQL, Value: inst, Field: "annotation run.googleapis.com/cloudsql-instances"})
 		}
 	}
 	// run.googleapis.com/secrets maps aliases to secrets in other projects:
@@ -285,22 +297,18 @@ func (w *Workload) decodeV1(data []byte) error {
 			if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
 				ev.SecretRef, ev.Version = resolve(e.ValueFrom.SecretKeyRef.Name), e.ValueFrom.SecretKeyRef.Key
 			}
-			if e.Value != nil {
-				w.addRefs(*e.Value)
-				if ev.SecretRef == "" {
-					ev.SecretRef, ev.Version = secretRefOf(*e.Value)
-				}
-			}
+			w.addEnv(ct.Name, &ev, e.Value)
 			ct.Env = append(ct.Env, ev)
 		}
+		w.addRef(argRefs(c.Args)...)
 		w.Containers = append(w.Containers, ct)
 	}
 	for _, v := range pod.Volumes {
 		if v.Secret != nil && v.Secret.SecretName != "" {
-			w.SecretVolumes = append(w.SecretVolumes, resolve(v.Secret.SecretName))
+			w.addRef(Ref{Kind: RefSecret, Value: resolve(v.Secret.SecretName), Field: "volume " + v.Name})
 		}
 		if v.CSI != nil && v.CSI.Driver == "gcsfuse.run.googleapis.com" && v.CSI.VolumeAttributes["bucketName"] != "" {
-			w.Buckets = append(w.Buckets, v.CSI.VolumeAttributes["bucketName"])
+			w.addRef(Ref{Kind: RefBucket, Value: v.CSI.VolumeAttributes["bucketName"], Field: "volume " + v.Name})
 		}
 	}
 	// Knative's Ready condition (status "True", "False" or "Unknown"):
@@ -327,8 +335,9 @@ type v2Template struct {
 		NetworkInterfaces []jsontext.Value `json:"networkInterfaces"`
 	} `json:"vpcAccess"`
 	Containers []struct {
-		Name  string `json:"name"`
-		Image string `json:"image"`
+		Name  string   `json:"name"`
+		Image string   `json:"image"`
+		Args  []string `json:"args"`
 		Env   []struct {
 			Name        string  `json:"name"`
 			Value       *string `json:"value"`
@@ -341,6 +350,7 @@ type v2Template struct {
 		} `json:"env"`
 	} `json:"containers"`
 	Volumes []struct {
+		Name   string `json:"name"`
 		Secret *struct {
 			Secret string `json:"secret"`
 		} `json:"secret"`
@@ -435,6 +445,9 @@ func (w *Workload) decodeV2(data []byte) error {
 	}
 	w.ServiceAccount = t.ServiceAccount
 	w.EncryptionKey = t.EncryptionKey
+	if w.EncryptionKey != "" {
+		w.addRef(Ref{Kind: RefKMSKey, Value: w.EncryptionKey, Field: "encryption key"})
+	}
 	if v := t.VPCAccess; v != nil && (v.Connector != "" || len(v.NetworkInterfaces) > 0) {
 		w.VPCConnector, w.NetworkInterfaces = v.Connector, len(v.NetworkInterfaces) > 0
 		switch v.Egress {
@@ -451,58 +464,55 @@ func (w *Workload) decodeV2(data []byte) error {
 			if e.ValueSource != nil && e.ValueSource.SecretKeyRef != nil {
 				ev.SecretRef, ev.Version = e.ValueSource.SecretKeyRef.Secret, e.ValueSource.SecretKeyRef.Version
 			}
-			if e.Value != nil {
-				w.addRefs(*e.Value)
-				if ev.SecretRef == "" {
-					ev.SecretRef, ev.Version = secretRefOf(*e.Value)
-				}
-			}
+			w.addEnv(ct.Name, &ev, e.Value)
 			ct.Env = append(ct.Env, ev)
 		}
+		w.addRef(argRefs(c.Args)...)
 		w.Containers = append(w.Containers, ct)
 	}
 	for _, v := range t.Volumes {
 		switch {
 		case v.Secret != nil && v.Secret.Secret != "":
-			w.SecretVolumes = append(w.SecretVolumes, v.Secret.Secret)
+			w.addRef(Ref{Kind: RefSecret, Value: v.Secret.Secret, Field: "volume " + v.Name})
 		case v.CloudSQLInstance != nil:
-			w.SQLInstances = append(w.SQLInstances, v.CloudSQLInstance.Instances...)
+			for _, inst := range v.CloudSQLInstance.Instances {
+				w.addRef(Ref{Kind: RefSQL, Value: inst, Field: "volume " + v.Name})
+			}
 		case v.GCS != nil && v.GCS.Bucket != "":
-			w.Buckets = append(w.Buckets, v.GCS.Bucket)
+			w.addRef(Ref{Kind: RefBucket, Value: v.GCS.Bucket, Field: "volume " + v.Name})
 		}
 	}
 	return nil
 }
 
-// addRefs records the topics and buckets a literal env value names. The value
-// itself is not kept.
-func (w *Workload) addRefs(v string) {
-	for _, t := range topicRef.FindAllString(v, -1) {
-		if !contains(w.Topics, t) {
-			w.Topics = append(w.Topics, t)
-		}
-	}
-	for _, m := range bucketRef.FindAllStringSubmatch(v, -1) {
-		if !contains(w.Buckets, m[1]) {
-			w.Buckets = append(w.Buckets, m[1])
-		}
-	}
-}
-
-// SecretRefs returns every secret the workload reads, from env vars and
-// volumes, as written in its configuration.
-func (w *Workload) SecretRefs() []string {
-	var out []string
-	for _, c := range w.Containers {
-		for _, e := range c.Env {
-			if e.SecretRef != "" && !contains(out, e.SecretRef) {
-				out = append(out, e.SecretRef)
+// addEnv records what env var ev (of container ctr, with literal value v,
+// nil when it has none) references: the secret it reads from Secret
+// Manager, and what its value names. The value itself is not kept.
+func (w *Workload) addEnv(ctr string, ev *EnvVar, v *string) {
+	field := "env " + ev.Name
+	if v != nil {
+		refs := refsOf(*v, field)
+		w.addRef(refs...)
+		if ev.SecretRef == "" {
+			for _, r := range refs {
+				if r.Kind == RefSecret {
+					ev.SecretRef, ev.Version = r.Value, r.Version
+					break
+				}
 			}
 		}
 	}
-	for _, s := range w.SecretVolumes {
-		if !contains(out, s) {
-			out = append(out, s)
+	if ev.SecretRef != "" {
+		w.addRef(Ref{Kind: RefSecret, Value: ev.SecretRef, Version: ev.Version, Field: field})
+	}
+}
+
+// RefsOf returns the workload's references of kind k.
+func (w *Workload) RefsOf(k RefKind) []Ref {
+	var out []Ref
+	for _, r := range w.Refs {
+		if r.Kind == k {
+			out = append(out, r)
 		}
 	}
 	return out

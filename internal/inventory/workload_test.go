@@ -90,10 +90,18 @@ func checkoutWorkload() *Workload {
 			}},
 			{Name: "otel-collector", Image: "otel/opentelemetry-collector-contrib:0.98.0"},
 		},
-		SecretVolumes:      []string{"checkout-tls", "projects/987654321098/secrets/partner-ca"},
-		SQLInstances:       []string{"shop-prod:europe-west1:orders-db", "shop-shared:europe-west1:catalog-db"},
-		Buckets:            []string{"shop-prod-exports", "shop-prod-assets"},
-		Topics:             []string{"projects/shop-prod/topics/orders"},
+		Refs: []Ref{
+			{Kind: RefBucket, Value: "shop-prod-assets", Field: "volume assets"},
+			{Kind: RefBucket, Value: "shop-prod-exports", Field: "env EXPORT_URL"},
+			{Kind: RefKMSKey, Value: runKey, Field: "encryption key"},
+			{Kind: RefSecret, Value: "checkout-tls", Field: "volume tls"},
+			{Kind: RefSecret, Value: "orders-db-password", Version: "latest", Field: "env DB_PASSWORD"},
+			{Kind: RefSecret, Value: "projects/987654321098/secrets/partner-ca", Field: "volume partner-ca"},
+			{Kind: RefSecret, Value: "projects/987654321098/secrets/stripe-api-key", Version: "3", Field: "env STRIPE_KEY"},
+			{Kind: RefSQL, Value: "shop-prod:europe-west1:orders-db", Field: "volume cloudsql"},
+			{Kind: RefSQL, Value: "shop-shared:europe-west1:catalog-db", Field: "volume cloudsql"},
+			{Kind: RefTopic, Value: "projects/shop-prod/topics/orders", Field: "env ORDERS_TOPIC"},
+		},
 		EncryptionKey:      runKey,
 		URLs:               []string{"https://checkout-abcdefghij-ew.a.run.app"},
 		DefaultURLDisabled: true,
@@ -158,10 +166,14 @@ var runScenarios = []struct {
 				{Name: "EXPORT_SIGNING_KEY", Literal: true},
 				{Name: "DB_PASSWORD", SecretRef: "orders-db-password", Version: "2"},
 			}}},
-			SecretVolumes: []string{"export-config"},
-			SQLInstances:  []string{"shop-prod:europe-west1:orders-db"},
-			Buckets:       []string{"shop-prod-exports"},
-			Topics:        []string{"projects/shop-prod/topics/export-done"},
+			Refs: []Ref{
+				{Kind: RefBucket, Value: "shop-prod-exports", Field: "env TARGET"},
+				{Kind: RefKMSKey, Value: runKey, Field: "encryption key"},
+				{Kind: RefSecret, Value: "export-config", Field: "volume config"},
+				{Kind: RefSecret, Value: "orders-db-password", Version: "2", Field: "env DB_PASSWORD"},
+				{Kind: RefSQL, Value: "shop-prod:europe-west1:orders-db", Field: "volume cloudsql"},
+				{Kind: RefTopic, Value: "projects/shop-prod/topics/export-done", Field: "env NOTIFY"},
+			},
 			EncryptionKey: runKey,
 			Labels:        map[string]string{"team": "data"},
 		},
@@ -191,6 +203,16 @@ func TestDecodeWorkload(t *testing.T) {
 				for name, w := range sc.want {
 					w := *w
 					w.Shape = shape
+					if shape == "v1" {
+						// Knative names Cloud SQL connections in an
+						// annotation, not a volume.
+						w.Refs = slices.Clone(w.Refs)
+						for i, r := range w.Refs {
+							if r.Kind == RefSQL {
+								w.Refs[i].Field = "annotation run.googleapis.com/cloudsql-instances"
+							}
+						}
+					}
 					want[name] = &w
 				}
 				if diff := cmp.Diff(want, got); diff != "" {
@@ -208,7 +230,7 @@ func TestDecodeWorkloadShapesAgree(t *testing.T) {
 		t.Run(sc.file, func(t *testing.T) {
 			v1 := decodeAll(t, runScenarioFile(t, sc.file, "v1"))
 			v2 := decodeAll(t, runScenarioFile(t, sc.file, "v2"))
-			if diff := cmp.Diff(v1, v2, cmpopts.IgnoreFields(Workload{}, "Shape")); diff != "" {
+			if diff := cmp.Diff(v1, v2, cmpopts.IgnoreFields(Workload{}, "Shape"), cmpopts.IgnoreFields(Ref{}, "Field")); diff != "" {
 				t.Errorf("workloads differ by shape (-v1 +v2):\n%s", diff)
 			}
 			for name, w := range v1 {
@@ -251,10 +273,16 @@ func TestDecodeWorkloadTGC(t *testing.T) {
 		{"tgc-derived-run-Service-knative-v1__example_cloud_run_service.json", &Workload{
 			Shape: "v1", Project: project, Region: "us-central1", Name: "cloudrun-to-get-cai", Ingress: IngressAll,
 			Containers: []Container{{Image: "gcr.io/cloudrun/hello"}}, Labels: labels,
+			// Its argument "arrgs" is a bare word: a bucket or topic only if
+			// the inventory holds one by that name; its hash is kept, not it.
+			Refs: []Ref{{Kind: RefName, Value: NameHash("arrgs"), Field: "args"}},
 		}},
 		{"tgc-derived-run-Service-v2__example_cloud_run_v2_service.json", &Workload{
 			Shape: "v2", Project: project, Region: "us-central1", Name: "cloudrunv2-to-get-cai", Ingress: IngressAll,
 			Containers: []Container{{Image: "gcr.io/cloudrun/hello"}}, Labels: labels,
+			// Its argument "arrgs" is a bare word: a bucket or topic only if
+			// the inventory holds one by that name; its hash is kept, not it.
+			Refs: []Ref{{Kind: RefName, Value: NameHash("arrgs"), Field: "args"}},
 		}},
 		{"tgc-derived-run-Job-v2__example_cloud_run_v2_job.json", &Workload{
 			Job: true, Shape: "v2", Project: project, Region: "us-central1", Name: "cloudrun-job",
@@ -320,24 +348,6 @@ func TestDecodeWorkloadKeepsNoLiteral(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestWorkloadSecretRefs(t *testing.T) {
-	for _, shape := range []string{"v1", "v2"} {
-		w := decodeAll(t, runScenarioFile(t, "service-full", shape))["checkout"]
-		want := []string{"orders-db-password", "projects/987654321098/secrets/stripe-api-key", "checkout-tls", "projects/987654321098/secrets/partner-ca"}
-		if diff := cmp.Diff(want, w.SecretRefs()); diff != "" {
-			t.Errorf("%s SecretRefs() mismatch (-want +got):\n%s", shape, diff)
-		}
-	}
-	// The same secret read twice is named once.
-	w := &Workload{
-		Containers:    []Container{{Env: []EnvVar{{Name: "A", SecretRef: "s"}, {Name: "B", SecretRef: "s"}, {Name: "C", Literal: true}}}},
-		SecretVolumes: []string{"s", "t"},
-	}
-	if diff := cmp.Diff([]string{"s", "t"}, w.SecretRefs()); diff != "" {
-		t.Errorf("SecretRefs() with repeats mismatch (-want +got):\n%s", diff)
 	}
 }
 

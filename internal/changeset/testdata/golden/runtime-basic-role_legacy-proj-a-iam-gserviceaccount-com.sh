@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # runlens change set: Remove roles/editor from runtime identity legacy@proj-a.iam.gserviceaccount.com
 # Fixes findings: 77654718c70ed984
-# Content hash (sha256): 0c0ed97e0ec079437fc14b0094f8e94424207b399733b2f0587afc7029d416e9
+# Content hash (sha256): 22ca0c6a1cbb8de3cd890fdcb0187eb97a4dcb2660718b78c4e199de448b3a65
 # Some steps are manual: they are instructions below, not commands.
 # Why: legacy@proj-a.iam.gserviceaccount.com holds the basic role roles/editor on project proj-a. Basic roles grant thousands of permissions across every service; a workload needs a few predefined roles on the resources it uses.
 # Planned against these IAM policy etags (re-plan if they changed):
@@ -22,7 +22,7 @@ retry() {
 }
 
 # Step 1 of 3: grant roles/secretmanager.secretAccessor to serviceAccount:legacy@proj-a.iam.gserviceaccount.com on //secretmanager.googleapis.com/projects/111/secrets/ledger-token
-#   Why: the configuration reads secret ledger-token
+#   Why: the configuration reads secret ledger-token (env API_TOKEN)
 retry gcloud secrets add-iam-policy-binding 'ledger-token' --project '111' --member 'serviceAccount:legacy@proj-a.iam.gserviceaccount.com' --role 'roles/secretmanager.secretAccessor'
 
 # Step 2 of 3: manual step

@@ -1,6 +1,6 @@
 # runlens change set: Remove roles/editor from runtime identity legacy@proj-a.iam.gserviceaccount.com
 # Fixes findings: 77654718c70ed984
-# Content hash (sha256): 0c0ed97e0ec079437fc14b0094f8e94424207b399733b2f0587afc7029d416e9
+# Content hash (sha256): 22ca0c6a1cbb8de3cd890fdcb0187eb97a4dcb2660718b78c4e199de448b3a65
 # Some steps are manual: they are instructions below, not commands.
 # Why: legacy@proj-a.iam.gserviceaccount.com holds the basic role roles/editor on project proj-a. Basic roles grant thousands of permissions across every service; a workload needs a few predefined roles on the resources it uses.
 # Planned against these IAM policy etags (re-plan if they changed):
@@ -10,7 +10,7 @@
 # For the google provider >= 5. runlens does not see your Terraform configuration: merge these blocks into it. Blocks that change an existing object list only the changed attributes; they are not complete resources.
 
 # Step 1 of 3: grant roles/secretmanager.secretAccessor to serviceAccount:legacy@proj-a.iam.gserviceaccount.com on //secretmanager.googleapis.com/projects/111/secrets/ledger-token
-# Why: the configuration reads secret ledger-token
+# Why: the configuration reads secret ledger-token (env API_TOKEN)
 resource "google_secret_manager_secret_iam_member" "ledger_token_secretmanager_secretaccessor" {
   project   = "111"
   secret_id = "ledger-token"

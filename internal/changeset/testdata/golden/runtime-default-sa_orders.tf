@@ -1,6 +1,6 @@
 # runlens change set: Give Cloud Run service orders a dedicated service account
 # Fixes findings: bdb1304141b4215d
-# Content hash (sha256): 9d7e6d6326d2bb407f603843cb79fbc369f9c2c7b1bfe0ae81f35444caad28c6
+# Content hash (sha256): 5ca34b8f77a09e0ff24d372f06ea88e21ad97a59bf024b11a7beb4dac3ad4943
 # Why: orders runs as the default compute service account 111-compute@developer.gserviceaccount.com, which every unconfigured workload in the project shares and which usually holds roles/editor on the project. A dedicated account holding only what the service's configuration references limits what a compromise of the service reaches.
 # Planned against these IAM policy etags (re-plan if they changed):
 #   //cloudresourcemanager.googleapis.com/projects/111 etag BwYA1111
@@ -24,7 +24,7 @@ resource "google_service_account" "orders_sa" {
 }
 
 # Step 2 of 9: grant roles/cloudkms.cryptoKeyEncrypterDecrypter to serviceAccount:orders-sa@proj-a.iam.gserviceaccount.com on //cloudkms.googleapis.com/projects/proj-a/locations/us-central1/keyRings/run/cryptoKeys/orders
-# Why: the configuration uses CMEK projects/proj-a/locations/us-central1/keyRings/run/cryptoKeys/orders; the Cloud Run service agent keeps its own grant for CMEK, this one lets the workload's code use the key: drop it if the code does not
+# Why: the configuration uses CMEK projects/proj-a/locations/us-central1/keyRings/run/cryptoKeys/orders (encryption key); the Cloud Run service agent keeps its own grant for CMEK, this one lets the workload's code use the key: drop it if the code does not
 resource "google_kms_crypto_key_iam_member" "orders_cloudkms_cryptokeyencrypterdecrypter" {
   crypto_key_id = "projects/proj-a/locations/us-central1/keyRings/run/cryptoKeys/orders"
   role          = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
@@ -32,7 +32,7 @@ resource "google_kms_crypto_key_iam_member" "orders_cloudkms_cryptokeyencrypterd
 }
 
 # Step 3 of 9: grant roles/cloudsql.client to serviceAccount:orders-sa@proj-a.iam.gserviceaccount.com on //cloudresourcemanager.googleapis.com/projects/111
-# Why: the configuration connects to Cloud SQL proj-a:us-central1:orders-db; Cloud SQL has no instance-level IAM, so the grant is on the instance's project
+# Why: the configuration connects to Cloud SQL proj-a:us-central1:orders-db (volume cloudsql); Cloud SQL has no instance-level IAM, so the grant is on the instance's project
 resource "google_project_iam_member" "proj_a_cloudsql_client" {
   project = "proj-a"
   role    = "roles/cloudsql.client"
@@ -40,7 +40,7 @@ resource "google_project_iam_member" "proj_a_cloudsql_client" {
 }
 
 # Step 4 of 9: grant roles/pubsub.publisher to serviceAccount:orders-sa@proj-a.iam.gserviceaccount.com on //pubsub.googleapis.com/projects/proj-a/topics/order-events
-# Why: the configuration names topic projects/proj-a/topics/order-events
+# Why: the configuration names topic projects/proj-a/topics/order-events (env EVENTS_TOPIC)
 resource "google_pubsub_topic_iam_member" "order_events_pubsub_publisher" {
   project = "proj-a"
   topic   = "order-events"
@@ -49,7 +49,7 @@ resource "google_pubsub_topic_iam_member" "order_events_pubsub_publisher" {
 }
 
 # Step 5 of 9: grant roles/secretmanager.secretAccessor to serviceAccount:orders-sa@proj-a.iam.gserviceaccount.com on //secretmanager.googleapis.com/projects/111/secrets/db-pass
-# Why: the configuration reads secret db-pass
+# Why: the configuration reads secret db-pass (env DB_PASSWORD)
 resource "google_secret_manager_secret_iam_member" "db_pass_secretmanager_secretaccessor" {
   project   = "111"
   secret_id = "db-pass"
@@ -58,7 +58,7 @@ resource "google_secret_manager_secret_iam_member" "db_pass_secretmanager_secret
 }
 
 # Step 6 of 9: grant roles/storage.objectUser to serviceAccount:orders-sa@proj-a.iam.gserviceaccount.com on //storage.googleapis.com/orders-exports
-# Why: the configuration names bucket orders-exports and the recommender saw object writes
+# Why: the configuration names bucket orders-exports (volume exports) and the recommender saw object writes
 resource "google_storage_bucket_iam_member" "orders_exports_storage_objectuser" {
   bucket = "orders-exports"
   role   = "roles/storage.objectUser"
