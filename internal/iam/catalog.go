@@ -40,7 +40,9 @@ func (r Role) Has(p string) bool {
 // for the embedded catalog and With to add custom roles. A Catalog is
 // immutable once built and safe for concurrent use.
 type Catalog struct {
-	roles map[string]Role
+	roles     map[string]Role
+	indexOnce sync.Once
+	byPerm    map[string][]string // see permIndex
 }
 
 var (
