@@ -3,12 +3,14 @@ package changeset
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/names"
 	"github.com/runlens/runlens/internal/rules"
 )
 
@@ -67,55 +69,199 @@ func (p *planner) describeBinding(b binding) string {
 	return s
 }
 
-// grantReferenced plans the resource-level grants a workload's configuration
-// calls for, to member: secretAccessor on each secret, cloudsql.client on the
-// project of each Cloud SQL instance, objectViewer (objectUser when the
-// recommender saw writes by previous) on each bucket, publisher on each
-// topic, cryptoKeyEncrypterDecrypter on a CMEK key. It returns the roles
-// granted.
+// resourceFamilies are the services whose roles are granted on the
+// resource a configuration names, and that resource's kind. Permissions on
+// their collections (list, create) need the project and are left out.
+var resourceFamilies = map[string]graph.Kind{
+	"storage": graph.KindBucket, "pubsub": graph.KindTopic, "secretmanager": graph.KindSecret, "cloudkms": graph.KindKMSKey,
+}
+
+// projectFamilies are the services whose permissions a workload uses that
+// have no resource-level IAM to grant them on (Cloud SQL: "IAM permissions
+// are granted at the project level", https://cloud.google.com/sql/docs/mysql/iam-roles;
+// logs, metrics, traces and error reports are written to a project), so the
+// project is the narrowest place.
+var projectFamilies = map[string]bool{
+	"cloudsql": true, "logging": true, "monitoring": true, "cloudtrace": true, "clouderrorreporting": true,
+	"cloudprofiler": true, "errorreporting": true, "datastore": true, "telemetry": true,
+}
+
+// onResource says which permissions of a family act on one resource of a
+// kind (the second part of the permission): a subscriber's
+// pubsub.subscriptions.consume is nothing on a topic.
+var onResource = map[graph.Kind][]string{
+	graph.KindBucket: {"objects", "buckets", "managedFolders", "folders", "multipartUploads"},
+	graph.KindTopic:  {"topics"},
+	graph.KindSecret: {"secrets", "versions"},
+	graph.KindKMSKey: {"cryptoKeys", "cryptoKeyVersions"},
+}
+
+// appliesTo reports whether perm can be granted on a resource of kind k
+// (any permission, for a project).
+func appliesTo(perm string, k graph.Kind) bool {
+	types, ok := onResource[k]
+	if !ok {
+		return true
+	}
+	parts := strings.Split(perm, ".")
+	return len(parts) == 3 && slices.Contains(types, parts[1])
+}
+
+// onCollection reports whether a permission acts on a collection rather
+// than on one resource (storage.buckets.list, pubsub.topics.create): it
+// needs the project.
+func onCollection(perm string) bool {
+	parts := strings.Split(perm, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	verb := parts[2]
+	return verb == "list" || verb == "create" && (parts[1] == "buckets" || parts[1] == "topics" || parts[1] == "secrets" || parts[1] == "keyRings")
+}
+
+// defaultRoles are what a configuration's reference calls for when no
+// insight says what was used: read a secret, connect to Cloud SQL, read a
+// bucket, publish to a topic, use a key.
+var defaultRoles = map[graph.Kind]string{
+	graph.KindSecret: "roles/secretmanager.secretAccessor", graph.KindSQLInstance: "roles/cloudsql.client",
+	graph.KindBucket: "roles/storage.objectViewer", graph.KindTopic: "roles/pubsub.publisher",
+	graph.KindKMSKey: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+}
+
+// grantReferenced plans the grants workloadID needs, to member, from two
+// kinds of evidence: its configuration (the resources it names) and the
+// permissions the IAM recommender saw previous (its identity until now)
+// exercise. Used permissions of a service are covered by the smallest
+// predefined roles that grant them (iam.Catalog.Cover), on each resource of
+// that service the configuration names, or on the project for services with
+// no resource-level IAM; a named resource with no used permission gets the
+// role its reference calls for. Each grant says what it covers; what is
+// left out is said, with why. It returns the roles granted.
 func (p *planner) grantReferenced(workloadID, member, previous string) []string {
 	perms, _ := p.exercised(previous)
-	writes := slices.ContainsFunc(perms, func(s string) bool {
-		return s == "storage.objects.create" || s == "storage.objects.delete" || s == "storage.objects.update"
-	})
+	byFamily := map[string][]string{}
+	for _, perm := range perms {
+		byFamily[iam.Service(perm)] = append(byFamily[iam.Service(perm)], perm)
+	}
 	var roles []string
 	grant := func(t bindingTarget, role, note string) {
 		p.add(t, role, member, note)
-		roles = append(roles, role)
+		if !slices.Contains(roles, role) {
+			roles = append(roles, role)
+		}
+	}
+	covered := map[string]bool{}
+	var left []string
+	// fit grants, on t (a resource of kind k), the cover of the family's
+	// used permissions that apply to it.
+	fit := func(t bindingTarget, k graph.Kind, family, why string) {
+		var want []string
+		for _, perm := range byFamily[family] {
+			if !onCollection(perm) && appliesTo(perm, k) {
+				want = append(want, perm)
+			}
+		}
+		if len(want) == 0 {
+			return
+		}
+		rs, uncovered, _ := p.in.Roles.Cover(want, func(r iam.Role) bool { return iam.Family(r.Name) == family })
+		for _, r := range rs {
+			var covers []string
+			for _, perm := range want {
+				if r.Has(perm) {
+					covers = append(covers, perm)
+					covered[perm] = true
+				}
+			}
+			grant(t, r.Name, why+"; covers "+strings.Join(firstN(covers, 8), ", ")+", which "+p.label(previous)+" used")
+		}
+		for _, perm := range uncovered {
+			left = append(left, perm+" (no predefined role of "+family+" grants it)")
+			covered[perm] = true
+		}
 	}
 	for _, e := range p.g.Out(workloadID, graph.Uses) {
 		to, ok := p.g.Node(e.To)
 		if !ok {
 			continue
 		}
-		switch to.Kind {
-		case graph.KindSecret:
-			grant(p.target(to.ID), "roles/secretmanager.secretAccessor", "the configuration reads "+e.Detail)
-		case graph.KindSQLInstance:
+		why := "the configuration names " + e.Detail
+		t := p.target(to.ID)
+		family := ""
+		for f, k := range resourceFamilies {
+			if k == to.Kind {
+				family = f
+			}
+		}
+		if to.Kind == graph.KindSQLInstance {
 			proj, ok := p.projectOf(to.ID)
 			if !ok {
 				p.manual("Grant roles/cloudsql.client to %s on the project that hosts %s (runlens does not know that project).", p.label(member), e.Detail)
 				continue
 			}
-			grant(p.target(proj.ID), "roles/cloudsql.client",
-				"the configuration connects to "+e.Detail+"; Cloud SQL has no instance-level IAM, so the grant is on the instance's project")
-		case graph.KindBucket:
-			role := "roles/storage.objectViewer"
-			if writes {
-				role = "roles/storage.objectUser"
-				grant(p.target(to.ID), role, "the configuration names "+e.Detail+" and the recommender saw object writes")
-				continue
+			t, family = p.target(proj.ID), "cloudsql"
+			why += "; Cloud SQL has no instance-level IAM, so the grant is on the instance's project"
+		}
+		switch {
+		case family != "" && slices.ContainsFunc(byFamily[family], func(perm string) bool { return appliesTo(perm, to.Kind) && !onCollection(perm) }):
+			fit(t, to.Kind, family, why)
+		case defaultRoles[to.Kind] != "":
+			role := defaultRoles[to.Kind]
+			note := why
+			if len(perms) > 0 {
+				note += "; the recommender saw no " + family + " permission used, so this is what the reference calls for"
 			}
-			grant(p.target(to.ID), role, "the configuration names "+e.Detail)
-			p.risk("%s is granted read-only (roles/storage.objectViewer) on %s: if the code writes objects there, grant roles/storage.objectUser instead.", p.label(member), p.label(to.ID))
-		case graph.KindTopic:
-			grant(p.target(to.ID), "roles/pubsub.publisher", "the configuration names "+e.Detail)
-		case graph.KindKMSKey:
-			grant(p.target(to.ID), "roles/cloudkms.cryptoKeyEncrypterDecrypter",
-				"the configuration uses "+e.Detail+"; the Cloud Run service agent keeps its own grant for CMEK, this one lets the workload's code use the key: drop it if the code does not")
+			if to.Kind == graph.KindKMSKey {
+				note += "; the Cloud Run service agent keeps its own grant for CMEK, this one lets the workload's code use the key: drop it if the code does not"
+			}
+			grant(t, role, note)
+			if to.Kind == graph.KindBucket && len(perms) == 0 {
+				p.risk("%s is granted read-only (roles/storage.objectViewer) on %s: if the code writes objects there, grant roles/storage.objectUser instead.", p.label(member), p.label(to.ID))
+			}
 		}
 	}
+	// Used permissions of services with no resource-level IAM: on the
+	// workload's project.
+	if n, ok := p.g.Node(workloadID); ok {
+		if proj, ok := p.projectOf(n.ID); ok {
+			for _, family := range slices.Sorted(maps.Keys(byFamily)) {
+				if projectFamilies[family] && family != "cloudsql" || family == "cloudsql" && !hasCovered(covered, byFamily[family]) {
+					fit(p.target(proj.ID), graph.KindProject, family, "the identity used "+family+" permissions, which are granted on a project")
+				}
+			}
+		}
+	}
+	for _, perm := range perms {
+		if covered[perm] {
+			continue
+		}
+		switch f := iam.Service(perm); {
+		case onCollection(perm):
+			left = append(left, perm+" (acts on the project's "+strings.Split(perm, ".")[1]+"; grant it on the project only if the code lists or creates them)")
+		case resourceFamilies[f] != "":
+			left = append(left, perm+" (no "+names.Plural(resourceFamilies[f], 1)+" is named in the configuration: grant it on the one the code uses)")
+		default:
+			left = append(left, perm+" (runlens does not know which "+f+" resource the code uses: grant it there)")
+		}
+	}
+	if len(left) > 0 {
+		slices.Sort(left)
+		p.manual("Permissions %s used that the grants above leave out, and why: %s.", p.label(previous), strings.Join(firstN(slices.Compact(left), 16), "; "))
+	}
+	if len(perms) == 0 {
+		p.risk("No IAM recommender insight says which permissions %s used: the grants above come from the configuration alone and may not cover what the code calls by name at run time.", p.label(previous))
+	}
 	return roles
+}
+
+// hasCovered reports whether every permission of perms is in covered.
+func hasCovered(covered map[string]bool, perms []string) bool {
+	for _, p := range perms {
+		if !covered[p] {
+			return false
+		}
+	}
+	return true
 }
 
 // dedicatedIdentity plans a dedicated runtime identity for workload n (run
@@ -167,14 +313,12 @@ func (p *planner) lostReach(old *graph.Node, newMember string, roles []string) {
 	for _, b := range p.directBindings(old.ID) {
 		p.risk("%s holds %s; %s will not.", p.label(old.ID), p.describeBinding(b), strings.TrimPrefix(newMember, "serviceAccount:"))
 	}
-	perms, where := p.exercised(old.ID)
+	_, where := p.exercised(old.ID)
 	for _, w := range where {
 		p.risk("IAM recommender insight for %s: %s.", p.label(old.ID), w)
 	}
-	if miss := p.uncovered(perms, roles); len(miss) > 0 {
-		p.risk("Permissions the recommender saw %s use that the new grants do not cover: %s. Grant them on the specific resources before switching, or expect PERMISSION_DENIED.",
-			p.label(old.ID), strings.Join(firstN(miss, 12), ", "))
-	}
+	// What the new grants leave out of what was used is a step of its own
+	// (see grantReferenced).
 }
 
 func planRuntimeDefaultSA(p *planner) error {
@@ -252,9 +396,11 @@ func planRuntimeBasicRole(p *planner) error {
 		for _, w := range workloads {
 			granted = append(granted, p.grantReferenced(w, b.Member, b.Member)...)
 		}
-		p.manual("No IAM recommendation targets this binding, so runlens cannot tell which permissions of %s the workloads use. "+
-			"The grants above cover what their configuration references. Before removing the role, check Policy Analyzer or the Cloud Audit Logs of %s "+
-			"for other APIs it calls, and grant the matching predefined roles on those specific resources.", b.Role, email)
+		if perms, _ := p.exercised(b.Member); len(perms) == 0 {
+			p.manual("No IAM recommendation or insight says which permissions of %s the workloads use. "+
+				"The grants above cover what their configuration references. Before removing the role, check Policy Analyzer or the Cloud Audit Logs of %s "+
+				"for other APIs it calls, and grant the matching predefined roles on those specific resources.", b.Role, email)
+		}
 	}
 	p.removeEvidence(b, "the basic role")
 	if len(workloads) > 0 {

@@ -3,6 +3,7 @@
 # Fixes findings: 6b956ab92d53ad06
 # Content hash (sha256): d969ed654e338e9d24a220a1219f9eab9e07643b0640596d24e2575ee496e1af
 # Why: nightly-export runs as the default compute service account 222-compute@developer.gserviceaccount.com, which every unconfigured workload in the project shares and which usually holds roles/editor on the project. A dedicated account holding only what the job's configuration references limits what a compromise of the job reaches.
+# Risk: No IAM recommender insight says which permissions 222-compute@developer.gserviceaccount.com (proj-b, default compute) used: the grants above come from the configuration alone and may not cover what the code calls by name at run time.
 # Risk: The job's configuration references no secret, bucket, topic, CMEK key or Cloud SQL instance: nightly-export-sa@proj-b.iam.gserviceaccount.com starts with no grants, and whatever the code calls by name at run time will be denied until granted.
 # Risk: Whoever deploys nightly-export from now on needs iam.serviceAccounts.actAs on nightly-export-sa@proj-b.iam.gserviceaccount.com (roles/iam.serviceAccountUser on that account, not on the project).
 # Risk: 222-compute@developer.gserviceaccount.com (proj-b, default compute) holds roles/editor on project proj-b (and so on the 3 resources the graph shows inside it); nightly-export-sa@proj-b.iam.gserviceaccount.com will not.
