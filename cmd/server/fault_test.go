@@ -377,6 +377,10 @@ func testKillDuringWrites(t *testing.T, bin string) {
 	hashes := map[int64]string{}
 	for _, fid := range plannable[:min(60, len(plannable))] {
 		id, err := rv.Propose(ctx, rep, 0, fid, alice)
+		var covered *store.OpenChangeSetError
+		if errors.As(err, &covered) {
+			continue // an earlier change set fixes it too (one plan per workload)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/runlens/runlens/internal/build"
 	"github.com/runlens/runlens/internal/changeset"
+	"github.com/runlens/runlens/internal/demo"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/rules"
@@ -141,4 +142,33 @@ func commandLines(script string) []string {
 		}
 	}
 	return out
+}
+
+// loadDemo is the embedded demo organization as the console plans it: with
+// every finding of the scan in the input.
+func loadDemo(t testing.TB) scenario {
+	t.Helper()
+	r := inventory.NewReader()
+	if err := r.ReadFS(demo.FS()); err != nil {
+		t.Fatal(err)
+	}
+	inv := r.Inventory()
+	b := build.Graph(inv, iam.MustPredefined(), now)
+	fs, _ := rules.Run(&rules.Context{Graph: b.Graph, Roles: b.Roles, Now: now,
+		Recommendations: inv.Recommendations, Insights: inv.Insights}, rules.All())
+	return scenario{
+		in: changeset.Input{Graph: b.Graph, Roles: b.Roles, Policies: changeset.PoliciesOf(inv),
+			Recommendations: inv.Recommendations, Insights: inv.Insights, Findings: fs},
+		findings: fs,
+	}
+}
+
+// byID returns the finding with id.
+func (s scenario) byID(id string) (rules.Finding, bool) {
+	for _, f := range s.findings {
+		if f.ID == id {
+			return f, true
+		}
+	}
+	return rules.Finding{}, false
 }

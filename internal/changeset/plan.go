@@ -25,6 +25,10 @@ type Input struct {
 	Policies        func(resourceName string) (*iam.Policy, bool)
 	Recommendations []inventory.Recommendation
 	Insights        []inventory.Insight
+	// Findings are the other findings of the same scan: a plan that fixes
+	// several of them at once says so (ChangeSet.Fixes), and proposing any
+	// of them offers that one plan. nil plans the finding alone.
+	Findings []rules.Finding
 }
 
 // PoliciesOf returns a Policies function over the assets of an inventory.
@@ -96,10 +100,18 @@ func Plan(in Input, f rules.Finding) (ChangeSet, error) {
 	if in.Graph == nil {
 		return ChangeSet{}, errors.New("changeset: plan: no graph")
 	}
+	if d, ok := workloadPlanOf(in, f); ok {
+		// An identity finding fixed by its only workload's own plan.
+		f, fn = d, planners[d.Check]
+	}
 	p := &planner{in: in, g: in.Graph, f: f, cs: ChangeSet{Fixes: []string{f.ID}}, added: map[string]bool{}}
 	if err := fn(p); err != nil {
 		return ChangeSet{}, fmt.Errorf("changeset: plan %s for %s: %w", f.Check, f.Subject, err)
 	}
+	if err := p.withSiblings(); err != nil {
+		return ChangeSet{}, fmt.Errorf("changeset: plan %s for %s: %w", f.Check, f.Subject, err)
+	}
+	p.alsoFixes()
 	if len(p.cs.Steps) == 0 {
 		return ChangeSet{}, fmt.Errorf("changeset: plan %s for %s: no steps", f.Check, f.Subject)
 	}

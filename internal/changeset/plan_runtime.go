@@ -358,8 +358,14 @@ func planRuntimeDefaultSA(p *planner) error {
 	switch {
 	case len(bindings) == 0:
 	case len(others) > 0 || len(callers) > 0:
+		// A later step: the grants stay while anything else depends on them.
 		users := slices.Concat(others, callers)
-		p.risk("The default identity's grants are kept: it still serves %s. Move those to their own identities first; then its grants can go.", p.labels(users, 8))
+		var held []string
+		for _, b := range bindings {
+			held = append(held, p.describeBinding(b))
+		}
+		p.manual("Later, not now: the default identity %s keeps its grants (%s) because it still serves %s. Give those their own identities first (propose the fix of each one's default-identity finding); once nothing runs as it, remove its grants.",
+			defEmail, strings.Join(firstN(held, 6), "; "), p.labels(users, 8))
 	default:
 		for _, b := range bindings {
 			p.remove(b.Via, b.Role, def.ID, b.Condition, "the default compute identity serves no other Cloud Run workload or caller runlens sees: its grant is stale")

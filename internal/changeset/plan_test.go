@@ -93,9 +93,12 @@ func TestPlanComplete(t *testing.T) {
 			want: []changeset.Step{
 				{Kind: changeset.KindCreateServiceAccount, Project: "proj-b", AccountID: "nightly-export-sa"},
 				{Kind: changeset.KindUpdateService, Service: "//run.googleapis.com/projects/proj-b/locations/europe-west1/jobs/nightly-export", Field: changeset.FieldServiceAccount, From: "222-compute@developer.gserviceaccount.com", To: "nightly-export-sa@proj-b.iam.gserviceaccount.com"},
+				// The removal is a later step that names what still depends on it.
+				{Kind: changeset.KindManual},
 			},
+			manual: true,
 			gcloud: []string{"gcloud run jobs update 'nightly-export' --region 'europe-west1' --project 'proj-b' --service-account 'nightly-export-sa@proj-b.iam.gserviceaccount.com'"},
-			risk:   []string{"grants are kept: it still serves service api (proj-b · europe-west1)", "references no secret"},
+			risk:   []string{"references no secret"},
 		},
 		{
 			name: "runtime-basic-role: the recommender's replacement roles, then the removal", fixture: "basic-role", slug: "runtime-basic-role", subject: "serviceAccount:app@proj-a.iam.gserviceaccount.com",
@@ -690,5 +693,73 @@ func TestFittedGrants(t *testing.T) {
 		if st.Role == "roles/storage.objectCreator" || st.Role == "roles/cloudtrace.agent" {
 			t.Errorf("without evidence of use, %s is granted", st.Role)
 		}
+	}
+}
+
+// TestOnePlanPerWorkload: on the demo, every finding a change set lists as
+// fixed is offered that same change set when it is the one proposed, and a
+// workload on the default identity (which serves nothing else) gets one
+// change set fixing its default-identity finding and the identity's
+// basic-role finding.
+func TestOnePlanPerWorkload(t *testing.T) {
+	s := loadDemo(t)
+	bundles := 0
+	for _, f := range s.findings {
+		cs, err := changeset.Plan(s.in, f)
+		if err != nil {
+			continue
+		}
+		if !slices.Contains(cs.Fixes, f.ID) {
+			t.Errorf("the plan proposed for %s %s does not list it as fixed", f.Check, f.ID)
+		}
+		// A bundle is the plan of the default-identity or identity findings:
+		// each finding it fixes is offered that plan. (Another kind of plan
+		// may remove a flagged binding too, and then lists that finding as
+		// fixed, so it is not proposed twice; it need not be its plan.)
+		if len(cs.Fixes) < 2 || f.Check != "runtime-default-sa" && !slices.Contains([]string{"runtime-basic-role", "runtime-project-scope-grant", "runtime-unused-permissions", "runtime-privileged"}, f.Check) {
+			continue
+		}
+		bundles++
+		for _, id := range cs.Fixes {
+			g, ok := s.byID(id)
+			if !ok {
+				t.Fatalf("%s lists unknown finding %s", cs.Title, id)
+			}
+			other, err := changeset.Plan(s.in, g)
+			if err != nil {
+				t.Fatalf("Plan(%s): %v", id, err)
+			}
+			if changeset.Hash(other) != changeset.Hash(cs) {
+				t.Errorf("proposing %s (%s) offers %q, not %q which fixes it", id, g.Check, other.Title, cs.Title)
+			}
+		}
+	}
+	if bundles == 0 {
+		t.Fatal("no change set of the demo fixes more than one finding")
+	}
+}
+
+// TestDefaultIdentityBundle: orders is the only workload on the default
+// identity of proj-a, so its dedicated-identity plan removes that identity's
+// roles/editor too, and lists the basic-role finding as fixed; proposing the
+// basic-role finding offers the same change set.
+func TestDefaultIdentityBundle(t *testing.T) {
+	s := load(t, "default-sa")
+	s.in.Findings = s.findings
+	f := s.finding(t, "runtime-default-sa", runA+"orders", "")
+	basic := s.finding(t, "runtime-basic-role", "serviceAccount:111-compute@developer.gserviceaccount.com", "")
+	cs, err := changeset.Plan(s.in, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(cs.Fixes, basic.ID) || cs.Fixes[0] != f.ID {
+		t.Errorf("Fixes = %v, want %s first and the basic-role finding %s", cs.Fixes, f.ID, basic.ID)
+	}
+	again, err := changeset.Plan(s.in, basic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changeset.Hash(again) != changeset.Hash(cs) {
+		t.Errorf("proposing the basic-role finding offers %q, not the workload's plan %q", again.Title, cs.Title)
 	}
 }

@@ -89,6 +89,7 @@ func Input(rep *scan.Report) changeset.Input {
 	return changeset.Input{
 		Graph: rep.Graph, Roles: rep.Roles, Policies: changeset.PoliciesOf(rep.Inventory),
 		Recommendations: rep.Inventory.Recommendations, Insights: rep.Inventory.Insights,
+		Findings: rep.Findings,
 	}
 }
 

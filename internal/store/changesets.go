@@ -119,14 +119,24 @@ func (s *Store) AddChangeSet(ctx context.Context, c ChangeSetRow, audit AuditEnt
 		return 0, fmt.Errorf("store: add change set: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	var open OpenChangeSetError
-	err = tx.QueryRowContext(ctx, `SELECT id, status FROM change_sets WHERE `+fixesFinding+` AND `+openChangeSet+` ORDER BY id DESC LIMIT 1`,
-		c.FindingID, c.FindingID, ts(c.ProposedAt)).Scan(&open.ID, &open.Status)
-	switch {
-	case err == nil:
-		return 0, &open
-	case !errors.Is(err, sql.ErrNoRows):
-		return 0, fmt.Errorf("store: add change set: %w", err)
+	// Every finding it fixes, not only the one it was proposed for: one
+	// plan may fix several, and none may be fixed twice at once.
+	var content struct {
+		Fixes []string `json:"fixes"`
+	}
+	_ = json.Unmarshal(c.Content, &content) // content that is not a change set fixes only FindingID
+	fixes := append([]string{c.FindingID}, content.Fixes...)
+	slices.Sort(fixes)
+	for _, id := range slices.Compact(fixes) {
+		var open OpenChangeSetError
+		err = tx.QueryRowContext(ctx, `SELECT id, status FROM change_sets WHERE `+fixesFinding+` AND `+openChangeSet+` ORDER BY id DESC LIMIT 1`,
+			id, id, ts(c.ProposedAt)).Scan(&open.ID, &open.Status)
+		switch {
+		case err == nil:
+			return 0, &open
+		case !errors.Is(err, sql.ErrNoRows):
+			return 0, fmt.Errorf("store: add change set: %w", err)
+		}
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO change_sets (title, finding_id, check_slug, subject, snapshot_id, content, content_hash,
 		status, proposed_by, proposed_sub, proposed_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?)`,
