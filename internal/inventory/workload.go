@@ -3,9 +3,9 @@ package inventory
 import (
 	"cmp"
 	"fmt"
-	"slices"
 	"github.com/go-json-experiment/json/jsontext"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -32,8 +32,8 @@ type Workload struct {
 	// field that names it: secrets read from env vars and volumes, GCS
 	// volumes, Cloud SQL connections, the CMEK key, and what env values and
 	// arguments name (see refsOf). The graph turns them into uses edges.
-	Refs          []Ref
-	EncryptionKey string
+	Refs               []Ref
+	EncryptionKey      string
 	URLs               []string
 	DefaultURLDisabled bool
 	CustomAudiences    []string
