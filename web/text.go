@@ -35,6 +35,8 @@ func renderingTitle(format string) string {
 		return "Terraform"
 	case "diff":
 		return "IAM policy diff"
+	case "rollback":
+		return "Rollback"
 	}
 	return format
 }

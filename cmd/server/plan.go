@@ -20,7 +20,7 @@ func runPlan(ctx context.Context, args []string, _ func(string) string, stdout, 
 	var src source
 	src.register(fs)
 	finding := fs.String("finding", "", "the finding ID (from runlens scan)")
-	format := fs.String("format", "gcloud", "output: gcloud, terraform, diff or json")
+	format := fs.String("format", "gcloud", "output: gcloud, terraform, diff, rollback (the reverse, as a gcloud script) or json")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package changeset_test
 
 import (
+	"fmt"
 	"encoding/json"
 	"errors"
 	"path/filepath"
@@ -304,7 +305,59 @@ func TestPlanComplete(t *testing.T) {
 			d := render(t, "diff", cs)
 			golden(t, name+".diff", d)
 			checkDiff(t, cs, d)
+			golden(t, name+".rollback.sh", render(t, "rollback", cs))
 		})
+	}
+}
+
+// TestRollback: on every change set the demo's findings plan, the rollback
+// is valid, puts every IAM policy back exactly as it was planned against,
+// sets every workload setting back, and says what it cannot undo.
+func TestRollback(t *testing.T) {
+	s := loadDemo(t)
+	planned := 0
+	for _, f := range s.findings {
+		cs, err := changeset.Plan(s.in, f)
+		if err != nil {
+			continue
+		}
+		planned++
+		rb := changeset.Rollback(cs)
+		if err := rb.Validate(); err != nil && len(rb.Steps) > 0 {
+			t.Errorf("rollback of %q: %v", cs.Title, err)
+		}
+		for res, before := range cs.Before {
+			after := changeset.ApplySteps(before, res, cs.Steps)
+			back := changeset.ApplySteps(after, res, rb.Steps)
+			if diff := cmp.Diff(changeset.CanonicalPolicy(before), back, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("rollback of %q leaves %s different from before (-before +after rollback):\n%s", cs.Title, res, diff)
+			}
+			if diff := cmp.Diff(after, changeset.CanonicalPolicy(rb.Before[res]), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("rollback of %q: its policy before is not the change's policy after for %s:\n%s", cs.Title, res, diff)
+			}
+		}
+		for i, st := range cs.Steps {
+			switch st.Kind {
+			case changeset.KindUpdateService:
+				if st.Field == changeset.FieldEnv || st.From == "" {
+					continue
+				}
+				if !slices.ContainsFunc(rb.Steps, func(r changeset.Step) bool {
+					return r.Kind == changeset.KindUpdateService && r.Service == st.Service && r.Field == st.Field && r.To == st.From && r.From == st.To
+				}) {
+					t.Errorf("rollback of %q does not set %s of %s back to %q", cs.Title, st.Field, st.Service, st.From)
+				}
+			case changeset.KindDeleteKey:
+				if !slices.ContainsFunc(rb.Steps, func(r changeset.Step) bool {
+					return r.Kind == changeset.KindManual && strings.Contains(r.Text, fmt.Sprintf("Step %d deleted key", i+1)) && strings.Contains(r.Text, "cannot be restored")
+				}) {
+					t.Errorf("rollback of %q does not say the deleted key cannot be restored", cs.Title)
+				}
+			}
+		}
+	}
+	if planned < 20 {
+		t.Fatalf("only %d change sets planned on the demo", planned)
 	}
 }
 

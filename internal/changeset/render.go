@@ -13,7 +13,9 @@ type Renderer interface {
 }
 
 // Formats lists the names RendererFor accepts, in display order.
-func Formats() []string { return []string{"gcloud", "terraform", "diff"} }
+// "rollback" is the reverse of the change set (Rollback), as a gcloud
+// script.
+func Formats() []string { return []string{"gcloud", "terraform", "diff", "rollback"} }
 
 // RendererFor returns the renderer of a format named by Formats.
 func RendererFor(name string) (Renderer, error) {
@@ -24,6 +26,8 @@ func RendererFor(name string) (Renderer, error) {
 		return Terraform{}, nil
 	case "diff":
 		return Diff{}, nil
+	case "rollback":
+		return RollbackRenderer{}, nil
 	}
 	return nil, fmt.Errorf("changeset: unknown format %q (want one of %s)", name, strings.Join(Formats(), ", "))
 }
@@ -40,6 +44,8 @@ func BodyRendererFor(name string) (Renderer, error) {
 		return Terraform{NoHeader: true}, nil
 	case "diff":
 		return Diff{NoHeader: true}, nil
+	case "rollback":
+		return RollbackRenderer{NoHeader: true}, nil
 	}
 	return RendererFor(name)
 }

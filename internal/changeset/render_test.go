@@ -325,7 +325,7 @@ func expectedArgs(s changeset.Step) []string {
 }
 
 func TestRendererFor(t *testing.T) {
-	if diff := cmp.Diff([]string{"gcloud", "terraform", "diff"}, changeset.Formats()); diff != "" {
+	if diff := cmp.Diff([]string{"gcloud", "terraform", "diff", "rollback"}, changeset.Formats()); diff != "" {
 		t.Errorf("Formats() (-want +got):\n%s", diff)
 	}
 	for _, f := range changeset.Formats() {
@@ -609,7 +609,11 @@ func TestBodyRendererFor(t *testing.T) {
 				t.Fatal(err)
 			}
 			body = buf.String()
-			for _, s := range []string{"Title-7f3a", "Why-7f3a", "Risk-7f3a", changeset.Hash(cs)} {
+			header := []string{"Title-7f3a", "Why-7f3a", "Risk-7f3a", changeset.Hash(cs)}
+			if f == "rollback" { // the header of the reverse
+				header = []string{"Roll back: Title-7f3a", changeset.Hash(changeset.Rollback(cs))}
+			}
+			for _, s := range header {
 				if !strings.Contains(full, s) {
 					t.Errorf("the file lacks %q", s)
 				}

@@ -112,6 +112,27 @@ func (h *Handler) Propose(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/changes/%d", id))
 }
 
+// ProposeRollback proposes the reverse of an applied change set, for a
+// second person to approve and apply.
+func (h *Handler) ProposeRollback(c echo.Context) error {
+	id, err := changeID(c)
+	if err != nil {
+		return err
+	}
+	rb, err := h.review.ProposeRollback(c.Request().Context(), id, actor(c))
+	var open *store.OpenChangeSetError
+	switch {
+	case errors.As(err, &open):
+		rb = open.ID
+		setFlash(c, "rollback-open")
+	case err != nil:
+		return reviewError(err)
+	default:
+		setFlash(c, "rollback-proposed")
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/changes/%d", rb))
+}
+
 // Approve approves a change set as it was shown (the form carries its hash).
 func (h *Handler) Approve(c echo.Context) error {
 	id, err := changeID(c)
@@ -156,17 +177,17 @@ func (h *Handler) Apply(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/changes/%d", id))
 }
 
-// Export downloads an approved change set as a gcloud script, Terraform or
-// an IAM policy diff.
+// Export downloads an approved change set as a gcloud script, Terraform, an
+// IAM policy diff, or its rollback (a gcloud script).
 func (h *Handler) Export(c echo.Context) error {
 	id, err := changeID(c)
 	if err != nil {
 		return err
 	}
 	format := c.QueryParam("format")
-	ext := map[string]string{"gcloud": "sh", "terraform": "tf", "diff": "diff"}[format]
+	ext := map[string]string{"gcloud": "sh", "terraform": "tf", "diff": "diff", "rollback": "rollback.sh"}[format]
 	if ext == "" {
-		return echo.NewHTTPError(http.StatusBadRequest, "format must be gcloud, terraform or diff")
+		return echo.NewHTTPError(http.StatusBadRequest, "format must be gcloud, terraform, diff or rollback")
 	}
 	var buf bytes.Buffer
 	if err := h.review.Export(c.Request().Context(), &buf, id, format, actor(c)); err != nil {

@@ -80,7 +80,7 @@ func TestChangeReview(t *testing.T) {
 				t.Errorf("copy button of %s names %q, no such code", href, id)
 			}
 		})
-		if want := "tab-gcloud tab-terraform tab-diff"; strings.Join(got, " ") != want {
+		if want := "tab-gcloud tab-terraform tab-diff tab-rollback"; strings.Join(got, " ") != want {
 			t.Errorf("tabs = %v, want %s", got, want)
 		}
 	})
@@ -150,7 +150,7 @@ func TestChangeReview(t *testing.T) {
 		d.Find(`pre[data-testid^="rendering-"], [data-testid="approve"], [data-testid="reject"]`).Each(func(_ int, s *goquery.Selection) {
 			order = append(order, s.AttrOr("data-testid", ""))
 		})
-		want := "rendering-gcloud rendering-terraform rendering-diff approve reject"
+		want := "rendering-gcloud rendering-terraform rendering-diff rendering-rollback approve reject"
 		if strings.Join(order, " ") != want {
 			t.Errorf("document order = %v, want %s", order, want)
 		}

@@ -17,6 +17,8 @@ var flashes = map[string]string{
 	"exception-recorded": "Exception recorded: the finding is now an accepted risk until its expiry.",
 	"exception-revoked":  "Exception revoked: the finding counts again.",
 	"change-proposed":    "Change set proposed. A reviewer other than you must approve it before it can be applied.",
+	"rollback-proposed":  "Rollback proposed as a change set of its own. A reviewer other than you must approve it before it can be applied.",
+	"rollback-open":      "A rollback of that change set is already under way: here it is.",
 	"change-open":        "This finding already has a change set under way, so no second one was proposed.",
 	"change-approved":    "Change set approved. Download it or apply it below.",
 	"change-rejected":    "Change set rejected. It can no longer be approved or applied.",

@@ -83,6 +83,7 @@ func (h *Handler) Routes() *echo.Echo {
 	e.POST("/changes/:id/approve", h.Approve, require(auth.Approve))
 	e.POST("/changes/:id/reject", h.Reject, require(auth.Approve))
 	e.POST("/changes/:id/apply", h.Apply, require(auth.Apply))
+	e.POST("/changes/:id/rollback", h.ProposeRollback, require(auth.Propose))
 	// Audit log and users.
 	e.GET("/audit", h.Audit, require(auth.ReadAudit))
 	e.GET("/audit.jsonl", h.AuditExport, require(auth.ReadAudit))

@@ -120,6 +120,36 @@ func (s *Service) Propose(ctx context.Context, rep *scan.Report, snapshotID int6
 	return id, nil
 }
 
+// RollbackPrefix is what the FindingID of a rollback change set starts
+// with, followed by the ID of the change set it reverses.
+const RollbackPrefix = "rollback:"
+
+// ProposeRollback proposes the reverse of applied (or failed) change set id
+// (changeset.Rollback of the content it was applied with, which keeps the
+// state it was planned against) as a change set of its own: approved by a
+// second person and applied like any other. One rollback of a change set is
+// open at a time: if one is, the error is a *store.OpenChangeSetError
+// naming it.
+func (s *Service) ProposeRollback(ctx context.Context, id int64, by Actor) (int64, error) {
+	c, err := s.Get(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	if c.Status != store.StatusApplied && c.Status != store.StatusFailed {
+		return 0, ErrState
+	}
+	rb := changeset.Rollback(c.Plan)
+	content, err := json.Marshal(rb)
+	if err != nil {
+		return 0, fmt.Errorf("review: encode rollback: %w", err)
+	}
+	hash := changeset.Hash(rb)
+	return s.st.AddChangeSet(ctx, store.ChangeSetRow{Title: rb.Title, FindingID: RollbackPrefix + fmt.Sprint(id), Check: "rollback", Subject: c.Subject,
+		SnapshotID: c.SnapshotID, Content: content, ContentHash: hash, ProposedBy: by.Email, ProposedSub: by.Sub, ProposedAt: s.now()},
+		store.AuditEntry{Actor: by.Email, Action: "changeset.rollback.propose",
+			Detail: fmt.Sprintf("rollback of change set %d: %s (hash %s)", id, rb.Title, hash), RequestID: by.RequestID})
+}
+
 // Get returns change set id with its content, expiring a lapsed approval
 // first.
 func (s *Service) Get(ctx context.Context, id int64) (ChangeSet, error) {
