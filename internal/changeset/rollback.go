@@ -88,6 +88,9 @@ func Rollback(cs ChangeSet) ChangeSet {
 			rb.Steps = append(rb.Steps, Step{Kind: KindManual, Text: fmt.Sprintf("Step %d was manual: undo by hand whatever was done for it.", n)})
 		}
 	}
+	if len(rb.Steps) == 0 {
+		rb.Steps = append(rb.Steps, Step{Kind: KindManual, Text: "Nothing to undo: every step of the change set left things as they were (a grant already held, a removal of what was not there)."})
+	}
 	for _, s := range rb.Steps {
 		if s.Kind == KindManual {
 			rb.Manual = true

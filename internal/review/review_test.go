@@ -346,3 +346,73 @@ func TestMentionsWorkloadPhrase(t *testing.T) {
 		t.Errorf("linked %q, want %q", linked, want)
 	}
 }
+
+// TestRollbackIsOneApprovedAction: an applied change set's reverse is
+// proposed as a change set of its own, needs a second person's approval,
+// applies like any other, and only one is under way at a time.
+func TestRollbackIsOneApprovedAction(t *testing.T) {
+	ctx := context.Background()
+	ap := &countingApplier{}
+	rv, st, rep := setup(t, ap)
+	f := findingOf(t, rep, "invoker-public")
+	id, err := rv.Propose(ctx, rep, 1, f.ID, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rv.ProposeRollback(ctx, id, alice); !errors.Is(err, review.ErrState) {
+		t.Errorf("rollback of a change set not applied = %v, want ErrState", err)
+	}
+	cs, _ := rv.Get(ctx, id)
+	if err := rv.Approve(ctx, id, cs.ContentHash, bob); err != nil {
+		t.Fatal(err)
+	}
+	if err := rv.Apply(ctx, id, bob); err != nil {
+		t.Fatal(err)
+	}
+	rb, err := rv.ProposeRollback(ctx, id, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := rv.Get(ctx, rb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := changeset.Rollback(cs.Plan)
+	if got.Status != store.StatusProposed || got.ContentHash != changeset.Hash(want) || got.FindingID != review.RollbackPrefix+fmt.Sprint(id) {
+		t.Fatalf("rollback stored as %+v", got.ChangeSetRow)
+	}
+	// Every removal of the public binding becomes its grant again.
+	for i, s := range cs.Plan.Steps {
+		if s.Kind != changeset.KindRemoveBinding {
+			continue
+		}
+		if !slices.ContainsFunc(got.Plan.Steps, func(r changeset.Step) bool {
+			return r.Kind == changeset.KindAddBinding && r.Resource == s.Resource && r.Role == s.Role && r.Member == s.Member
+		}) {
+			t.Errorf("step %d (%s) is not undone by the rollback", i+1, changeset.Describe(s))
+		}
+	}
+	if _, err := rv.ProposeRollback(ctx, id, carol); !errors.As(err, new(*store.OpenChangeSetError)) {
+		t.Errorf("a second rollback while one is open = %v, want OpenChangeSetError", err)
+	}
+	if err := rv.Approve(ctx, rb, got.ContentHash, alice); !errors.Is(err, review.ErrSelfApproval) {
+		t.Errorf("the proposer approving the rollback = %v, want ErrSelfApproval", err)
+	}
+	if err := rv.Approve(ctx, rb, got.ContentHash, bob); err != nil {
+		t.Fatal(err)
+	}
+	if err := rv.Apply(ctx, rb, bob); err != nil {
+		t.Fatal(err)
+	}
+	if ap.calls != 2 {
+		t.Errorf("applier called %d times, want the change and its rollback", ap.calls)
+	}
+	log, _ := st.AuditLog(ctx, 50)
+	var actions []string
+	for _, e := range log {
+		actions = append(actions, e.Action)
+	}
+	if !slices.Contains(actions, "changeset.rollback.propose") {
+		t.Errorf("audit lacks the rollback proposal: %v", actions)
+	}
+}
