@@ -60,6 +60,9 @@ var (
 	// ErrDrift: a setting an updateService or setPushAuth step changes no
 	// longer has the value the plan recorded (From, Endpoint).
 	ErrDrift = errors.New("apply: the resource no longer matches the plan")
+	// ErrNotReady: a service's new revision did not become ready; the steps
+	// after it (the removal of old grants among them) were not applied.
+	ErrNotReady = errors.New("apply: the new revision is not ready")
 )
 
 // Options holds the client options of each Google API the applier calls.
@@ -99,13 +102,17 @@ type Applier struct {
 	// eventually consistent: a new account can be refused as "does not
 	// exist" for a few seconds).
 	propagation []time.Duration
-	closers     []func() error
+	// readyPoll and readyTimeout pace the wait for a service's new revision
+	// to be ready (waitReady).
+	readyPoll, readyTimeout time.Duration
+	closers                 []func() error
 }
 
 // New returns an Applier with one client per API, built with opts. Close
 // releases them.
 func New(ctx context.Context, opts Options) (*Applier, error) {
-	a := &Applier{propagation: []time.Duration{2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second}}
+	a := &Applier{propagation: []time.Duration{2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second},
+		readyPoll: 3 * time.Second, readyTimeout: 10 * time.Minute}
 	err := a.open(ctx, opts)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("apply: new clients: %w", err), a.Close())

@@ -724,3 +724,74 @@ func TestStoppedMidApply(t *testing.T) {
 		t.Errorf("project policy etag = %s, want %s unchanged", got, projectEtag)
 	}
 }
+
+// stagedSteps is the dedicated-identity fix as planned: create and grant,
+// switch the service, then remove the old identity's grant.
+func stagedSteps() []changeset.Step {
+	return []changeset.Step{
+		{Kind: changeset.KindCreateServiceAccount, Project: "shop", AccountID: "orders-sa"},
+		grantStep(secretFull, "roles/secretmanager.secretAccessor", "serviceAccount:"+newSA),
+		{Kind: changeset.KindUpdateService, Service: svcFull, Field: changeset.FieldServiceAccount, From: "", To: newSA},
+		removeStep(projectFull, "roles/editor", "serviceAccount:"+defaultSA),
+	}
+}
+
+// TestStagedApplyWaitsForTheNewRevision: the old identity's grants go only
+// once the service's new revision is ready, as Cloud Run v2 reports it
+// (reconciling, then the Ready terminal condition), read through the real
+// client.
+func TestStagedApplyWaitsForTheNewRevision(t *testing.T) {
+	f, addr := newFake(t)
+	seedShop(f)
+	f.SetRollout(svcName, applytest.Rollout{Polls: 3})
+	a := serve(t, addr)
+	outcome, err := a.Apply(t.Context(), planned(f, stagedSteps()...))
+	if err != nil {
+		t.Fatalf("Apply: %v\n%s", err, outcome)
+	}
+	// The calls after the update: three reads still reconciling, one ready,
+	// and only then the project policy is written.
+	calls := f.Calls()
+	update := slices.Index(calls, "UpdateService "+svcName)
+	removal := slices.IndexFunc(calls, func(c string) bool { return c == "SetIamPolicy "+projectName })
+	if update < 0 || removal < update {
+		t.Fatalf("calls: %v", calls)
+	}
+	reads := 0
+	for _, c := range calls[update:removal] {
+		if c == "GetService "+svcName {
+			reads++
+		}
+	}
+	if reads < 4 {
+		t.Errorf("%d reads of the service between its update and the removal, want the 3 while reconciling and the ready one", reads)
+	}
+	if svc := f.Service(svcName); svc.LatestReadyRevision != svc.LatestCreatedRevision || !strings.Contains(outcome, "ready") {
+		t.Errorf("service %v, outcome:\n%s", svc, outcome)
+	}
+}
+
+// TestStagedApplyStopsWhenNotReady: a new revision that fails to become
+// ready stops the apply before the old grants go: they still serve the
+// revision that serves, and the error says what was applied.
+func TestStagedApplyStopsWhenNotReady(t *testing.T) {
+	f, addr := newFake(t)
+	seedShop(f)
+	f.SetRollout(svcName, applytest.Rollout{Polls: 1, Fail: "Revision 'orders-00002' is not ready: the container exited (PERMISSION_DENIED reading secret db-pass)"})
+	a := serve(t, addr)
+	before := f.Policy(projectName)
+	outcome, err := a.Apply(t.Context(), planned(f, stagedSteps()...))
+	if !errors.Is(err, ErrNotReady) {
+		t.Fatalf("Apply = %v, want ErrNotReady\n%s", err, outcome)
+	}
+	var e *Error
+	if !errors.As(err, &e) || !slices.Equal(e.Applied, []int{1, 2}) || !slices.Equal(e.NotApplied, []int{3, 4}) || e.Failed != 3 {
+		t.Errorf("error = %+v, want steps 1-2 applied, 3 failed, 4 not attempted", e)
+	}
+	if diff := cmp.Diff(before, f.Policy(projectName), protocmp.Transform()); diff != "" {
+		t.Errorf("the old identity's grant changed although the new revision is not ready:\n%s", diff)
+	}
+	if !strings.Contains(e.Outcome, "PERMISSION_DENIED reading secret db-pass") || !strings.Contains(e.Outcome, "still serves") {
+		t.Errorf("outcome does not say why:\n%s", e.Outcome)
+	}
+}

@@ -28,6 +28,7 @@ func serve(t *testing.T, addr string) *Applier {
 		t.Fatalf("New: %v", err)
 	}
 	a.propagation = []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond}
+	a.readyPoll, a.readyTimeout = time.Millisecond, 5*time.Second
 	t.Cleanup(func() {
 		if err := a.Close(); err != nil {
 			t.Errorf("Close: %v", err)

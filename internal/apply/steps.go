@@ -410,11 +410,52 @@ func (r *runState) updateRun(ctx context.Context, s changeset.Step) (string, err
 		if err != nil {
 			return permanentError{fmt.Errorf("%s was updated but its operation (the new revision) failed: %w", s.Service, err)}
 		}
+		// Staged: nothing after this step runs until the new revision
+		// serves (a dedicated identity lacking a grant shows here, before
+		// the old identity's grants go).
+		if got, err = r.a.waitReady(ctx, got); err != nil {
+			return permanentError{err}
+		}
 		res = "updated"
-		if rev := got.GetLatestCreatedRevision(); rev != "" {
-			res += ", revision " + lastSegment(rev)
+		if rev := got.GetLatestReadyRevision(); rev != "" {
+			res += ", revision " + lastSegment(rev) + " ready"
 		}
 		return nil
 	})
 	return res, err
+}
+
+// waitReady waits until the service's latest revision is ready: Cloud Run
+// v2 says so on the service (reconciling false, the Ready terminal
+// condition succeeded, latestReadyRevision = latestCreatedRevision;
+// https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.services).
+// It reads the service every a.readyPoll up to a.readyTimeout. A failed
+// terminal condition, or the timeout, is an error naming the revision and
+// the reason; the revision that served before keeps serving.
+func (a *Applier) waitReady(ctx context.Context, svc *runpb.Service) (*runpb.Service, error) {
+	deadline := time.Now().Add(a.readyTimeout)
+	for {
+		cond := svc.GetTerminalCondition()
+		switch {
+		case cond.GetState() == runpb.Condition_CONDITION_FAILED:
+			return svc, fmt.Errorf("%w: revision %s of %s did not become ready: %s (the revision that served before still serves)",
+				ErrNotReady, lastSegment(svc.GetLatestCreatedRevision()), svc.GetName(), cond.GetMessage())
+		case !svc.GetReconciling() && (cond == nil || cond.GetState() == runpb.Condition_CONDITION_SUCCEEDED) &&
+			(svc.GetLatestReadyRevision() == "" || svc.GetLatestReadyRevision() == svc.GetLatestCreatedRevision()):
+			return svc, nil
+		}
+		if time.Now().After(deadline) {
+			return svc, fmt.Errorf("%w: revision %s of %s was not ready after %s", ErrNotReady, lastSegment(svc.GetLatestCreatedRevision()), svc.GetName(), a.readyTimeout)
+		}
+		select {
+		case <-ctx.Done():
+			return svc, ctx.Err()
+		case <-time.After(a.readyPoll):
+		}
+		next, err := a.services.GetService(ctx, &runpb.GetServiceRequest{Name: svc.GetName()})
+		if err != nil {
+			return svc, fmt.Errorf("reading %s while waiting for its new revision: %w", svc.GetName(), err)
+		}
+		svc = next
+	}
 }

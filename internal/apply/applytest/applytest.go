@@ -62,6 +62,7 @@ type Fake struct {
 	subs     map[string]*pubsubpb.Subscription
 	ops      map[string]*longrunningpb.Operation
 
+	rollouts    map[string]Rollout // by service name: how its next update rolls out
 	denySet     map[string]codes.Code
 	propagation int
 	pending     map[string]int
@@ -77,6 +78,7 @@ func New() *Fake {
 		policies: make(map[string]*iampb.Policy), services: make(map[string]*runpb.Service), jobs: make(map[string]*runpb.Job),
 		accounts: make(map[string]bool), keys: make(map[string]bool), subs: make(map[string]*pubsubpb.Subscription),
 		ops: make(map[string]*longrunningpb.Operation), denySet: make(map[string]codes.Code), pending: make(map[string]int),
+		rollouts: make(map[string]Rollout),
 	}
 }
 
@@ -163,6 +165,26 @@ func (f *Fake) SeedService(svc *runpb.Service) {
 	f.services[svc.Name] = proto.Clone(svc).(*runpb.Service)
 }
 
+// Rollout says how a service's next update rolls out, as Cloud Run reports
+// it on the service (https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.services):
+// reconciling, with the Ready terminal condition pending, for Polls reads
+// of the service after the update; then either ready (the new revision
+// serves: Ready succeeded, latestReadyRevision = latestCreatedRevision) or,
+// with Fail set, failed (Ready failed with Fail as its message; traffic
+// stays on the revision that served before).
+type Rollout struct {
+	Polls int
+	Fail  string
+}
+
+// SetRollout sets how the next update of service name rolls out. Without
+// one an update is ready at once.
+func (f *Fake) SetRollout(name string, r Rollout) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rollouts[name] = r
+}
+
 // Service returns a copy of the Cloud Run service name, or nil.
 func (f *Fake) Service(name string) *runpb.Service {
 	f.mu.Lock()
@@ -172,6 +194,29 @@ func (f *Fake) Service(name string) *runpb.Service {
 		return nil
 	}
 	return proto.Clone(svc).(*runpb.Service)
+}
+
+// settle advances the rollout of service name by one read: once its polls
+// are used up it ends ready or failed. Called with f.mu held.
+func (f *Fake) settle(name string) {
+	svc, ok := f.services[name]
+	if !ok || !svc.Reconciling {
+		return
+	}
+	r := f.rollouts[name]
+	if r.Polls > 0 {
+		r.Polls--
+		f.rollouts[name] = r
+		return
+	}
+	delete(f.rollouts, name)
+	svc.Reconciling = false
+	if r.Fail != "" {
+		svc.TerminalCondition = &runpb.Condition{Type: "Ready", State: runpb.Condition_CONDITION_FAILED, Message: r.Fail}
+		return
+	}
+	svc.TerminalCondition = &runpb.Condition{Type: "Ready", State: runpb.Condition_CONDITION_SUCCEEDED}
+	svc.LatestReadyRevision = svc.LatestCreatedRevision
 }
 
 // SeedJob stores a copy of j under j.Name.
@@ -397,6 +442,9 @@ type fakeServices struct {
 
 func (s fakeServices) GetService(_ context.Context, req *runpb.GetServiceRequest) (*runpb.Service, error) {
 	s.f.log("GetService " + req.Name)
+	s.f.mu.Lock()
+	s.f.settle(req.Name)
+	s.f.mu.Unlock()
 	if svc := s.f.Service(req.Name); svc != nil {
 		return svc, nil
 	}
@@ -428,7 +476,13 @@ func (s fakeServices) UpdateService(ctx context.Context, req *runpb.UpdateServic
 	svc.Etag = string(s.f.nextEtag())
 	svc.Generation = cur.Generation + 1
 	svc.LatestCreatedRevision = fmt.Sprintf("%s/revisions/%s-%05d", location(name), lastSegment(name), svc.Generation)
+	svc.LatestReadyRevision = cur.LatestReadyRevision
+	svc.Reconciling = true
+	svc.TerminalCondition = &runpb.Condition{Type: "Ready", State: runpb.Condition_CONDITION_RECONCILING}
 	s.f.services[name] = svc
+	if r := s.f.rollouts[name]; r.Polls == 0 && r.Fail == "" {
+		s.f.settle(name) // no rollout set: ready at once
+	}
 	s.f.writes = append(s.f.writes, "UpdateService "+name)
 	return s.f.operation(location(name), svc)
 }
