@@ -27,6 +27,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -74,6 +75,11 @@ type Options struct {
 	SecretManager   []option.ClientOption // Secret Manager: secret IAM policies
 	IAM             []option.ClientOption // IAM admin: service accounts, their keys and IAM policies
 	PubSub          []option.ClientOption // Pub/Sub admin: topic and subscription IAM policies, push config
+
+	// ReadyPoll and ReadyTimeout pace the wait for a service's new revision
+	// to be ready before the steps after its update (0: every 3 s, for up to
+	// 10 minutes).
+	ReadyPoll, ReadyTimeout time.Duration
 }
 
 // OptionsForAll returns Options that give every API the same client options,
@@ -112,7 +118,7 @@ type Applier struct {
 // releases them.
 func New(ctx context.Context, opts Options) (*Applier, error) {
 	a := &Applier{propagation: []time.Duration{2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second},
-		readyPoll: 3 * time.Second, readyTimeout: 10 * time.Minute}
+		readyPoll: cmp.Or(opts.ReadyPoll, 3*time.Second), readyTimeout: cmp.Or(opts.ReadyTimeout, 10*time.Minute)}
 	err := a.open(ctx, opts)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("apply: new clients: %w", err), a.Close())
@@ -198,6 +204,10 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Outcome }
 
+// AppliedSteps are the steps carried out before the apply stopped (review
+// records them, so the rollback reverses exactly those).
+func (e *Error) AppliedSteps() []int { return e.Applied }
+
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
@@ -245,14 +255,17 @@ func (a *Applier) Apply(ctx context.Context, cs changeset.ChangeSet) (string, er
 		return err.Outcome, err
 	}
 	results := make([]string, len(cs.Steps))
+	log := changeset.StepLogFrom(ctx)
 	for _, u := range units {
 		res, err := r.do(ctx, u)
 		if err != nil {
+			log(u.steps[0]+1, len(cs.Steps), describe(cs.Steps[u.steps[0]]), "FAILED: "+err.Error())
 			e := stopped(cs, results, u, err)
 			return e.Outcome, e
 		}
 		for i, s := range u.steps {
 			results[s] = res[i]
+			log(s+1, len(cs.Steps), describe(cs.Steps[s]), res[i])
 		}
 	}
 	return succeeded(cs, results), nil

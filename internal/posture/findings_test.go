@@ -142,7 +142,7 @@ func TestFindingStates(t *testing.T) {
 	if err := st.ClaimApply(ctx, done, "bob@example.com", at, audit); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.FinishApply(ctx, done, true, "ok", audit); err != nil {
+	if err := st.FinishApply(ctx, done, true, "ok", nil, audit); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ps.AddException(ctx, posture.ExceptionRequest{FindingID: excepted, Owner: "o", Reason: "r", Expires: time.Now().Add(time.Hour), Actor: "m@example.com"}); err != nil {

@@ -124,9 +124,10 @@ func (s *Service) Propose(ctx context.Context, rep *scan.Report, snapshotID int6
 // with, followed by the ID of the change set it reverses.
 const RollbackPrefix = "rollback:"
 
-// ProposeRollback proposes the reverse of applied (or failed) change set id
-// (changeset.Rollback of the content it was applied with, which keeps the
-// state it was planned against) as a change set of its own: approved by a
+// ProposeRollback proposes the reverse of applied change set id — or of the
+// steps a failed apply carried out — (changeset.Rollback of the content it
+// was applied with, which keeps the state it was planned against) as a
+// change set of its own: approved by a
 // second person and applied like any other. One rollback of a change set is
 // open at a time: if one is, the error is a *store.OpenChangeSetError
 // naming it.
@@ -135,10 +136,15 @@ func (s *Service) ProposeRollback(ctx context.Context, id int64, by Actor) (int6
 	if err != nil {
 		return 0, err
 	}
-	if c.Status != store.StatusApplied && c.Status != store.StatusFailed {
-		return 0, ErrState
+	plan := c.Plan
+	switch {
+	case c.Status == store.StatusApplied && c.AppliedSteps == nil:
+	case (c.Status == store.StatusApplied || c.Status == store.StatusFailed) && len(c.AppliedSteps) > 0:
+		plan = changeset.Only(c.Plan, c.AppliedSteps) // exactly what was done
+	default:
+		return 0, ErrState // not applied, or failed with nothing (or nothing known) done
 	}
-	rb := changeset.Rollback(c.Plan)
+	rb := changeset.Rollback(plan)
 	content, err := json.Marshal(rb)
 	if err != nil {
 		return 0, fmt.Errorf("review: encode rollback: %w", err)
@@ -274,19 +280,45 @@ func (s *Service) Apply(ctx context.Context, id int64, by Actor) error {
 	if err != nil {
 		return err
 	}
-	outcome, aerr := s.applier.Apply(ctx, c.Plan)
+	// Each step is audited as it is done, so the log shows how far an
+	// apply got even if runlens stops in the middle.
+	var auditErr error // the applier reports steps one after another, on this goroutine
+	stepCtx := changeset.WithStepLog(ctx, func(step, total int, what, result string) {
+		if err := s.st.Audit(context.WithoutCancel(ctx), store.AuditEntry{Actor: by.Email, Action: "changeset.apply.step", Target: fmt.Sprint(id),
+			Detail: fmt.Sprintf("step %d of %d: %s: %s", step, total, what, result), RequestID: by.RequestID}); err != nil {
+			auditErr = errors.Join(auditErr, err)
+		}
+	})
+	outcome, aerr := s.applier.Apply(stepCtx, c.Plan)
+	applied := []int{}
+	var partial interface{ AppliedSteps() []int }
+	switch {
+	case aerr == nil:
+		for i, st := range c.Plan.Steps {
+			if st.Kind != changeset.KindManual {
+				applied = append(applied, i+1)
+			}
+		}
+	case errors.As(aerr, &partial):
+		applied = append(applied, partial.AppliedSteps()...)
+	default:
+		applied = nil // unknown
+	}
 	if aerr != nil {
 		outcome = aerr.Error()
+		if len(applied) > 0 {
+			outcome += "\nTo undo the steps that were applied, propose the rollback of this change set."
+		}
 	}
 	action := "changeset.apply.done"
 	if aerr != nil {
 		action = "changeset.apply.failed"
 	}
-	if err := s.st.FinishApply(context.WithoutCancel(ctx), id, aerr == nil, outcome, store.AuditEntry{Actor: by.Email, Action: action,
+	if err := s.st.FinishApply(context.WithoutCancel(ctx), id, aerr == nil, outcome, applied, store.AuditEntry{Actor: by.Email, Action: action,
 		Target: fmt.Sprint(id), Detail: outcome, RequestID: by.RequestID}); err != nil {
-		return errors.Join(aerr, err)
+		return errors.Join(aerr, auditErr, err)
 	}
-	return aerr
+	return errors.Join(aerr, auditErr)
 }
 
 // InterruptedOutcome is the outcome of a change set whose apply runlens

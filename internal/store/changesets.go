@@ -48,11 +48,14 @@ type ChangeSetRow struct {
 	Outcome           string
 	Verification      string
 	VerifiedAt        time.Time
+	// AppliedSteps are the steps (1-based) its apply carried out; nil when
+	// unknown.
+	AppliedSteps []int
 }
 
 const changeSetCols = `id, title, finding_id, check_slug, subject, snapshot_id, content, content_hash, status,
 	proposed_by, proposed_sub, proposed_at, decided_by, decided_at, decision_note, approved_hash, approval_expires_at,
-	applied_by, applied_at, outcome, verification, verified_at`
+	applied_by, applied_at, outcome, verification, verified_at, applied_steps`
 
 func ts(t time.Time) string {
 	if t.IsZero() {
@@ -69,12 +72,17 @@ func parseTS(s string) time.Time {
 func scanChangeSet(row interface{ Scan(...any) error }) (ChangeSetRow, error) {
 	var c ChangeSetRow
 	var content string
-	var proposed, decided, expires, applied, verified string
+	var proposed, decided, expires, applied, verified, steps string
 	err := row.Scan(&c.ID, &c.Title, &c.FindingID, &c.Check, &c.Subject, &c.SnapshotID, &content, &c.ContentHash, &c.Status,
 		&c.ProposedBy, &c.ProposedSub, &proposed, &c.DecidedBy, &decided, &c.DecisionNote, &c.ApprovedHash, &expires,
-		&c.AppliedBy, &applied, &c.Outcome, &c.Verification, &verified)
+		&c.AppliedBy, &applied, &c.Outcome, &c.Verification, &verified, &steps)
 	if err != nil {
 		return c, err
+	}
+	if steps != "" {
+		if err := json.Unmarshal([]byte(steps), &c.AppliedSteps); err != nil {
+			return c, fmt.Errorf("applied steps of change set %d: %w", c.ID, err)
+		}
 	}
 	c.Content = []byte(content)
 	c.ProposedAt, c.DecidedAt, c.ApprovalExpiresAt = parseTS(proposed), parseTS(decided), parseTS(expires)
@@ -339,13 +347,22 @@ func (s *Store) ClaimApply(ctx context.Context, id int64, by string, at time.Tim
 		WHERE id = ? AND status = 'approved' AND applied_by = '' AND approved_hash = content_hash AND approval_expires_at > ?`, by, ts(at), id, ts(at))
 }
 
-// FinishApply records the outcome of a claimed apply: applied or failed.
-func (s *Store) FinishApply(ctx context.Context, id int64, ok bool, outcome string, audit AuditEntry) error {
+// FinishApply records the outcome of a claimed apply: applied or failed,
+// and which steps it carried out (nil: unknown).
+func (s *Store) FinishApply(ctx context.Context, id int64, ok bool, outcome string, applied []int, audit AuditEntry) error {
 	status := StatusFailed
 	if ok {
 		status = StatusApplied
 	}
-	return s.transition(ctx, audit, `UPDATE change_sets SET status = ?, outcome = ? WHERE id = ? AND status = 'approved' AND applied_by <> ''`, status, outcome, id)
+	steps := ""
+	if applied != nil {
+		b, err := json.Marshal(applied)
+		if err != nil {
+			return fmt.Errorf("store: finish apply: %w", err)
+		}
+		steps = string(b)
+	}
+	return s.transition(ctx, audit, `UPDATE change_sets SET status = ?, outcome = ?, applied_steps = ? WHERE id = ? AND status = 'approved' AND applied_by <> ''`, status, outcome, steps, id)
 }
 
 // FailInterruptedApplies marks failed, with outcome, every change set

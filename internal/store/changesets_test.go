@@ -100,7 +100,7 @@ func TestFailInterruptedApplies(t *testing.T) {
 	applied := addChangeSet(t, st, "applied")
 	approve(t, st, applied, time.Hour)
 	claim(t, st, applied)
-	if err := st.FinishApply(ctx, applied, true, "applied 1 of 1 steps", store.AuditEntry{Actor: "carol@example.com", Action: "changeset.apply.done", Target: fmt.Sprint(applied)}); err != nil {
+	if err := st.FinishApply(ctx, applied, true, "applied 1 of 1 steps", []int{1}, store.AuditEntry{Actor: "carol@example.com", Action: "changeset.apply.done", Target: fmt.Sprint(applied)}); err != nil {
 		t.Fatal(err)
 	}
 	claimed2 := addChangeSet(t, st, "claimed2")
@@ -136,7 +136,7 @@ func TestFailInterruptedApplies(t *testing.T) {
 	if err := st.ClaimApply(ctx, claimed, "carol@example.com", time.Now(), store.AuditEntry{Actor: "carol@example.com", Action: "changeset.apply.start"}); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("ClaimApply of an interrupted change set = %v, want ErrConflict", err)
 	}
-	if err := st.FinishApply(ctx, claimed, true, "late", store.AuditEntry{Actor: "carol@example.com", Action: "changeset.apply.done"}); !errors.Is(err, store.ErrConflict) {
+	if err := st.FinishApply(ctx, claimed, true, "late", nil, store.AuditEntry{Actor: "carol@example.com", Action: "changeset.apply.done"}); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("FinishApply of an interrupted change set = %v, want ErrConflict", err)
 	}
 	ids, err = st.FailInterruptedApplies(ctx, "interrupted: again", interrupted)
@@ -206,7 +206,7 @@ func TestExpireLeavesClaimedApplies(t *testing.T) {
 	if c, _ := st.ChangeSet(ctx, busy); c.Status != store.StatusApproved {
 		t.Errorf("claimed change set after its approval ran out: %s, want approved (apply under way)", c.Status)
 	}
-	if err := st.FinishApply(ctx, busy, true, "applied", store.AuditEntry{Actor: "carol@example.com", Action: "changeset.apply.done"}); err != nil {
+	if err := st.FinishApply(ctx, busy, true, "applied", nil, store.AuditEntry{Actor: "carol@example.com", Action: "changeset.apply.done"}); err != nil {
 		t.Errorf("FinishApply after the approval ran out: %v", err)
 	}
 }
