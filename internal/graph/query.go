@@ -182,6 +182,9 @@ func (g *Graph) ShortestPath(a, b string, kinds []EdgeKind) (path []Step, ok boo
 	if _, ok := g.Node(a); !ok {
 		return nil, false
 	}
+	if !g.mayReach(a, b, kinds) {
+		return nil, false
+	}
 	prev := map[string]hop{}
 	seen := map[string]bool{a: true}
 	queue := []string{a}
@@ -206,6 +209,39 @@ func (g *Graph) ShortestPath(a, b string, kinds []EdgeKind) (path []Step, ok boo
 		}
 	}
 	return nil, false
+}
+
+// mayReach reports whether b may be reachable from a. It walks forward from
+// a and backward from b at once, a level of the smaller frontier at a time,
+// and answers false as soon as either side runs out without the two
+// meeting: a public principal reaches much of an organization, and what can
+// reach a private service is little, so proving that there is no path
+// costs the smaller side. The backward walk goes up from every node to its
+// parent, where the forward one goes down only from containers, so it may
+// see more than can reach b: false is certain, true only "perhaps".
+func (g *Graph) mayReach(a, b string, kinds []EdgeKind) bool {
+	fwd, bwd := map[string]bool{a: true}, map[string]bool{b: true}
+	ahead, behind := []string{a}, []string{b}
+	for len(ahead) > 0 && len(behind) > 0 {
+		dir, seen, other, frontier := Forward, fwd, bwd, &ahead
+		if len(behind) < len(ahead) {
+			dir, seen, other, frontier = Reverse, bwd, fwd, &behind
+		}
+		var next []string
+		for _, id := range *frontier {
+			for _, h := range g.hops(id, dir, kinds, true) {
+				if other[h.next] {
+					return true
+				}
+				if !seen[h.next] {
+					seen[h.next] = true
+					next = append(next, h.next)
+				}
+			}
+		}
+		*frontier = next
+	}
+	return false
 }
 
 // Exposure is one thing a principal can reach, with how.

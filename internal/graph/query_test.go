@@ -12,7 +12,9 @@ import (
 // on the project; the bucket is in the project; alice can act as sa-run;
 // sa-a and sa-b can act as each other (a cycle); 30 service accounts hang
 // off the project.
-func testGraph() *Graph {
+func testGraph() *Graph { return testBuilder().Graph() }
+
+func testBuilder() *Builder {
 	b := NewBuilder()
 	add := func(id string, k Kind, parent string) {
 		n := b.Node(id, k)
@@ -43,6 +45,17 @@ func testGraph() *Graph {
 	b.Edge(Edge{From: "user:alice@example.com", To: "serviceAccount:sa-run@p.iam.gserviceaccount.com", Kind: CanActAs, Role: "roles/iam.serviceAccountTokenCreator", Via: "serviceAccount:sa-run@p.iam.gserviceaccount.com"})
 	b.Edge(Edge{From: "serviceAccount:sa-a@p.iam.gserviceaccount.com", To: "serviceAccount:sa-b@p.iam.gserviceaccount.com", Kind: CanActAs, Role: "roles/iam.serviceAccountUser", Via: "x"})
 	b.Edge(Edge{From: "serviceAccount:sa-b@p.iam.gserviceaccount.com", To: "serviceAccount:sa-a@p.iam.gserviceaccount.com", Kind: CanActAs, Role: "roles/iam.serviceAccountUser", Via: "x"})
+	return b
+}
+
+// pathGraph is testGraph with a secret filed under the service, which is
+// no container: nothing granted on the service reaches it, though the
+// secret's parent is the service.
+func pathGraph() *Graph {
+	b := testBuilder()
+	n := b.Node("svc/under", KindSecret)
+	n.Label, n.Parent = "svc/under", "svc"
+	b.Edge(Edge{From: "svc/under", To: "svc", Kind: ChildOf})
 	return b.Graph()
 }
 
@@ -55,7 +68,7 @@ func ids(r Result) []string {
 }
 
 func TestShortestPath(t *testing.T) {
-	g := testGraph()
+	g := pathGraph()
 	tests := []struct {
 		name, from, to string
 		want           []string // "from -kind-> to" per step
@@ -70,6 +83,8 @@ func TestShortestPath(t *testing.T) {
 		{"no path backwards", "bucket", "allUsers", nil, false},
 		{"cycle terminates without a path", "serviceAccount:sa-a@p.iam.gserviceaccount.com", "bucket", nil, false},
 		{"unknown node", "nobody", "bucket", nil, false},
+		{"nothing reaches the target", "allUsers", "user:alice@example.com", nil, false},
+		{"nothing inside a service", "allUsers", "svc/under", nil, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -97,6 +112,26 @@ func TestShortestPath(t *testing.T) {
 				t.Errorf("path (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestShortestPathFindsWhatReachFinds: between every two nodes, a path
+// exists exactly when the forward walk reaches the one from the other.
+func TestShortestPathFindsWhatReachFinds(t *testing.T) {
+	g := pathGraph()
+	for _, a := range g.Nodes() {
+		reached := map[string]bool{}
+		for _, r := range g.Reach(a.ID, Forward, ReachKinds, 0, 0, true).Reached {
+			reached[r.Node.ID] = true
+		}
+		for _, b := range g.Nodes() {
+			if a.ID == b.ID {
+				continue
+			}
+			if _, ok := g.ShortestPath(a.ID, b.ID, nil); ok != reached[b.ID] {
+				t.Errorf("ShortestPath(%s, %s) ok = %v, want %v as Reach finds", a.ID, b.ID, ok, reached[b.ID])
+			}
+		}
 	}
 }
 

@@ -75,7 +75,14 @@ func (b *browser) watch(ctx context.Context) {
 	})
 }
 
+// newBrowser starts a Chromium that a test may use for two minutes.
 func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	return newBrowserWithin(t, 2*time.Minute)
+}
+
+// newBrowserWithin starts a Chromium that a test may use for d.
+func newBrowserWithin(t *testing.T, d time.Duration) *browser {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
@@ -101,7 +108,7 @@ func newBrowser(t *testing.T) *browser {
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, d)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelCtx()

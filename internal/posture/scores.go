@@ -86,10 +86,10 @@ func (s *Service) Scope(ctx context.Context, kind, id string) (Scope, error) {
 			}
 		}
 		if kind == ScopeFolder {
-			in = func(svc string) bool { return under(g, svc, id) }
+			in = below(g, id)
 		}
 	case ScopeProject:
-		in = func(svc string) bool { return under(g, svc, id) }
+		in = below(g, id)
 	case ScopeLabel:
 		k, v, _ := strings.Cut(id, "=")
 		in = func(svc string) bool {
@@ -108,24 +108,38 @@ func (s *Service) Scope(ctx context.Context, kind, id string) (Scope, error) {
 		}
 		slices.Reverse(sc.Parents)
 	}
-	if kind == ScopeProject || kind == ScopeLabel {
-		for _, sv := range rep.Scores.Services {
-			if in(sv.Service) {
-				sc.Services = append(sc.Services, s.row(c, sv))
-			}
-		}
-	}
 	var counts map[rules.Severity]int
 	if in == nil { // the whole organization: its top fixes are computed once per served state
 		sc.TopFixes, counts = c.topFixes(), rep.Counts()
 	} else {
-		sc.TopFixes = rules.TopFixes(rep.Scores, rep.Findings, in, TopFixCount)
-		counts = map[rules.Severity]int{}
-		for _, f := range rep.Findings {
-			if !f.Excepted && slices.ContainsFunc(f.Affects, in) {
-				counts[f.Severity]++
+		// The scope's services, then the findings that affect one of them,
+		// in their order, from the index of what affects each service:
+		// asking of every finding's every workload whether it is in the
+		// scope is millions of questions at 50,000 services.
+		d := c.details()
+		members := map[string]bool{}
+		var affecting []int
+		for _, sv := range rep.Scores.Services {
+			if !in(sv.Service) {
+				continue
+			}
+			members[sv.Service] = true
+			affecting = append(affecting, d.affected[sv.Service]...)
+			if kind == ScopeProject || kind == ScopeLabel {
+				sc.Services = append(sc.Services, s.row(c, sv))
 			}
 		}
+		slices.Sort(affecting)
+		affecting = slices.Compact(affecting)
+		findings := make([]rules.Finding, len(affecting))
+		counts = map[rules.Severity]int{}
+		for j, i := range affecting {
+			findings[j] = rep.Findings[i]
+			if !findings[j].Excepted {
+				counts[findings[j].Severity]++
+			}
+		}
+		sc.TopFixes = rules.TopFixes(rep.Scores, findings, func(svc string) bool { return members[svc] }, TopFixCount)
 	}
 	for _, sev := range rules.Severities() {
 		sc.Counts = append(sc.Counts, SeverityCount{Severity: sev, N: counts[sev]})
@@ -143,6 +157,25 @@ func (s *Service) Scope(ctx context.Context, kind, id string) (Scope, error) {
 func isFolder(g *graph.Graph, id string) bool {
 	n, ok := g.Node(id)
 	return ok && n.Kind == graph.KindFolder
+}
+
+// below returns whether a node lies below container (see under),
+// remembering the answer for each parent: the thousands of services a
+// scope page asks about share a few hundred parents.
+func below(g *graph.Graph, container string) func(id string) bool {
+	known := map[string]bool{}
+	return func(id string) bool {
+		n, ok := g.Node(id)
+		if !ok || n.Parent == "" {
+			return false
+		}
+		v, ok := known[n.Parent]
+		if !ok {
+			v = n.Parent == container || under(g, n.Parent, container)
+			known[n.Parent] = v
+		}
+		return v
+	}
 }
 
 // under reports whether node id lies below container.
