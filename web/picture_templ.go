@@ -513,9 +513,9 @@ func pictureBox(b picture.Box, expand templ.SafeURL) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var30 string
-				templ_7745c5c3_Var30, templ_7745c5c3_Err = templruntime.NewAttributeExpression(b.Text + ": show each").Resolve(ctx)
+				templ_7745c5c3_Var30, templ_7745c5c3_Err = templruntime.NewAttributeExpression(boxLabel(b) + ", open to show each").Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/picture.templ`, Line: 72, Col: 148}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/picture.templ`, Line: 72, Col: 161}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var30)
 				if templ_7745c5c3_Err != nil {
@@ -614,9 +614,9 @@ func pictureBox(b picture.Box, expand templ.SafeURL) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var36 string
-				templ_7745c5c3_Var36, templ_7745c5c3_Err = templruntime.NewAttributeExpression(b.Text + ", " + b.Sub).Resolve(ctx)
+				templ_7745c5c3_Var36, templ_7745c5c3_Err = templruntime.NewAttributeExpression(boxLabel(b)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/picture.templ`, Line: 77, Col: 193}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/picture.templ`, Line: 77, Col: 183}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var36)
 				if templ_7745c5c3_Err != nil {
@@ -1082,6 +1082,19 @@ func pictureLegend(p picture.Picture) templ.Component {
 // pictureLabel is what a screen reader hears for the picture as a whole.
 func pictureLabel(p picture.Picture) string {
 	return fmt.Sprintf("Graph picture of %d boxes and %d lines; the tables below have the same answer", len(p.Boxes), len(p.Lines))
+}
+
+// boxLabel is a box's accessible name: its visible text in order (name,
+// line under it, findings count), then what the count is.
+func boxLabel(b picture.Box) string {
+	l := b.Text + " " + b.Sub
+	if b.Findings > 0 {
+		l += fmt.Sprintf(" %d open finding", b.Findings)
+		if b.Findings > 1 {
+			l += "s"
+		}
+	}
+	return l
 }
 
 var _ = templruntime.GeneratedTemplate
