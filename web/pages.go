@@ -167,6 +167,10 @@ type ChangePage struct {
 	CanApply   bool
 	CanExport  bool
 	ApplyOff   bool
+	// CanRollBack offers to propose its rollback (applied, by someone who
+	// may propose); RollsBack is the change set a rollback reverses.
+	CanRollBack bool
+	RollsBack   string
 }
 
 // UsersPage lists users and roles (/admin/users).

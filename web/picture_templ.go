@@ -883,7 +883,7 @@ func pictureBoxBody(b picture.Box) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 67, "\" r=\"10\"></circle> <text class=\"badge-n\" x=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 67, "\" r=\"11\"></circle> <text class=\"badge-n\" x=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -914,9 +914,9 @@ func pictureBoxBody(b picture.Box) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var56 string
-			templ_7745c5c3_Var56, templ_7745c5c3_Err = templ.JoinStringErrs(fmt.Sprint(b.Findings))
+			templ_7745c5c3_Var56, templ_7745c5c3_Err = templ.JoinStringErrs(badgeText(b.Findings))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/picture.templ`, Line: 91, Col: 108}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/picture.templ`, Line: 91, Col: 107}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var56))
 			if templ_7745c5c3_Err != nil {
@@ -1095,6 +1095,14 @@ func boxLabel(b picture.Box) string {
 		}
 	}
 	return l
+}
+
+// badgeText is a findings count as its badge shows it: two digits at most.
+func badgeText(n int) string {
+	if n > 99 {
+		return "99+"
+	}
+	return fmt.Sprint(n)
 }
 
 var _ = templruntime.GeneratedTemplate

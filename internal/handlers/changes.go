@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -78,11 +79,15 @@ func (h *Handler) ChangeDetail(c echo.Context) error {
 	u, _ := userFrom(c)
 	proposer := review.IsProposer(cs.ChangeSetRow, actor(c))
 	p := web.ChangePage{Layout: h.layout(c, cs.Title, "changes"), ChangeSet: cs, Renderings: renderings, Explain: review.Explain(cs.Plan, g),
-		CanApprove: u.Role.Can(auth.Approve) && cs.Status == store.StatusProposed && !proposer,
-		IsProposer: proposer,
-		CanApply:   u.Role.Can(auth.Apply) && cs.Status == store.StatusApproved && cs.AppliedBy == "" && h.review.ApplyEnabled(),
-		CanExport:  cs.Status == store.StatusApproved || cs.Status == store.StatusApplied,
-		ApplyOff:   !h.review.ApplyEnabled()}
+		CanApprove:  u.Role.Can(auth.Approve) && cs.Status == store.StatusProposed && !proposer,
+		IsProposer:  proposer,
+		CanApply:    u.Role.Can(auth.Apply) && cs.Status == store.StatusApproved && cs.AppliedBy == "" && h.review.ApplyEnabled(),
+		CanExport:   cs.Status == store.StatusApproved || cs.Status == store.StatusApplied,
+		ApplyOff:    !h.review.ApplyEnabled(),
+		CanRollBack: u.Role.Can(auth.Propose) && review.Reversible(cs.ChangeSetRow) && !strings.HasPrefix(cs.FindingID, review.RollbackPrefix)}
+	if n, ok := strings.CutPrefix(cs.FindingID, review.RollbackPrefix); ok {
+		p.RollsBack = n
+	}
 	return h.render(c, http.StatusOK, web.ChangeView(p))
 }
 

@@ -6,10 +6,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/runlens/runlens/internal/handlers"
+	"github.com/runlens/runlens/internal/store"
 )
 
 // proposeOf proposes the fix of the first finding of check as dev and
@@ -251,5 +253,58 @@ func TestChangeManualChecklist(t *testing.T) {
 	})
 	if strings.Join(order, " ") != "manual-checklist renderings" {
 		t.Errorf("order = %v, want the checklist above the code", order)
+	}
+}
+
+// TestChangeRollback: an applied change set offers to propose its
+// rollback; the rollback is a change set of its own that says what it rolls
+// back and waits for a second person; the downloads carry the rollback.
+func TestChangeRollback(t *testing.T) {
+	e := newEnv(t, "dev@example.com,bob@example.com", demoReader)
+	path, _ := proposeOf(t, e, "invoker-public")
+	approveAs(t, e, path, "bob@example.com")
+	var id int64
+	if _, err := fmt.Sscanf(path, "/changes/%d", &id); err != nil {
+		t.Fatal(err)
+	}
+	_, body := e.do(t, http.MethodGet, path, nil)
+	d := doc(t, body)
+	if d.Find(`[data-testid="propose-rollback"]`).Length() != 0 {
+		t.Error("a change set not yet applied offers a rollback")
+	}
+	if d.Find(`[data-testid="download-rollback"]`).Length() != 1 || d.Find(`[data-testid="tab-rollback"]`).Length() != 1 {
+		t.Error("the approved change set has no rollback tab or download")
+	}
+	// Applied outside runlens's applier (apply is off here): as the store
+	// records it.
+	ctx := t.Context()
+	if err := e.store.ClaimApply(ctx, id, "bob@example.com", time.Now(), store.AuditEntry{Actor: "bob@example.com", Action: "changeset.apply.start"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.FinishApply(ctx, id, true, "applied", nil, store.AuditEntry{Actor: "bob@example.com", Action: "changeset.apply.done"}); err != nil {
+		t.Fatal(err)
+	}
+	_, body = e.do(t, http.MethodGet, path, nil)
+	if doc(t, body).Find(`form[action="`+path+`/rollback"] [data-testid="propose-rollback"]`).Length() != 1 {
+		t.Fatal("an applied change set offers no rollback")
+	}
+	resp := e.post(t, path+"/rollback", nil, nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("propose rollback = %d", resp.StatusCode)
+	}
+	rb := resp.Header.Get("Location")
+	_, body = e.do(t, http.MethodGet, rb, nil)
+	d = doc(t, body)
+	if got := d.Find(`[data-testid="rolls-back"]`).AttrOr("href", ""); got != path {
+		t.Errorf("the rollback says it rolls back %q, want %s", got, path)
+	}
+	if st := d.Find(`[data-testid="change-status"]`).Text(); st != "proposed" || !strings.HasPrefix(d.Find("h1").Text(), "Roll back: ") {
+		t.Errorf("rollback %q is %s", d.Find("h1").Text(), st)
+	}
+	if !strings.Contains(d.Find(`[data-testid="rendering-gcloud"]`).Text(), "add-iam-policy-binding") {
+		t.Error("the rollback's script does not grant back what the change removed")
+	}
+	if again := e.post(t, path+"/rollback", nil, nil); again.Header.Get("Location") != rb {
+		t.Errorf("a second rollback proposal went to %q, want the open one %s", again.Header.Get("Location"), rb)
 	}
 }

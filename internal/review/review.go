@@ -124,6 +124,19 @@ func (s *Service) Propose(ctx context.Context, rep *scan.Report, snapshotID int6
 // with, followed by the ID of the change set it reverses.
 const RollbackPrefix = "rollback:"
 
+// Reversible reports whether change set c has something a rollback can
+// undo: it was applied, or its apply failed after carrying out some steps.
+// (A failed apply that recorded none did nothing, or nothing known.)
+func Reversible(c store.ChangeSetRow) bool {
+	switch c.Status {
+	case store.StatusApplied:
+		return c.AppliedSteps == nil || len(c.AppliedSteps) > 0
+	case store.StatusFailed:
+		return len(c.AppliedSteps) > 0
+	}
+	return false
+}
+
 // ProposeRollback proposes the reverse of applied change set id — or of the
 // steps a failed apply carried out — (changeset.Rollback of the content it
 // was applied with, which keeps the state it was planned against) as a
@@ -136,13 +149,12 @@ func (s *Service) ProposeRollback(ctx context.Context, id int64, by Actor) (int6
 	if err != nil {
 		return 0, err
 	}
+	if !Reversible(c.ChangeSetRow) {
+		return 0, ErrState
+	}
 	plan := c.Plan
-	switch {
-	case c.Status == store.StatusApplied && c.AppliedSteps == nil:
-	case (c.Status == store.StatusApplied || c.Status == store.StatusFailed) && len(c.AppliedSteps) > 0:
+	if c.AppliedSteps != nil {
 		plan = changeset.Only(c.Plan, c.AppliedSteps) // exactly what was done
-	default:
-		return 0, ErrState // not applied, or failed with nothing (or nothing known) done
 	}
 	rb := changeset.Rollback(plan)
 	content, err := json.Marshal(rb)
