@@ -86,6 +86,18 @@ var projectFamilies = map[string]bool{
 	"cloudprofiler": true, "errorreporting": true, "datastore": true, "telemetry": true,
 }
 
+// projectOnly are permissions (by prefix) that only a project grants:
+// custom roles live in a project (https://cloud.google.com/iam/docs/creating-custom-roles),
+// BigQuery jobs run in one (https://cloud.google.com/bigquery/docs/access-control),
+// and so do service usage and builds.
+var projectOnly = []string{"iam.roles.", "bigquery.jobs.", "serviceusage.services.", "resourcemanager.projects.", "cloudbuild.builds."}
+
+// onProject reports whether perm is granted on a project and nowhere
+// narrower.
+func onProject(perm string) bool {
+	return projectFamilies[iam.Service(perm)] || slices.ContainsFunc(projectOnly, func(p string) bool { return strings.HasPrefix(perm, p) })
+}
+
 // onResource says which permissions of a family act on one resource of a
 // kind (the second part of the permission): a subscriber's
 // pubsub.subscriptions.consume is nothing on a topic.
@@ -157,7 +169,8 @@ func (p *planner) grantReferenced(workloadID, member, previous string) []string 
 	fit := func(t bindingTarget, k graph.Kind, family, why string) {
 		var want []string
 		for _, perm := range byFamily[family] {
-			if !onCollection(perm) && appliesTo(perm, k) {
+			// A project grants what acts on its collections too.
+			if (k == graph.KindProject || !onCollection(perm)) && appliesTo(perm, k) {
 				want = append(want, perm)
 			}
 		}
@@ -220,13 +233,22 @@ func (p *planner) grantReferenced(workloadID, member, previous string) []string 
 			}
 		}
 	}
-	// Used permissions of services with no resource-level IAM: on the
-	// workload's project.
+	// Used permissions with no resource-level IAM: on the workload's
+	// project.
 	if n, ok := p.g.Node(workloadID); ok {
 		if proj, ok := p.projectOf(n.ID); ok {
 			for _, family := range slices.Sorted(maps.Keys(byFamily)) {
-				if projectFamilies[family] && family != "cloudsql" || family == "cloudsql" && !hasCovered(covered, byFamily[family]) {
-					fit(p.target(proj.ID), graph.KindProject, family, "the identity used "+family+" permissions, which are granted on a project")
+				var onProj []string
+				for _, perm := range byFamily[family] {
+					if onProject(perm) && !covered[perm] {
+						onProj = append(onProj, perm)
+					}
+				}
+				if len(onProj) > 0 {
+					saved := byFamily[family]
+					byFamily[family] = onProj
+					fit(p.target(proj.ID), graph.KindProject, family, "the identity used "+family+" permissions that are granted on a project only")
+					byFamily[family] = saved
 				}
 			}
 		}
@@ -254,15 +276,6 @@ func (p *planner) grantReferenced(workloadID, member, previous string) []string 
 	return roles
 }
 
-// hasCovered reports whether every permission of perms is in covered.
-func hasCovered(covered map[string]bool, perms []string) bool {
-	for _, p := range perms {
-		if !covered[p] {
-			return false
-		}
-	}
-	return true
-}
 
 // dedicatedIdentity plans a dedicated runtime identity for workload n (run
 // as old until now): create <name>-sa, grant what its configuration

@@ -705,14 +705,14 @@ func TestFittedGrants(t *testing.T) {
 	f := s.finding(t, "runtime-default-sa", runA+"orders", "")
 	s.in.Insights = slices.Clone(s.in.Insights)
 	in := s.in.Insights[0]
-	in.Exercised = append(slices.Clone(in.Exercised), "bigquery.jobs.create", "storage.buckets.list", "pubsub.subscriptions.consume", "logging.logEntries.create")
+	in.Exercised = append(slices.Clone(in.Exercised), "bigquery.jobs.create", "spanner.databases.read", "storage.buckets.list", "pubsub.subscriptions.consume", "logging.logEntries.create")
 	s.in.Insights[0] = in
 	cs, err := changeset.Plan(s.in, f)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var manual string
-	var logWriter bool
+	var logWriter, jobUser bool
 	for _, st := range cs.Steps {
 		if st.Kind == changeset.KindManual {
 			manual += st.Text
@@ -720,12 +720,18 @@ func TestFittedGrants(t *testing.T) {
 		if st.Kind == changeset.KindAddBinding && st.Role == "roles/logging.logWriter" && st.Resource == projA {
 			logWriter = true
 		}
+		if st.Kind == changeset.KindAddBinding && st.Role == "roles/bigquery.jobUser" && st.Resource == projA {
+			jobUser = true
+		}
 	}
 	if !logWriter {
 		t.Error("logging.logEntries.create (no resource-level IAM) is not granted as roles/logging.logWriter on the project")
 	}
+	if !jobUser {
+		t.Error("bigquery.jobs.create (jobs run in a project) is not granted as roles/bigquery.jobUser on the project")
+	}
 	for _, want := range []string{
-		"bigquery.jobs.create (runlens does not know which bigquery resource the code uses",
+		"spanner.databases.read (runlens does not know which spanner resource the code uses",
 		"storage.buckets.list (acts on the project's buckets",
 		"pubsub.subscriptions.consume (no Pub/Sub topic is named",
 	} {
@@ -814,5 +820,29 @@ func TestDefaultIdentityBundle(t *testing.T) {
 	}
 	if changeset.Hash(again) != changeset.Hash(cs) {
 		t.Errorf("proposing the basic-role finding offers %q, not the workload's plan %q", again.Title, cs.Title)
+	}
+}
+
+// TestPlanOnRealInsight plans the basic-role fix of the service account
+// that Google's published policy-insight example describes: it held
+// roles/owner and used only iam.roles.create, .delete, .list and .update,
+// which only a project grants; the plan grants roles/iam.roleAdmin there,
+// saying what it covers, and removes roles/owner.
+func TestPlanOnRealInsight(t *testing.T) {
+	s := load(t, "real-insight")
+	f := s.finding(t, "runtime-basic-role", "serviceAccount:my-service-account2@my-project.iam.gserviceaccount.com", "")
+	cs, err := changeset.Plan(s.in, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []changeset.Step{
+		add("//cloudresourcemanager.googleapis.com/projects/123456789012", "cloudresourcemanager.googleapis.com/Project", "roles/iam.roleAdmin", "serviceAccount:my-service-account2@my-project.iam.gserviceaccount.com", "my-project"),
+		remove("//cloudresourcemanager.googleapis.com/projects/123456789012", "cloudresourcemanager.googleapis.com/Project", "roles/owner", "serviceAccount:my-service-account2@my-project.iam.gserviceaccount.com", "my-project"),
+	}
+	if diff := cmp.Diff(want, cs.Steps, ignoreProse, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+	if n := cs.Steps[0].Note; !strings.Contains(n, "iam.roles.create, iam.roles.delete, iam.roles.list, iam.roles.update") {
+		t.Errorf("the grant does not say what it covers: %q", n)
 	}
 }

@@ -1,6 +1,6 @@
 # runlens change set: Give Cloud Run service orders a dedicated service account
 # Fixes findings: bdb1304141b4215d
-# Content hash (sha256): fb70721646bb02323b8e04a84ec53420ac283eb7cb41c006a87ba33e40e0f6d5
+# Content hash (sha256): a68e97ce26caadf5c931a909eb621462b611238c051e8b33278012172ace4481
 # Why: orders runs as the default compute service account 111-compute@developer.gserviceaccount.com, which every unconfigured workload in the project shares and which usually holds roles/editor on the project. A dedicated account holding only what the service's configuration references limits what a compromise of the service reaches.
 # Planned against these IAM policy etags (re-plan if they changed):
 #   //cloudresourcemanager.googleapis.com/projects/111 etag BwYA1111
@@ -73,7 +73,7 @@ resource "google_storage_bucket_iam_member" "orders_exports_storage_objectviewer
 }
 
 # Step 8 of 11: grant roles/cloudtrace.agent to serviceAccount:orders-sa@proj-a.iam.gserviceaccount.com on //cloudresourcemanager.googleapis.com/projects/111
-# Why: the identity used cloudtrace permissions, which are granted on a project; covers cloudtrace.traces.patch, which 111-compute@developer.gserviceaccount.com (proj-a, default compute) used
+# Why: the identity used cloudtrace permissions that are granted on a project only; covers cloudtrace.traces.patch, which 111-compute@developer.gserviceaccount.com (proj-a, default compute) used
 resource "google_project_iam_member" "proj_a_cloudtrace_agent" {
   project = "proj-a"
   role    = "roles/cloudtrace.agent"
