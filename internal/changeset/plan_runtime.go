@@ -276,7 +276,6 @@ func (p *planner) grantReferenced(workloadID, member, previous string) []string 
 	return roles
 }
 
-
 // dedicatedIdentity plans a dedicated runtime identity for workload n (run
 // as old until now): create <name>-sa, grant what its configuration
 // references, switch the workload to it. It returns the new member and the
