@@ -149,6 +149,45 @@ func TestScanFailOn(t *testing.T) {
 	}
 }
 
+// TestScanBaselineInCI is the CI use: a scan's JSON (or SARIF) kept as the
+// baseline, then the same inventory scanned against it fails only on new
+// findings with --only-new, in every format; --only-new alone is refused.
+func TestScanBaselineInCI(t *testing.T) {
+	dir := t.TempDir()
+	for _, format := range []string{"json", "sarif"} {
+		out, _, err := runCmd(t, "scan", "--demo", "--format", format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := filepath.Join(dir, "base."+format)
+		if err := os.WriteFile(base, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"text", "json", "sarif"} {
+			if _, _, err := runCmd(t, "scan", "--demo", "--format", f, "--baseline", base, "--only-new", "--fail-on", "low"); err != nil {
+				t.Errorf("scan against its own %s baseline, --format %s --only-new --fail-on low = %v, want success", format, f, err)
+			}
+			var code exitCode
+			if _, _, err := runCmd(t, "scan", "--demo", "--format", f, "--baseline", base, "--fail-on", "high"); !errors.As(err, &code) || code != 3 {
+				t.Errorf("--fail-on high without --only-new = %v, want exit status 3 (existing findings count)", err)
+			}
+		}
+		out, _, err = runCmd(t, "scan", "--demo", "--format", "json", "--baseline", base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(out, `"baselineState": "new"`) || !strings.Contains(out, `"baselineState": "unchanged"`) {
+			t.Errorf("against its own %s baseline the JSON marks findings new", format)
+		}
+	}
+	if _, _, err := runCmd(t, "scan", "--demo", "--only-new"); err == nil || !strings.Contains(err.Error(), "--only-new needs --baseline") {
+		t.Errorf("--only-new without --baseline = %v", err)
+	}
+	if _, _, err := runCmd(t, "scan", "--demo", "--baseline", filepath.Join(dir, "missing.json")); err == nil {
+		t.Error("a missing baseline file is not an error")
+	}
+}
+
 func TestGraphJSON(t *testing.T) {
 	out, _, err := runCmd(t, "graph", "--demo", "--format", "json")
 	if err != nil {

@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/internal/rules"
+	"github.com/runlens/runlens/internal/scan"
 	"github.com/runlens/runlens/internal/store"
 )
 
@@ -18,8 +20,10 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 	fs.SetOutput(stderr)
 	var src source
 	src.register(fs)
-	format := fs.String("format", "text", "output format: json or text")
+	format := fs.String("format", "text", "output format: text, json or sarif (SARIF 2.1.0, for code scanning)")
 	failOn := fs.String("fail-on", "", "exit with status 3 if an open finding is at least this severe (low, medium, high, critical)")
+	baseline := fs.String("baseline", "", "a previous scan --format json (or sarif) output: mark each finding new or unchanged")
+	onlyNew := fs.Bool("only-new", false, "with --baseline, --fail-on counts only new findings")
 	db := fs.String("db", "", "mark findings with an active exception (accepted risk) in this runlens database as excepted")
 	timings := fs.Bool("timings", false, "print how long reading, building, checking and scoring took (records/s) to stderr")
 	if err := fs.Parse(args); err != nil {
@@ -32,8 +36,23 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 			return err
 		}
 	}
-	if *format != "json" && *format != "text" {
-		return fmt.Errorf("scan: unknown --format %q (want json or text)", *format)
+	if *format != "json" && *format != "text" && *format != "sarif" {
+		return fmt.Errorf("scan: unknown --format %q (want text, json or sarif)", *format)
+	}
+	if *onlyNew && *baseline == "" {
+		return fmt.Errorf("scan: --only-new needs --baseline")
+	}
+	var base scan.Baseline
+	if *baseline != "" {
+		f, err := os.Open(*baseline)
+		if err != nil {
+			return fmt.Errorf("scan: --baseline: %w", err)
+		}
+		base, err = scan.ReadBaseline(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("scan: --baseline %s: %w", *baseline, err)
+		}
 	}
 	start := time.Now()
 	update, done := progressBar(stderr, "read")
@@ -68,8 +87,15 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 			inv.Records, len(rep.Scores.Services), rate(readTime), rate(rep.Timings.Build), rate(rep.Timings.Checks), rate(rep.Timings.Scores),
 			rate(readTime+rep.Timings.Build+rep.Timings.Checks+rep.Timings.Scores))
 	}
+	if base != nil {
+		rep.Compare(base)
+	}
 	out := ctxWriter{ctx: ctx, w: stdout} // the report of a large organization takes seconds to write
 	switch *format {
+	case "sarif":
+		if err := rep.WriteSARIF(out, rules.All()); err != nil {
+			return err
+		}
 	case "json":
 		if err := rep.WriteJSON(out); err != nil {
 			return err
@@ -81,7 +107,7 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 	}
 	if threshold.Valid() {
 		for _, f := range rep.Findings {
-			if !f.Excepted && f.Severity >= threshold {
+			if !f.Excepted && f.Severity >= threshold && (!*onlyNew || f.BaselineState == "new") {
 				return exitCode(3)
 			}
 		}

@@ -159,6 +159,9 @@ type Finding struct {
 	Affects  []string `json:"affects"`
 	Evidence Evidence `json:"evidence"`
 	Excepted bool     `json:"excepted"`
+	// BaselineState is "new" or "unchanged" when the scan was compared
+	// with a baseline (scan --baseline), SARIF's own words; "" otherwise.
+	BaselineState string `json:"baselineState,omitempty"`
 }
 
 // PassRecord is a passed check on a subject; scores count them.

@@ -1,0 +1,167 @@
+package scan_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/rules"
+	"github.com/runlens/runlens/internal/scan"
+)
+
+// sarifSchema compiles the official OASIS SARIF 2.1.0 schema (testdata).
+func sarifSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	path := filepath.Join("testdata", "sarif", "sarif-schema-2.1.0.json")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("sarif-schema-2.1.0.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("sarif-schema-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestSARIF: the SARIF log of the demo validates against the official
+// schema, has one rule per check and one result per finding, fingerprinted
+// by the finding's ID, with its message in names, and an excepted finding
+// suppressed.
+func TestSARIF(t *testing.T) {
+	rep := scan.Run(readDemo(t), iam.MustPredefined(), rules.All(), time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC), nil)
+	rep.Findings[0].Excepted = true
+	var buf bytes.Buffer
+	if err := rep.WriteSARIF(&buf, rules.All()); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := sarifSchema(t)
+	if err := schema.Validate(doc); err != nil {
+		t.Fatalf("the SARIF log does not validate against the SARIF 2.1.0 schema: %v", err)
+	}
+	// The schema does catch what is wrong (a level SARIF does not know).
+	bad, _ := jsonschema.UnmarshalJSON(strings.NewReader(strings.Replace(buf.String(), `"level": "error"`, `"level": "fatal"`, 1)))
+	if schema.Validate(bad) == nil {
+		t.Error("a SARIF log with the level \"fatal\" validates")
+	}
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID         string            `json:"id"`
+						HelpURI    string            `json:"helpUri"`
+						Properties map[string]any `json:"properties"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID       string                `json:"ruleId"`
+				RuleIndex    int                   `json:"ruleIndex"`
+				Level        string                `json:"level"`
+				Message      struct{ Text string } `json:"message"`
+				Fingerprints map[string]string     `json:"fingerprints"`
+				Suppressions []any                 `json:"suppressions"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	run := log.Runs[0]
+	if len(run.Tool.Driver.Rules) != len(rules.All()) {
+		t.Errorf("%d rules, want one per check (%d)", len(run.Tool.Driver.Rules), len(rules.All()))
+	}
+	for _, r := range run.Tool.Driver.Rules {
+		if r.HelpURI == "" || r.Properties["security-severity"] == nil {
+			t.Errorf("rule %s lacks its doc or security-severity", r.ID)
+		}
+	}
+	if len(run.Results) != len(rep.Findings) {
+		t.Fatalf("%d results for %d findings", len(run.Results), len(rep.Findings))
+	}
+	seen := map[string]bool{}
+	for i, res := range run.Results {
+		f := rep.Findings[i]
+		if res.Fingerprints["runlens/v1"] != f.ID || seen[f.ID] {
+			t.Errorf("result %d fingerprint %v, want the finding's ID %s, once", i, res.Fingerprints, f.ID)
+		}
+		seen[f.ID] = true
+		if run.Tool.Driver.Rules[res.RuleIndex].ID != res.RuleID || res.RuleID != f.Check {
+			t.Errorf("result %d: rule %s at index %d, finding of %s", i, res.RuleID, res.RuleIndex, f.Check)
+		}
+		if strings.HasPrefix(strings.TrimPrefix(res.Message.Text, f.Title+": "), "//") {
+			t.Errorf("result %d names its subject by its full ID: %q", i, res.Message.Text)
+		}
+		if want := f.Severity >= rules.High; want != (res.Level == "error") {
+			t.Errorf("result %d: level %s for a %s finding", i, res.Level, f.Severity)
+		}
+		if (len(res.Suppressions) > 0) != f.Excepted {
+			t.Errorf("result %d: suppressed %v, excepted %v", i, len(res.Suppressions) > 0, f.Excepted)
+		}
+	}
+}
+
+// TestBaseline: a scan against itself has nothing new, in JSON or SARIF
+// form; against a baseline missing a finding, exactly that one is new.
+func TestBaseline(t *testing.T) {
+	rep := scan.Run(readDemo(t), iam.MustPredefined(), rules.All(), time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC), nil)
+	var js, sarif bytes.Buffer
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteSARIF(&sarif, rules.All()); err != nil {
+		t.Fatal(err)
+	}
+	for name, doc := range map[string][]byte{"json": js.Bytes(), "sarif": sarif.Bytes()} {
+		b, err := scan.ReadBaseline(bytes.NewReader(doc))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		rep.Compare(b)
+		for _, f := range rep.Findings {
+			if f.BaselineState != "unchanged" {
+				t.Errorf("against itself (%s) %s is %q", name, f.ID, f.BaselineState)
+			}
+		}
+	}
+	b, _ := scan.ReadBaseline(bytes.NewReader(js.Bytes()))
+	gone := rep.Findings[3].ID
+	delete(b, gone)
+	rep.Compare(b)
+	var fresh []string
+	for _, f := range rep.Findings {
+		if f.BaselineState == "new" {
+			fresh = append(fresh, f.ID)
+		}
+	}
+	if !slices.Equal(fresh, []string{gone}) {
+		t.Errorf("new = %v, want only %s", fresh, gone)
+	}
+	for _, bad := range []string{`{}`, `[1]`, `{"findings":[{"title":"x"}]}`} {
+		if _, err := scan.ReadBaseline(strings.NewReader(bad)); err == nil {
+			t.Errorf("ReadBaseline(%s) = nil error", bad)
+		}
+	}
+}
