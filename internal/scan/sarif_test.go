@@ -70,8 +70,8 @@ func TestSARIF(t *testing.T) {
 			Tool struct {
 				Driver struct {
 					Rules []struct {
-						ID         string            `json:"id"`
-						HelpURI    string            `json:"helpUri"`
+						ID         string         `json:"id"`
+						HelpURI    string         `json:"helpUri"`
 						Properties map[string]any `json:"properties"`
 					} `json:"rules"`
 				} `json:"driver"`
