@@ -1089,7 +1089,7 @@ func pictureLabel(p picture.Picture) string {
 func boxLabel(b picture.Box) string {
 	l := b.Text + " " + b.Sub
 	if b.Findings > 0 {
-		l += fmt.Sprintf(" %d open finding", b.Findings)
+		l += " " + badgeText(b.Findings) + " open finding"
 		if b.Findings > 1 {
 			l += "s"
 		}
