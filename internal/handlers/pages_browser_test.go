@@ -257,6 +257,16 @@ func TestBrowserEveryPage(t *testing.T) {
 						_ = chromedp.Run(tab, chromedp.Evaluate(widest, &wide))
 						t.Errorf("%s at %d px scrolls sideways: scrollWidth %d > clientWidth %d (%s); too wide: %s", p.path, width, scrollWidth, clientWidth, name, strings.Join(wide, ", "))
 					}
+					// On a phone a table is a card per row, each cell labelled.
+					if width < 500 {
+						var asTables []string
+						if err := chromedp.Run(tab, chromedp.Evaluate(`Array.from(document.querySelectorAll("main table")).filter(function (t) { return getComputedStyle(t).display === "table" || t.querySelector("tbody td:not([data-label]):not([colspan])"); }).map(function (t) { return t.getAttribute("data-testid") || "table"; })`, &asTables)); err != nil {
+							t.Fatal(err)
+						}
+						if len(asTables) > 0 {
+							t.Errorf("%s at %d px: tables not shown as labelled cards: %v", p.path, width, asTables)
+						}
+					}
 					var lesser []string
 					for _, v := range violations {
 						switch v.Impact {

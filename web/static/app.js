@@ -9,6 +9,19 @@
       b.hidden = false;
       b.addEventListener("click", function () { window.print(); });
     });
+    // On a phone every table reads as one card per row (app.css,
+    // .cards-on-mobile): each cell is labelled with its column's header.
+    // Without this script tables scroll sideways inside their frame.
+    document.querySelectorAll("main table").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+      if (heads.length === 0) { return; }
+      table.classList.add("cards-on-mobile");
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        Array.prototype.forEach.call(tr.children, function (td, i) {
+          if (td.tagName === "TD" && !td.hasAttribute("data-label") && !td.hasAttribute("colspan") && heads[i]) { td.setAttribute("data-label", heads[i]); }
+        });
+      });
+    });
     // Copy buttons ([data-copy]) write the full ID to the clipboard; shown
     // only where the clipboard can be written (a secure context).
     if (navigator.clipboard && window.isSecureContext) {
