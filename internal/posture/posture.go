@@ -37,6 +37,9 @@ type Current struct {
 	sortedMu   sync.Mutex
 	sortedRows map[string][]ServiceRow // rows by sort order other than score
 
+	answersMu sync.Mutex
+	answers   map[string]Answer // prebuilt questions answered on this state
+
 	rowsOnce sync.Once // builds rows, rowKeys and projects on first use
 	rows     []ServiceRow
 	rowKeys  []string // lower-cased search text of rows[i]
@@ -255,8 +258,13 @@ func storedFinding(f store.StoredFinding) rules.Finding {
 // waits instead, with the parts built side by side on the CPUs a scan may
 // use (par.Workers: serve keeps one for the pages).
 func (s *Service) warm(c *Current) {
-	parts := make(chan func(), 5)
+	parts := make(chan func(), 6)
 	parts <- func() { c.topFixes() }
+	parts <- func() {
+		for _, q := range Questions {
+			_, _ = c.Ask(q.Key) // only ErrUnknownQuestion, which Questions' keys are not
+		}
+	}
 	parts <- func() { c.rowsOnce.Do(func() { s.buildRows(c) }) }
 	parts <- func() { c.details() }
 	parts <- func() { c.findings() }
