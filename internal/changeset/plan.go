@@ -101,9 +101,21 @@ func Plan(in Input, f rules.Finding) (ChangeSet, error) {
 		return ChangeSet{}, errors.New("changeset: plan: no graph")
 	}
 	if d, ok := workloadPlanOf(in, f); ok {
-		// An identity finding fixed by its only workload's own plan.
-		f, fn = d, planners[d.Check]
+		// The plan its workload or its identity's lead finding makes, if
+		// that plan does fix f; else f's own.
+		if cs, err := plan(in, d, planners[d.Check]); err == nil && slices.Contains(cs.Fixes, f.ID) {
+			return cs, nil
+		}
+		alone := in
+		alone.Findings = nil
+		return plan(alone, f, fn)
 	}
+	return plan(in, f, fn)
+}
+
+// plan plans f with fn, then merges the plans of f's sibling findings and
+// lists what else it fixes (see plan_workload.go).
+func plan(in Input, f rules.Finding, fn func(*planner) error) (ChangeSet, error) {
 	p := &planner{in: in, g: in.Graph, f: f, cs: ChangeSet{Fixes: []string{f.ID}}, added: map[string]bool{}}
 	if err := fn(p); err != nil {
 		return ChangeSet{}, fmt.Errorf("changeset: plan %s for %s: %w", f.Check, f.Subject, err)
