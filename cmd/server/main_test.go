@@ -206,6 +206,11 @@ func TestGraphJSON(t *testing.T) {
 			t.Fatalf("node without id/kind/label: %v", n)
 		}
 		kinds[n["kind"].(string)] = true
+		// Labels are display names (names.Of), as on pages: a group by its
+		// email, not its member string.
+		if n["id"] == "group:fleet-devs@example.com" && n["label"] != "fleet-devs@example.com" {
+			t.Errorf("group fleet-devs is labelled %v, want its email", n["label"])
+		}
 	}
 	edgeKinds := map[string]bool{}
 	for _, e := range d.Edges {

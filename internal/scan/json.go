@@ -10,6 +10,7 @@ import (
 
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/names"
 	"github.com/runlens/runlens/internal/rules"
 )
 
@@ -153,9 +154,19 @@ type GraphJSON struct {
 	Edges []graph.Edge  `json:"edges"`
 }
 
-// GraphDocument returns the graph document, nodes and edges sorted.
+// GraphDocument returns the graph document, nodes and edges sorted, each
+// node labelled with its display name (names.Of), as pages and the other
+// graph answers are.
 func (r *Report) GraphDocument() GraphJSON {
-	return GraphJSON{Nodes: r.Graph.Nodes(), Edges: r.Graph.Edges()}
+	nodes := r.Graph.Nodes()
+	labelled := make([]graph.Node, len(nodes)) // the graph's nodes are shared: copies are labelled
+	out := make([]*graph.Node, len(nodes))
+	for i, n := range nodes {
+		labelled[i] = *n
+		labelled[i].Label = names.Of(r.Graph, n.ID).Text
+		out[i] = &labelled[i]
+	}
+	return GraphJSON{Nodes: out, Edges: r.Graph.Edges()}
 }
 
 // WriteJSON writes the report as the `scan --format json` document,
