@@ -67,9 +67,9 @@ const usage = `runlens — least-privilege console for Google Cloud Run
 Usage:
   runlens serve [--demo] [--db FILE] [--addr HOST:PORT] [--iap-audience AUD] [--dev-user EMAIL] [--input PATH]...
   runlens sync  --scope organizations/N|folders/N|projects/P ... | --input PATH ... [--db FILE]
-  runlens scan  --input PATH ... | --demo [--format json|text] [--fail-on SEVERITY] [--db FILE]
+  runlens scan  --input PATH ... | --demo [--format text|json|sarif] [--fail-on SEVERITY] [--baseline FILE [--only-new]] [--db FILE]
   runlens graph --input PATH ... | --demo [--format json]
-  runlens plan  --input PATH ... | --demo --finding ID [--format gcloud|terraform|diff|json]
+  runlens plan  --input PATH ... | --demo --finding ID [--format gcloud|terraform|diff|rollback|json]
   runlens roles --out FILE   (refresh the predefined role catalog from the IAM API)
   runlens generate [--size 1000x50] [--seed 1] > FILE.jsonl   (a synthetic organization in CAI export format)
 
