@@ -1289,7 +1289,7 @@ func bindingWords(e graph.Edge) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if e.Detail != "" && !strings.Contains(e.To, e.Detail) {
+		if shownDetail(e) {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 123, "<span class=\"muted\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -1689,7 +1689,7 @@ func binding(e graph.Edge) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if e.Detail != "" {
+		if shownDetail(e) {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 157, "<br><span class=\"muted\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -1965,6 +1965,12 @@ func reachTable(r graph.Result) templ.Component {
 		}
 		return nil
 	})
+}
+
+// shownDetail reports whether an edge's detail says more than its ends: a
+// runs_as edge's detail is the email the node beside it already shows.
+func shownDetail(e graph.Edge) bool {
+	return e.Detail != "" && !strings.Contains(e.To, e.Detail)
 }
 
 var _ = templruntime.GeneratedTemplate
