@@ -195,9 +195,10 @@ func (h *Handler) Graph(c echo.Context) error {
 // fits several.
 func (h *Handler) pathAnswer(p *web.GraphPage, q graphQuery) error {
 	from, fromChoices, err := h.endpoint(q.From)
+	to := ""
 	if err == nil && fromChoices == nil {
 		var toChoices []graph.Match
-		if q.To, toChoices, err = h.endpoint(q.To); err == nil && toChoices != nil {
+		if to, toChoices, err = h.endpoint(q.To); err == nil && toChoices != nil {
 			p.Choose = choice(q, "end", toChoices, func(v url.Values, id string) { v.Set("from", from); v.Set("to", id) })
 			return nil
 		}
@@ -212,7 +213,7 @@ func (h *Handler) pathAnswer(p *web.GraphPage, q graphQuery) error {
 	if err != nil {
 		return err
 	}
-	q.From = from
+	q.From, q.To = from, to
 	p.Path, p.View, p.PathFound, err = h.posture.Path(q.From, q.To)
 	if err != nil {
 		return err

@@ -221,6 +221,11 @@ func TestGraphExplorer(t *testing.T) {
 		if u.Query().Get("to") != "vault-prod-documents" || !strings.HasPrefix(u.Query().Get("from"), "//run.googleapis.com/") {
 			t.Errorf("choice keeps the other end and sets an ID: %s", u)
 		}
+		// An ambiguous end is asked about by the text typed.
+		d = page(t, "/graph?query=path&from=allUsers&to=pdf")
+		if h := d.Find(`[data-testid="choose-end"] h2`).Text(); h != "Which “pdf” do you mean as the end?" {
+			t.Errorf("the question for an ambiguous end = %q", h)
+		}
 		resp, _ := e.do(t, http.MethodGet, "/api/v1/graph/path?from=pdf&to=vault-prod-documents", nil)
 		if resp.StatusCode != http.StatusConflict {
 			t.Errorf("API path with an ambiguous end = %d, want 409", resp.StatusCode)
