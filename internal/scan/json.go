@@ -44,6 +44,9 @@ type Summary struct {
 	// Gaps is what the input lacked and the checks each gap leaves unknown
 	// (neither passed nor failed); an empty list means nothing was missing.
 	Gaps []rules.Gap `json:"gaps"`
+	// Baseline counts the findings new and unchanged since a baseline and
+	// lists what it had that is gone; absent without --baseline.
+	Baseline *BaselineSummary `json:"baseline,omitempty"`
 	// NotServing counts the services that never served (marked in
 	// scores.services); they are still checked for their configuration.
 	NotServing int `json:"notServing"`
@@ -110,6 +113,7 @@ func (r *Report) JSON() JSON {
 	if s.Coverage.Scopes == nil {
 		s.Coverage.Scopes = []string{}
 	}
+	s.Baseline = r.Baseline
 	s.Gaps = r.Gaps
 	if s.Gaps == nil {
 		s.Gaps = []rules.Gap{}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 
@@ -161,6 +162,20 @@ func (r *Report) WriteSARIF(w io.Writer, catalog []rules.Rule) error {
 		}
 		run.Results = append(run.Results, res)
 	}
+	if r.Baseline != nil {
+		// What the baseline had and this scan has not: SARIF's "absent".
+		for _, id := range slices.Sorted(maps.Keys(r.Baseline.Absent)) {
+			check := r.Baseline.Absent[id]
+			i, ok := index[check]
+			if !ok {
+				continue // a check this version no longer has
+			}
+			run.Results = append(run.Results, sarifResult{RuleID: check, RuleIndex: i, Level: "none",
+				Message:      sarifText{Text: "No longer found: this finding of the baseline is gone (fixed, or its subject removed)."},
+				Fingerprints: map[string]string{"runlens/v1": id}, Locations: []sarifLocation{}, BaselineState: "absent",
+				Properties: map[string]any{"findingId": id}})
+		}
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
@@ -204,19 +219,22 @@ func plural(n int) string {
 	return "s"
 }
 
-// Baseline is the set of finding IDs of an earlier scan.
-type Baseline map[string]bool
+// Baseline is what an earlier scan found: each finding's ID and check.
+type Baseline map[string]string
 
 // ReadBaseline reads the findings of a `scan --format json` document (or
 // of a SARIF log runlens wrote, by its fingerprints).
 func ReadBaseline(rd io.Reader) (Baseline, error) {
 	var doc struct {
 		Findings *[]struct {
-			ID string `json:"id"`
+			ID    string `json:"id"`
+			Check string `json:"check"`
 		} `json:"findings"`
 		Runs []struct {
 			Results []struct {
-				Fingerprints map[string]string `json:"fingerprints"`
+				RuleID        string            `json:"ruleId"`
+				Fingerprints  map[string]string `json:"fingerprints"`
+				BaselineState string            `json:"baselineState"`
 			} `json:"results"`
 		} `json:"runs"`
 	}
@@ -230,13 +248,13 @@ func ReadBaseline(rd io.Reader) (Baseline, error) {
 			if f.ID == "" {
 				return nil, fmt.Errorf("scan: baseline: a finding has no id")
 			}
-			b[f.ID] = true
+			b[f.ID] = f.Check
 		}
 	case doc.Runs != nil:
 		for _, run := range doc.Runs {
 			for _, res := range run.Results {
-				if id := res.Fingerprints["runlens/v1"]; id != "" {
-					b[id] = true
+				if id := res.Fingerprints["runlens/v1"]; id != "" && res.BaselineState != "absent" {
+					b[id] = res.RuleID
 				}
 			}
 		}
@@ -246,13 +264,35 @@ func ReadBaseline(rd io.Reader) (Baseline, error) {
 	return b, nil
 }
 
-// Compare marks each finding of r new or unchanged against b.
+// BaselineSummary counts the findings against a baseline; Absent are the
+// baseline's findings this scan no longer has (fixed, or gone), by ID,
+// with their checks.
+type BaselineSummary struct {
+	New       int               `json:"new"`
+	Unchanged int               `json:"unchanged"`
+	Absent    map[string]string `json:"absent"`
+}
+
+// Compare marks each finding of r new or unchanged against b, and keeps
+// what b had that r has not (see BaselineSummary).
 func (r *Report) Compare(b Baseline) {
+	s := &BaselineSummary{Absent: map[string]string{}}
+	now := make(map[string]bool, len(r.Findings))
 	for i := range r.Findings {
-		if b[r.Findings[i].ID] {
-			r.Findings[i].BaselineState = "unchanged"
+		f := &r.Findings[i]
+		now[f.ID] = true
+		if _, ok := b[f.ID]; ok {
+			f.BaselineState = "unchanged"
+			s.Unchanged++
 		} else {
-			r.Findings[i].BaselineState = "new"
+			f.BaselineState = "new"
+			s.New++
 		}
 	}
+	for id, check := range b {
+		if !now[id] {
+			s.Absent[id] = check
+		}
+	}
+	r.Baseline = s
 }

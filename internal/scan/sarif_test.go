@@ -149,7 +149,34 @@ func TestBaseline(t *testing.T) {
 	b, _ := scan.ReadBaseline(bytes.NewReader(js.Bytes()))
 	gone := rep.Findings[3].ID
 	delete(b, gone)
+	b["feedfacefeedface"] = "invoker-public" // fixed since: absent now
 	rep.Compare(b)
+	if rep.Baseline.New != 1 || rep.Baseline.Unchanged != len(rep.Findings)-1 || len(rep.Baseline.Absent) != 1 || rep.Baseline.Absent["feedfacefeedface"] != "invoker-public" {
+		t.Errorf("baseline summary = %+v", rep.Baseline)
+	}
+	// The gone finding is an "absent" result, and the log still validates.
+	var withAbsent bytes.Buffer
+	if err := rep.WriteSARIF(&withAbsent, rules.All()); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(withAbsent.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sarifSchema(t).Validate(doc); err != nil {
+		t.Errorf("SARIF with an absent result does not validate: %v", err)
+	}
+	if !strings.Contains(withAbsent.String(), `"baselineState": "absent"`) || !strings.Contains(withAbsent.String(), "feedfacefeedface") {
+		t.Error("the finding gone since the baseline is not an absent result")
+	}
+	// A SARIF baseline does not count its absent results as findings.
+	again, err := scan.ReadBaseline(bytes.NewReader(withAbsent.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := again["feedfacefeedface"]; ok {
+		t.Error("an absent result of a SARIF baseline was read as a finding")
+	}
 	var fresh []string
 	for _, f := range rep.Findings {
 		if f.BaselineState == "new" {

@@ -25,6 +25,9 @@ type Report struct {
 	ProblemTally inventory.ProblemTally // every problem, listed or not, by kind
 	Findings     []rules.Finding
 	Passes       []rules.PassRecord
+	// Baseline is the comparison with an earlier scan (Compare); nil
+	// without one.
+	Baseline *BaselineSummary
 	// Gaps is what the input lacked: the checks each blinds were not run
 	// and are unknown, neither passed nor failed.
 	Gaps    []rules.Gap

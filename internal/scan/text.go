@@ -42,7 +42,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, role := range s.UnknownRoles {
 		ew.printf("  unknown role (treated as unknown, not harmless): %s\n", role)
 	}
-	ew.printf("\nOrganization score: %d (%s)   findings: %d open, %d excepted\n\n", doc.Scores.Organization.Score, doc.Scores.Organization.Grade, s.Findings, s.Excepted)
+	ew.printf("\nOrganization score: %d (%s)   findings: %d open, %d excepted\n", doc.Scores.Organization.Score, doc.Scores.Organization.Grade, s.Findings, s.Excepted)
+	if b := s.Baseline; b != nil {
+		ew.printf("Against the baseline: %d new, %d unchanged, %d gone\n", b.New, b.Unchanged, len(b.Absent))
+	}
+	ew.printf("\n")
 	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROJECT\tSCORE\tGRADE")
 	for _, p := range doc.Scores.Projects {
@@ -56,6 +60,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		mark := ""
 		if f.Excepted {
 			mark = " (excepted)"
+		}
+		if f.BaselineState == "new" {
+			mark += " (new since the baseline)"
 		}
 		ew.printf("[%s] %s %s%s\n  id: %s\n  subject: %s\n", f.Severity, f.Check, f.Title, mark, f.ID, f.Subject)
 		for _, a := range f.Affects {
