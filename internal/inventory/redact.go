@@ -22,8 +22,8 @@ const Redacted = "runlens:redacted"
 // "\u0076alue" is a value too. An error means data is not valid JSON; the
 // caller must then not keep data at all.
 func redactEnv(data []byte) ([]byte, error) {
-	if !bytes.Contains(data, []byte(`env"`)) && !bytes.Contains(data, []byte(`\u`)) {
-		return data, nil // no env member, not even an escaped one
+	if !bytes.Contains(data, []byte(`env"`)) && !bytes.Contains(data, []byte(`args"`)) && !bytes.Contains(data, []byte(`\u`)) {
+		return data, nil // no env or args member, not even an escaped one
 	}
 	rd := redactors.Get().(*redactor)
 	defer func() {
@@ -71,6 +71,7 @@ const (
 	inPlain    envContext = iota
 	inEnvList             // the value of an "env" member
 	inEnvEntry            // an element of an env list
+	inArgs                // the value of an "args" member: a container's arguments
 )
 
 func redactValue(dec *jsontext.Decoder, enc *jsontext.Encoder, at envContext) error {
@@ -94,6 +95,8 @@ func redactValue(dec *jsontext.Decoder, enc *jsontext.Encoder, at envContext) er
 			switch {
 			case key == "env":
 				err = redactValue(dec, enc, inEnvList)
+			case key == "args" && dec.PeekKind() == '[':
+				err = redactArgs(dec, enc)
 			case key == "value" && at == inEnvEntry && dec.PeekKind() == '"':
 				err = redactString(dec, enc)
 			default:
@@ -135,8 +138,84 @@ func copyToken(dec *jsontext.Decoder, enc *jsontext.Encoder) error {
 	return enc.WriteToken(tok)
 }
 
+// redactArgs copies a container's argument list with each argument
+// redacted like an env value: an argument can carry a secret
+// (--password=…) as well as an env var can. A --flag=value keeps its flag
+// name, which says what the value was for; the value keeps only its class
+// and references (see redactedValue).
+func redactArgs(dec *jsontext.Decoder, enc *jsontext.Encoder) error {
+	if err := copyToken(dec, enc); err != nil { // '['
+		return err
+	}
+	for k := dec.PeekKind(); k != ']' && k != 0; k = dec.PeekKind() {
+		if k != '"' {
+			if err := redactValue(dec, enc, inPlain); err != nil {
+				return err
+			}
+			continue
+		}
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		if err := enc.WriteToken(jsontext.String(redactedArg(tok.String()))); err != nil {
+			return err
+		}
+	}
+	return copyToken(dec, enc) // ']'
+}
+
+// redactedArg is what is kept of one argument: a bare flag as it is
+// ("--verbose", "-v"), the name of a --flag=value with its value redacted,
+// any other argument redacted.
+func redactedArg(a string) string {
+	if strings.HasPrefix(a, Redacted) || strings.Contains(a, "="+Redacted) {
+		flag, v, ok := strings.Cut(a, "=")
+		if ok && strings.HasPrefix(v, Redacted) && validFlag(flag) {
+			return flag + "=" + redactedValue(v)
+		}
+		return redactedValue(a)
+	}
+	if validFlag(a) {
+		return a
+	}
+	if flag, v, ok := strings.Cut(a, "="); ok && validFlag(flag) {
+		if secretFlag(flag) {
+			return flag + "=" + Redacted // a password's hash is kept nowhere, not even as a reference
+		}
+		return flag + "=" + redactedValue(v)
+	}
+	return redactedValue(a)
+}
+
+// secretFlag reports whether a flag's name says its value is a secret.
+func secretFlag(flag string) bool {
+	f := strings.ToLower(flag)
+	for _, w := range []string{"pass", "secret", "token", "credential", "apikey", "api-key", "api_key", "private", "auth"} { // not "key" alone: --kms-key=projects/…/cryptoKeys/k names a resource
+		if strings.Contains(f, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// validFlag reports whether s is a command-line flag name: one or two
+// dashes and letters, digits, '-', '_' or '.'.
+func validFlag(s string) bool {
+	name := strings.TrimPrefix(strings.TrimPrefix(s, "-"), "-")
+	if name == s || name == "" || len(name) > 64 {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
 // memberName returns a member name unquoted when it is one redaction cares
-// about ("env", "value"), and "" otherwise, without allocating for the
+// about ("env", "value", "args"), and "" otherwise, without allocating for the
 // common unescaped name.
 func memberName(raw jsontext.Value) (string, error) {
 	if !bytes.Contains(raw, []byte(`\`)) {
@@ -145,6 +224,8 @@ func memberName(raw jsontext.Value) (string, error) {
 			return "env", nil
 		case `"value"`:
 			return "value", nil
+		case `"args"`:
+			return "args", nil
 		}
 		return "", nil
 	}

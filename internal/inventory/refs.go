@@ -160,9 +160,15 @@ func refTokens(v string) []string {
 
 // argRefs returns the references in a container's arguments: each argument,
 // and the value of each --flag=value.
-func argRefs(args []string) []Ref {
+// Arguments arrive redacted (see redactArgs) or, for data never redacted,
+// as written.
+func argRefs(args []any) []Ref {
 	var out []Ref
-	for _, a := range args {
+	for _, x := range args {
+		a, ok := x.(string)
+		if !ok {
+			continue
+		}
 		if _, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(a, "-") {
 			a = v
 		}

@@ -56,7 +56,7 @@ func TestRefsOf(t *testing.T) {
 
 // TestArgRefs: arguments name resources too, alone or as --flag=value.
 func TestArgRefs(t *testing.T) {
-	got := argRefs([]string{"--bucket=media-in", "--topic", "projects/p/topics/t", "-v", "serve"})
+	got := argRefs([]any{"--bucket=media-in", "--topic", "projects/p/topics/t", "-v", "serve", 7.0})
 	want := []Ref{
 		{Kind: RefName, Value: NameHash("media-in"), Field: "args"},
 		{Kind: RefTopic, Value: "projects/p/topics/t", Field: "args"},

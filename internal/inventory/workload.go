@@ -164,10 +164,10 @@ type v1Env struct {
 type v1PodSpec struct {
 	ServiceAccountName string `json:"serviceAccountName"`
 	Containers         []struct {
-		Name  string   `json:"name"`
-		Image string   `json:"image"`
-		Args  []string `json:"args"`
-		Env   []v1Env  `json:"env"`
+		Name  string  `json:"name"`
+		Image string  `json:"image"`
+		Args  []any   `json:"args"` // strings; anything else is not an argument to read
+		Env   []v1Env `json:"env"`
 	} `json:"containers"`
 	Volumes []struct {
 		Name   string `json:"name"`
@@ -335,9 +335,9 @@ type v2Template struct {
 		NetworkInterfaces []jsontext.Value `json:"networkInterfaces"`
 	} `json:"vpcAccess"`
 	Containers []struct {
-		Name  string   `json:"name"`
-		Image string   `json:"image"`
-		Args  []string `json:"args"`
+		Name  string `json:"name"`
+		Image string `json:"image"`
+		Args  []any  `json:"args"` // strings; anything else is not an argument to read
 		Env   []struct {
 			Name        string  `json:"name"`
 			Value       *string `json:"value"`
