@@ -157,14 +157,6 @@ func gapSummary(gaps []rules.Gap) string {
 	return out + ": the input lacked " + strings.Join(what, ", ")
 }
 
-// plural counts n things: "1 finding", "3 findings".
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
-
 // projectScope is the scope of r's i-th project ("" if unknown).
 func projectScope(r posture.FindingRow, i int) string {
 	if i < len(r.ProjectScopes) {

@@ -12,6 +12,7 @@
 package names
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -120,6 +121,14 @@ func Plural(k graph.Kind, n int) string {
 		return noun
 	}
 	return noun + "s"
+}
+
+// Count counts n things in words: "1 finding", "3 findings".
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // Edge is an edge in words, with the binding behind it: "allUsers can

@@ -275,3 +275,11 @@ func TestDemoNames(t *testing.T) {
 		t.Errorf("the demo's default compute identity (-want +got):\n%s", diff)
 	}
 }
+
+func TestCount(t *testing.T) {
+	for n, want := range map[int]string{0: "0 findings", 1: "1 finding", 2: "2 findings", 1000: "1000 findings"} {
+		if got := names.Count(n, "finding"); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -229,7 +229,7 @@ func nodeBox(g *graph.Graph, n posture.ViewNode, col Column, focus bool) *Box {
 		title = x + "\n" + nm.Full
 	}
 	if n.Findings > 0 {
-		title += fmt.Sprintf("\n%d open finding%s, worst %s", n.Findings, plural(n.Findings), n.Severity)
+		title += "\n" + names.Count(n.Findings, "open finding") + ", worst " + n.Severity
 	}
 	return &Box{ID: n.ID, Column: col, Kind: n.Kind, Text: names.Shorten(nm.Text, textMax),
 		Sub: names.Shorten(sub, subMax), Title: title, Severity: n.Severity, Findings: n.Findings, Focus: focus}
@@ -240,7 +240,7 @@ func nodeBox(g *graph.Graph, n posture.ViewNode, col Column, focus bool) *Box {
 func nameGroup(g *graph.Graph, b *Box) {
 	n := len(b.Members)
 	if strings.HasPrefix(b.ID, AgentsKey) {
-		b.Text = fmt.Sprintf("%d Google service agent%s", n, plural(n))
+		b.Text = names.Count(n, "Google service agent")
 		b.Sub = "Google-managed · folded"
 	} else {
 		b.Text = fmt.Sprintf("%d %s", n, names.Plural(b.Kind, n))
@@ -256,13 +256,6 @@ func nameGroup(g *graph.Graph, b *Box) {
 		t.WriteString("\n" + names.Of(g, id).Text)
 	}
 	b.Title = t.String()
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // severities, least to worst.

@@ -7,6 +7,7 @@ import (
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/names"
 )
 
 // checkInvokerPublic fails for a service or job that allUsers or
@@ -17,7 +18,7 @@ func checkInvokerPublic(c *Context) []Result {
 	for _, n := range workloads(c.Graph) {
 		failed := false
 		for _, e := range c.Graph.In(n.ID, graph.CanInvoke) {
-			if !iam.ParseMember(e.From).IsPublic() || e.Condition != "" {
+			if !IsPublicUnconditional(e) {
 				continue
 			}
 			failed = true
@@ -59,13 +60,6 @@ func checkPushUnauthenticated(c *Context) []Result {
 			}})
 	}
 	return out
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", what)
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 func checkInvokerIAMDisabled(c *Context) []Result {
@@ -147,7 +141,7 @@ func checkIngressOpenInternal(c *Context) []Result {
 				continue
 			}
 			m := iam.ParseMember(e.From)
-			public = public || isPublicUnconditional(e) || m.IsPublic()
+			public = public || IsPublicUnconditional(e) || m.IsPublic()
 			human = human || m.IsHuman()
 		}
 		if public || human || w.InvokerIAMDisabled {
@@ -302,7 +296,7 @@ func checkCallerDefaultSA(c *Context) []Result {
 func humanNote(n, basic int) string {
 	note := "people call it with their own identity tokens; IAP would give them a browser sign-in with context-aware access"
 	if basic > 0 {
-		note = fmt.Sprintf("%s (%d of the %s through a basic role, which includes run.routes.invoke)", note, basic, plural(n, "binding"))
+		note = fmt.Sprintf("%s (%d of the %s through a basic role, which includes run.routes.invoke)", note, basic, names.Count(n, "binding"))
 	}
 	return note
 }
@@ -350,7 +344,7 @@ func callersNote(g *graph.Graph, id string) string {
 	}
 	parts := make([]string, 0, len(order))
 	for _, what := range order {
-		parts = append(parts, plural(counts[what], what))
+		parts = append(parts, names.Count(counts[what], what))
 	}
 	return "its callers are " + strings.Join(parts, ", ")
 }

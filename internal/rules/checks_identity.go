@@ -8,6 +8,7 @@ import (
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/names"
 )
 
 // escalation permissions at project, folder or organization level
@@ -83,7 +84,7 @@ func checkRuntimeSharedSA(c *Context) []Result {
 			fields = append(fields, FieldEvidence{Field: "runs as", Value: w})
 		}
 		out = append(out, Result{Status: Fail, Subject: ri.Node.ID, Affects: ri.Workloads,
-			Evidence: Evidence{Fields: fields, Note: "shared by " + plural(len(ri.Workloads), "workload")}})
+			Evidence: Evidence{Fields: fields, Note: "shared by " + names.Count(len(ri.Workloads), "workload")}})
 	}
 	return out
 }
@@ -210,7 +211,7 @@ func checkRuntimeSAImpersonable(c *Context) []Result {
 			out = append(out, Result{Status: Pass, Subject: ri.Node.ID})
 			continue
 		}
-		note := plural(len(bindings), "binding") + " let others act as this runtime identity"
+		note := names.Count(len(bindings), "binding") + " let others act as this runtime identity"
 		if conditional > 0 {
 			note += fmt.Sprintf(" (%d of them only while their IAM condition holds)", conditional)
 		}

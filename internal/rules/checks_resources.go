@@ -23,7 +23,7 @@ func checkBucketPublic(c *Context) []Result {
 	for _, n := range c.Graph.NodesOf(graph.KindBucket) {
 		var ev []BindingEvidence
 		for _, e := range c.Graph.In(n.ID, graph.HasRole) {
-			if isPublicUnconditional(e) {
+			if IsPublicUnconditional(e) {
 				ev = append(ev, bindingOf(e))
 			}
 		}

@@ -3,6 +3,7 @@ package rules
 import (
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/names"
 )
 
 func checkRuntimeDefaultSA(c *Context) []Result {
@@ -54,7 +55,7 @@ func checkRuntimeBasicRole(c *Context) []Result {
 			out = append(out, Result{Status: Fail, Subject: ri.Node.ID, Affects: ri.Workloads, Severity: sev,
 				Key: e.Role + "@" + e.Via + "#" + e.Condition,
 				Evidence: Evidence{Bindings: []BindingEvidence{bindingOf(e)},
-					Note: "runtime identity of " + plural(len(ri.Workloads), "workload")}})
+					Note: "runtime identity of " + names.Count(len(ri.Workloads), "workload")}})
 		}
 		if !failed {
 			out = append(out, Result{Status: Pass, Subject: ri.Node.ID})

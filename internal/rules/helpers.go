@@ -118,9 +118,10 @@ func workloadsBelow(g *graph.Graph) map[string][]string {
 	return out
 }
 
-// isPublicUnconditional reports whether e grants to allUsers or
-// allAuthenticatedUsers without a condition.
-func isPublicUnconditional(e graph.Edge) bool {
+// IsPublicUnconditional reports whether e grants to allUsers or
+// allAuthenticatedUsers without a condition: what invoker-public and
+// bucket-public fail on, and the console's "anyone on the internet" asks.
+func IsPublicUnconditional(e graph.Edge) bool {
 	return iam.ParseMember(e.From).IsPublic() && e.Condition == ""
 }
 

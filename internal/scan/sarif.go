@@ -189,7 +189,7 @@ func findingSentence(r *Report, f rules.Finding) string {
 	var b strings.Builder
 	b.WriteString(f.Title + ": " + names.Of(r.Graph, f.Subject).Phrase())
 	if n := len(f.Affects) - boolInt(slices.Contains(f.Affects, f.Subject)); n > 0 {
-		fmt.Fprintf(&b, "; %d workload%s affected", n, plural(n))
+		b.WriteString("; " + names.Count(n, "workload") + " affected")
 	}
 	b.WriteString(".")
 	for i, e := range f.Evidence.Bindings {
@@ -210,13 +210,6 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // Baseline is what an earlier scan found: each finding's ID and check.
