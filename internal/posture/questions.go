@@ -9,6 +9,7 @@ import (
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/names"
+	"github.com/runlens/runlens/internal/rules"
 )
 
 // Question is a prebuilt question about the identity graph, in the manner
@@ -146,7 +147,7 @@ func internetServices(g *graph.Graph, a *Answer) {
 			continue
 		}
 		for _, e := range g.In(n.ID, graph.CanInvoke) {
-			if iam.ParseMember(e.From).IsPublic() && e.Condition == "" {
+			if rules.IsPublicUnconditional(e) {
 				a.Rows = append(a.Rows, AnswerRow{Subject: n.ID, Via: e.From, Path: []graph.Step{{Edge: e}}})
 				break
 			}
@@ -173,20 +174,23 @@ func sortAnswer(g *graph.Graph, rows []AnswerRow) {
 }
 
 // kindWords are the plural words a search can start with to list nodes of
-// a kind ("buckets", "secrets prod"), beside "kind:KIND".
-var kindWords = map[string]graph.Kind{
-	"services": graph.KindService, "jobs": graph.KindJob, "workloads": graph.KindService,
-	"service accounts": graph.KindServiceAccount, "identities": graph.KindServiceAccount,
-	"users": graph.KindUser, "groups": graph.KindGroup, "domains": graph.KindDomain,
-	"subscriptions": graph.KindSubscription, "push subscriptions": graph.KindSubscription, "pub/sub subscriptions": graph.KindSubscription,
-	"topics": graph.KindTopic, "pub/sub topics": graph.KindTopic,
-	"triggers": graph.KindTrigger, "eventarc triggers": graph.KindTrigger,
-	"scheduler jobs": graph.KindSchedulerJob, "cloud scheduler jobs": graph.KindSchedulerJob,
-	"buckets": graph.KindBucket, "secrets": graph.KindSecret,
-	"databases": graph.KindSQLInstance, "cloud sql instances": graph.KindSQLInstance, "sql instances": graph.KindSQLInstance,
-	"keys": graph.KindKMSKey, "kms keys": graph.KindKMSKey,
-	"projects": graph.KindProject, "folders": graph.KindFolder,
-}
+// a kind ("buckets", "secrets prod"), beside "kind:KIND": every kind's
+// plural as names.Plural writes it ("pub/sub subscriptions", "cloud sql
+// instances"), and the shorter words people type.
+var kindWords = func() map[string]graph.Kind {
+	words := map[string]graph.Kind{
+		"workloads": graph.KindService, "identities": graph.KindServiceAccount,
+		"subscriptions": graph.KindSubscription, "push subscriptions": graph.KindSubscription,
+		"topics": graph.KindTopic, "triggers": graph.KindTrigger, "scheduler jobs": graph.KindSchedulerJob,
+		"databases": graph.KindSQLInstance, "sql instances": graph.KindSQLInstance, "keys": graph.KindKMSKey,
+	}
+	for _, k := range graph.Kinds() {
+		if k != graph.KindOther && k != graph.KindPublic {
+			words[strings.ToLower(names.Plural(k, 2))] = k
+		}
+	}
+	return words
+}()
 
 // KindOf reads a search that starts by naming a kind of node ("buckets",
 // "secrets prod", "kind:serviceAccount pdf"): the kind and the rest of the
