@@ -95,17 +95,14 @@ func (p *planner) withSiblings() error {
 	if merged == 0 {
 		return nil
 	}
-	p.cs.Title = fmt.Sprintf("Least privilege for runtime identity %s (%d findings)", saEmail(mustNode(p.g, first.Subject)), merged+1)
+	sa, err := p.subject() // planned already: it is in the graph
+	if err != nil {
+		return err
+	}
+	p.cs.Title = fmt.Sprintf("Least privilege for runtime identity %s (%d findings)", saEmail(sa), merged+1)
 	p.cs.Rationale = rationale + " The same change fixes the identity's other grant findings: " + title + ", and the rest listed as fixed."
 	p.order()
 	return nil
-}
-
-func mustNode(g *graph.Graph, id string) *graph.Node {
-	if n, ok := g.Node(id); ok {
-		return n
-	}
-	return &graph.Node{ID: id}
 }
 
 // order puts merged steps in the order that never leaves a workload

@@ -22,20 +22,3 @@ func StepLogFrom(ctx context.Context) StepLog {
 	}
 	return func(int, int, string, string) {}
 }
-
-// Only returns cs reduced to the steps numbered in steps (1-based, as an
-// apply reports what it did), in their order: the part of a change set that
-// was carried out, for its rollback.
-func Only(cs ChangeSet, steps []int) ChangeSet {
-	out := cs
-	out.Steps = nil
-	for i, s := range cs.Steps {
-		for _, n := range steps {
-			if n == i+1 {
-				out.Steps = append(out.Steps, s)
-				break
-			}
-		}
-	}
-	return out
-}

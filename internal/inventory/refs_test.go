@@ -66,3 +66,15 @@ func TestArgRefs(t *testing.T) {
 		t.Errorf("argRefs (-want +got):\n%s", diff)
 	}
 }
+
+// BenchmarkRedactedValue is the cost of redacting one env value as a read
+// does, over values of the forms apps use (a bare bucket name, a list of
+// them, a URL, a resource name, a token, a short setting).
+func BenchmarkRedactedValue(b *testing.B) {
+	values := []string{"pdf-convert-prod-uploads", "uploads-a,uploads-b", "https://example.com/hook", "projects/p/topics/jobs",
+		"ghp_" + strings.Repeat("x7Kq", 9), "info", "postgres://app@/ledger?host=/cloudsql/fleet-web-prod:us-central1:fleet-db"}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		_ = redactedValue(values[i%len(values)])
+	}
+}

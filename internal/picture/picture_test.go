@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -214,7 +215,7 @@ func TestFolding(t *testing.T) {
 			for _, b := range p.Boxes {
 				got = append(got, b.Text)
 			}
-			if strings.Join(sorted(got), "|") != strings.Join(sorted(tt.boxes), "|") {
+			if !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(tt.boxes))) {
 				t.Errorf("boxes = %q, want %q", got, tt.boxes)
 			}
 			for _, b := range p.Folded {
@@ -224,18 +225,6 @@ func TestFolding(t *testing.T) {
 			}
 		})
 	}
-}
-
-func sorted(s []string) []string {
-	out := append([]string(nil), s...)
-	for i := range out {
-		for j := i + 1; j < len(out); j++ {
-			if out[j] < out[i] {
-				out[i], out[j] = out[j], out[i]
-			}
-		}
-	}
-	return out
 }
 
 // TestDemoNeighbourhoods draws every neighbourhood of the demo
