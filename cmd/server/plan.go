@@ -19,6 +19,7 @@ func runPlan(ctx context.Context, args []string, _ func(string) string, stdout, 
 	fs.SetOutput(stderr)
 	var src source
 	src.register(fs)
+	src.registerPlan(fs)
 	finding := fs.String("finding", "", "the finding ID (from runlens scan)")
 	format := fs.String("format", "gcloud", "output: gcloud, terraform, diff, rollback (the reverse, as a gcloud script) or json")
 	if err := fs.Parse(args); err != nil {
@@ -49,6 +50,9 @@ func runPlan(ctx context.Context, args []string, _ func(string) string, stdout, 
 	cs, err := changeset.Plan(review.Input(rep), f)
 	if err != nil {
 		return err
+	}
+	if inv.Declared != nil {
+		cs.Locate(inv.Address)
 	}
 	if r == nil {
 		enc := json.NewEncoder(stdout)

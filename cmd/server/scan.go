@@ -20,6 +20,7 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 	fs.SetOutput(stderr)
 	var src source
 	src.register(fs)
+	src.registerPlan(fs)
 	format := fs.String("format", "text", "output format: text, json or sarif (SARIF 2.1.0, for code scanning)")
 	failOn := fs.String("fail-on", "", "exit with status 3 if an open finding is at least this severe (low, medium, high, critical)")
 	baseline := fs.String("baseline", "", "a previous scan --format json (or sarif) output: mark each finding new or unchanged")
@@ -38,6 +39,9 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 	}
 	if *format != "json" && *format != "text" && *format != "sarif" {
 		return fmt.Errorf("scan: unknown --format %q (want text, json or sarif)", *format)
+	}
+	if src.tfDir != "" && src.plan == "" {
+		return fmt.Errorf("scan: --tf-dir needs --plan")
 	}
 	if *onlyNew && *baseline == "" {
 		return fmt.Errorf("scan: --only-new needs --baseline")
@@ -90,6 +94,7 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 	if base != nil {
 		rep.Compare(base)
 	}
+	rep.Locate = src.locate()
 	out := ctxWriter{ctx: ctx, w: stdout} // the report of a large organization takes seconds to write
 	switch *format {
 	case "sarif":

@@ -878,7 +878,11 @@ func (bl *builder) resourceByName(name string, k graph.Kind, parent string) stri
 
 func (bl *builder) workloadEdges(n *graph.Node, w *inventory.Workload) {
 	sa := strings.ToLower(w.ServiceAccount)
-	if sa == "" {
+	switch {
+	case w.IsUnknown(inventory.FieldServiceAccount):
+		// Known only after apply (a plan): no identity is assumed, the
+		// default one least of all.
+	case sa == "":
 		num := w.Project
 		if !isNumber(num) {
 			num = bl.numByID[w.Project]
@@ -890,11 +894,13 @@ func (bl *builder) workloadEdges(n *graph.Node, w *inventory.Workload) {
 			num = "number-of-" + strings.ToLower(w.Project)
 		}
 		sa = num + "-compute@developer.gserviceaccount.com"
-	} else if !strings.Contains(sa, "@") {
+	case !strings.Contains(sa, "@"):
 		// A bare account ID means ID@PROJECT.iam.gserviceaccount.com.
 		sa = sa + "@" + bl.projectID(w.Project) + ".iam.gserviceaccount.com"
 	}
-	bl.b.Edge(graph.Edge{From: n.ID, To: bl.serviceAccountByEmail(sa), Kind: graph.RunsAs, Detail: orDefault(w.ServiceAccount, "default compute service account (none set)")})
+	if sa != "" {
+		bl.b.Edge(graph.Edge{From: n.ID, To: bl.serviceAccountByEmail(sa), Kind: graph.RunsAs, Detail: orDefault(w.ServiceAccount, "default compute service account (none set)")})
+	}
 	for _, r := range w.Refs {
 		if id, what := bl.refNode(n, w, r); id != "" {
 			bl.b.Edge(graph.Edge{From: n.ID, To: id, Kind: graph.Uses, Detail: what + " (" + r.Field + ")"})

@@ -137,6 +137,29 @@ type Step struct {
 
 	Text string `json:"text,omitempty"`
 	Note string `json:"note,omitempty"`
+
+	// Address is the Terraform resource address that declares what the
+	// step changes, when the change set was planned on a Terraform plan
+	// (Locate): the Terraform rendering then names that resource.
+	Address string `json:"address,omitempty"`
+}
+
+// Locate sets the Address of each step whose object a Terraform
+// configuration declares; address answers for a resource (role ""), or for
+// the grant of role to member on a resource (see inventory.Inventory.Address).
+func (cs *ChangeSet) Locate(address func(resource, role, member string) string) {
+	for i, s := range cs.Steps {
+		switch s.Kind {
+		case KindRemoveBinding:
+			cs.Steps[i].Address = address(s.Resource, s.Role, s.Member)
+		case KindUpdateService, KindCreateSecretFromEnv:
+			cs.Steps[i].Address = address(s.Service, "", "")
+		case KindSetPushAuth:
+			cs.Steps[i].Address = address(s.Subscription, "", "")
+		case KindSetSchedulerOIDC:
+			cs.Steps[i].Address = address(s.Job, "", "")
+		}
+	}
 }
 
 var (

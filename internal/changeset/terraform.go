@@ -288,6 +288,17 @@ func (t *tfRenderer) step(s Step) error {
 		if err != nil {
 			return err
 		}
+		if declared, _, ok := addressParts(s.Address); ok {
+			switch {
+			case strings.HasSuffix(declared, "_iam_member"):
+				t.commentf("Delete resource %s from your configuration: terraform apply then removes the grant of %s to %s.", s.Address, s.Role, s.Member)
+			case strings.HasSuffix(declared, "_iam_binding"):
+				t.commentf("In %s (role %s), take %s out of members.", s.Address, s.Role, s.Member)
+			default:
+				t.commentf("In %s, take %s out of the members of role %s in policy_data.", s.Address, s.Member, s.Role)
+			}
+			return nil
+		}
 		binding := strings.TrimSuffix(typ, "_member") + "_binding"
 		policy := strings.TrimSuffix(typ, "_member") + "_policy"
 		t.commentf("Terraform cannot remove one member from a binding it does not manage, so this step is not a resource. "+
@@ -303,7 +314,12 @@ func (t *tfRenderer) step(s Step) error {
 			return fmt.Errorf("%w %q", errName, s.Subscription)
 		}
 		l := t.label(sub)
-		t.commentf("Merge into the google_pubsub_subscription that manages %s, or import it first: terraform import google_pubsub_subscription.%s projects/%s/subscriptions/%s. Only push_config is shown; topic and the other attributes must stay as they are.", sub, l, p, sub)
+		if _, name, ok := addressParts(s.Address); ok {
+			l = name
+			t.commentf("Set push_config in %s (this plan declares it); topic and the other attributes stay as they are.", s.Address)
+		} else {
+			t.commentf("Merge into the google_pubsub_subscription that manages %s, or import it first: terraform import google_pubsub_subscription.%s projects/%s/subscriptions/%s. Only push_config is shown; topic and the other attributes must stay as they are.", sub, l, p, sub)
+		}
 		b := t.body.AppendNewBlock("resource", []string{"google_pubsub_subscription", l}).Body()
 		setString(b, "project", p)
 		setString(b, "name", sub)
@@ -320,7 +336,12 @@ func (t *tfRenderer) step(s Step) error {
 			return fmt.Errorf("%w %q", errName, s.Job)
 		}
 		l := t.label(job)
-		t.commentf("Merge into the google_cloud_scheduler_job that manages %s, or import it first: terraform import google_cloud_scheduler_job.%s projects/%s/locations/%s/jobs/%s. Only the OIDC token of http_target is new; keep schedule and the rest as they are.", job, l, p, loc, job)
+		if _, name, ok := addressParts(s.Address); ok {
+			l = name
+			t.commentf("Set the OIDC token of http_target in %s (this plan declares it); keep schedule and the rest as they are.", s.Address)
+		} else {
+			t.commentf("Merge into the google_cloud_scheduler_job that manages %s, or import it first: terraform import google_cloud_scheduler_job.%s projects/%s/locations/%s/jobs/%s. Only the OIDC token of http_target is new; keep schedule and the rest as they are.", job, l, p, loc, job)
+		}
 		b := t.body.AppendNewBlock("resource", []string{"google_cloud_scheduler_job", l}).Body()
 		setString(b, "project", p)
 		setString(b, "region", loc)
@@ -379,6 +400,18 @@ func (t *tfRenderer) updateService(s Step) error {
 		typ, kind = "google_cloud_run_v2_job", "jobs"
 	}
 	blk, ok := t.services[s.Service]
+	if declared, name, isAddr := addressParts(s.Address); !ok && isAddr {
+		if declared != typ {
+			// A google_cloud_run_service (v1) spells these attributes
+			// otherwise: say what to change, in words.
+			t.commentf("In %s, change %s from %s to %s.", s.Address, s.Field, orNone(s.From), orNone(s.To))
+			return nil
+		}
+		t.commentf("Set the attributes below in %s (this plan declares it). This block lists only what changes (later steps add to it): it is not a complete resource.", s.Address)
+		blk = t.body.AppendNewBlock("resource", []string{typ, name})
+		t.services[s.Service] = blk
+		ok = true
+	}
 	if !ok {
 		l := t.label(r.Name)
 		t.commentf("Edit the existing %s that manages %s to set the attributes below, or import it first: terraform import %s.%s projects/%s/locations/%s/%s/%s. "+
@@ -473,3 +506,27 @@ func (t *tfRenderer) secretLabel(secret string) (string, bool) {
 }
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// addressParts splits a Terraform resource address
+// ("module.app.google_cloud_run_v2_service.api[0]") into its resource type
+// and name; ok is false for "" or anything else.
+func addressParts(addr string) (typ, name string, ok bool) {
+	if addr == "" {
+		return "", "", false
+	}
+	if i := strings.IndexByte(addr, '['); i >= 0 {
+		addr = addr[:i]
+	}
+	parts := strings.Split(addr, ".")
+	if len(parts) < 2 || strings.HasPrefix(parts[len(parts)-2], "module") {
+		return "", "", false
+	}
+	return parts[len(parts)-2], parts[len(parts)-1], true
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}

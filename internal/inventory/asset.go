@@ -67,7 +67,17 @@ type Asset struct {
 	Ancestors  []string        // "projects/123", "folders/456", "organizations/789", nearest first
 	UpdateTime string          // RFC 3339, as exported
 	Source     Source          // where the first record of this asset came from
+	// Unknown lists the fields of a planned resource (read from a Terraform
+	// plan) whose value is known only after apply: Field* names. Checks
+	// that need one say nothing rather than assume a default.
+	Unknown []string
 }
+
+// Fields a Terraform plan can leave unknown until apply (Asset.Unknown).
+const (
+	FieldServiceAccount = "service account" // a workload's runtime identity
+	FieldImage          = "image"           // a container image
+)
 
 // Source locates a record: a file and a 1-based line, or a live scope.
 type Source struct {
@@ -102,13 +112,14 @@ type ProblemKind string
 
 // Problem kinds.
 const (
-	ProblemMalformed        ProblemKind = "malformed"         // not valid JSON
-	ProblemTruncated        ProblemKind = "truncated"         // input ends inside a record
-	ProblemNotCAI           ProblemKind = "not-cai"           // JSON, but not an asset record
-	ProblemDuplicate        ProblemKind = "duplicate"         // the same record twice, the newer kept
-	ProblemConflict         ProblemKind = "conflict"          // two records of one asset that differ, with no newer one
-	ProblemPermissionDenied ProblemKind = "permission-denied" // live: part of the scope unreadable
-	ProblemUnavailable      ProblemKind = "unavailable"       // live: gave up after retries
+	ProblemMalformed        ProblemKind = "malformed"           // not valid JSON
+	ProblemTruncated        ProblemKind = "truncated"           // input ends inside a record
+	ProblemNotCAI           ProblemKind = "not-cai"             // JSON, but not an asset record
+	ProblemDuplicate        ProblemKind = "duplicate"           // the same record twice, the newer kept
+	ProblemConflict         ProblemKind = "conflict"            // two records of one asset that differ, with no newer one
+	ProblemPermissionDenied ProblemKind = "permission-denied"   // live: part of the scope unreadable
+	ProblemUnavailable      ProblemKind = "unavailable"         // live: gave up after retries
+	ProblemUnknown          ProblemKind = "unknown-until-apply" // plan: a value Terraform knows only after apply
 )
 
 // Inventory is the result of reading: the joined assets, sorted by name,
@@ -134,6 +145,35 @@ type Inventory struct {
 	// When the whole read holds no asset, NoRecords names them.
 	Refused     []Refusal
 	RefusedMore int
+	// Declared maps what a Terraform plan declares to the resource address
+	// that declares it: an asset by its name, a grant by DeclaredKey. Nil
+	// unless the inventory was read from a plan.
+	Declared map[string]string
+}
+
+// DeclaredKey is the key of a grant in Inventory.Declared: the resource
+// whose policy holds it, the role and the member ("" for an authoritative
+// binding of the role, role and member "" for a whole policy).
+func DeclaredKey(resource, role, member string) string {
+	return resource + "\x00" + role + "\x00" + member
+}
+
+// Address returns the Terraform address that declares the grant of role to
+// member on resource (its member, its binding or the whole policy), or the
+// resource itself when role is ""; "" when nothing declares it.
+func (inv *Inventory) Address(resource, role, member string) string {
+	if inv.Declared == nil {
+		return ""
+	}
+	if role == "" {
+		return inv.Declared[resource]
+	}
+	for _, k := range []string{DeclaredKey(resource, role, member), DeclaredKey(resource, role, ""), DeclaredKey(resource, "", "")} {
+		if a, ok := inv.Declared[k]; ok {
+			return a
+		}
+	}
+	return ""
 }
 
 // Coverage records what a read held, by CAI content type and asset type,
@@ -204,6 +244,13 @@ func Overlay(base, over *Inventory) *Inventory {
 		Insights:        slices.Concat(base.Insights, over.Insights)}
 	out.Coverage.Merge(base.Coverage)
 	out.Coverage.Merge(over.Coverage)
+	if base.Declared != nil || over.Declared != nil {
+		out.Declared = maps.Clone(base.Declared)
+		if out.Declared == nil {
+			out.Declared = map[string]string{}
+		}
+		maps.Copy(out.Declared, over.Declared)
+	}
 	if out.Unknown == nil {
 		out.Unknown = map[string]int{}
 	}
@@ -221,6 +268,7 @@ func Overlay(base, over *Inventory) *Inventory {
 		}
 		if a.Data != nil {
 			cur.Data, cur.Version, cur.Parent, cur.Location, cur.UpdateTime = a.Data, a.Version, a.Parent, a.Location, a.UpdateTime
+			cur.Unknown = a.Unknown
 		}
 		if a.IAMPolicy != nil {
 			cur.IAMPolicy = a.IAMPolicy

@@ -46,7 +46,15 @@ type Workload struct {
 	// BehindIAPLoadBalancer names the load-balancer backend services with IAP
 	// on that front this service; set when the graph is built.
 	BehindIAPLoadBalancer []string
+
+	// Unknown lists the fields known only after apply (Field*), for a
+	// workload read from a Terraform plan.
+	Unknown []string
 }
+
+// IsUnknown reports whether field (a Field* name) is known only after
+// apply: a check that needs it must neither pass nor fail on it.
+func (w *Workload) IsUnknown(field string) bool { return slices.Contains(w.Unknown, field) }
 
 // BinAuthz is the Binary Authorization setting of a workload.
 type BinAuthz struct {
@@ -101,7 +109,7 @@ func DecodeWorkload(a *Asset) (*Workload, error) {
 	if a.Type != TypeRunService && a.Type != TypeRunJob {
 		return nil, fmt.Errorf("inventory: %s is a %s, not a Cloud Run service or job", a.Name, a.Type)
 	}
-	w := &Workload{Job: a.Type == TypeRunJob}
+	w := &Workload{Job: a.Type == TypeRunJob, Unknown: a.Unknown}
 	w.Project, w.Region, w.Name = runNameParts(a.Name)
 	if len(a.Data) == 0 {
 		return w, fmt.Errorf("inventory: %s has no resource data", a.Name)

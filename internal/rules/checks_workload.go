@@ -90,13 +90,19 @@ func checkImageNotPinned(c *Context) []Result {
 			continue
 		}
 		var ev []FieldEvidence
+		unknown := false
 		for _, ct := range w.Containers {
-			if !strings.Contains(ct.Image, "@sha256:") {
+			switch {
+			case ct.Image == "":
+				unknown = true // known only after apply (a plan): not judged
+			case !strings.Contains(ct.Image, "@sha256:"):
 				ev = append(ev, FieldEvidence{Field: "image", Value: ct.Image})
 			}
 		}
 		if len(ev) == 0 {
-			out = append(out, Result{Status: Pass, Subject: n.ID})
+			if !unknown {
+				out = append(out, Result{Status: Pass, Subject: n.ID})
+			}
 			continue
 		}
 		out = append(out, Result{Status: Fail, Subject: n.ID, Affects: []string{n.ID}, Evidence: Evidence{Fields: ev}})
@@ -140,13 +146,20 @@ func checkImageUntrustedRegistry(c *Context) []Result {
 			continue
 		}
 		var ev []FieldEvidence
+		unknown := false
 		for _, ct := range w.Containers {
+			if ct.Image == "" {
+				unknown = true // known only after apply (a plan): not judged
+				continue
+			}
 			if h := imageHost(ct.Image); !hostTrusted(h, allow) {
 				ev = append(ev, FieldEvidence{Field: "image", Value: ct.Image + " (registry " + h + ")"})
 			}
 		}
 		if len(ev) == 0 {
-			out = append(out, Result{Status: Pass, Subject: n.ID})
+			if !unknown {
+				out = append(out, Result{Status: Pass, Subject: n.ID})
+			}
 			continue
 		}
 		out = append(out, Result{Status: Fail, Subject: n.ID, Affects: []string{n.ID}, Evidence: Evidence{Fields: ev}})

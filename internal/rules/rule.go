@@ -162,6 +162,10 @@ type Finding struct {
 	// BaselineState is "new" or "unchanged" when the scan was compared
 	// with a baseline (scan --baseline), SARIF's own words; "" otherwise.
 	BaselineState string `json:"baselineState,omitempty"`
+	// Addresses are the Terraform resource addresses that declare the
+	// subject and the grants in the evidence, when the scan read a plan
+	// (scan --plan); nil otherwise.
+	Addresses []string `json:"addresses,omitempty"`
 }
 
 // PassRecord is a passed check on a subject; scores count them.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -69,8 +71,22 @@ type sarifResult struct {
 }
 
 type sarifLocation struct {
+	PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
 	LogicalLocations []sarifLogical `json:"logicalLocations"`
 	Message          *sarifText     `json:"message,omitempty"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           *sarifRegion  `json:"region,omitempty"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+type sarifRegion struct {
+	StartLine int `json:"startLine"`
 }
 
 type sarifLogical struct {
@@ -143,8 +159,30 @@ func (r *Report) WriteSARIF(w io.Writer, catalog []rules.Rule) error {
 			return fmt.Errorf("scan: sarif: finding %s of check %q, which the catalog lacks", f.ID, f.Check)
 		}
 		subject := names.Of(r.Graph, f.Subject)
-		loc := sarifLocation{LogicalLocations: []sarifLogical{{Name: subject.Text, FullyQualifiedName: f.Subject, Kind: "resource"}}}
-		locs := []sarifLocation{loc}
+		var locs []sarifLocation
+		// A plan's finding is where its resources are declared: the
+		// subject's first, then the grants' (code scanning shows the
+		// first on the pull request).
+		for i, a := range f.Addresses {
+			loc := sarifLocation{LogicalLocations: []sarifLogical{{Name: a, FullyQualifiedName: a, Kind: "resource"}}}
+			if r.Locate != nil {
+				if file, line := r.Locate(a); file != "" {
+					loc.PhysicalLocation = &sarifPhysical{ArtifactLocation: sarifArtifact{URI: fileURI(file)}}
+					if line > 0 {
+						loc.PhysicalLocation.Region = &sarifRegion{StartLine: line}
+					}
+				}
+			}
+			if i == 0 {
+				loc.LogicalLocations = append(loc.LogicalLocations, sarifLogical{Name: subject.Text, FullyQualifiedName: f.Subject, Kind: "resource"})
+			} else {
+				loc.Message = &sarifText{Text: "declared by " + a}
+			}
+			locs = append(locs, loc)
+		}
+		if len(locs) == 0 {
+			locs = append(locs, sarifLocation{LogicalLocations: []sarifLogical{{Name: subject.Text, FullyQualifiedName: f.Subject, Kind: "resource"}}})
+		}
 		for _, a := range f.Affects {
 			if a == f.Subject {
 				continue
@@ -288,4 +326,12 @@ func (r *Report) Compare(b Baseline) {
 		}
 	}
 	r.Baseline = s
+}
+
+// fileURI is a file path as a SARIF URI reference: relative paths stay
+// relative (code scanning resolves them against the checkout), with forward
+// slashes and escaped where needed.
+func fileURI(path string) string {
+	u := url.URL{Path: filepath.ToSlash(path)}
+	return u.EscapedPath()
 }

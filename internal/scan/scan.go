@@ -34,6 +34,10 @@ type Report struct {
 	Scores  rules.Scores
 	At      time.Time
 	Timings Timings
+	// Locate gives the file and line that declare a Terraform resource
+	// address (line 0: the file only), for SARIF physical locations; nil
+	// unless the scan read a plan.
+	Locate func(address string) (file string, line int)
 }
 
 // Timings is how long each phase of Run took.
@@ -57,6 +61,11 @@ func Run(inv *inventory.Inventory, roles *iam.Catalog, checks []rules.Rule, now 
 	if excepted != nil {
 		for i := range findings {
 			findings[i].Excepted = excepted(findings[i].ID)
+		}
+	}
+	if inv.Declared != nil {
+		for i := range findings {
+			findings[i].Addresses = addresses(inv, b.Graph, findings[i])
 		}
 	}
 	problems, tally := boundProblems(inv, b.Problems)
@@ -115,4 +124,25 @@ func (r *Report) WithExceptions(excepted func(id string) bool) *Report {
 	}
 	c.Scores = rules.ComputeScores(c.Graph, c.Findings)
 	return &c
+}
+
+// addresses returns the Terraform addresses that declare f's subject and the
+// grants of its evidence, the subject's first.
+func addresses(inv *inventory.Inventory, g *graph.Graph, f rules.Finding) []string {
+	name := func(id string) string {
+		if n, ok := g.Node(id); ok && n.Name != "" {
+			return n.Name
+		}
+		return id
+	}
+	var out []string
+	if a := inv.Address(name(f.Subject), "", ""); a != "" {
+		out = append(out, a)
+	}
+	for _, b := range f.Evidence.Bindings {
+		if a := inv.Address(name(b.Via), b.Role, b.Member); a != "" && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }

@@ -65,6 +65,9 @@ func (r *Report) WriteText(w io.Writer) error {
 			mark += " (new since the baseline)"
 		}
 		ew.printf("[%s] %s %s%s\n  id: %s\n  subject: %s\n", f.Severity, f.Check, f.Title, mark, f.ID, f.Subject)
+		for _, a := range f.Addresses {
+			ew.printf("  terraform: %s\n", a)
+		}
 		for _, a := range f.Affects {
 			if a != f.Subject {
 				ew.printf("  affects: %s\n", a)
