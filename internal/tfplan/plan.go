@@ -124,6 +124,10 @@ func Read(name string, r io.Reader) (*Plan, error) {
 	}
 	if err := json.Unmarshal(b, &probe); err != nil {
 		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, fmt.Errorf("tfplan: %s: %w: it is a JSON %s (a Cloud Asset Inventory export is given with --input)", name, ErrNotPlan, te.Value)
+		}
 		if errors.As(err, &se) {
 			return nil, fmt.Errorf("tfplan: %s: not JSON at byte %d: %v (a binary plan file must be shown first: terraform show -json PLANFILE > plan.json)", name, se.Offset, err)
 		}
