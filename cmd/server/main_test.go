@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/posture"
+	"github.com/runlens/runlens/internal/rules"
 	"github.com/runlens/runlens/internal/store"
 )
 
@@ -488,5 +490,88 @@ func TestProgressSum(t *testing.T) {
 		{Records: 1203, Pages: 4}, {Records: 1204, Pages: 5}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("progress (-want +got):\n%s", diff)
+	}
+}
+
+// TestScanPlan is the pre-deploy use: a Terraform plan scanned alone or
+// over what exists, failing the build on a severe finding, naming the
+// resource addresses, and the fix rendered on those resources.
+func TestScanPlan(t *testing.T) {
+	plan := filepath.Join("testdata", "plan", "shop.plan.json")
+	out, stderr, err := runCmd(t, "scan", "--plan", plan, "--fail-on", "high")
+	var code exitCode
+	if !errors.As(err, &code) || code != 3 {
+		t.Errorf("scan --plan --fail-on high = %v, want exit status 3", err)
+	}
+	for _, want := range []string{"terraform: google_cloud_run_v2_service.api", "terraform: google_cloud_run_v2_service_iam_member.public",
+		"template.0.containers.0.image is known only after apply"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("scan --plan output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(stderr, "values known only after apply") {
+		t.Errorf("stderr = %q, want the plan's summary", stderr)
+	}
+
+	// Over the demo organization: the plan's findings are there with
+	// their addresses, the demo's too.
+	out, _, err = runCmd(t, "scan", "--demo", "--plan", plan, "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Findings []rules.Finding `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var planned, existing int
+	var public string
+	for _, f := range doc.Findings {
+		if len(f.Addresses) > 0 {
+			planned++
+		} else {
+			existing++
+		}
+		if f.Check == "invoker-public" && slices.Contains(f.Addresses, "google_cloud_run_v2_service_iam_member.public") {
+			public = f.ID
+		}
+	}
+	if planned == 0 || existing == 0 || public == "" {
+		t.Errorf("over the demo: %d findings on the plan, %d on the demo, public invoker %q", planned, existing, public)
+	}
+
+	// Its own SARIF as the baseline: nothing new.
+	sarif, _, err := runCmd(t, "scan", "--plan", plan, "--format", "sarif")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := filepath.Join(t.TempDir(), "base.sarif")
+	if err := os.WriteFile(base, []byte(sarif), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCmd(t, "scan", "--plan", plan, "--baseline", base, "--only-new", "--fail-on", "low"); err != nil {
+		t.Errorf("a plan against its own baseline = %v, want nothing new", err)
+	}
+
+	tf, _, err := runCmd(t, "plan", "--demo", "--plan", plan, "--finding", public, "--format", "terraform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(tf, "Delete resource google_cloud_run_v2_service_iam_member.public from your configuration") {
+		t.Errorf("the fix of the public invoker does not name its resource:\n%s", tf)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"scan", "--plan", "missing.json"}, "--plan"},
+		{[]string{"scan", "--demo", "--tf-dir", "."}, "--tf-dir needs --plan"},
+		{[]string{"scan", "--plan", filepath.Join("testdata", "plan", "README.md")}, "not JSON"},
+	} {
+		if _, _, err := runCmd(t, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("runlens %v = %v, want an error mentioning %q", tc.args, err, tc.want)
+		}
 	}
 }

@@ -355,6 +355,17 @@ func (p *planner) add(t bindingTarget, role, member, note string) {
 		Member: member, Project: t.Project, Note: note})
 }
 
+// holds reports whether the policy of t already grants role to member
+// unconditionally.
+func (p *planner) holds(t bindingTarget, role, member string) bool {
+	pol, ok := p.policy(t)
+	return ok && slices.ContainsFunc(pol.Bindings, func(b iam.Binding) bool {
+		return b.Role == role && b.Condition == nil && slices.ContainsFunc(b.Members, func(m string) bool {
+			return iam.ParseMember(m).ID() == iam.ParseMember(member).ID()
+		})
+	})
+}
+
 // label is how the plan's prose names a node ID or IAM member: the
 // console's display name in a sentence (names.Of, Phrase), such as "project
 // pdf-convert-prod", "service pdf-worker (pdf-convert-prod · us-central1)"

@@ -157,7 +157,9 @@ func (p *planner) grantReferenced(workloadID, member, previous string) []string 
 	}
 	var roles []string
 	grant := func(t bindingTarget, role, note string) {
-		p.add(t, role, member, note)
+		if !p.holds(t, role, member) { // a grant already there is kept, not added twice
+			p.add(t, role, member, note)
+		}
 		if !slices.Contains(roles, role) {
 			roles = append(roles, role)
 		}

@@ -636,3 +636,68 @@ func TestBodyRendererFor(t *testing.T) {
 		t.Error(`BodyRendererFor("yaml") = nil error`)
 	}
 }
+
+// TestTerraformLocated: steps located on a Terraform plan (Locate) name the
+// resources that declare them: a grant from an _iam_member is a resource
+// to delete, one from a binding or a policy a member to take out, and a
+// service's change is a block labelled like the declaring resource.
+func TestTerraformLocated(t *testing.T) {
+	svc := "//run.googleapis.com/projects/p/locations/r/services/api"
+	v1 := "//run.googleapis.com/projects/p/locations/r/services/old"
+	sub := "//pubsub.googleapis.com/projects/p/subscriptions/s"
+	cs := changeset.ChangeSet{Title: "t", Rationale: "r", Fixes: []string{"f"}, Steps: []changeset.Step{
+		{Kind: changeset.KindRemoveBinding, Resource: svc, ResourceType: changeset.ResourceType(svc), Role: "roles/run.invoker", Member: "allUsers"},
+		{Kind: changeset.KindRemoveBinding, Resource: svc, ResourceType: changeset.ResourceType(svc), Role: "roles/run.admin", Member: "user:a@example.com"},
+		{Kind: changeset.KindRemoveBinding, Resource: svc, ResourceType: changeset.ResourceType(svc), Role: "roles/run.developer", Member: "user:b@example.com"},
+		{Kind: changeset.KindUpdateService, Service: svc, Field: changeset.FieldIngress, From: "all", To: "internal"},
+		{Kind: changeset.KindUpdateService, Service: v1, Field: changeset.FieldIngress, From: "all", To: "internal"},
+		{Kind: changeset.KindSetPushAuth, Subscription: sub, Endpoint: "https://api-p.r.run.app", ServiceAccount: "push@p.iam.gserviceaccount.com"},
+		{Kind: changeset.KindRemoveBinding, Resource: sub, ResourceType: changeset.ResourceType(sub), Role: "roles/pubsub.subscriber", Member: "user:c@example.com"},
+	}}
+	declared := map[string]string{
+		svc + "|roles/run.invoker|allUsers": "google_cloud_run_v2_service_iam_member.public",
+		svc + "|roles/run.admin|":            "module.app.google_cloud_run_v2_service_iam_binding.admins[0]",
+		svc + "||":                           "module.app.google_cloud_run_v2_service.api",
+		v1 + "||":                            "google_cloud_run_service.old",
+		sub + "||":                           "google_pubsub_subscription.s",
+	}
+	cs.Locate(func(resource, role, member string) string {
+		if role == "" {
+			return declared[resource+"||"]
+		}
+		if a, ok := declared[resource+"|"+role+"|"+member]; ok {
+			return a
+		}
+		if a, ok := declared[resource+"|"+role+"|"]; ok {
+			return a
+		}
+		return ""
+	})
+	var buf bytes.Buffer
+	if err := (changeset.Terraform{}).Render(&buf, cs); err != nil {
+		t.Fatal(err)
+	}
+	tf := buf.String()
+	checkTerraform(t, cs, tf)
+	for _, want := range []string{
+		"Delete resource google_cloud_run_v2_service_iam_member.public from your configuration",
+		"In module.app.google_cloud_run_v2_service_iam_binding.admins[0] (role roles/run.admin), take user:a@example.com out of members.",
+		// Not declared by the plan: the general advice.
+		"If your configuration grants it with a google_cloud_run_v2_service_iam_member resource, delete that resource",
+		"Set the attributes below in module.app.google_cloud_run_v2_service.api (this plan declares it)",
+		`resource "google_cloud_run_v2_service" "api" {`,
+		"In google_cloud_run_service.old, change ingress from all to internal.",
+		"Set push_config in google_pubsub_subscription.s (this plan declares it)",
+		`resource "google_pubsub_subscription" "s" {`,
+	} {
+		if !strings.Contains(tf, want) {
+			t.Errorf("the rendering lacks %q:\n%s", want, tf)
+		}
+	}
+	if strings.Contains(tf, "terraform import google_cloud_run_v2_service") {
+		t.Errorf("a service the plan declares is told to be imported:\n%s", tf)
+	}
+	if got := cs.Steps[2].Address; got != "" {
+		t.Errorf("an undeclared grant is located at %q", got)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/rules"
 	"github.com/runlens/runlens/internal/scan"
+	"github.com/runlens/runlens/internal/tfplan"
 )
 
 // sarifSchema compiles the official OASIS SARIF 2.1.0 schema (testdata).
@@ -190,5 +192,104 @@ func TestBaseline(t *testing.T) {
 		if _, err := scan.ReadBaseline(strings.NewReader(bad)); err == nil {
 			t.Errorf("ReadBaseline(%s) = nil error", bad)
 		}
+	}
+}
+
+// TestSARIFPlan: a plan's SARIF log validates too, and each result is
+// located where the configuration declares it: the .tf file and line of the
+// resource block (code scanning annotates the pull request there), the
+// resource address as a logical location, the plan file when the block is
+// not found.
+func TestSARIFPlan(t *testing.T) {
+	f, err := os.Open("testdata/plan/shop.plan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	p, err := tfplan.Read("shop.plan.json", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := p.Layer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	tf := "resource \"google_cloud_run_v2_service\" \"api\" {\n  name = \"shop-api\"\n}\n\nresource \"google_cloud_run_v2_service_iam_member\" \"public\" {\n  member = \"allUsers\"\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "run.tf"), []byte(tf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := p.Sources(dir)
+	rep := scan.Run(inv, iam.MustPredefined(), rules.All(), time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC), nil)
+	rep.Locate = func(addr string) (string, int) {
+		if file, line, ok := src.Find(addr); ok {
+			rel, _ := filepath.Rel(dir, file)
+			return filepath.Join("infra", rel), line
+		}
+		return "infra/shop.plan.json", 0
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteSARIF(&buf, rules.All()); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sarifSchema(t).Validate(doc); err != nil {
+		t.Fatalf("the SARIF log of a plan does not validate: %v", err)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Locations []struct {
+					PhysicalLocation *struct {
+						ArtifactLocation struct{ URI string }     `json:"artifactLocation"`
+						Region           *struct{ StartLine int } `json:"region"`
+					} `json:"physicalLocation"`
+					LogicalLocations []struct {
+						FullyQualifiedName string `json:"fullyQualifiedName"`
+					} `json:"logicalLocations"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	results := log.Runs[0].Results
+	if len(results) != len(rep.Findings) {
+		t.Fatalf("%d results for %d findings", len(results), len(rep.Findings))
+	}
+	var checked int
+	for i, r := range results {
+		first := r.Locations[0]
+		if first.PhysicalLocation == nil {
+			t.Errorf("result %d (%s) has no physical location", i, r.RuleID)
+			continue
+		}
+		if first.LogicalLocations[0].FullyQualifiedName != rep.Findings[i].Addresses[0] {
+			t.Errorf("result %d: first logical location %q, want the address %q", i, first.LogicalLocations[0].FullyQualifiedName, rep.Findings[i].Addresses[0])
+		}
+		if r.RuleID != "invoker-public" {
+			continue
+		}
+		checked++
+		var at []string
+		for _, l := range r.Locations {
+			pl := l.PhysicalLocation
+			line := 0
+			if pl.Region != nil {
+				line = pl.Region.StartLine
+			}
+			at = append(at, pl.ArtifactLocation.URI+":"+strconv.Itoa(line))
+		}
+		if want := []string{"infra/run.tf:1", "infra/run.tf:5"}; !slices.Equal(at, want) {
+			t.Errorf("invoker-public located at %q, want %q (the service, then its public grant)", at, want)
+		}
+	}
+	if checked != 1 {
+		t.Errorf("%d invoker-public results, want 1", checked)
 	}
 }
