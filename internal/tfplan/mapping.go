@@ -16,19 +16,21 @@ import (
 type mapper func(in *instance, p *Plan) error
 
 var mappers = map[string]mapper{
-	"google_cloud_run_v2_service":        mapRunV2(false),
-	"google_cloud_run_v2_job":            mapRunV2(true),
-	"google_cloud_run_service":           mapRunV1,
-	"google_service_account":             mapServiceAccount,
-	"google_pubsub_topic":                mapTopic,
-	"google_pubsub_subscription":         mapSubscription,
-	"google_eventarc_trigger":            mapTrigger,
-	"google_cloud_scheduler_job":         mapSchedulerJob,
-	"google_storage_bucket":              mapBucket,
-	"google_secret_manager_secret":       mapSecret,
-	"google_kms_key_ring":                mapKeyRing,
-	"google_kms_crypto_key":              mapCryptoKey,
-	"google_binary_authorization_policy": mapBinAuthz,
+	"google_cloud_run_v2_service":         mapRunV2(false),
+	"google_cloud_run_v2_job":             mapRunV2(true),
+	"google_cloud_run_service":            mapRunV1,
+	"google_service_account":              mapServiceAccount,
+	"google_pubsub_topic":                 mapTopic,
+	"google_pubsub_subscription":          mapSubscription,
+	"google_eventarc_trigger":             mapTrigger,
+	"google_cloud_scheduler_job":          mapSchedulerJob,
+	"google_storage_bucket":               mapBucket,
+	"google_secret_manager_secret":        mapSecret,
+	"google_kms_key_ring":                 mapKeyRing,
+	"google_kms_crypto_key":               mapCryptoKey,
+	"google_binary_authorization_policy":  mapBinAuthz,
+	"google_project_iam_custom_role":      mapCustomRole("projects", "project"),
+	"google_organization_iam_custom_role": mapCustomRole("organizations", "org_id"),
 }
 
 func init() {
@@ -172,6 +174,25 @@ func resolveAttr(typ, want string) func(*instance, string) string {
 	}
 }
 
+// resolveRole resolves a reference to a custom role created by the plan:
+// its id and name are projects/PROJECT/roles/ID (organizations/ORG/roles/ID).
+func resolveRole(t *instance, attr string) string {
+	if attr != "id" && attr != "name" && attr != "" {
+		return ""
+	}
+	switch t.rc.Type {
+	case "google_project_iam_custom_role":
+		if id, p := t.str("role_id"), strings.TrimPrefix(t.project(), "projects/"); id != "" && p != "" {
+			return "projects/" + p + "/roles/" + id
+		}
+	case "google_organization_iam_custom_role":
+		if id, o := t.str("role_id"), strings.TrimPrefix(t.str("org_id"), "organizations/"); id != "" && o != "" {
+			return "organizations/" + o + "/roles/" + id
+		}
+	}
+	return ""
+}
+
 // resolveSecret resolves a reference to a secret created by the plan: its
 // secret_id, or its id and name, projects/PROJECT/secrets/SECRET_ID.
 func resolveSecret(t *instance, attr string) string {
@@ -193,10 +214,23 @@ func resolveCryptoKey(t *instance, attr string) string {
 	if t.rc.Type != "google_kms_crypto_key" || (attr != "id" && attr != "") {
 		return ""
 	}
-	if kr, n := t.str("key_ring"), t.str("name"); kr != "" && n != "" {
-		return kr + "/cryptoKeys/" + n
+	return cryptoKeyID(t)
+}
+
+// cryptoKeyID is the id of key t: its key ring's (planned, or the key ring
+// the plan creates) and its name.
+func cryptoKeyID(t *instance) string {
+	n := t.str("name")
+	kr, _ := t.value(path{"key_ring"}, func(r *instance, attr string) string {
+		if r.rc.Type != "google_kms_key_ring" || (attr != "id" && attr != "") || r.str("name") == "" || r.str("location") == "" {
+			return ""
+		}
+		return fmt.Sprintf("projects/%s/locations/%s/keyRings/%s", r.project(), r.str("location"), r.str("name"))
+	}, "which key ring the key is in")
+	if kr == "" || n == "" {
+		return ""
 	}
-	return ""
+	return kr + "/cryptoKeys/" + n
 }
 
 // resolveTopic resolves a reference to a topic created by the plan.
@@ -262,8 +296,15 @@ func mapGrant(kind GrantKind, target iamTarget) mapper {
 			p.Unknown = append(p.Unknown, in.unknowns...)
 			return nil
 		}
-		g := Grant{Address: in.rc.Address, Kind: kind, Resource: name, Type: target.assetType,
-			Role: in.str("role"), Condition: in.condition()}
+		g := Grant{Address: in.rc.Address, Kind: kind, Resource: name, Type: target.assetType, Condition: in.condition()}
+		if kind != GrantPolicy {
+			role, ok := in.value(path{"role"}, resolveRole, "the grant is not counted")
+			if !ok {
+				p.Unknown = append(p.Unknown, in.unknowns...)
+				return nil
+			}
+			g.Role = role
+		}
 		switch kind {
 		case GrantMember:
 			m, ok := in.value(path{"member"}, resolveMember, "this member of "+g.Role+" is not counted")
@@ -286,16 +327,12 @@ func mapGrant(kind GrantKind, target iamTarget) mapper {
 						continue
 					}
 				}
-				if !strings.HasPrefix(ref, "var.") && !strings.HasPrefix(ref, "local.") {
-					g.MembersUnknown = true
-				}
 			}
-			g.Members = sortedUnique(g.Members)
-			if g.MembersUnknown || len(g.Members) == 0 {
-				g.MembersUnknown = true
-				p.Unknown = append(p.Unknown, Unknown{Address: in.rc.Address, Attribute: "members",
-					Effect: "members of " + g.Role + " that the configuration does not resolve are not counted"})
-			}
+			// A set with an unknown element is unknown whole: its
+			// literal members are not in the plan either.
+			g.Members, g.MembersUnknown = sortedUnique(g.Members), true
+			p.Unknown = append(p.Unknown, Unknown{Address: in.rc.Address, Attribute: "members",
+				Effect: fmt.Sprintf("of the members of %s, only those the configuration resolves are counted (%d)", g.Role, len(g.Members))})
 		case GrantPolicy:
 			pd, ok := in.value(path{"policy_data"}, nil, "the policy is not counted")
 			if !ok {
@@ -670,21 +707,11 @@ func mapKeyRing(in *instance, p *Plan) error {
 }
 
 func mapCryptoKey(in *instance, p *Plan) error {
-	k, kr := resolveCryptoKey(in, "id"), in.str("key_ring")
+	k := cryptoKeyID(in)
 	if k == "" {
-		// The key ring is often created by the same plan.
-		if refs := in.references(path{"key_ring"}); len(refs) > 0 {
-			for _, ref := range refs {
-				if t, _ := in.referenced(ref); t != nil && t.rc.Type == "google_kms_key_ring" {
-					kr = fmt.Sprintf("projects/%s/locations/%s/keyRings/%s", t.project(), t.str("location"), t.str("name"))
-					k = kr + "/cryptoKeys/" + in.str("name")
-				}
-			}
-		}
-	}
-	if k == "" || in.str("name") == "" {
 		return fmt.Errorf("its key ring or name is not known before apply")
 	}
+	kr := k[:strings.LastIndex(k, "/cryptoKeys/")]
 	p.add(in, Resource{Name: "//cloudkms.googleapis.com/" + k, Type: inventory.TypeCryptoKey,
 		Parent: "//cloudkms.googleapis.com/" + kr, Project: inventory.NameSegment(k, "projects"), Data: map[string]any{"name": k}})
 	return nil
@@ -712,4 +739,28 @@ func (p *Plan) add(in *instance, r Resource) {
 	p.Resources = append(p.Resources, r)
 	p.Unknown = append(p.Unknown, in.unknowns...)
 	in.unknowns = nil
+}
+
+// mapCustomRole maps a custom role: grants of it are judged by its
+// permissions, as an exported iam.googleapis.com/Role is.
+func mapCustomRole(coll, parentAttr string) mapper {
+	return func(in *instance, p *Plan) error {
+		parent, id := in.str(parentAttr), in.str("role_id")
+		if coll == "projects" && parent == "" {
+			parent = in.project()
+		}
+		if parent == "" || id == "" {
+			return fmt.Errorf("its %s or role_id is not known before apply", parentAttr)
+		}
+		name := coll + "/" + strings.TrimPrefix(parent, coll+"/") + "/roles/" + id
+		r := Resource{Name: "//iam.googleapis.com/" + name, Type: inventory.TypeRole,
+			Data: map[string]any{"name": name, "title": in.str("title"), "includedPermissions": in.strs("permissions")}}
+		if coll == "projects" {
+			r.Project = strings.TrimPrefix(parent, "projects/")
+		} else {
+			r.Parent = crm + name[:strings.Index(name, "/roles/")]
+		}
+		p.add(in, r)
+		return nil
+	}
 }

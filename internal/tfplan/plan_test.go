@@ -381,3 +381,88 @@ func TestSources(t *testing.T) {
 		}
 	}
 }
+
+// TestPlatformPlan: a plan with a module instantiated with for_each, a v1
+// service with its annotations, Eventarc, a Binary Authorization policy, a
+// custom role, KMS, a folder binding and members known only after apply.
+func TestPlatformPlan(t *testing.T) {
+	p := readPlan(t, "testdata/platform.plan.json")
+	rep := scanPlan(t, p, nil)
+	got := found(rep)
+	const billing = `module.svc["billing"].google_cloud_run_v2_service.this`
+	for _, want := range []string{
+		"runtime-privileged google_project_iam_member.legacy_deployer", // a custom role with actAs and run.services.update
+		"image-untrusted-registry google_cloud_run_service.legacy",     // Docker Hub
+		"image-not-pinned google_cloud_run_service.legacy",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("missing %q; got:\n%s", want, strings.Join(got, "\n"))
+		}
+	}
+	for _, bad := range []string{
+		"binauthz-not-enforced " + billing,                      // the project's policy enforces attestations
+		"binauthz-not-enforced google_cloud_run_service.legacy", // its annotation uses that policy
+		"ingress-open-internal google_cloud_run_service.legacy", // internal by annotation
+		"runtime-default-sa " + billing,
+		"image-not-pinned " + billing,
+		"egress-not-restricted " + billing, // all traffic through the VPC
+	} {
+		if slices.Contains(got, bad) {
+			t.Errorf("finding %q claimed; got:\n%s", bad, strings.Join(got, "\n"))
+		}
+	}
+	inv := rep.Inventory
+	svc := "//run.googleapis.com/projects/plat-prod/locations/us-central1/services/billing"
+	caller := "serviceAccount:billing-caller@plat-prod.iam.gserviceaccount.com"
+	if a := inv.Address(svc, "", ""); a != billing {
+		t.Errorf("billing declared by %q, want %q", a, billing)
+	}
+	if a := inv.Address(svc, "roles/run.invoker", caller); a != `module.svc["billing"].google_cloud_run_v2_service_iam_binding.invokers` {
+		t.Errorf("invoker declared by %q", a)
+	}
+	key := "//cloudkms.googleapis.com/projects/plat-prod/locations/us-central1/keyRings/apps/cryptoKeys/billing"
+	if a := inv.Address(key, "roles/cloudkms.cryptoKeyEncrypterDecrypter", "serviceAccount:billing@plat-prod.iam.gserviceaccount.com"); a != "google_kms_crypto_key_iam_member.billing_key" {
+		t.Errorf("key grant declared by %q (the key's id is resolved through its planned key ring)", a)
+	}
+	if a := inv.Address("//cloudresourcemanager.googleapis.com/folders/4242", "roles/run.invoker", "allAuthenticatedUsers"); a != "google_folder_iam_binding.invokers" {
+		t.Errorf("folder binding declared by %q", a)
+	}
+	// The trigger delivers to billing as its planned account; the caller
+	// resolved from the binding invokes it.
+	edges := map[string]bool{}
+	for _, e := range rep.Graph.In(svc) {
+		edges[string(e.Kind)+" "+e.From] = true
+	}
+	for _, want := range []string{
+		"triggers //eventarc.googleapis.com/projects/plat-prod/locations/us-central1/triggers/audit-to-billing",
+		"can_invoke " + caller,
+	} {
+		if !edges[want] {
+			t.Errorf("no edge %q into billing; edges: %v", want, edges)
+		}
+	}
+	var unknown []string
+	for _, pr := range rep.Problems {
+		if pr.Kind == inventory.ProblemUnknown {
+			unknown = append(unknown, pr.Msg)
+		}
+	}
+	for _, want := range []string{
+		`module.svc["billing"].google_cloud_run_v2_service_iam_binding.invokers: members is known only after apply`,
+		"google_project_iam_member.from_data: member is known only after apply",
+	} {
+		if !slices.ContainsFunc(unknown, func(s string) bool { return strings.HasPrefix(s, want) }) {
+			t.Errorf("no problem %q; got %q", want, unknown)
+		}
+	}
+	for _, a := range inv.Assets {
+		if a.IAMPolicy == nil {
+			continue
+		}
+		for _, b := range a.IAMPolicy.Bindings {
+			if b.Role == "roles/run.admin" {
+				t.Errorf("a member known only after apply is counted: %v on %s", b, a.Name)
+			}
+		}
+	}
+}
