@@ -62,6 +62,7 @@ fuzz: ## run every fuzz target for FUZZTIME each (make test runs their seed corp
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) ./internal/auth/
 	$(GO) test -run '^$$' -fuzz '^FuzzBuild$$' -fuzztime $(FUZZTIME) ./internal/build/
 	$(GO) test -run '^$$' -fuzz '^FuzzRenderGcloud$$' -fuzztime $(FUZZTIME) ./internal/changeset/
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./internal/tfplan/
 
 .PHONY: clean
 clean: ## remove build output and the demo database
