@@ -466,3 +466,28 @@ func TestPlatformPlan(t *testing.T) {
 		}
 	}
 }
+
+// TestSameAsInventory: Google's converter turns the plan into CAI records
+// (testdata/real/README.md); scanned as an export, they give the same
+// findings, on the same subjects, as the plan scanned as a plan.
+func TestSameAsInventory(t *testing.T) {
+	inv, err := inventory.ReadPaths("testdata/real/tgc-cai-cloud-run-service-iam-policy.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles := iam.MustPredefined()
+	at := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
+	exported := scan.Run(inv, roles, rules.All(), at, nil)
+	planned := scanPlan(t, readPlan(t, "testdata/real/tgc-cloud-run-service-iam-policy.json"), nil)
+	key := func(rep *scan.Report) []string {
+		var out []string
+		for _, f := range rep.Findings {
+			out = append(out, f.Check+" "+f.Subject)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got, want := key(planned), key(exported); !slices.Equal(got, want) || len(want) == 0 {
+		t.Errorf("findings of the plan:\n%s\nof the converter's CAI records:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
