@@ -290,7 +290,7 @@ func mapGrant(kind GrantKind, target iamTarget) mapper {
 	return func(in *instance, p *Plan) error {
 		name, ok := target.name(in)
 		if !ok {
-			if name == "" && len(in.unknowns) == 0 {
+			if len(in.unknowns) == 0 {
 				return fmt.Errorf("it names no resource")
 			}
 			p.Unknown = append(p.Unknown, in.unknowns...)
@@ -366,7 +366,7 @@ func mapRunV2(job bool) mapper {
 		}
 		name, loc, proj := in.str("name"), in.str("location"), in.project()
 		if name == "" || loc == "" || proj == "" {
-			return fmt.Errorf("its name, location or project is not known before apply")
+			return unknownName("name, location or project")
 		}
 		r := Resource{Name: fmt.Sprintf("//run.googleapis.com/projects/%s/locations/%s/%s/%s", proj, loc, coll, name),
 			Type: typ, Version: "v2", Project: proj}
@@ -488,7 +488,7 @@ func slicesClone(p path) path { return append(path(nil), p...) }
 func mapRunV1(in *instance, p *Plan) error {
 	name, loc, proj := in.str("name"), in.str("location"), in.project()
 	if name == "" || loc == "" || proj == "" {
-		return fmt.Errorf("its name, location or project is not known before apply")
+		return unknownName("name, location or project")
 	}
 	r := Resource{Name: fmt.Sprintf("//run.googleapis.com/projects/%s/locations/%s/services/%s", proj, loc, name),
 		Type: inventory.TypeRunService, Version: "v1", Project: proj}
@@ -570,7 +570,7 @@ func mapRunV1(in *instance, p *Plan) error {
 func mapServiceAccount(in *instance, p *Plan) error {
 	email := serviceAccountEmail(in)
 	if email == "" {
-		return fmt.Errorf("its account_id or project is not known before apply")
+		return unknownName("account_id or project")
 	}
 	proj := in.project()
 	p.add(in, Resource{Name: "//iam.googleapis.com/projects/" + proj + "/serviceAccounts/" + email,
@@ -583,7 +583,7 @@ func mapServiceAccount(in *instance, p *Plan) error {
 func mapTopic(in *instance, p *Plan) error {
 	t := resolveTopic(in, "id")
 	if t == "" {
-		return fmt.Errorf("its name or project is not known before apply")
+		return unknownName("name or project")
 	}
 	p.add(in, Resource{Name: "//pubsub.googleapis.com/" + t, Type: inventory.TypeTopic, Data: map[string]any{"name": t}})
 	return nil
@@ -592,7 +592,7 @@ func mapTopic(in *instance, p *Plan) error {
 func mapSubscription(in *instance, p *Plan) error {
 	name, proj := in.str("name"), in.project()
 	if name == "" || proj == "" {
-		return fmt.Errorf("its name or project is not known before apply")
+		return unknownName("name or project")
 	}
 	full := "projects/" + proj + "/subscriptions/" + name
 	data := map[string]any{"name": full}
@@ -623,7 +623,7 @@ func mapSubscription(in *instance, p *Plan) error {
 func mapTrigger(in *instance, p *Plan) error {
 	name, loc, proj := in.str("name"), in.str("location"), in.project()
 	if name == "" || loc == "" || proj == "" {
-		return fmt.Errorf("its name, location or project is not known before apply")
+		return unknownName("name, location or project")
 	}
 	full := fmt.Sprintf("projects/%s/locations/%s/triggers/%s", proj, loc, name)
 	data := map[string]any{"name": full}
@@ -651,7 +651,7 @@ func mapTrigger(in *instance, p *Plan) error {
 func mapSchedulerJob(in *instance, p *Plan) error {
 	name, loc, proj := in.str("name"), in.str("region"), in.project()
 	if name == "" || loc == "" || proj == "" {
-		return fmt.Errorf("its name, region or project is not known before apply")
+		return unknownName("name, region or project")
 	}
 	full := fmt.Sprintf("projects/%s/locations/%s/jobs/%s", proj, loc, name)
 	data := map[string]any{"name": full, "schedule": in.str("schedule")}
@@ -678,7 +678,7 @@ func mapSchedulerJob(in *instance, p *Plan) error {
 func mapBucket(in *instance, p *Plan) error {
 	name := in.str("name")
 	if name == "" {
-		return fmt.Errorf("its name is not known before apply")
+		return unknownName("name")
 	}
 	p.add(in, Resource{Name: "//storage.googleapis.com/" + name, Type: inventory.TypeBucket, Data: map[string]any{
 		"name": name, "iamConfiguration": map[string]any{
@@ -690,7 +690,7 @@ func mapBucket(in *instance, p *Plan) error {
 func mapSecret(in *instance, p *Plan) error {
 	s := resolveSecret(in, "id")
 	if s == "" {
-		return fmt.Errorf("its secret_id or project is not known before apply")
+		return unknownName("secret_id or project")
 	}
 	p.add(in, Resource{Name: "//secretmanager.googleapis.com/" + s, Type: inventory.TypeSecret, Data: map[string]any{"name": s}})
 	return nil
@@ -699,7 +699,7 @@ func mapSecret(in *instance, p *Plan) error {
 func mapKeyRing(in *instance, p *Plan) error {
 	name, loc, proj := in.str("name"), in.str("location"), in.project()
 	if name == "" || loc == "" || proj == "" {
-		return fmt.Errorf("its name, location or project is not known before apply")
+		return unknownName("name, location or project")
 	}
 	full := fmt.Sprintf("projects/%s/locations/%s/keyRings/%s", proj, loc, name)
 	p.add(in, Resource{Name: "//cloudkms.googleapis.com/" + full, Type: inventory.TypeKeyRing, Data: map[string]any{"name": full}})
@@ -709,7 +709,7 @@ func mapKeyRing(in *instance, p *Plan) error {
 func mapCryptoKey(in *instance, p *Plan) error {
 	k := cryptoKeyID(in)
 	if k == "" {
-		return fmt.Errorf("its key ring or name is not known before apply")
+		return unknownName("key ring or name")
 	}
 	kr := k[:strings.LastIndex(k, "/cryptoKeys/")]
 	p.add(in, Resource{Name: "//cloudkms.googleapis.com/" + k, Type: inventory.TypeCryptoKey,
@@ -720,7 +720,7 @@ func mapCryptoKey(in *instance, p *Plan) error {
 func mapBinAuthz(in *instance, p *Plan) error {
 	proj := in.project()
 	if proj == "" {
-		return fmt.Errorf("its project is not known before apply")
+		return unknownName("project")
 	}
 	p.add(in, Resource{Name: "//binaryauthorization.googleapis.com/projects/" + proj + "/policy", Type: inventory.TypeBinAuthzPolicy,
 		Data: map[string]any{
@@ -750,7 +750,7 @@ func mapCustomRole(coll, parentAttr string) mapper {
 			parent = in.project()
 		}
 		if parent == "" || id == "" {
-			return fmt.Errorf("its %s or role_id is not known before apply", parentAttr)
+			return unknownName(fmt.Sprintf("%s or role_id", parentAttr))
 		}
 		name := coll + "/" + strings.TrimPrefix(parent, coll+"/") + "/roles/" + id
 		r := Resource{Name: "//iam.googleapis.com/" + name, Type: inventory.TypeRole,
@@ -764,3 +764,14 @@ func mapCustomRole(coll, parentAttr string) mapper {
 		return nil
 	}
 }
+
+// unknownNameError is a resource whose name is known only after apply (a
+// random suffix, another resource's output): it is not read, and that is
+// reported, not an error.
+type unknownNameError struct{ attrs string }
+
+func (e *unknownNameError) Error() string {
+	return "its " + e.attrs + " is not known before apply"
+}
+
+func unknownName(attrs string) error { return &unknownNameError{attrs} }

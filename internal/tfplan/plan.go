@@ -162,6 +162,10 @@ func Read(name string, r io.Reader) (*Plan, error) {
 			in.values, in.unknown = asMap(rc.Change.Before), nil
 			gone := &Plan{}
 			if err := m(in, gone); err != nil {
+				var ue *unknownNameError
+				if errors.As(err, &ue) {
+					continue // it never existed under a name runlens could know
+				}
 				return nil, fmt.Errorf("tfplan: %s: %s: %w", name, rc.Address, err)
 			}
 			for _, r := range gone.Resources {
@@ -171,9 +175,23 @@ func Read(name string, r io.Reader) (*Plan, error) {
 			continue
 		}
 		if err := m(in, p); err != nil {
+			var ue *unknownNameError
+			if errors.As(err, &ue) {
+				p.Unknown = append(p.Unknown, Unknown{Address: rc.Address, Attribute: ue.attrs,
+					Effect: "the resource is not read: what it declares is not checked"})
+				continue
+			}
 			return nil, fmt.Errorf("tfplan: %s: %s: %w", name, rc.Address, err)
 		}
 	}
+	// An instance may meet one unknown value twice (its project names
+	// several things): each is said once.
+	seen := map[Unknown]bool{}
+	p.Unknown = slices.DeleteFunc(p.Unknown, func(u Unknown) bool {
+		dup := seen[u]
+		seen[u] = true
+		return dup
+	})
 	return p, nil
 }
 
@@ -511,6 +529,14 @@ func (in *instance) value(p path, resolve func(target *instance, attr string) st
 // project is the project of the resource: its planned project attribute,
 // else the provider's.
 func (in *instance) project() string {
+	if in.isUnknown(path{"project"}) {
+		// Set by the configuration to what only apply knows (a random
+		// suffix, a project the plan creates): not the provider's.
+		v, ok := in.value(path{"project"}, resolveAttr("google_project", "project_id"), "which project it is in")
+		if !ok || v != "" {
+			return v
+		}
+	}
 	if p := in.str("project"); p != "" {
 		return p
 	}
