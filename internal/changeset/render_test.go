@@ -656,10 +656,10 @@ func TestTerraformLocated(t *testing.T) {
 	}}
 	declared := map[string]string{
 		svc + "|roles/run.invoker|allUsers": "google_cloud_run_v2_service_iam_member.public",
-		svc + "|roles/run.admin|":            "module.app.google_cloud_run_v2_service_iam_binding.admins[0]",
-		svc + "||":                           "module.app.google_cloud_run_v2_service.api",
-		v1 + "||":                            "google_cloud_run_service.old",
-		sub + "||":                           "google_pubsub_subscription.s",
+		svc + "|roles/run.admin|":           "module.app.google_cloud_run_v2_service_iam_binding.admins[0]",
+		svc + "||":                          "module.app.google_cloud_run_v2_service.api",
+		v1 + "||":                           "google_cloud_run_service.old",
+		sub + "||":                          "google_pubsub_subscription.s",
 	}
 	cs.Locate(func(resource, role, member string) string {
 		if role == "" {
