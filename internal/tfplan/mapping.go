@@ -16,21 +16,24 @@ import (
 type mapper func(in *instance, p *Plan) error
 
 var mappers = map[string]mapper{
-	"google_cloud_run_v2_service":         mapRunV2(false),
-	"google_cloud_run_v2_job":             mapRunV2(true),
-	"google_cloud_run_service":            mapRunV1,
-	"google_service_account":              mapServiceAccount,
-	"google_pubsub_topic":                 mapTopic,
-	"google_pubsub_subscription":          mapSubscription,
-	"google_eventarc_trigger":             mapTrigger,
-	"google_cloud_scheduler_job":          mapSchedulerJob,
-	"google_storage_bucket":               mapBucket,
-	"google_secret_manager_secret":        mapSecret,
-	"google_kms_key_ring":                 mapKeyRing,
-	"google_kms_crypto_key":               mapCryptoKey,
-	"google_binary_authorization_policy":  mapBinAuthz,
-	"google_project_iam_custom_role":      mapCustomRole("projects", "project"),
-	"google_organization_iam_custom_role": mapCustomRole("organizations", "org_id"),
+	"google_cloud_run_v2_service":                  mapRunV2(false),
+	"google_cloud_run_v2_job":                      mapRunV2(true),
+	"google_cloud_run_service":                     mapRunV1,
+	"google_service_account":                       mapServiceAccount,
+	"google_pubsub_topic":                          mapTopic,
+	"google_pubsub_subscription":                   mapSubscription,
+	"google_eventarc_trigger":                      mapTrigger,
+	"google_cloud_scheduler_job":                   mapSchedulerJob,
+	"google_storage_bucket":                        mapBucket,
+	"google_secret_manager_secret":                 mapSecret,
+	"google_kms_key_ring":                          mapKeyRing,
+	"google_kms_crypto_key":                        mapCryptoKey,
+	"google_binary_authorization_policy":           mapBinAuthz,
+	"google_project_iam_custom_role":               mapCustomRole("projects", "project"),
+	"google_compute_region_network_endpoint_group": mapNEG,
+	"google_compute_backend_service":               mapBackendService(false),
+	"google_compute_region_backend_service":        mapBackendService(true),
+	"google_organization_iam_custom_role":          mapCustomRole("organizations", "org_id"),
 }
 
 func init() {
@@ -775,3 +778,66 @@ func (e *unknownNameError) Error() string {
 }
 
 func unknownName(attrs string) error { return &unknownNameError{attrs} }
+
+// mapNEG maps a serverless network endpoint group: which Cloud Run service
+// a load balancer's backend reaches.
+func mapNEG(in *instance, p *Plan) error {
+	name, region, proj := in.str("name"), in.str("region"), in.project()
+	if name == "" || region == "" || proj == "" {
+		return unknownName("name, region or project")
+	}
+	full := fmt.Sprintf("projects/%s/regions/%s/networkEndpointGroups/%s", proj, region, name)
+	data := map[string]any{"name": name, "region": region, "selfLink": "https://www.googleapis.com/compute/v1/" + full}
+	if len(in.list("cloud_run")) > 0 {
+		svc, _ := in.value(path{"cloud_run", 0, "service"}, resolveAttr("", "name"), "the service behind it is not known")
+		data["cloudRun"] = map[string]any{"service": svc, "tag": in.str("cloud_run", 0, "tag")}
+	}
+	p.add(in, Resource{Name: "//compute.googleapis.com/" + full, Type: inventory.TypeNEG, Data: data})
+	return nil
+}
+
+// resolveNEG resolves a reference to a network endpoint group the plan
+// creates: its id and self_link name it.
+func resolveNEG(t *instance, attr string) string {
+	if t.rc.Type != "google_compute_region_network_endpoint_group" || (attr != "id" && attr != "self_link" && attr != "") {
+		return ""
+	}
+	name, region, proj := t.str("name"), t.str("region"), t.project()
+	if name == "" || region == "" || proj == "" {
+		return ""
+	}
+	return fmt.Sprintf("projects/%s/regions/%s/networkEndpointGroups/%s", proj, region, name)
+}
+
+// mapBackendService maps a load balancer backend service: whether IAP is on
+// (provider 5 writes an iap block for it, provider 6 also iap.enabled) and
+// the groups it sends to.
+func mapBackendService(regional bool) mapper {
+	return func(in *instance, p *Plan) error {
+		name, proj := in.str("name"), in.project()
+		scope := "global"
+		if regional {
+			scope = "regions/" + in.str("region")
+		}
+		if name == "" || proj == "" || scope == "regions/" {
+			return unknownName("name, region or project")
+		}
+		full := fmt.Sprintf("projects/%s/%s/backendServices/%s", proj, scope, name)
+		data := map[string]any{"name": name}
+		if len(in.list("iap")) > 0 {
+			enabled, set := at(in.values, path{"iap", 0, "enabled"}).(bool)
+			data["iap"] = map[string]any{"enabled": !set || enabled}
+		}
+		var backends []any
+		for i := range in.list("backend") {
+			if g, _ := in.value(path{"backend", i, "group"}, resolveNEG, "which group this backend sends to is not known"); g != "" {
+				backends = append(backends, map[string]any{"group": g})
+			}
+		}
+		if len(backends) > 0 {
+			data["backends"] = backends
+		}
+		p.add(in, Resource{Name: "//compute.googleapis.com/" + full, Type: inventory.TypeBackendService, Data: data})
+		return nil
+	}
+}

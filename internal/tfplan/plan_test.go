@@ -491,3 +491,23 @@ func TestSameAsInventory(t *testing.T) {
 		t.Errorf("findings of the plan:\n%s\nof the converter's CAI records:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestPlanLoadBalancer: a serverless NEG and a backend service with IAP in
+// the plan put billing behind IAP, and the checks that need load
+// balancers are no longer blind.
+func TestPlanLoadBalancer(t *testing.T) {
+	rep := scanPlan(t, readPlan(t, "testdata/platform.plan.json"), nil)
+	n, ok := rep.Graph.Node("//run.googleapis.com/projects/plat-prod/locations/us-central1/services/billing")
+	if !ok {
+		t.Fatal("no billing")
+	}
+	w := n.Data.(*inventory.Workload)
+	if want := []string{"//compute.googleapis.com/projects/plat-prod/global/backendServices/billing-backend"}; !slices.Equal(w.BehindIAPLoadBalancer, want) {
+		t.Errorf("billing behind %q, want %q", w.BehindIAPLoadBalancer, want)
+	}
+	for _, g := range rep.Gaps {
+		if strings.Contains(g.Missing, "load balancer") {
+			t.Errorf("gap %q with backend services in the plan", g.Missing)
+		}
+	}
+}
