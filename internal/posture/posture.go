@@ -30,6 +30,11 @@ type Current struct {
 	Report     *scan.Report
 	Exceptions map[string]store.Exception // active exceptions by finding ID
 	nextExpiry time.Time                  // when the earliest of them expires; zero if none
+	// FeedSeq is the last feed journal entry the state holds (the
+	// snapshot's, or later ones applied since), FeedAt when the last was
+	// applied (zero: none since the snapshot).
+	FeedSeq int64
+	FeedAt  time.Time
 
 	fixesOnce sync.Once // computes fixes on first use
 	fixes     []rules.Fix
@@ -73,6 +78,11 @@ type Service struct {
 	log    *slog.Logger
 	cur    atomic.Pointer[Current]
 	syncMu sync.Mutex // one sync at a time
+	// stateMu orders the changes of the served state that build on it: a
+	// feed batch applied to it, a sync's end (its snapshot stored and
+	// served, then the feed changes it does not hold applied on top).
+	stateMu   sync.Mutex
+	alertOpts AlertOptions
 	// expiring is set while a request re-serves the state after an
 	// exception expired (Current).
 	expiring atomic.Bool
@@ -130,7 +140,7 @@ func (s *Service) Current() (*Current, error) {
 			}
 		}
 		n := s.withExceptions(c.Snapshot, c.Report, active)
-		n.gone = c.gone
+		n.gone, n.FeedSeq, n.FeedAt = c.gone, c.FeedSeq, c.FeedAt
 		s.warm(n)
 		if s.cur.CompareAndSwap(c, n) {
 			return n, nil
@@ -142,7 +152,7 @@ func (s *Service) Current() (*Current, error) {
 
 // withExceptions builds the served state of a report under exceptions.
 func (s *Service) withExceptions(sn store.Snapshot, rep *scan.Report, active map[string]store.Exception) *Current {
-	c := &Current{Snapshot: sn, Exceptions: active}
+	c := &Current{Snapshot: sn, Exceptions: active, FeedSeq: sn.FeedSeq}
 	for _, e := range active {
 		if c.nextExpiry.IsZero() || e.ExpiresAt.Before(c.nextExpiry) {
 			c.nextExpiry = e.ExpiresAt
@@ -174,8 +184,13 @@ func (s *Service) serveReady(ctx context.Context, sn store.Snapshot, rep *scan.R
 		if err != nil {
 			return nil, err
 		}
+		old := s.cur.Load()
 		c = s.withExceptions(sn, rep, active)
 		c.gone = gone
+		if old != nil && old.Report.Inventory == rep.Inventory {
+			// The same state under other exceptions: with its feed changes.
+			c.FeedSeq, c.FeedAt = old.FeedSeq, old.FeedAt
+		}
 		s.warm(c)
 	}
 	s.cur.Store(c)
@@ -319,8 +334,11 @@ func (s *Service) Load(ctx context.Context) error {
 	if rep.ProblemTally.All == nil {
 		rep.ProblemTally = inventory.TallyProblems(rep.Problems, nil)
 	}
-	_, err = s.serve(ctx, sn, rep)
-	return err
+	if _, err = s.serve(ctx, sn, rep); err != nil {
+		return err
+	}
+	// Feed changes journaled after the snapshot: served on top of it.
+	return s.replayJournal(ctx)
 }
 
 // Reader produces an inventory for a sync: from files, the demo or the live
@@ -358,6 +376,22 @@ func (s *Service) sync(ctx context.Context, source string, at time.Time, read Re
 		}
 		return store.Snapshot{}, fmt.Errorf("posture: sync %s: %w", source, err)
 	}
+	// The feed changes journaled before the read starts are in what it
+	// reads: the snapshot holds them. Later ones are applied on top.
+	var feedSeq int64
+	if at.IsZero() {
+		var err error
+		if feedSeq, err = s.st.FeedSeq(ctx); err != nil {
+			return fail(err)
+		}
+		if source == "feed" {
+			// A fold: the served state is what is stored.
+			if c := s.cur.Load(); c != nil {
+				feedSeq = c.FeedSeq
+			}
+		}
+	}
+	readStarted := s.now()
 	expected := 0 // what the last sync of the same scope read, for an ETA
 	if last, err := s.st.LastComplete(ctx, source); err == nil {
 		expected = last.Records
@@ -399,7 +433,10 @@ func (s *Service) sync(ctx context.Context, source string, at time.Time, read Re
 		return fail(err)
 	}
 	rep := scan.Run(inv, s.roles, rules.All(), when, func(id string) bool { _, ok := active[id]; return ok })
-	id, err := s.st.SaveSnapshot(ctx, store.SnapshotInput{Source: source, At: at, Inventory: inv, Problems: rep.Problems, ProblemTally: rep.ProblemTally, Findings: rep.Findings, Scores: rep.Scores})
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	prev := s.cur.Load()
+	id, err := s.st.SaveSnapshot(ctx, store.SnapshotInput{Source: source, At: at, Inventory: inv, Problems: rep.Problems, ProblemTally: rep.ProblemTally, Findings: rep.Findings, Scores: rep.Scores, FeedSeq: feedSeq})
 	if err != nil {
 		return fail(err)
 	}
@@ -432,6 +469,22 @@ func (s *Service) sync(ctx context.Context, source string, at time.Time, read Re
 	if s.keep > 0 {
 		if err := s.st.PruneSnapshots(ctx, s.keep); err != nil {
 			s.log.Warn("prune snapshots", "err", err)
+		}
+	}
+	if source != "feed" && at.IsZero() {
+		if err := s.st.SetSetting(ctx, settingFeedFloor, readStarted.UTC().Format(time.RFC3339Nano)); err != nil {
+			s.log.Error("record when the sync's read started", "snapshot", id, "err", err)
+		}
+	}
+	// Feed changes journaled while it read: on top of what it read.
+	next, changed, err := s.applyJournal(ctx, s.cur.Load(), 0)
+	if err != nil {
+		s.log.Error("apply the feed changes after a sync", "snapshot", id, "err", err)
+		next = s.cur.Load()
+	}
+	if source != "feed" { // a fold stores what is served: nothing changed
+		if _, err := s.alertOn(ctx, prev, next, source, changed); err != nil {
+			s.log.Error("alerts after a sync", "snapshot", id, "err", err)
 		}
 	}
 	s.log.Info("sync complete", "source", source, "snapshot", id, "summary", inv.Summary(), "findings", len(rep.Findings))

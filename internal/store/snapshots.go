@@ -30,6 +30,8 @@ type Snapshot struct {
 	Error        string
 	OrgScore     int
 	OrgGrade     string
+	// FeedSeq is the last feed journal entry the snapshot holds (0: none).
+	FeedSeq int64
 }
 
 // SnapshotInput is everything a complete snapshot stores.
@@ -42,6 +44,9 @@ type SnapshotInput struct {
 	ProblemTally inventory.ProblemTally
 	Findings     []rules.Finding
 	Scores       rules.Scores
+	// FeedSeq is the last feed journal entry the inventory holds: the
+	// journal up to it is deleted once the snapshot is complete.
+	FeedSeq int64
 }
 
 // A snapshot is written in batches of short transactions, so that a change
@@ -117,13 +122,17 @@ func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (id int64, e
 		return 0, fmt.Errorf("store: save snapshot: coverage: %w", err)
 	}
 	if err = w.exec(`UPDATE snapshots SET status = 'complete', error = '', records = ?, assets = ?, skipped = ?, problems = ?,
-		org_score = ?, org_grade = ?, coverage = ?, problem_tally = ? WHERE id = ?`, in.Inventory.Records, len(in.Inventory.Assets), in.Inventory.Skipped, string(pj),
-		in.Scores.Organization.Score, in.Scores.Organization.Grade, string(cov), string(tj), id); err != nil {
+		org_score = ?, org_grade = ?, coverage = ?, problem_tally = ?, feed_seq = ? WHERE id = ?`, in.Inventory.Records, len(in.Inventory.Assets), in.Inventory.Skipped, string(pj),
+		in.Scores.Organization.Score, in.Scores.Organization.Grade, string(cov), string(tj), in.FeedSeq, id); err != nil {
 		return 0, fmt.Errorf("store: save snapshot: %w", err)
 	}
 	if err = w.commit(); err != nil {
 		return 0, fmt.Errorf("store: save snapshot: commit: %w", err)
 	}
+	// The snapshot holds the journal up to FeedSeq: it may go. Should this
+	// fail, the entries stay but are never applied again (they are not
+	// after the snapshot's FeedSeq); the next fold removes them.
+	_ = s.foldFeed(context.WithoutCancel(ctx), in.FeedSeq)
 	return id, nil
 }
 
@@ -365,12 +374,12 @@ func (s *Store) RecordFailedSync(ctx context.Context, source string, syncErr err
 	return nil
 }
 
-const snapshotCols = `id, created_at, source, status, records, assets, skipped, problems, problem_tally, error, COALESCE(org_score, 0), COALESCE(org_grade, '')`
+const snapshotCols = `id, created_at, source, status, records, assets, skipped, problems, problem_tally, error, COALESCE(org_score, 0), COALESCE(org_grade, ''), feed_seq`
 
 func scanSnapshot(row interface{ Scan(...any) error }) (Snapshot, error) {
 	var sn Snapshot
 	var created, problems, tally string
-	if err := row.Scan(&sn.ID, &created, &sn.Source, &sn.Status, &sn.Records, &sn.Assets, &sn.Skipped, &problems, &tally, &sn.Error, &sn.OrgScore, &sn.OrgGrade); err != nil {
+	if err := row.Scan(&sn.ID, &created, &sn.Source, &sn.Status, &sn.Records, &sn.Assets, &sn.Skipped, &problems, &tally, &sn.Error, &sn.OrgScore, &sn.OrgGrade, &sn.FeedSeq); err != nil {
 		return sn, err
 	}
 	sn.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
