@@ -497,7 +497,7 @@ func TestProgressSum(t *testing.T) {
 // over what exists, failing the build on a severe finding, naming the
 // resource addresses, and the fix rendered on those resources.
 func TestScanPlan(t *testing.T) {
-	plan := filepath.Join("testdata", "plan", "shop.plan.json")
+	plan := filepath.Join("testdata", "ci", "shop", "plan.json")
 	out, stderr, err := runCmd(t, "scan", "--plan", plan, "--fail-on", "high")
 	var code exitCode
 	if !errors.As(err, &code) || code != 3 {
@@ -568,7 +568,7 @@ func TestScanPlan(t *testing.T) {
 	}{
 		{[]string{"scan", "--plan", "missing.json"}, "--plan"},
 		{[]string{"scan", "--demo", "--tf-dir", "."}, "--tf-dir needs --plan"},
-		{[]string{"scan", "--plan", filepath.Join("testdata", "plan", "README.md")}, "not JSON"},
+		{[]string{"scan", "--plan", filepath.Join("testdata", "ci", "shop", "main.tf")}, "not JSON"},
 	} {
 		if _, _, err := runCmd(t, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("runlens %v = %v, want an error mentioning %q", tc.args, err, tc.want)
