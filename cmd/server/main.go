@@ -65,11 +65,12 @@ func exitStatus(err error) int {
 const usage = `runlens — least-privilege console for Google Cloud Run
 
 Usage:
-  runlens serve [--demo] [--db FILE] [--addr HOST:PORT] [--iap-audience AUD] [--dev-user EMAIL] [--input PATH]...
+  runlens serve [--demo] [--db FILE] [--addr HOST:PORT] [--iap-audience AUD] [--dev-user EMAIL] [--input PATH]... [--feed-subscription projects/P/subscriptions/S]
   runlens sync  --scope organizations/N|folders/N|projects/P ... | --input PATH ... [--db FILE]
-  runlens scan  --input PATH ... | --demo [--format text|json|sarif] [--fail-on SEVERITY] [--baseline FILE [--only-new]] [--db FILE]
+  runlens scan  --input PATH ... | --demo | --plan PLAN.json [--format text|json|sarif] [--fail-on SEVERITY] [--baseline FILE [--only-new]] [--db FILE]
   runlens graph --input PATH ... | --demo [--format json]
-  runlens plan  --input PATH ... | --demo --finding ID [--format gcloud|terraform|diff|rollback|json]
+  runlens plan  --input PATH ... | --demo | --plan PLAN.json --finding ID [--format gcloud|terraform|diff|rollback|json]
+  runlens watch --replay FEED.jsonl --db FILE [--demo | --input PATH ...] [--alert-severity high]   (apply feed messages, print alerts as JSON lines)
   runlens roles --out FILE   (refresh the predefined role catalog from the IAM API)
   runlens generate [--size 1000x50] [--seed 1] > FILE.jsonl   (a synthetic organization in CAI export format)
 
@@ -96,6 +97,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runPlan(ctx, args[1:], getenv, stdout, stderr)
 	case "generate":
 		return runGenerate(ctx, args[1:], getenv, stdout, stderr)
+	case "watch":
+		return runWatch(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

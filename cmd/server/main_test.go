@@ -575,3 +575,51 @@ func TestScanPlan(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchReplay replays the demo's feed file: one alert per change (a
+// service made public, an identity switched to the default account, an
+// image moved to Docker Hub), none for the message delivered again or the
+// late one, none at all on a second replay; a malformed line is reported
+// with its line number and the rest applied.
+func TestWatchReplay(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "watch.db")
+	feed := filepath.Join("..", "..", "internal", "demo", "feed", "changes.jsonl")
+	out, stderr, err := runCmd(t, "watch", "--replay", feed, "--db", db, "--demo")
+	if err != nil {
+		t.Fatalf("watch: %v\n%s", err, stderr)
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var a struct{ Event, Workload, Message string }
+		if err := json.Unmarshal([]byte(l), &a); err != nil {
+			t.Fatalf("not a JSON line: %q", l)
+		}
+		got = append(got, a.Event+" "+a.Workload[strings.LastIndex(a.Workload, "/")+1:])
+		if name := a.Workload[strings.LastIndex(a.Workload, "/")+1:]; !strings.Contains(a.Message, name) {
+			t.Errorf("alert %q does not name %s", a.Message, name)
+		}
+	}
+	want := []string{"public-invoker fleet-ml-score", "service-account-changed ledger-api", "new-image-repository qa-mock-payments"}
+	if !slices.Equal(got, want) {
+		t.Errorf("alerts = %q, want %q", got, want)
+	}
+	if !strings.Contains(stderr, "6 messages: 3 changes applied, 2 stale") {
+		t.Errorf("summary: %s", stderr)
+	}
+	out, _, err = runCmd(t, "watch", "--replay", feed, "--db", db)
+	if err != nil || out != "" {
+		t.Errorf("second replay: %v, alerts %q; want none", err, out)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.jsonl")
+	if err := os.WriteFile(bad, []byte("{\"asset\":{}}\nnot json\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err = runCmd(t, "watch", "--replay", bad, "--db", db)
+	if err != nil || !strings.Contains(stderr, "bad.jsonl:2: feed: not a feed notification") || !strings.Contains(stderr, "2 malformed") {
+		t.Errorf("malformed lines: %v\n%s", err, stderr)
+	}
+	if _, _, err := runCmd(t, "watch", "--replay", feed, "--db", filepath.Join(t.TempDir(), "empty.db")); err == nil || !strings.Contains(err.Error(), "has no snapshot") {
+		t.Errorf("watch on an empty database = %v", err)
+	}
+}

@@ -218,7 +218,11 @@ func (c *comparer) drift(p, n *graph.Node) []store.Alert {
 			continue
 		}
 		granted = append(granted, e.From)
-		out = append(out, c.event(n, PublicInvoker, rules.High, names.Of(c.next.Graph, e.From).Phrase()+" can now invoke it ("+e.Role+" on "+names.Of(c.next.Graph, e.Via).Phrase()+")", e.Via))
+		where := "on it"
+		if e.Via != n.ID {
+			where = "on " + names.Of(c.next.Graph, e.Via).Phrase()
+		}
+		out = append(out, c.event(n, PublicInvoker, rules.High, names.Of(c.next.Graph, e.From).Phrase()+" can now invoke it ("+e.Role+" "+where+")", e.Via))
 	}
 	if pw.BinAuthz.Enabled && !nw.BinAuthz.Enabled {
 		out = append(out, c.event(n, BinAuthzRemoved, rules.High, "Binary Authorization removed (it used policy "+pw.BinAuthz.Policy+")"))

@@ -34,9 +34,9 @@ func (s *Service) SetAlerts(o AlertOptions) { s.alertOpts = o }
 // alerts only on what comes after it.
 const settingAlertedSeq = "feed.alerted_seq"
 
-// settingFeedFloor is when the read of the latest synced snapshot started:
-// it holds every change before, so a notification older than that (late,
-// or delivered again long after) is stale.
+// settingFeedFloor is when the latest live read (sync --scope) started: it
+// holds every change before, so a notification older than that (late, or
+// delivered again long after) is stale.
 const settingFeedFloor = "feed.floor"
 
 func (s *Service) feedFloor(ctx context.Context) (time.Time, error) {
@@ -52,8 +52,15 @@ type FeedResult struct {
 	Taken      int      // journaled: newer than what was taken of the asset
 	Stale      int      // older than or as old as what was taken (out of order, or delivered again)
 	Irrelevant int      // of asset types runlens does not read
-	Malformed  int      // not feed notifications: acknowledged and dropped, with the reason logged
-	Errors     []string // the first reasons, for the log
+	Malformed  int           // not feed notifications: acknowledged and dropped, with the reason logged
+	Problems   []FeedProblem // why, for the first of them
+}
+
+// FeedProblem is a message IngestFeed could not read: its index in the
+// batch and why.
+type FeedProblem struct {
+	Index int
+	Err   string
 }
 
 // IngestFeed decodes Cloud Asset Inventory feed notifications (Pub/Sub
@@ -63,7 +70,7 @@ type FeedResult struct {
 func (s *Service) IngestFeed(ctx context.Context, msgs [][]byte) (FeedResult, error) {
 	var res FeedResult
 	changes := make([]store.FeedChange, 0, len(msgs))
-	for _, m := range msgs {
+	for i, m := range msgs {
 		c, err := feed.Decode(m)
 		switch {
 		case errors.Is(err, feed.ErrIrrelevant):
@@ -71,8 +78,8 @@ func (s *Service) IngestFeed(ctx context.Context, msgs [][]byte) (FeedResult, er
 			continue
 		case err != nil:
 			res.Malformed++
-			if len(res.Errors) < 5 {
-				res.Errors = append(res.Errors, err.Error())
+			if len(res.Problems) < 100 {
+				res.Problems = append(res.Problems, FeedProblem{Index: i, Err: err.Error()})
 			}
 			continue
 		}

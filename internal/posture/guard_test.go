@@ -109,7 +109,8 @@ func TestFeedAlerts(t *testing.T) {
 	defer st.Close()
 	clock := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
 	ps, sent := newGuard(t, st, &clock)
-	if _, err := ps.Sync(ctx, "demo", demoReader); err != nil {
+	// As a live read: it says when the state was read.
+	if _, err := ps.Sync(ctx, "live: organizations/1", demoReader); err != nil {
 		t.Fatal(err)
 	}
 	c, _ := ps.Current()

@@ -471,7 +471,9 @@ func (s *Service) sync(ctx context.Context, source string, at time.Time, read Re
 			s.log.Warn("prune snapshots", "err", err)
 		}
 	}
-	if source != "feed" && at.IsZero() {
+	// Only a live read says when the state was read; an export file was
+	// written at some time before.
+	if strings.HasPrefix(source, "live:") && at.IsZero() {
 		if err := s.st.SetSetting(ctx, settingFeedFloor, readStarted.UTC().Format(time.RFC3339Nano)); err != nil {
 			s.log.Error("record when the sync's read started", "snapshot", id, "err", err)
 		}
