@@ -21,9 +21,11 @@ import (
 	"github.com/runlens/runlens/internal/handlers"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/notify"
 	"github.com/runlens/runlens/internal/par"
 	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/internal/review"
+	"github.com/runlens/runlens/internal/rules"
 	"github.com/runlens/runlens/internal/store"
 )
 
@@ -40,10 +42,16 @@ func newLogger(w io.Writer, dev bool) *slog.Logger {
 		return slog.New(slog.NewTextHandler(w, nil))
 	}
 	// Cloud Logging reads "severity" and "message".
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		if len(groups) > 0 {
+			return a
+		}
 		switch a.Key {
 		case slog.LevelKey:
-			a.Key = "severity"
+			// Cloud Logging's names: WARNING, not slog's WARN; CRITICAL
+			// above ERROR (alerts).
+			lvl, _ := a.Value.Any().(slog.Level)
+			return slog.String("severity", notify.CloudSeverity(lvl))
 		case slog.MessageKey:
 			a.Key = "message"
 		}
@@ -71,6 +79,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	applyAs := fs.String("apply-as", getenv("RUNLENS_APPLY_AS"), "turn apply on: the applier service account runlens impersonates to apply approved change sets (env RUNLENS_APPLY_AS); off when empty. "+
 		"Tests only: with env RUNLENS_APPLY_EMULATOR=HOST:PORT, apply sends every Google API call to that gRPC server instead, in plaintext and without credentials")
 	applyEmulator := getenv("RUNLENS_APPLY_EMULATOR")
+	feedSub := fs.String("feed-subscription", getenv("RUNLENS_FEED_SUBSCRIPTION"), "pull Cloud Asset Inventory feed notifications from this Pub/Sub subscription, projects/P/subscriptions/S (env RUNLENS_FEED_SUBSCRIPTION): changes are applied within seconds and alerted on")
+	alertSev := fs.String("alert-severity", envOr(getenv, "RUNLENS_ALERT_SEVERITY", "high"), "the least severe new finding that alerts (low, medium, high, critical); drift events always do")
+	feedFold := fs.Duration("feed-fold", time.Hour, "with --feed-subscription, store the state the feed changed as a snapshot this often (a point of the trend)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -110,6 +121,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	ps := posture.New(st, roles, log, *keep)
+	minSev, err := rules.ParseSeverity(*alertSev)
+	if err != nil {
+		return fmt.Errorf("serve: --alert-severity: %w", err)
+	}
+	if *feedSub != "" && !feedSubscriptionRE.MatchString(*feedSub) {
+		return fmt.Errorf("serve: --feed-subscription %q is not projects/PROJECT/subscriptions/SUBSCRIPTION", *feedSub)
+	}
+	ps.SetAlerts(posture.AlertOptions{MinSeverity: minSev, Send: alertSender(ctx, st, log)})
 	var applier review.Applier
 	if *applyAs != "" {
 		var opts []option.ClientOption
@@ -197,6 +216,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 				}
 			}
 		}()
+	}
+	if *feedSub != "" {
+		stop, err := startFeed(ctx, *feedSub, ps, log, *feedFold)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	h, err := handlers.New(ps, rv, st, verifier, cfg, log)
 	if err != nil {

@@ -376,19 +376,21 @@ func (s *Service) sync(ctx context.Context, source string, at time.Time, read Re
 		}
 		return store.Snapshot{}, fmt.Errorf("posture: sync %s: %w", source, err)
 	}
-	// The feed changes journaled before the read starts are in what it
-	// reads: the snapshot holds them. Later ones are applied on top.
+	// The feed changes journaled before a live read starts are in what it
+	// reads: the snapshot holds them, and later ones are applied on top. A
+	// fold stores the served state, which holds what it applied. Files say
+	// nothing of when they were exported: the journal is applied on top.
 	var feedSeq int64
-	if at.IsZero() {
+	switch {
+	case !at.IsZero():
+	case source == "feed":
+		if c := s.cur.Load(); c != nil {
+			feedSeq = c.FeedSeq
+		}
+	case strings.HasPrefix(source, "live:"):
 		var err error
 		if feedSeq, err = s.st.FeedSeq(ctx); err != nil {
 			return fail(err)
-		}
-		if source == "feed" {
-			// A fold: the served state is what is stored.
-			if c := s.cur.Load(); c != nil {
-				feedSeq = c.FeedSeq
-			}
 		}
 	}
 	readStarted := s.now()
