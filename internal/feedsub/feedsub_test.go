@@ -36,7 +36,7 @@ const (
 
 // fake starts Pub/Sub's own in-process fake server with the feed topic and
 // a pull subscription, and returns it with a real client connected to it.
-func fake(t *testing.T) (*pstest.Server, *pubsub.Client) {
+func fake(t testing.TB) (*pstest.Server, *pubsub.Client) {
 	t.Helper()
 	ctx := context.Background()
 	srv := pstest.NewServer()
