@@ -303,16 +303,22 @@ func Repository(image string) string {
 	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
 		ref = ref[:i]
 	}
-	first, rest, found := strings.Cut(ref, "/")
-	if !found || (!strings.ContainsAny(first, ".:") && first != "localhost") {
-		if !found {
-			ref = "library/" + ref
+	// The registry is the first component if it looks like a host (a dot,
+	// a port, or localhost); else the reference is Docker Hub's, where
+	// index.docker.io is docker.io and a one-component path is under
+	// library/ ("nginx", "docker.io/nginx" and "index.docker.io/nginx" are
+	// all docker.io/library/nginx).
+	host, path := "docker.io", ref
+	if first, rest, found := strings.Cut(ref, "/"); found && (strings.ContainsAny(first, ".:") || first == "localhost") {
+		host, path = strings.ToLower(first), rest
+		if host == "index.docker.io" {
+			host = "docker.io"
 		}
-		ref = "docker.io/" + ref
-	} else if first == "index.docker.io" {
-		ref = "docker.io/" + rest
 	}
-	return strings.ToLower(ref)
+	if host == "docker.io" && !strings.Contains(path, "/") {
+		path = "library/" + path
+	}
+	return strings.ToLower(host + "/" + path)
 }
 
 // Repositories returns the repositories each workload of a report runs, by

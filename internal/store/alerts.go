@@ -26,6 +26,12 @@ type Alert struct {
 	ClearedAt time.Time `json:"clearedAt,omitzero"`  // finding alerts: when the finding went away
 }
 
+// alertTime writes the time of an alert (the at column) as UTC with all
+// nine fractional digits, so that the text sorts and compares as the time
+// does: RFC 3339 with trailing zeros trimmed does not ("09:00:00.5Z" sorts
+// before "09:00:00Z", and "09:00:00.55Z" before "09:00:00.5Z").
+func alertTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z07:00") }
+
 // Alert kinds.
 const (
 	AlertFinding = "finding"
@@ -47,7 +53,7 @@ func (s *Store) RecordAlerts(ctx context.Context, alerts []Alert, present func(f
 			_ = tx.Rollback()
 		}
 	}()
-	at := now()
+	at := time.Now()
 	rows, err := tx.QueryContext(ctx, `SELECT id, finding_id FROM alerts WHERE finding_id <> '' AND cleared_at IS NULL`)
 	if err != nil {
 		return nil, fmt.Errorf("store: record alerts: %w", err)
@@ -72,7 +78,7 @@ func (s *Store) RecordAlerts(ctx context.Context, alerts []Alert, present func(f
 		return nil, fmt.Errorf("store: record alerts: %w", err)
 	}
 	for _, id := range gone {
-		if _, err := tx.ExecContext(ctx, `UPDATE alerts SET cleared_at = ? WHERE id = ?`, at, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE alerts SET cleared_at = ? WHERE id = ?`, alertTime(at), id); err != nil {
 			return nil, fmt.Errorf("store: record alerts: %w", err)
 		}
 	}
@@ -84,14 +90,14 @@ func (s *Store) RecordAlerts(ctx context.Context, alerts []Alert, present func(f
 			open[a.FindingID] = true
 		}
 		if a.At.IsZero() {
-			a.At, _ = time.Parse(time.RFC3339Nano, at)
+			a.At = at.UTC()
 		}
 		changed := ""
 		if !a.ChangedAt.IsZero() {
 			changed = feedTime(a.ChangedAt)
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO alerts (at, changed_at, kind, event, severity, subject, workload, project, message, finding_id, source)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, feedTime(a.At), changed, a.Kind, a.Event, a.Severity, a.Subject, a.Workload, a.Project, a.Message, a.FindingID, a.Source)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, alertTime(a.At), changed, a.Kind, a.Event, a.Severity, a.Subject, a.Workload, a.Project, a.Message, a.FindingID, a.Source)
 		if err != nil {
 			return nil, fmt.Errorf("store: record alerts: %w", err)
 		}
@@ -126,7 +132,7 @@ func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
 		where, args = append(where, "kind = ?"), append(args, f.Kind)
 	}
 	if !f.Since.IsZero() {
-		where, args = append(where, "at >= ?"), append(args, feedTime(f.Since))
+		where, args = append(where, "at >= ?"), append(args, alertTime(f.Since))
 	}
 	q := `SELECT id, at, changed_at, kind, event, severity, subject, workload, project, message, finding_id, source, COALESCE(cleared_at, '') FROM alerts`
 	if len(where) > 0 {

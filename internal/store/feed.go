@@ -34,7 +34,8 @@ func feedTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 // changed before), in one transaction with their marks, and returns them
 // with their sequence numbers. An older or equal change (delivered out of
 // order, or again) is left out: it is taken already or superseded. A
-// deletion supersedes both contents of the asset. Once this returns, the
+// deletion supersedes both contents of the asset, and is superseded by a
+// change of either that is as new or newer. Once this returns, the
 // messages may be acknowledged: what they changed is durable.
 func (s *Store) RecordFeedChanges(ctx context.Context, changes []FeedChange, floor time.Time) (taken []FeedChange, err error) {
 	tx, err := s.w.BeginTx(ctx, nil)
@@ -65,11 +66,21 @@ func (s *Store) RecordFeedChanges(ctx context.Context, changes []FeedChange, flo
 	}
 	received := now()
 	for _, c := range changes {
-		last, err := mark(c.Name, c.Content)
-		if err != nil {
-			return nil, fmt.Errorf("store: record feed changes: %w", err)
+		contents := []string{c.Content}
+		if c.Deleted {
+			contents = []string{ContentResource, ContentIAMPolicy}
 		}
-		if !c.StartTime.After(last) || c.StartTime.Before(floor) {
+		// A deletion must be newer than what was taken of either
+		// content: a change after it means the asset was there again.
+		stale := c.StartTime.Before(floor)
+		for _, content := range contents {
+			last, err := mark(c.Name, content)
+			if err != nil {
+				return nil, fmt.Errorf("store: record feed changes: %w", err)
+			}
+			stale = stale || !c.StartTime.After(last)
+		}
+		if stale {
 			continue
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO feed_changes (received_at, name, asset_type, content, start_time, deleted, record) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -79,10 +90,6 @@ func (s *Store) RecordFeedChanges(ctx context.Context, changes []FeedChange, flo
 		}
 		if c.Seq, err = res.LastInsertId(); err != nil {
 			return nil, fmt.Errorf("store: record feed changes: %w", err)
-		}
-		contents := []string{c.Content}
-		if c.Deleted {
-			contents = []string{ContentResource, ContentIAMPolicy}
 		}
 		for _, content := range contents {
 			if err := setMark(c, content); err != nil {
