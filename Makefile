@@ -77,6 +77,14 @@ bench-large: build ## scan a generated organization (LARGE_SIZE=1000x50: 1,000,0
 	/usr/bin/time -v $(BIN) scan --input $(LARGE_FILE) --format json --timings 2>&1 >/dev/null | grep -E 'runlens: read|^  [a-z]|Elapsed|Maximum resident'
 	RUNLENS_BENCH_FILE=$(LARGE_FILE) $(GO) test -run '^$$' -bench '^BenchmarkFile$$' -benchtime 1x ./internal/scan/
 
+FEED_SIZE ?= 400x50
+FEED_RATE ?= 10000
+FEED_FOR  ?= 2m
+
+.PHONY: bench-feed
+bench-feed: ## time from a feed message's publication to its alert, on pstest at FEED_RATE a minute for FEED_FOR, over a generated organization (FEED_SIZE=400x50: 20,000 services)
+	RUNLENS_FEED_BENCH=$(FEED_SIZE) RUNLENS_FEED_RATE=$(FEED_RATE) RUNLENS_FEED_FOR=$(FEED_FOR) $(GO) test -run '^$$' -bench '^BenchmarkFeedLatency$$' -benchtime 1x -timeout 30m -v ./internal/feedsub/
+
 .PHONY: roles
 roles: build ## refresh the embedded predefined role catalog from the live IAM API (needs Application Default Credentials)
 	$(BIN) roles --out internal/iam/data/gcp-predefined-roles.json.gz

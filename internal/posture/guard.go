@@ -49,9 +49,9 @@ func (s *Service) feedFloor(ctx context.Context) (time.Time, error) {
 
 // FeedResult counts what IngestFeed did with a batch of notifications.
 type FeedResult struct {
-	Taken      int      // journaled: newer than what was taken of the asset
-	Stale      int      // older than or as old as what was taken (out of order, or delivered again)
-	Irrelevant int      // of asset types runlens does not read
+	Taken      int           // journaled: newer than what was taken of the asset
+	Stale      int           // older than or as old as what was taken (out of order, or delivered again)
+	Irrelevant int           // of asset types runlens does not read
 	Malformed  int           // not feed notifications: acknowledged and dropped, with the reason logged
 	Problems   []FeedProblem // why, for the first of them
 }
