@@ -50,10 +50,10 @@ var related = map[string][]string{
 	ServiceAccountChanged: {"runtime-default-sa", "runtime-basic-role", "runtime-privileged", "runtime-shared-sa"},
 	NewImageRepository:    {"image-untrusted-registry", "image-not-pinned"},
 	IngressWidened:        {"ingress-open-internal", "iap-bypass"},
-	PublicInvoker:         {"invoker-public", "invoker-broad-scope"},
+	PublicInvoker:         {"invoker-public", "invoker-broad-scope", "human-access-without-iap"},
 	BinAuthzRemoved:       {"binauthz-not-enforced"},
 	BreakglassSet:         {"binauthz-not-enforced"},
-	IAMCheckDisabled:      {"invoker-iam-disabled", "invoker-public"},
+	IAMCheckDisabled:      {"invoker-iam-disabled", "invoker-public", "human-access-without-iap"},
 }
 
 // Options says what to alert on.
@@ -152,35 +152,47 @@ func workloadOf(g *graph.Graph, f rules.Finding) string {
 	return ""
 }
 
-// newFinding returns the new finding of one of checks on workload w in the
-// next state, if one: the finding a drift event made.
-func (c *comparer) newFinding(w string, checks []string) (rules.Finding, bool) {
+// newFindings returns the new findings of checks on workload w in the next
+// state, most severe first: the findings a drift event made.
+func (c *comparer) newFindings(w string, checks []string) []rules.Finding {
 	before := map[string]bool{}
 	for _, f := range c.prev.Findings {
 		before[f.ID] = true
 	}
+	var out []rules.Finding
 	for _, f := range c.next.Findings {
-		if before[f.ID] || f.Excepted || !slices.Contains(checks, f.Check) {
+		if before[f.ID] || f.Excepted || c.explained[f.ID] || !slices.Contains(checks, f.Check) {
 			continue
 		}
 		if f.Subject == w || slices.Contains(f.Affects, w) {
-			return f, true
+			out = append(out, f)
 		}
 	}
-	return rules.Finding{}, false
+	// Most severe first; of equal ones, the check the event names first.
+	slices.SortStableFunc(out, func(a, b rules.Finding) int {
+		if a.Severity != b.Severity {
+			return int(b.Severity) - int(a.Severity)
+		}
+		return slices.Index(checks, a.Check) - slices.Index(checks, b.Check)
+	})
+	return out
 }
 
 // event makes the alert of drift event ev on workload n, naming the new
-// finding it made, if any.
+// findings it made, if any (they do not alert again on their own: one
+// change, one alert). The alert carries the most severe one's ID, so the
+// same finding does not alert again until it went away.
 func (c *comparer) event(n *graph.Node, ev string, sev rules.Severity, what string, assets ...string) store.Alert {
 	a := store.Alert{Kind: store.AlertDrift, Event: ev, Severity: sev.String(), Subject: n.ID, Workload: n.ID}
 	phrase := names.Of(c.next.Graph, n.ID).Phrase()
 	a.Message = strings.ToUpper(phrase[:1]) + phrase[1:] + ": " + what + "."
-	if f, ok := c.newFinding(n.ID, related[ev]); ok {
+	for i, f := range c.newFindings(n.ID, related[ev]) {
 		c.explained[f.ID] = true
-		a.FindingID = f.ID
-		if f.Severity > sev {
-			a.Severity = f.Severity.String()
+		if i == 0 {
+			a.FindingID = f.ID
+			if f.Severity > sev {
+				a.Severity = f.Severity.String()
+			}
 		}
 		a.Message += fmt.Sprintf(" New %s finding: %s.", f.Severity, f.Title)
 	}

@@ -206,8 +206,8 @@ func TestCompareDrift(t *testing.T) {
 				return append(slices.Clone(base), policy(svc("domain"), inventory.TypeRunService, "roles/run.invoker", "domain:example.com"))
 			},
 			workload: svc("domain"), event: alerts.PublicInvoker, severity: "high", finding: "invoker-broad-scope",
-			message: []string{"domain", "example.com", "can now invoke it (roles/run.invoker on it)"},
-			others:  []string{"human-access-without-iap"},
+			// One change, one alert: it names both findings it made.
+			message: []string{"domain", "example.com", "can now invoke it (roles/run.invoker on it)", "Invoke permission granted too broadly", "People invoke it without IAP"},
 		},
 		{
 			name: "allUsers invoker granted",
