@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -154,8 +155,16 @@ func (s *Service) applyJournal(ctx context.Context, prev *Current, upTo int64) (
 	next.FeedSeq, next.FeedAt = entries[len(entries)-1].Seq, now
 	s.warm(next)
 	s.serveMu.Lock()
+	defer s.serveMu.Unlock()
+	// An exception recorded while this was built: served under it, as a
+	// sync's end does (reapply holds serveMu, so none slips in after).
+	if again, _, err := s.st.ActiveExceptions(ctx, now); err == nil && !maps.Equal(again, active) {
+		seq, at := next.FeedSeq, next.FeedAt
+		next = s.withExceptions(prev.Snapshot, rep, again)
+		next.gone, next.FeedSeq, next.FeedAt = prev.gone, seq, at
+		s.warm(next)
+	}
 	s.cur.Store(next)
-	s.serveMu.Unlock()
 	return next, changed, nil
 }
 
