@@ -30,6 +30,8 @@ type Layout struct {
 type OverviewPage struct {
 	Layout
 	posture.Overview
+	Alerts posture.AlertDigest
+	Now    time.Time
 }
 
 // MaxProjectChoices is how many project IDs the services filter offers as
@@ -51,7 +53,12 @@ type ServicePage struct {
 	Picture Picture              // its neighbourhood, drawn
 	Rows    []posture.FindingRow // Findings, with where each stands
 	Actions FindingActions
+	Changes []posture.AlertRow // its alerts, newest first: the Changes timeline
+	Now     time.Time
 }
+
+// MaxChanges is how many of a service's alerts its page lists.
+const MaxChanges = 20
 
 // FindingsPage is the findings view (/findings): grouped by check, or the
 // flat list.
@@ -171,6 +178,22 @@ type ChangePage struct {
 	// may propose); RollsBack is the change set a rollback reverses.
 	CanRollBack bool
 	RollsBack   string
+}
+
+// AlertsPage lists the alerts (/alerts).
+type AlertsPage struct {
+	Layout
+	Query    posture.AlertQuery
+	List     posture.AlertList
+	CanAdmin bool // the user may set the webhook
+	Now      time.Time
+}
+
+// AlertSettingsPage is the alert webhook's setting (/admin/alerts).
+type AlertSettingsPage struct {
+	Layout
+	Webhook posture.Webhook
+	Error   string // why the URL just sent was not saved, in words
 }
 
 // UsersPage lists users and roles (/admin/users).

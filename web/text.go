@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -260,4 +261,83 @@ func looksLikeID(w string) bool {
 		}
 	}
 	return false
+}
+
+// ago says how long before now t was, in words: "just now", "5 minutes
+// ago", "3 hours ago", "2 days ago", else the date.
+func ago(t, now time.Time) string {
+	d := now.Sub(t)
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit + " ago"
+		}
+		return fmt.Sprintf("%d %ss ago", n, unit)
+	}
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute")
+	case d < 24*time.Hour:
+		return plural(int(d/time.Hour), "hour")
+	case d < 30*24*time.Hour:
+		return plural(int(d/(24*time.Hour)), "day")
+	}
+	return "on " + t.Format("2006-01-02")
+}
+
+// exactTime is a time to the second, with its zone.
+func exactTime(t time.Time) string { return t.Format("2006-01-02 15:04:05 MST") }
+
+// clockTime is a time to the minute: the hour alone on now's day, with
+// the date before it otherwise.
+func clockTime(t, now time.Time) string {
+	now = now.In(t.Location())
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return t.Format("15:04")
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+// alertTimes is an alert's times in full: when the change happened (if
+// known) and when runlens saw it, and from where.
+func alertTimes(a posture.AlertRow) string {
+	out := "seen by runlens " + exactTime(a.At)
+	if a.Source != "" {
+		out += " (from " + a.Source + ")"
+	}
+	if !a.ChangedAt.IsZero() {
+		out = "changed " + exactTime(a.ChangedAt) + "; " + out
+	}
+	return out
+}
+
+// alertKind says what kind of alert it is, in words.
+func alertKind(kind string) string {
+	if kind == "finding" {
+		return "new finding"
+	}
+	return kind
+}
+
+// alertsURL is the alerts page under filter q.
+func alertsURL(q posture.AlertQuery) templ.SafeURL {
+	if v := q.Values().Encode(); v != "" {
+		return templ.SafeURL("/alerts?" + v)
+	}
+	return "/alerts"
+}
+
+// changedBefore reports whether an alert's change happened more than a
+// minute before runlens saw it (a late or replayed notification, a sync).
+func changedBefore(a posture.AlertRow) bool {
+	return !a.ChangedAt.IsZero() && a.At.Sub(a.ChangedAt) > time.Minute
+}
+
+// latestNote says " (the latest N)" when a list of n is cut at limit.
+func latestNote(n, limit int) string {
+	if n < limit {
+		return ""
+	}
+	return fmt.Sprintf(" (the latest %d)", limit)
 }

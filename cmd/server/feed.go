@@ -19,9 +19,6 @@ import (
 
 var feedSubscriptionRE = regexp.MustCompile(`^projects/[a-z][-a-z0-9.:]*[a-z0-9]/subscriptions/[A-Za-z][-A-Za-z0-9._~%+]{2,254}$`)
 
-// settingWebhook is the console setting that holds the alert webhook URL.
-const settingWebhook = "alerts.webhook_url"
-
 // alertSender logs each alert for Cloud Logging and, when an admin has set
 // a webhook, posts them there in the background (a slow chat service never
 // holds up the feed).
@@ -29,7 +26,7 @@ func alertSender(ctx context.Context, st *store.Store, log *slog.Logger) func(co
 	hook := &notify.Webhook{}
 	return func(_ context.Context, alerts []store.Alert) {
 		notify.Log(ctx, log, alerts)
-		url, err := st.Setting(ctx, settingWebhook)
+		url, err := st.Setting(ctx, notify.SettingWebhook)
 		if err != nil {
 			log.Error("alerts: read the webhook setting", "err", err)
 			return

@@ -59,12 +59,16 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/report", all, 200},
 		{"GET", "/exports/scores.csv", all, 200},
 		{"GET", "/changes", all, 200},
+		{"GET", "/alerts", all, 200},
+		{"GET", "/alerts?kind=drift&since=24h", all, 200},
+		{"GET", "/api/v1/alerts", all, 200},
 		{"GET", "/sync", all, 200},
 		{"GET", "/api/v1/scan", all, 200},
 		{"GET", "/api/v1/graph/search?q=pdf", all, 200},
 		{"GET", "/audit", only("reviewer", "manager", "admin"), 200},
 		{"GET", "/audit.jsonl", only("reviewer", "manager", "admin"), 200},
 		{"GET", "/admin/users", only("admin"), 200},
+		{"GET", "/admin/alerts", only("admin"), 200},
 		{"POST", "/sync", only("engineer", "admin"), 303},
 		{"POST", "/findings/0000000000000000/exception", only("manager", "admin"), 404},
 		{"POST", "/exceptions/999999/revoke", only("manager", "admin"), 404},
@@ -73,6 +77,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/changes/999999/reject", only("reviewer", "admin"), 404},
 		{"POST", "/changes/999999/apply", only("engineer", "admin"), 403}, // apply is off: refused for all
 		{"POST", "/admin/users", only("admin"), 400},                      // no role given
+		{"POST", "/admin/alerts", only("admin"), 400},                     // neither set nor remove
 	}
 	for _, rt := range routes {
 		for _, role := range append([]string{"anonymous"}, roles...) {

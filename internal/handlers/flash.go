@@ -26,6 +26,8 @@ var flashes = map[string]string{
 	"sync-started":       "Sync started. This page follows its progress; the current snapshot keeps serving until it is complete.",
 	"sync-cancelled":     "Sync cancelled. The previous snapshot is still being served.",
 	"role-changed":       "Role changed.",
+	"webhook-set":        "Alert webhook saved: the next alerts are posted to it.",
+	"webhook-cleared":    "Alert webhook removed: alerts go to the log only.",
 }
 
 // setFlash leaves the message of key for the next page this browser shows.

@@ -33,6 +33,7 @@ type env struct {
 	srv    *httptest.Server
 	iss    *authtest.Issuer
 	store  *store.Store
+	ps     *posture.Service
 	client *http.Client
 }
 
@@ -85,7 +86,7 @@ func newEnv(t *testing.T, devUser string, read posture.Reader) *env {
 	srv := httptest.NewServer(h.Routes())
 	t.Cleanup(srv.Close)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &env{srv: srv, iss: iss, store: st, client: client}
+	return &env{srv: srv, iss: iss, store: st, ps: ps, client: client}
 }
 
 func (e *env) token(t *testing.T, email string) string {

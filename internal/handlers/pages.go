@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,7 +19,12 @@ func (h *Handler) Overview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, web.OverviewView(web.OverviewPage{Layout: h.layout(c, "Overview", "overview"), Overview: o}))
+	a, err := h.posture.AlertDigest(c.Request().Context(), 5)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, web.OverviewView(web.OverviewPage{Layout: h.layout(c, "Overview", "overview"), Overview: o,
+		Alerts: a, Now: time.Now()}))
 }
 
 // Services lists services and jobs with search, project filter, sort and
@@ -54,10 +60,14 @@ func (h *Handler) ServiceDetail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	changes, err := h.posture.WorkloadAlerts(c.Request().Context(), id, web.MaxChanges)
+	if err != nil {
+		return err
+	}
 	l := h.layout(c, d.Row.Name, "services")
 	l.Graph = true
 	return h.render(c, http.StatusOK, web.ServiceView(web.ServicePage{Layout: l, ServiceDetail: d,
-		Picture: h.picture(c, v), Rows: rows, Actions: h.findingActions(c)}))
+		Picture: h.picture(c, v), Rows: rows, Actions: h.findingActions(c), Changes: changes, Now: time.Now()}))
 }
 
 // pathID recovers a node ID from /services/{id} or /identities/{id}: the ID

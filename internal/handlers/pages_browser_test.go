@@ -103,7 +103,9 @@ func TestBrowserEveryPage(t *testing.T) {
 		}
 	}
 	change, _ := proposeOf(t, e, "invoker-public")
+	seedAlerts(t, e)
 	svc := "//run.googleapis.com/projects/fleet-web-prod/locations/us-central1/services/fleet-api"
+	drifted := "//run.googleapis.com/projects/ledger-prod/locations/us-central1/services/ledger-api"
 	sa := "serviceAccount:fleet-runtime@fleet-web-prod.iam.gserviceaccount.com"
 	project := "//cloudresourcemanager.googleapis.com/projects/204815367192"
 	pages := []struct {
@@ -114,6 +116,7 @@ func TestBrowserEveryPage(t *testing.T) {
 		{"overview", "/", 0, nil},
 		{"services", "/services", 0, nil},
 		{"service", "/services/" + url.PathEscape(svc), 0, nil},
+		{"service-changes", "/services/" + url.PathEscape(drifted), 0, nil},
 		{"findings", "/findings", 0, nil},
 		{"findings-list", "/findings?view=list&state=", 0, nil},
 		{"findings-filtered", "/findings?severity=high&severity=critical&project=" + url.QueryEscape(project), 0, nil},
@@ -123,11 +126,14 @@ func TestBrowserEveryPage(t *testing.T) {
 		{"graph-focus", "/graph?focus=" + url.QueryEscape(svc), 0, nil},
 		{"graph-path", "/graph?query=path&from=allUsers&to=vault-prod-documents", 0, nil},
 		{"identity", "/identities/" + url.PathEscape(sa), 0, nil},
+		{"alerts", "/alerts", 0, nil},
+		{"alerts-none-match", "/alerts?kind=finding&since=24h", 0, nil},
 		{"changes", "/changes", 0, nil},
 		{"change", change, 0, nil},
 		{"sync", "/sync", 0, nil},
 		{"audit", "/audit", 0, []string{"viewer"}},
 		{"users", "/admin/users", 0, []string{"viewer", "reviewer"}},
+		{"alert-webhook", "/admin/alerts", 0, []string{"viewer", "reviewer"}},
 		{"scores", "/scores?scope=organization", 0, nil},
 		{"scores-project", "/scores?scope=project&id=" + url.QueryEscape(project), 0, nil},
 		{"report", "/report", 0, nil},

@@ -72,6 +72,8 @@ func (h *Handler) Routes() *echo.Echo {
 	e.GET("/findings/:id", h.Finding)
 	e.POST("/findings/:id/exception", h.AddException, require(auth.Except))
 	e.POST("/exceptions/:id/revoke", h.RevokeException, require(auth.Except))
+	// Alerts: drift and new findings, newest first.
+	e.GET("/alerts", h.Alerts)
 	// Graph explorer and identities.
 	e.GET("/graph", h.Graph)
 	e.GET("/identities/*", h.Identity)
@@ -84,11 +86,13 @@ func (h *Handler) Routes() *echo.Echo {
 	e.POST("/changes/:id/reject", h.Reject, require(auth.Approve))
 	e.POST("/changes/:id/apply", h.Apply, require(auth.Apply))
 	e.POST("/changes/:id/rollback", h.ProposeRollback, require(auth.Propose))
-	// Audit log and users.
+	// Audit log, users and the alert webhook.
 	e.GET("/audit", h.Audit, require(auth.ReadAudit))
 	e.GET("/audit.jsonl", h.AuditExport, require(auth.ReadAudit))
 	e.GET("/admin/users", h.Users, require(auth.ManageUsers))
 	e.POST("/admin/users", h.SetRole, require(auth.ManageUsers))
+	e.GET("/admin/alerts", h.AlertSettings, require(auth.ManageUsers))
+	e.POST("/admin/alerts", h.SetAlertWebhook, require(auth.ManageUsers))
 	// Sync: history and a run.
 	e.GET("/sync", h.SyncPage)
 	e.POST("/sync", h.RunSync, require(auth.Sync))
@@ -108,6 +112,7 @@ func (h *Handler) Routes() *echo.Echo {
 	api.GET("/graph/path", h.APIGraphPath)
 	api.GET("/graph/blast-radius", h.APIGraphBlastRadius)
 	api.GET("/changes", h.APIChanges)
+	api.GET("/alerts", h.APIAlerts)
 	return e
 }
 

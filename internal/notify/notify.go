@@ -92,6 +92,10 @@ type Webhook struct {
 	Console string
 }
 
+// SettingWebhook is the console setting (store.Setting) that holds the
+// webhook's URL; an admin sets it on the console's alerts settings page.
+const SettingWebhook = "alerts.webhook_url"
+
 // ValidateURL says what is wrong with a webhook URL: it must be HTTPS, with
 // a host, and no user information.
 func ValidateURL(raw string) error {

@@ -35,6 +35,9 @@ type Overview struct {
 	Gaps []rules.Gap
 	// NotServing counts the services that never served.
 	NotServing int
+	// FeedAt is when the asset feed last changed the state served (zero:
+	// not since the snapshot).
+	FeedAt time.Time
 }
 
 // TrendPoint is the organization score at one snapshot.
@@ -81,7 +84,7 @@ func (s *Service) Overview(ctx context.Context) (Overview, error) {
 func (s *Service) computeOverview(ctx context.Context, c *Current) (Overview, error) {
 	rep := c.Report
 	o := Overview{Snapshot: c.Snapshot, Org: rep.Scores.Organization, Projects: rep.Scores.Projects, Folders: rep.Scores.Folders,
-		TopFixes: c.topFixes()}
+		TopFixes: c.topFixes(), FeedAt: c.FeedAt}
 	o.Services, o.Jobs = len(rep.Graph.NodesOf(graph.KindService)), len(rep.Graph.NodesOf(graph.KindJob))
 	for _, l := range rep.Scores.Labels {
 		if strings.HasPrefix(l.ID, "team=") {

@@ -121,8 +121,9 @@ type AlertFilter struct {
 	Limit    int
 }
 
-// Alerts returns the alerts f selects, newest first.
-func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
+// where is the WHERE clause (with its arguments) of the alerts f selects,
+// "" for all of them.
+func (f AlertFilter) where() (string, []any) {
 	var where []string
 	var args []any
 	if f.Workload != "" {
@@ -134,10 +135,26 @@ func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
 	if !f.Since.IsZero() {
 		where, args = append(where, "at >= ?"), append(args, alertTime(f.Since))
 	}
-	q := `SELECT id, at, changed_at, kind, event, severity, subject, workload, project, message, finding_id, source, COALESCE(cleared_at, '') FROM alerts`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+	if len(where) == 0 {
+		return "", nil
 	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// CountAlerts counts the alerts f selects (its Limit aside).
+func (s *Store) CountAlerts(ctx context.Context, f AlertFilter) (int, error) {
+	where, args := f.where()
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM alerts`+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count alerts: %w", err)
+	}
+	return n, nil
+}
+
+// Alerts returns the alerts f selects, newest first.
+func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
+	where, args := f.where()
+	q := `SELECT id, at, changed_at, kind, event, severity, subject, workload, project, message, finding_id, source, COALESCE(cleared_at, '') FROM alerts` + where
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 200

@@ -176,3 +176,28 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 	}
 	return nil
 }
+
+// SetSettingAudited sets (or, with "", clears) a console setting and
+// appends the audit entry, in one transaction.
+func (s *Store) SetSettingAudited(ctx context.Context, key, value string, audit AuditEntry) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: set setting %s: %w", key, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if value == "" {
+		_, err = tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, key)
+	} else {
+		_, err = tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	}
+	if err != nil {
+		return fmt.Errorf("store: set setting %s: %w", key, err)
+	}
+	if err := insertAudit(ctx, tx, audit); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: set setting %s: commit: %w", key, err)
+	}
+	return nil
+}
