@@ -22,8 +22,8 @@ var feedSubscriptionRE = regexp.MustCompile(`^projects/[a-z][-a-z0-9.:]*[a-z0-9]
 // alertSender logs each alert for Cloud Logging and, when an admin has set
 // a webhook, posts them there in the background (a slow chat service never
 // holds up the feed).
-func alertSender(ctx context.Context, st *store.Store, log *slog.Logger) func(context.Context, []store.Alert) {
-	hook := &notify.Webhook{}
+func alertSender(ctx context.Context, st *store.Store, log *slog.Logger, console string) func(context.Context, []store.Alert) {
+	hook := &notify.Webhook{Console: console}
 	return func(_ context.Context, alerts []store.Alert) {
 		notify.Log(ctx, log, alerts)
 		url, err := st.Setting(ctx, notify.SettingWebhook)

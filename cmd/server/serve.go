@@ -81,6 +81,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	applyEmulator := getenv("RUNLENS_APPLY_EMULATOR")
 	feedSub := fs.String("feed-subscription", getenv("RUNLENS_FEED_SUBSCRIPTION"), "pull Cloud Asset Inventory feed notifications from this Pub/Sub subscription, projects/P/subscriptions/S (env RUNLENS_FEED_SUBSCRIPTION): changes are applied within seconds and alerted on")
 	alertSev := fs.String("alert-severity", envOr(getenv, "RUNLENS_ALERT_SEVERITY", "high"), "the least severe new finding that alerts (low, medium, high, critical); drift events always do")
+	consoleURL := fs.String("console-url", getenv("RUNLENS_CONSOLE_URL"), "the console's address as people open it (env RUNLENS_CONSOLE_URL), for the links in webhook messages; none when empty")
 	feedFold := fs.Duration("feed-fold", time.Hour, "with --feed-subscription, store the state the feed changed as a snapshot this often (a point of the trend)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -128,7 +129,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if *feedSub != "" && !feedSubscriptionRE.MatchString(*feedSub) {
 		return fmt.Errorf("serve: --feed-subscription %q is not projects/PROJECT/subscriptions/SUBSCRIPTION", *feedSub)
 	}
-	ps.SetAlerts(posture.AlertOptions{MinSeverity: minSev, Send: alertSender(ctx, st, log)})
+	ps.SetAlerts(posture.AlertOptions{MinSeverity: minSev, Send: alertSender(ctx, st, log, *consoleURL)})
 	var applier review.Applier
 	if *applyAs != "" {
 		var opts []option.ClientOption
