@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -37,6 +38,7 @@ import (
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 
 	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/store"
 )
 
@@ -338,6 +340,36 @@ func (fx *selfCheckFixture) resource(t *testing.T, assetType string) (string, ma
 	return name, data
 }
 
+// resourceNamed returns the data of the RESOURCE record of the asset.
+func (fx *selfCheckFixture) resourceNamed(t *testing.T, name string) map[string]any {
+	t.Helper()
+	for _, r := range fx.records {
+		if r.Name == name && r.Resource != nil {
+			return r.Resource.Data
+		}
+	}
+	t.Fatalf("fixture: no resource %s", name)
+	return nil
+}
+
+// policies returns asset name -> role -> members of every IAM policy
+// record of the asset type.
+func (fx *selfCheckFixture) policies(assetType string) map[string]map[string][]string {
+	out := map[string]map[string][]string{}
+	for _, r := range fx.records {
+		if r.AssetType != assetType || r.IAMPolicy == nil {
+			continue
+		}
+		p := map[string][]string{}
+		for _, b := range r.IAMPolicy.Bindings {
+			p[b.Role] = append(p[b.Role], b.Members...)
+			sort.Strings(p[b.Role])
+		}
+		out[r.Name] = p
+	}
+	return out
+}
+
 // policy returns role -> members of the IAM policy record of the asset.
 func (fx *selfCheckFixture) policy(t *testing.T, name string) map[string][]string {
 	t.Helper()
@@ -426,6 +458,26 @@ var tfAllTrue = function.New(&function.Spec{
 	},
 })
 
+// tfToSet is Terraform's toset for the lists of strings the module passes.
+var tfToSet = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "list", Type: cty.DynamicPseudoType}},
+	Type:   function.StaticReturnType(cty.Set(cty.String)),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		var elems []cty.Value
+		for it := args[0].ElementIterator(); it.Next(); {
+			_, v := it.Element()
+			if v.Type() != cty.String {
+				return cty.NilVal, fmt.Errorf("toset: %s, want strings", v.Type().FriendlyName())
+			}
+			elems = append(elems, v)
+		}
+		if len(elems) == 0 {
+			return cty.SetValEmpty(cty.String), nil
+		}
+		return cty.SetVal(elems), nil
+	},
+})
+
 var tfFunctions = map[string]function.Function{
 	"alltrue":  tfAllTrue,
 	"can":      tryfunc.CanFunc,
@@ -435,6 +487,7 @@ var tfFunctions = map[string]function.Function{
 	"regex":    stdlib.RegexFunc,
 	"replace":  tfReplace,
 	"split":    stdlib.SplitFunc,
+	"toset":    tfToSet,
 }
 
 // tfEvaluator evaluates the module's expressions for one set of inputs.
@@ -517,6 +570,127 @@ func (e *tfEvaluator) attrValue(b *hclsyntax.Block, path ...string) cty.Value {
 
 func exprRange(expr hcl.Expression) string { return expr.Range().String() }
 
+// instances returns an evaluation context per instance of a resource: one
+// for a plain resource, count.index bound for count, each.key and
+// each.value for for_each. None when count is 0 or for_each is empty.
+func (e *tfEvaluator) instances(b *hclsyntax.Block) []*hcl.EvalContext {
+	e.t.Helper()
+	child := func(name string, v cty.Value) *hcl.EvalContext {
+		ctx := e.ctx.NewChild()
+		ctx.Variables = map[string]cty.Value{name: v}
+		return ctx
+	}
+	if a, ok := b.Body.Attributes["count"]; ok {
+		n, _ := e.eval(a.Expr).AsBigFloat().Int64()
+		var out []*hcl.EvalContext
+		for i := int64(0); i < n; i++ {
+			out = append(out, child("count", cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(i)})))
+		}
+		return out
+	}
+	if a, ok := b.Body.Attributes["for_each"]; ok {
+		var out []*hcl.EvalContext
+		for it := e.eval(a.Expr).ElementIterator(); it.Next(); {
+			k, v := it.Element()
+			out = append(out, child("each", cty.ObjectVal(map[string]cty.Value{"key": k, "value": v})))
+		}
+		return out
+	}
+	return []*hcl.EvalContext{e.ctx}
+}
+
+// attrIn evaluates the attribute at path in the context of one instance.
+func (e *tfEvaluator) attrIn(ctx *hcl.EvalContext, b *hclsyntax.Block, path ...string) cty.Value {
+	e.t.Helper()
+	expr := tfAttr(e.t, b, path...).Expr
+	v, diags := expr.Value(ctx)
+	if diags.HasErrors() {
+		e.t.Fatalf("evaluating %s: %s", exprRange(expr), diags.Error())
+	}
+	return v
+}
+
+// containerEnv is the environment of the service's container: its env
+// blocks, and the dynamic ones expanded.
+func (e *tfEvaluator) containerEnv(run *hclsyntax.Block) map[string]string {
+	e.t.Helper()
+	tfEnv := map[string]string{}
+	for _, b := range tfChild(tfChild(run.Body, "template").Body, "containers").Body.Blocks {
+		switch {
+		case b.Type == "env":
+			tfEnv[e.attrValue(b, "name").AsString()] = e.attrValue(b, "value").AsString()
+		case b.Type == "dynamic" && b.Labels[0] == "env":
+			content := tfChild(b.Body, "content")
+			for it := e.eval(b.Body.Attributes["for_each"].Expr).ElementIterator(); it.Next(); {
+				k, v := it.Element()
+				ctx := e.ctx.NewChild()
+				ctx.Variables = map[string]cty.Value{"env": cty.ObjectVal(map[string]cty.Value{"key": k, "value": v})}
+				name, d1 := content.Body.Attributes["name"].Expr.Value(ctx)
+				value, d2 := content.Body.Attributes["value"].Expr.Value(ctx)
+				if d := append(d1, d2...); d.HasErrors() {
+					e.t.Fatalf("dynamic env: %s", d.Error())
+				}
+				tfEnv[name.AsString()] = value.AsString()
+			}
+		}
+	}
+	return tfEnv
+}
+
+// forEachKeys lists the instance keys of a for_each resource, sorted.
+func (e *tfEvaluator) forEachKeys(b *hclsyntax.Block) []string {
+	e.t.Helper()
+	var keys []string
+	for _, ctx := range e.instances(b) {
+		keys = append(keys, ctx.Variables["each"].GetAttr("key").AsString())
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// tfGrant is one role granted to one member by an IAM resource of the
+// module. On is the topic or subscription a Pub/Sub IAM resource names,
+// projects/P/topics/T or projects/P/subscriptions/S.
+type tfGrant struct {
+	Resource, On, Role, Member string
+}
+
+// grants expands every IAM member and binding resource of the module for
+// the evaluator's inputs, instance by instance.
+func (e *tfEvaluator) grants() []tfGrant {
+	e.t.Helper()
+	var out []tfGrant
+	for key, b := range e.m.resources {
+		typ := b.Labels[0]
+		if strings.HasPrefix(key, "data.") || !(strings.HasSuffix(typ, "_iam_member") || strings.HasSuffix(typ, "_iam_binding")) {
+			continue
+		}
+		for _, ctx := range e.instances(b) {
+			g := tfGrant{Resource: key, Role: e.attrIn(ctx, b, "role").AsString()}
+			switch typ {
+			case "google_pubsub_topic_iam_member", "google_pubsub_topic_iam_binding":
+				g.On = "projects/" + e.attrIn(ctx, b, "project").AsString() + "/topics/" + e.attrIn(ctx, b, "topic").AsString()
+			case "google_pubsub_subscription_iam_member", "google_pubsub_subscription_iam_binding":
+				g.On = "projects/" + e.attrIn(ctx, b, "project").AsString() + "/subscriptions/" + e.attrIn(ctx, b, "subscription").AsString()
+			}
+			if _, ok := b.Body.Attributes["members"]; ok {
+				for _, m := range ctyStrings(e.attrIn(ctx, b, "members")) {
+					g.Member = m
+					out = append(out, g)
+				}
+				continue
+			}
+			g.Member = e.attrIn(ctx, b, "member").AsString()
+			out = append(out, g)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		return a.Resource+a.On+a.Role+a.Member < b.Resource+b.On+b.Role+b.Member
+	})
+	return out
+}
+
 // ctyStrings returns the strings of a list, set or tuple value, sorted.
 func ctyStrings(v cty.Value) []string {
 	var out []string
@@ -581,7 +755,33 @@ func TestDeploySelfCheckMatchesTerraform(t *testing.T) {
 	applierEmail := name + "-applier@" + projectID + ".iam.gserviceaccount.com"
 	scope := strings.TrimPrefix(orgName, "//cloudresourcemanager.googleapis.com/")
 
-	e := newTFEvaluator(t, m, map[string]cty.Value{
+	// The feed: the subscription the service is told to pull, its topic,
+	// the dead-letter topic and the subscription that keeps what reaches it.
+	feedSub := env["RUNLENS_FEED_SUBSCRIPTION"]
+	if feedSub == "" {
+		t.Fatal("fixture: the service has no RUNLENS_FEED_SUBSCRIPTION, but the fixture models enable_feed = true")
+	}
+	subData := fx.resourceNamed(t, "//pubsub.googleapis.com/"+feedSub)
+	feedTopic := jsonString(subData["topic"])
+	deadLetterTopic := jsonString(jsonAt(subData, "deadLetterPolicy", "deadLetterTopic"))
+	var deadLetterSub string
+	for _, r := range fx.records {
+		if r.AssetType == inventory.TypeSubscription && r.Resource != nil && jsonString(r.Resource.Data["topic"]) == deadLetterTopic && deadLetterTopic != "" {
+			if deadLetterSub != "" {
+				t.Fatalf("fixture: more than one subscription on the dead-letter topic %s", deadLetterTopic)
+			}
+			deadLetterSub = jsonString(r.Resource.Data["name"])
+		}
+	}
+	if deadLetterSub == "" {
+		t.Fatalf("fixture: no subscription on the dead-letter topic %q; messages published to a topic without one are lost", deadLetterTopic)
+	}
+	pubsubRef := func(id string) cty.Value {
+		return cty.TupleVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{
+			"id": cty.StringVal(id), "name": cty.StringVal(id[strings.LastIndex(id, "/")+1:])})})
+	}
+
+	vars := map[string]cty.Value{
 		"project_id":   cty.StringVal(projectID),
 		"region":       cty.StringVal(region),
 		"name":         cty.StringVal(name),
@@ -590,7 +790,14 @@ func TestDeploySelfCheckMatchesTerraform(t *testing.T) {
 		"first_admin":  cty.StringVal(env["RUNLENS_FIRST_ADMIN"]),
 		"iap_members":  cty.ListVal([]cty.Value{cty.StringVal("group:security-reviewers@example.com")}),
 		"enable_apply": cty.True,
-	}, map[string]cty.Value{
+		"enable_feed":  cty.True,
+	}
+	withVar := func(name string, v cty.Value) map[string]cty.Value {
+		out := maps.Clone(vars)
+		out[name] = v
+		return out
+	}
+	refs := map[string]cty.Value{
 		"data": cty.ObjectVal(map[string]cty.Value{"google_project": cty.ObjectVal(map[string]cty.Value{
 			"this": cty.ObjectVal(map[string]cty.Value{"number": cty.StringVal(projectNumber)})})}),
 		"google_service_account": cty.ObjectVal(map[string]cty.Value{
@@ -601,7 +808,12 @@ func TestDeploySelfCheckMatchesTerraform(t *testing.T) {
 			"state": cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(jsonString(bucket["name"]))})}),
 		"google_organization_iam_custom_role": cty.ObjectVal(map[string]cty.Value{
 			"applier": cty.TupleVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(jsonString(role["name"]))})})}),
-	})
+		"google_pubsub_topic": cty.ObjectVal(map[string]cty.Value{
+			"feed": pubsubRef(feedTopic), "feed_dead_letter": pubsubRef(deadLetterTopic)}),
+		"google_pubsub_subscription": cty.ObjectVal(map[string]cty.Value{
+			"feed": pubsubRef(feedSub), "feed_dead_letter": pubsubRef(deadLetterSub)}),
+	}
+	e := newTFEvaluator(t, m, vars, refs)
 	check := func(what string, got, want any) {
 		t.Helper()
 		if diff := cmp.Diff(want, got); diff != "" {
@@ -645,6 +857,11 @@ func TestDeploySelfCheckMatchesTerraform(t *testing.T) {
 	if maxInst != 1 {
 		t.Errorf("max_instance_count = %d: SQLite has one writer", maxInst)
 	}
+	minInst, _ := e.attrValue(run, "template", "scaling", "min_instance_count").AsBigFloat().Int64()
+	check("template.scaling.minInstanceCount", jsonAt(svc, "template", "scaling", "minInstanceCount"), float64(minInst))
+	if minInst != 1 {
+		t.Errorf("min_instance_count = %d with enable_feed: scaled to zero, nobody pulls the feed", minInst)
+	}
 	check("template.serviceAccount", runtimeEmail, e.attrValue(run, "template", "service_account").AsString())
 	check("image", image, e.attrValue(run, "template", "containers", "image").AsString())
 	check("container args", jsonAt(container, "args"), []any{"-exec", e.local("serve_command").AsString()})
@@ -655,26 +872,7 @@ func TestDeploySelfCheckMatchesTerraform(t *testing.T) {
 	if v := jsonAt(svc, "template", "vpcAccess"); v != nil {
 		check("template.vpcAccess.egress", jsonAt(v, "egress"), egress)
 	}
-	tfEnv := map[string]string{}
-	for _, b := range tfChild(tfChild(run.Body, "template").Body, "containers").Body.Blocks {
-		switch {
-		case b.Type == "env":
-			tfEnv[e.attrValue(b, "name").AsString()] = e.attrValue(b, "value").AsString()
-		case b.Type == "dynamic" && b.Labels[0] == "env":
-			content := tfChild(b.Body, "content")
-			for it := e.eval(b.Body.Attributes["for_each"].Expr).ElementIterator(); it.Next(); {
-				k, v := it.Element()
-				ctx := e.ctx.NewChild()
-				ctx.Variables = map[string]cty.Value{"env": cty.ObjectVal(map[string]cty.Value{"key": k, "value": v})}
-				name, d1 := content.Body.Attributes["name"].Expr.Value(ctx)
-				value, d2 := content.Body.Attributes["value"].Expr.Value(ctx)
-				if d := append(d1, d2...); d.HasErrors() {
-					t.Fatalf("dynamic env: %s", d.Error())
-				}
-				tfEnv[name.AsString()] = value.AsString()
-			}
-		}
-	}
+	tfEnv := e.containerEnv(run)
 	check("container env", env, tfEnv)
 	check("RUNLENS_IAP_AUDIENCE", env["RUNLENS_IAP_AUDIENCE"], "/projects/"+projectNumber+"/locations/"+region+"/services/"+name)
 	for k := range env {
@@ -745,12 +943,217 @@ func TestDeploySelfCheckMatchesTerraform(t *testing.T) {
 	}
 	tc := m.resource(t, "google_service_account_iam_member.runtime_impersonates_applier")
 
+	// The feed's topics and subscriptions: names, and the subscription's
+	// delivery settings.
+	feedResources := []struct {
+		key, kind, fixture string
+	}{
+		{"google_pubsub_topic.feed", "topics", feedTopic},
+		{"google_pubsub_topic.feed_dead_letter", "topics", deadLetterTopic},
+		{"google_pubsub_subscription.feed", "subscriptions", feedSub},
+		{"google_pubsub_subscription.feed_dead_letter", "subscriptions", deadLetterSub},
+	}
+	for _, r := range feedResources {
+		b := m.resource(t, r.key)
+		insts := e.instances(b)
+		if len(insts) != 1 {
+			t.Errorf("%s: %d instances with enable_feed = true, want 1", r.key, len(insts))
+			continue
+		}
+		check(r.key+" name", r.fixture, "projects/"+e.attrIn(insts[0], b, "project").AsString()+"/"+r.kind+"/"+e.attrIn(insts[0], b, "name").AsString())
+	}
+	subRes := m.resource(t, "google_pubsub_subscription.feed")
+	dlSubRes := m.resource(t, "google_pubsub_subscription.feed_dead_letter")
+	tfNumber := func(b *hclsyntax.Block, path ...string) float64 {
+		f, _ := tfLiteral(t, b, path...).AsBigFloat().Float64()
+		return f
+	}
+	check("feed subscription topic", feedTopic, e.attrValue(subRes, "topic").AsString())
+	check("feed subscription deadLetterPolicy.deadLetterTopic", deadLetterTopic, e.attrValue(subRes, "dead_letter_policy", "dead_letter_topic").AsString())
+	check("feed subscription deadLetterPolicy.maxDeliveryAttempts", jsonAt(subData, "deadLetterPolicy", "maxDeliveryAttempts"), tfNumber(subRes, "dead_letter_policy", "max_delivery_attempts"))
+	if n := tfNumber(subRes, "dead_letter_policy", "max_delivery_attempts"); n < 5 || n > 100 {
+		t.Errorf("max_delivery_attempts = %v: Pub/Sub takes 5 to 100", n)
+	}
+	check("feed subscription ackDeadlineSeconds", subData["ackDeadlineSeconds"], tfNumber(subRes, "ack_deadline_seconds"))
+	check("feed subscription retryPolicy", subData["retryPolicy"], map[string]any{
+		"minimumBackoff": tfLiteral(t, subRes, "retry_policy", "minimum_backoff").AsString(),
+		"maximumBackoff": tfLiteral(t, subRes, "retry_policy", "maximum_backoff").AsString(),
+	})
+	dlData := fx.resourceNamed(t, "//pubsub.googleapis.com/"+deadLetterSub)
+	check("dead-letter subscription topic", deadLetterTopic, e.attrValue(dlSubRes, "topic").AsString())
+	for _, c := range []struct {
+		what string
+		b    *hclsyntax.Block
+		data map[string]any
+	}{{"feed subscription", subRes, subData}, {"dead-letter subscription", dlSubRes, dlData}} {
+		check(c.what+" messageRetentionDuration", c.data["messageRetentionDuration"], tfLiteral(t, c.b, "message_retention_duration").AsString())
+		// Never expires: ttl "" in Terraform, an empty expirationPolicy in
+		// the API (a subscription nobody pulls for 31 days is deleted by
+		// default).
+		if ttl := tfLiteral(t, c.b, "expiration_policy", "ttl").AsString(); ttl != "" {
+			t.Errorf("%s: expiration_policy.ttl = %q; it must never expire (\"\")", c.what, ttl)
+		}
+		check(c.what+" expirationPolicy", c.data["expirationPolicy"], map[string]any{})
+		// Pull: a push could not get through IAP to runlens.
+		if tfChild(c.b.Body, "push_config") != nil || c.data["pushConfig"] != nil {
+			t.Errorf("%s has a push config; it must be a pull subscription", c.what)
+		}
+	}
+
+	// The service is told to pull that subscription, with the variable serve
+	// reads (and the subscription's name passes serve's check).
+	var feedEnv string
+	for k, v := range tfEnv {
+		if v == feedSub {
+			feedEnv = k
+		}
+	}
+	if feedEnv == "" {
+		t.Errorf("main.tf passes the service no env var whose value is the feed subscription %s", feedSub)
+	} else {
+		if !feedSubscriptionRE.MatchString(feedSub) {
+			t.Errorf("the feed subscription %s fails serve's --feed-subscription pattern", feedSub)
+		}
+		err := runWithEnv([]string{"serve", "--db", filepath.Join(t.TempDir(), "runlens.db"), "--dev-user", "dev@example.com", "--addr", "127.0.0.1:0"},
+			func(k string) string {
+				if k == feedEnv {
+					return "not-a-subscription"
+				}
+				return ""
+			})
+		if err == nil || !strings.Contains(err.Error(), `--feed-subscription "not-a-subscription"`) {
+			t.Errorf("serve does not read --feed-subscription from %s, the variable main.tf sets: %v", feedEnv, err)
+		}
+	}
+	if apis := ctyStrings(e.local("apis")); !slices.Contains(apis, "pubsub.googleapis.com") || !slices.Contains(apis, "cloudasset.googleapis.com") {
+		t.Errorf("APIs %v: the feed needs pubsub.googleapis.com and cloudasset.googleapis.com", apis)
+	}
+
+	// Pub/Sub IAM: every topic and subscription policy in the fixture is
+	// what main.tf grants there, and the other way round.
+	grants := e.grants()
+	tfPolicies := map[string]map[string][]string{}
+	for _, g := range grants {
+		if g.On == "" {
+			continue
+		}
+		name := "//pubsub.googleapis.com/" + g.On
+		if tfPolicies[name] == nil {
+			tfPolicies[name] = map[string][]string{}
+		}
+		tfPolicies[name][g.Role] = append(tfPolicies[name][g.Role], g.Member)
+		sort.Strings(tfPolicies[name][g.Role])
+	}
+	fxPolicies := fx.policies(inventory.TypeTopic)
+	maps.Copy(fxPolicies, fx.policies(inventory.TypeSubscription))
+	check("Pub/Sub IAM policies", fxPolicies, tfPolicies)
+
+	// The agents, each with what it needs on one topic or subscription.
+	cloudassetAgent := "serviceAccount:service-" + projectNumber + "@gcp-sa-cloudasset.iam.gserviceaccount.com"
+	pubsubAgent := "serviceAccount:service-" + projectNumber + "@gcp-sa-pubsub.iam.gserviceaccount.com"
+	check("Cloud Asset service agent", cloudassetAgent, e.local("cloudasset_service_agent").AsString())
+	check("Pub/Sub service agent", pubsubAgent, e.local("pubsub_service_agent").AsString())
+	agentGrants := map[string][]string{
+		cloudassetAgent: {"roles/pubsub.publisher on //pubsub.googleapis.com/" + feedTopic},
+		pubsubAgent: {
+			"roles/pubsub.publisher on //pubsub.googleapis.com/" + deadLetterTopic,
+			"roles/pubsub.subscriber on //pubsub.googleapis.com/" + feedSub,
+		},
+	}
+	for agent, want := range agentGrants {
+		var tfGot []string
+		for _, g := range grants {
+			if g.Member == agent {
+				tfGot = append(tfGot, g.Role+" on //pubsub.googleapis.com/"+g.On)
+			}
+		}
+		sort.Strings(tfGot)
+		check("main.tf: grants to "+agent, tfGot, want)
+		check("fixture: grants to "+agent, fx.rolesOf(agent), want)
+	}
+
+	// The runtime identity holds a Pub/Sub role on the feed subscription and
+	// nowhere else: not on a topic, not on the project or above.
+	runtimeMember := "serviceAccount:" + runtimeEmail
+	var runtimePubSub []string
+	for _, g := range grants {
+		if g.Member == runtimeMember && strings.HasPrefix(g.Role, "roles/pubsub.") {
+			runtimePubSub = append(runtimePubSub, g.Role+" on "+g.On+" ("+g.Resource+")")
+		}
+	}
+	check("main.tf: the runtime identity's Pub/Sub roles", runtimePubSub,
+		[]string{"roles/pubsub.subscriber on " + feedSub + " (google_pubsub_subscription_iam_member.runtime_pulls_feed)"})
+	var fxRuntimePubSub []string
+	for _, r := range fx.rolesOf(runtimeMember) {
+		if strings.HasPrefix(r, "roles/pubsub.") {
+			fxRuntimePubSub = append(fxRuntimePubSub, r)
+		}
+	}
+	check("fixture: the runtime identity's Pub/Sub roles", fxRuntimePubSub, []string{"roles/pubsub.subscriber on //pubsub.googleapis.com/" + feedSub})
+
+	// The feeds: one per content type at the scope, organization or folder,
+	// for exactly the asset types runlens reads, into the feed topic.
+	feedTypes := e.local("feed_asset_types")
+	if got := ctyStrings(feedTypes); !slices.Equal(got, inventory.KnownTypes()) {
+		t.Errorf("local.feed_asset_types is not inventory.KnownTypes() (-KnownTypes +main.tf):\n%s", cmp.Diff(inventory.KnownTypes(), got))
+	}
+	orgNumber := strings.TrimPrefix(scope, "organizations/")
+	for _, c := range []struct {
+		scope, feed, other, parentAttr, parent string
+	}{
+		{scope, "google_cloud_asset_organization_feed.runlens", "google_cloud_asset_folder_feed.runlens", "org_id", orgNumber},
+		{"folders/987654321098", "google_cloud_asset_folder_feed.runlens", "google_cloud_asset_organization_feed.runlens", "folder", "987654321098"},
+	} {
+		ev := newTFEvaluator(t, m, withVar("scope", cty.StringVal(c.scope)), refs)
+		b := m.resource(t, c.feed)
+		if keys := ev.forEachKeys(b); !slices.Equal(keys, []string{"IAM_POLICY", "RESOURCE"}) {
+			t.Errorf("scope %s: %s instances %v, want one per content type, IAM_POLICY and RESOURCE", c.scope, c.feed, keys)
+		}
+		if n := len(ev.instances(m.resource(t, c.other))); n != 0 {
+			t.Errorf("scope %s: %d instances of %s, want none", c.scope, n, c.other)
+		}
+		feedIDs := map[string]bool{}
+		for _, ctx := range ev.instances(b) {
+			key := ctx.Variables["each"].GetAttr("key").AsString()
+			what := fmt.Sprintf("scope %s, %s[%q]", c.scope, c.feed, key)
+			feedIDs[ev.attrIn(ctx, b, "feed_id").AsString()] = true
+			check(what+" content_type", key, ev.attrIn(ctx, b, "content_type").AsString())
+			check(what+" asset_types", inventory.KnownTypes(), ctyStrings(ev.attrIn(ctx, b, "asset_types")))
+			check(what+" "+c.parentAttr, c.parent, ev.attrIn(ctx, b, c.parentAttr).AsString())
+			check(what+" billing_project", projectID, ev.attrIn(ctx, b, "billing_project").AsString())
+			check(what+" topic", feedTopic, ev.attrIn(ctx, b, "feed_output_config", "pubsub_destination", "topic").AsString())
+		}
+		if len(feedIDs) != 2 {
+			t.Errorf("scope %s: feed IDs %v, want two distinct ones", c.scope, feedIDs)
+		}
+	}
+
+	// enable_feed = false: nothing of the feed, and the service neither told
+	// to pull nor kept running for it.
+	off := newTFEvaluator(t, m, withVar("enable_feed", cty.False), refs)
+	for key, b := range m.resources {
+		if b.Type != "resource" || !(strings.HasPrefix(key, "google_pubsub_") || strings.HasPrefix(key, "google_cloud_asset_") ||
+			key == "google_project_service_identity.cloudasset" || key == "google_project_service_identity.pubsub") {
+			continue
+		}
+		if n := len(off.instances(b)); n != 0 {
+			t.Errorf("enable_feed = false: %s has %d instances, want none", key, n)
+		}
+	}
+	if v, ok := off.containerEnv(run)[feedEnv]; ok && feedEnv != "" {
+		t.Errorf("enable_feed = false: the service still gets %s=%s", feedEnv, v)
+	}
+	if n, _ := off.attrValue(run, "template", "scaling", "min_instance_count").AsBigFloat().Int64(); n != 0 {
+		t.Errorf("enable_feed = false: min_instance_count = %d, want 0", n)
+	}
+
 	// Every grant to the runtime and applier identities, and nothing else.
 	var want []string
 	for _, r := range ctyStrings(e.local("reader_roles")) {
 		want = append(want, r+" on "+orgName)
 	}
 	want = append(want, bucketRole+" on //storage.googleapis.com/"+jsonString(bucket["name"]))
+	want = append(want, "roles/pubsub.subscriber on //pubsub.googleapis.com/"+feedSub)
 	_, applierSA := func() (string, map[string]any) {
 		for _, r := range fx.records {
 			if r.AssetType == "iam.googleapis.com/ServiceAccount" && r.Resource != nil && jsonString(r.Resource.Data["email"]) == applierEmail {
@@ -770,6 +1173,15 @@ func TestDeploySelfCheckMatchesTerraform(t *testing.T) {
 	if !slices.Equal(ctyStrings(e.local("reader_roles")), []string{"roles/cloudasset.viewer", "roles/recommender.iamViewer"}) {
 		t.Errorf("reader roles %v: runlens reads CAI and the IAM recommender, nothing more (the role catalog is embedded)", ctyStrings(e.local("reader_roles")))
 	}
+}
+
+// runWithEnv runs runlens with args and the environment getenv gives, for
+// at most 10 seconds (a serve that does not fail stops then).
+func runWithEnv(args []string, getenv func(string) string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	return run(ctx, args, getenv, &out, &out)
 }
 
 // selfCheckScan is the part of the scan document this test reads.

@@ -25,4 +25,5 @@ module "runlens" {
   subnetwork  = var.subnetwork
 
   enable_apply = var.enable_apply
+  enable_feed  = var.enable_feed
 }

@@ -22,3 +22,13 @@ output "replica_url" {
   description = "Where the database is replicated."
   value       = module.runlens.replica_url
 }
+
+output "feed_subscription" {
+  description = "The pull subscription runlens reads the asset feed from, when enable_feed is true."
+  value       = module.runlens.feed_subscription
+}
+
+output "feed_dead_letter_subscription" {
+  description = "Where to look at feed messages runlens could not take, when enable_feed is true."
+  value       = module.runlens.feed_dead_letter_subscription
+}

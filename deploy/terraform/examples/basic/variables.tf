@@ -46,3 +46,9 @@ variable "enable_apply" {
   type        = bool
   default     = false
 }
+
+variable "enable_feed" {
+  description = "Whether to create the Cloud Asset Inventory feeds and the subscription runlens pulls them from (the continuous guard)."
+  type        = bool
+  default     = true
+}

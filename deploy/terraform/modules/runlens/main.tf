@@ -86,10 +86,52 @@ locals {
     "iam.googleapis.com",
     "iamcredentials.googleapis.com",
     "iap.googleapis.com",
+    "pubsub.googleapis.com",
     "recommender.googleapis.com",
     "run.googleapis.com",
     "storage.googleapis.com",
   ]
+
+  # The continuous guard (enable_feed): Cloud Asset Inventory publishes every
+  # change at var.scope of the asset types runlens reads, exactly
+  # inventory.KnownTypes() in internal/inventory/asset.go (the deploy test
+  # keeps the two equal), to one topic that runlens pulls. Nothing else: a
+  # wider feed would only carry changes runlens drops.
+  feed_asset_types = [
+    "binaryauthorization.googleapis.com/Policy",
+    "cloudkms.googleapis.com/CryptoKey",
+    "cloudkms.googleapis.com/KeyRing",
+    "cloudresourcemanager.googleapis.com/Folder",
+    "cloudresourcemanager.googleapis.com/Organization",
+    "cloudresourcemanager.googleapis.com/Project",
+    "cloudscheduler.googleapis.com/Job",
+    "compute.googleapis.com/BackendService",
+    "compute.googleapis.com/NetworkEndpointGroup",
+    "eventarc.googleapis.com/Trigger",
+    "iam.googleapis.com/Role",
+    "iam.googleapis.com/ServiceAccount",
+    "iam.googleapis.com/ServiceAccountKey",
+    "pubsub.googleapis.com/Subscription",
+    "pubsub.googleapis.com/Topic",
+    "run.googleapis.com/Job",
+    "run.googleapis.com/Service",
+    "secretmanager.googleapis.com/Secret",
+    "sqladmin.googleapis.com/Instance",
+    "storage.googleapis.com/Bucket",
+  ]
+
+  # A feed carries one content type: one feed for resources, one for IAM
+  # policies, both into the same topic. Content type => feed ID suffix.
+  feed_content_types = {
+    RESOURCE   = "resource"
+    IAM_POLICY = "iam-policy"
+  }
+
+  # Google-managed agents of this project. Cloud Asset Inventory publishes
+  # the feeds' notifications as the first; Pub/Sub forwards undeliverable
+  # messages to the dead-letter topic as the second.
+  cloudasset_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-cloudasset.iam.gserviceaccount.com"
+  pubsub_service_agent     = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
 }
 
 resource "google_project_service" "apis" {
@@ -164,6 +206,195 @@ resource "google_storage_bucket_iam_member" "inventory" {
   member = "serviceAccount:${google_service_account.runtime.email}"
 }
 
+# --- Continuous guard: the Cloud Asset Inventory feed (enable_feed) ----------
+#
+# CAI feeds at var.scope -> topic NAME-feed -> pull subscription NAME-feed,
+# which runlens pulls (serve --feed-subscription, RUNLENS_FEED_SUBSCRIPTION).
+# A pull subscription needs no endpoint, so IAP stays in front of every path
+# of the service. What cannot be delivered goes to NAME-feed-dead-letter.
+
+# The agents must exist before they can be granted roles on the topics and
+# the subscription.
+resource "google_project_service_identity" "cloudasset" {
+  count    = var.enable_feed ? 1 : 0
+  provider = google-beta
+
+  project = var.project_id
+  service = "cloudasset.googleapis.com"
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_project_service_identity" "pubsub" {
+  count    = var.enable_feed ? 1 : 0
+  provider = google-beta
+
+  project = var.project_id
+  service = "pubsub.googleapis.com"
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_pubsub_topic" "feed" {
+  count = var.enable_feed ? 1 : 0
+
+  project = var.project_id
+  name    = "${var.name}-feed"
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_pubsub_topic" "feed_dead_letter" {
+  count = var.enable_feed ? 1 : 0
+
+  project = var.project_id
+  name    = "${var.name}-feed-dead-letter"
+
+  depends_on = [google_project_service.apis]
+}
+
+# runlens acknowledges a batch once it is journaled in its database, and
+# leaves it unacknowledged when it cannot journal it: Pub/Sub then delivers
+# it again, backing off, and after max_delivery_attempts forwards it to the
+# dead-letter topic. Unacknowledged messages wait 7 days (while no instance
+# pulls, say); the subscription itself never expires.
+resource "google_pubsub_subscription" "feed" {
+  count = var.enable_feed ? 1 : 0
+
+  project = var.project_id
+  name    = "${var.name}-feed"
+  topic   = google_pubsub_topic.feed[0].id
+
+  ack_deadline_seconds       = 60
+  message_retention_duration = "604800s"
+
+  expiration_policy {
+    ttl = ""
+  }
+
+  retry_policy {
+    minimum_backoff = "10s"
+    maximum_backoff = "600s"
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.feed_dead_letter[0].id
+    max_delivery_attempts = 10
+  }
+}
+
+# Messages published to a topic without a subscription are lost: this one
+# keeps what was dead-lettered for a person to look at (deploy/README.md,
+# the feed). Nobody is granted anything on it here; runlens never reads it.
+resource "google_pubsub_subscription" "feed_dead_letter" {
+  count = var.enable_feed ? 1 : 0
+
+  project = var.project_id
+  name    = "${var.name}-feed-dead-letter"
+  topic   = google_pubsub_topic.feed_dead_letter[0].id
+
+  ack_deadline_seconds       = 60
+  message_retention_duration = "604800s"
+
+  expiration_policy {
+    ttl = ""
+  }
+}
+
+# Cloud Asset Inventory publishes the feeds' notifications as its service
+# agent (of var.project_id, the feeds' billing project): publish on the feed
+# topic only, not on the project. (The agent's own role on the project,
+# roles/cloudasset.serviceAgent, may already carry pubsub.topics.publish;
+# this grant states what the feed needs, and holds where that was trimmed.)
+resource "google_pubsub_topic_iam_member" "cloudasset_publishes_feed" {
+  count = var.enable_feed ? 1 : 0
+
+  project = var.project_id
+  topic   = google_pubsub_topic.feed[0].name
+  role    = "roles/pubsub.publisher"
+  member  = local.cloudasset_service_agent
+
+  depends_on = [google_project_service_identity.cloudasset]
+}
+
+# Dead-lettering, as Pub/Sub documents it: its service agent publishes the
+# undeliverable message to the dead-letter topic, and acknowledges it on the
+# subscription it came from. Each grant is on that one topic or
+# subscription.
+resource "google_pubsub_topic_iam_member" "pubsub_publishes_dead_letter" {
+  count = var.enable_feed ? 1 : 0
+
+  project = var.project_id
+  topic   = google_pubsub_topic.feed_dead_letter[0].name
+  role    = "roles/pubsub.publisher"
+  member  = local.pubsub_service_agent
+
+  depends_on = [google_project_service_identity.pubsub]
+}
+
+resource "google_pubsub_subscription_iam_member" "pubsub_forwards_dead_letter" {
+  count = var.enable_feed ? 1 : 0
+
+  project      = var.project_id
+  subscription = google_pubsub_subscription.feed[0].name
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_service_agent
+
+  depends_on = [google_project_service_identity.pubsub]
+}
+
+# runlens pulls and acknowledges the feed: roles/pubsub.subscriber on this
+# subscription and nowhere else. A Pub/Sub role on the project would reach
+# every topic and subscription in it (runlens reports that as
+# runtime-project-scope-grant).
+resource "google_pubsub_subscription_iam_member" "runtime_pulls_feed" {
+  count = var.enable_feed ? 1 : 0
+
+  project      = var.project_id
+  subscription = google_pubsub_subscription.feed[0].name
+  role         = "roles/pubsub.subscriber"
+  member       = "serviceAccount:${google_service_account.runtime.email}"
+}
+
+# The feeds themselves, at the scope runlens reads: one per content type,
+# both into the feed topic. Creating them needs cloudasset.feeds.create at
+# the scope (roles/cloudasset.owner); see deploy/README.md.
+resource "google_cloud_asset_organization_feed" "runlens" {
+  for_each = { for content, suffix in local.feed_content_types : content => suffix if var.enable_feed && local.scope_type == "organizations" }
+
+  billing_project = var.project_id
+  org_id          = local.scope_id
+  feed_id         = "${var.name}-${each.value}"
+  content_type    = each.key
+  asset_types     = local.feed_asset_types
+
+  feed_output_config {
+    pubsub_destination {
+      topic = google_pubsub_topic.feed[0].id
+    }
+  }
+
+  depends_on = [google_pubsub_topic_iam_member.cloudasset_publishes_feed]
+}
+
+resource "google_cloud_asset_folder_feed" "runlens" {
+  for_each = { for content, suffix in local.feed_content_types : content => suffix if var.enable_feed && local.scope_type == "folders" }
+
+  billing_project = var.project_id
+  folder          = local.scope_id
+  feed_id         = "${var.name}-${each.value}"
+  content_type    = each.key
+  asset_types     = local.feed_asset_types
+
+  feed_output_config {
+    pubsub_destination {
+      topic = google_pubsub_topic.feed[0].id
+    }
+  }
+
+  depends_on = [google_pubsub_topic_iam_member.cloudasset_publishes_feed]
+}
+
 # --- Supply chain: only images from runlens's own repository -----------------
 
 resource "google_binary_authorization_policy" "this" {
@@ -222,9 +453,10 @@ resource "google_cloud_run_v2_service" "runlens" {
     timeout                          = "300s"
 
     # SQLite has one writer and Litestream one replicating process: never more
-    # than one instance.
+    # than one instance. With the feed, one instance always runs to pull it:
+    # scaled to zero, nothing would, and alerts would wait for a visitor.
     scaling {
-      min_instance_count = 0
+      min_instance_count = var.enable_feed ? 1 : 0
       max_instance_count = 1
     }
 
@@ -313,6 +545,15 @@ resource "google_cloud_run_v2_service" "runlens" {
           value = env.value
         }
       }
+      # The guard pulls the feed subscription (serve --feed-subscription).
+      # Its name, projects/PROJECT/subscriptions/NAME-feed: configuration.
+      dynamic "env" {
+        for_each = var.enable_feed ? [google_pubsub_subscription.feed[0].id] : []
+        content {
+          name  = "RUNLENS_FEED_SUBSCRIPTION"
+          value = env.value
+        }
+      }
 
       volume_mounts {
         name       = "data"
@@ -344,6 +585,7 @@ resource "google_cloud_run_v2_service" "runlens" {
     google_project_service.apis,
     google_storage_bucket_iam_member.state,
     google_binary_authorization_policy.this,
+    google_pubsub_subscription_iam_member.runtime_pulls_feed,
   ]
 }
 

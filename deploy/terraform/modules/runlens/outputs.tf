@@ -32,3 +32,23 @@ output "state_bucket" {
   description = "Name of the bucket holding the Litestream replica."
   value       = google_storage_bucket.state.name
 }
+
+output "feed_subscription" {
+  description = "The pull subscription runlens reads the Cloud Asset Inventory feed from (RUNLENS_FEED_SUBSCRIPTION), projects/PROJECT/subscriptions/NAME; null when enable_feed is false."
+  value       = var.enable_feed ? google_pubsub_subscription.feed[0].id : null
+}
+
+output "feed_topic" {
+  description = "The topic the Cloud Asset Inventory feeds publish to, projects/PROJECT/topics/NAME; null when enable_feed is false."
+  value       = var.enable_feed ? google_pubsub_topic.feed[0].id : null
+}
+
+output "feed_dead_letter_topic" {
+  description = "Where Pub/Sub forwards feed messages runlens could not take after max_delivery_attempts; null when enable_feed is false."
+  value       = var.enable_feed ? google_pubsub_topic.feed_dead_letter[0].id : null
+}
+
+output "feed_dead_letter_subscription" {
+  description = "The pull subscription that keeps dead-lettered feed messages for a person to look at (runlens never reads it); null when enable_feed is false."
+  value       = var.enable_feed ? google_pubsub_subscription.feed_dead_letter[0].id : null
+}

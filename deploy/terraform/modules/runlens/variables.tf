@@ -149,3 +149,9 @@ variable "deletion_protection" {
   type        = bool
   default     = true
 }
+
+variable "enable_feed" {
+  description = "Whether to turn the continuous guard on: Cloud Asset Inventory feeds at var.scope (resources and IAM policies of the asset types runlens reads) into a Pub/Sub topic, a pull subscription with a dead-letter topic that runlens pulls (RUNLENS_FEED_SUBSCRIPTION), and one instance always running to pull it. Creating the feeds needs cloudasset.feeds.create at the scope (roles/cloudasset.owner). See deploy/README.md, the feed."
+  type        = bool
+  default     = true
+}
