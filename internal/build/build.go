@@ -60,6 +60,12 @@ type builder struct {
 // time-bound conditions have expired). roles is the predefined catalog; the
 // inventory's custom roles are added to it.
 func Graph(inv *inventory.Inventory, roles *iam.Catalog, now time.Time) *Result {
+	return GraphWith(inv, roles, now, nil)
+}
+
+// GraphWith is Graph reusing the typed views an earlier build with the same
+// views left (nil: none), and leaving there those of inv's assets.
+func GraphWith(inv *inventory.Inventory, roles *iam.Catalog, now time.Time, views *Views) *Result {
 	bl := &builder{
 		b:       graph.NewBuilderSize(len(inv.Assets), 3*len(inv.Assets)),
 		now:     now,
@@ -72,7 +78,7 @@ func Graph(inv *inventory.Inventory, roles *iam.Catalog, now time.Time) *Result 
 		ids:     map[string]string{},
 		below:   map[string][]*graph.Node{},
 	}
-	bl.views = decodeViews(inv.Assets)
+	bl.views = decodeViews(inv.Assets, views)
 	bl.roles = roles.With(bl.customRoles(inv)...)
 	bl.res.Roles = bl.roles
 	bl.learnProjects(inv)

@@ -18,8 +18,18 @@ type view struct {
 // every CPU a scan may use (par.Workers): decoding resource data is the
 // largest part of a build, each asset's is independent of the others, and
 // the graph itself is then assembled on one goroutine from the results.
-func decodeViews(assets []*inventory.Asset) []view {
+func decodeViews(assets []*inventory.Asset, cache *Views) []view {
 	out := make([]view, len(assets))
+	var kept map[*inventory.Asset]view
+	if cache != nil {
+		cache.mu.Lock()
+		defer cache.mu.Unlock()
+		kept = cache.m
+	}
+	var pristine []view // what the cache keeps: out before the build fills it in
+	if cache != nil {
+		pristine = make([]view, len(assets))
+	}
 	const chunk = 512
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -31,13 +41,60 @@ func decodeViews(assets []*inventory.Asset) []view {
 					return
 				}
 				for i := lo; i < min(lo+chunk, len(assets)); i++ {
-					out[i] = decodeView(assets[i])
+					if cache == nil {
+						out[i] = decodeView(assets[i])
+						continue
+					}
+					v, ok := kept[assets[i]]
+					if !ok {
+						v = decodeView(assets[i])
+					}
+					pristine[i], out[i] = v, v.fresh()
 				}
 			}
 		})
 	}
 	wg.Wait()
+	if cache != nil {
+		m := make(map[*inventory.Asset]view, len(assets))
+		for i, a := range assets {
+			m[a] = pristine[i]
+		}
+		cache.m = m
+	}
 	return out
+}
+
+// Views keeps the typed views of one build's assets for the next. The feed
+// rebuilds the graph for a few changed assets among hundreds of thousands;
+// an asset that did not change is the same *inventory.Asset (feed.Apply
+// shares them, and assets are never modified once read), so its resource
+// data is not decoded again. A Views is safe for one build at a time.
+type Views struct {
+	mu sync.Mutex
+	m  map[*inventory.Asset]view
+}
+
+// fresh returns a copy of the view a build may fill in: the fields the
+// build joins in (a workload's IAP load balancers, an account's keys, a
+// project's Binary Authorization policy) start empty, the rest is shared
+// (never modified).
+func (v view) fresh() view {
+	switch t := v.v.(type) {
+	case *inventory.Workload:
+		c := *t
+		c.BehindIAPLoadBalancer = nil
+		v.v = &c
+	case *inventory.ServiceAccount:
+		c := *t
+		c.Keys = nil
+		v.v = &c
+	case *inventory.Project:
+		c := *t
+		c.BinAuthz = nil
+		v.v = &c
+	}
+	return v
 }
 
 func decodeView(a *inventory.Asset) view {

@@ -22,6 +22,7 @@ import (
 	"github.com/runlens/runlens/internal/feedsub"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/par"
 	"github.com/runlens/runlens/internal/posture"
 	"github.com/runlens/runlens/internal/store"
 )
@@ -57,6 +58,10 @@ func BenchmarkFeedLatency(b *testing.B) {
 
 func benchFeed(b *testing.B, sz demo.Size, rate int, dur time.Duration) {
 	ctx := context.Background()
+	// As serve does: rebuilds leave a CPU to the rest (here the fake
+	// server and the client, in production the console).
+	par.Reserve(1)
+	defer par.Reserve(0)
 	dir := b.TempDir()
 	file := filepath.Join(dir, "org.jsonl")
 	f, err := os.Create(file)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/internal/alerts"
+	"github.com/runlens/runlens/internal/build"
 	"github.com/runlens/runlens/internal/feed"
 	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/rules"
@@ -138,22 +139,30 @@ func (s *Service) applyJournal(ctx context.Context, prev *Current, upTo int64) (
 			changed[e.Name] = e.StartTime
 		}
 	}
+	t0 := time.Now()
 	inv, _, err := feed.Apply(prev.Report.Inventory, changes)
 	if err != nil {
 		return nil, nil, fmt.Errorf("posture: apply feed: %w", err)
 	}
+	applied := time.Since(t0)
 	now := s.now()
 	active, _, err := s.st.ActiveExceptions(ctx, now)
 	if err != nil {
 		return nil, nil, err
 	}
-	rep := scan.Run(inv, s.roles, rules.All(), now, func(id string) bool { _, ok := active[id]; return ok })
+	if s.views == nil {
+		s.views = &build.Views{}
+	}
+	rep := scan.RunWith(inv, s.roles, rules.All(), now, func(id string) bool { _, ok := active[id]; return ok }, s.views)
 	// What the snapshot's read reported stays what the console shows.
 	rep.Problems, rep.ProblemTally = prev.Report.Problems, prev.Report.ProblemTally
 	next := s.withExceptions(prev.Snapshot, rep, active)
 	next.gone = prev.gone
 	next.FeedSeq, next.FeedAt = entries[len(entries)-1].Seq, now
+	t1 := time.Now()
 	s.warm(next)
+	s.log.Info("feed: changes applied", "changes", len(entries), "seq", next.FeedSeq, "apply", applied,
+		"build", rep.Timings.Build, "checks", rep.Timings.Checks, "scores", rep.Timings.Scores, "index", time.Since(t1), "total", time.Since(t0))
 	s.serveMu.Lock()
 	defer s.serveMu.Unlock()
 	// An exception recorded while this was built: served under it, as a

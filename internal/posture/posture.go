@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/runlens/runlens/internal/build"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/par"
@@ -83,6 +84,9 @@ type Service struct {
 	// served, then the feed changes it does not hold applied on top).
 	stateMu   sync.Mutex
 	alertOpts AlertOptions
+	// views are the typed views of the last feed rebuild, reused by the
+	// next (stateMu).
+	views *build.Views
 	// expiring is set while a request re-serves the state after an
 	// exception expired (Current).
 	expiring atomic.Bool

@@ -50,8 +50,14 @@ type Timings struct {
 // Run scans inv at time now with the given rules. excepted reports whether a
 // finding ID is covered by an unexpired exception (nil: none is).
 func Run(inv *inventory.Inventory, roles *iam.Catalog, checks []rules.Rule, now time.Time, excepted func(id string) bool) *Report {
+	return RunWith(inv, roles, checks, now, excepted, nil)
+}
+
+// RunWith is Run reusing the typed views of an earlier scan's build (see
+// build.Views; nil: none).
+func RunWith(inv *inventory.Inventory, roles *iam.Catalog, checks []rules.Rule, now time.Time, excepted func(id string) bool, views *build.Views) *Report {
 	t0 := time.Now()
-	b := build.Graph(inv, roles, now)
+	b := build.GraphWith(inv, roles, now, views)
 	t1 := time.Now()
 	rc := &rules.Context{Graph: b.Graph, Roles: b.Roles, Now: now,
 		Recommendations: inv.Recommendations, Insights: inv.Insights, Coverage: &inv.Coverage}
