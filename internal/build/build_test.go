@@ -2,6 +2,7 @@ package build_test
 
 import (
 	"path/filepath"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -813,4 +814,62 @@ func BenchmarkBuildDemo(b *testing.B) {
 	for b.Loop() {
 		build.Graph(inv, roles, now)
 	}
+}
+
+// TestViewsReused: builds that reuse the views of an earlier build (the
+// feed's rebuilds) give the same graph as a build from scratch, however
+// many times, and never share a view a build fills in (an account's keys,
+// a project's Binary Authorization policy, a workload's load balancers).
+func TestViewsReused(t *testing.T) {
+	r := inventory.NewReader()
+	if err := r.ReadFS(demo.FS()); err != nil {
+		t.Fatal(err)
+	}
+	inv := r.Inventory()
+	roles := iam.MustPredefined()
+	now := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
+	scratch := build.Graph(inv, roles, now).Graph
+	views := &build.Views{}
+	var prev *graph.Graph
+	for i := range 3 {
+		g := build.GraphWith(inv, roles, now, views).Graph
+		if got, want := digestGraph(g), digestGraph(scratch); got != want {
+			t.Fatalf("build %d with reused views differs from a build from scratch:\n%s\nwant:\n%s", i, got, want)
+		}
+		if prev != nil {
+			for _, n := range g.Nodes() {
+				p, ok := prev.Node(n.ID)
+				if ok && n.Data != nil && p.Data == n.Data {
+					switch n.Data.(type) {
+					case *inventory.Workload, *inventory.ServiceAccount, *inventory.Project:
+						t.Fatalf("build %d shares the view of %s with the build before", i, n.ID)
+					}
+				}
+			}
+		}
+		prev = g
+	}
+}
+
+// digestGraph says what a graph holds: its nodes with the fields builds
+// join in, and its edges.
+func digestGraph(g *graph.Graph) string {
+	var lines []string
+	for _, n := range g.Nodes() {
+		extra := ""
+		switch d := n.Data.(type) {
+		case *inventory.Workload:
+			extra = fmt.Sprint(d.BehindIAPLoadBalancer, d.ServiceAccount)
+		case *inventory.ServiceAccount:
+			extra = fmt.Sprint(len(d.Keys))
+		case *inventory.Project:
+			extra = fmt.Sprint(d.BinAuthz != nil)
+		}
+		lines = append(lines, fmt.Sprintf("%s %s %s", n.ID, n.Kind, extra))
+		for _, e := range g.Out(n.ID) {
+			lines = append(lines, fmt.Sprintf("  %s %s %s %s", e.Kind, e.To, e.Role, e.Via))
+		}
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
 }
