@@ -49,6 +49,14 @@ func Run(ctx context.Context, sub *pubsub.Subscriber, g Guard, log *slog.Logger,
 	if sub.ReceiveSettings.MaxOutstandingMessages == 0 {
 		sub.ReceiveSettings.MaxOutstandingMessages = 2 * o.MaxBatch
 	}
+	if sub.ReceiveSettings.NumGoroutines == 0 {
+		// Four StreamingPull streams, not the client's one: measured
+		// against pstest at 10,000 messages a minute, one stream left
+		// deliveries waiting seconds behind one another (p50 1.7 s, p95
+		// 7.7 s, a quarter not delivered 3 s after the last was
+		// published), four delivered every one within 215 ms.
+		sub.ReceiveSettings.NumGoroutines = 4
+	}
 	msgs := make(chan *pubsub.Message, o.MaxBatch)
 	apply := make(chan struct{}, 1)
 	var wg sync.WaitGroup
