@@ -417,39 +417,9 @@ func mapRunV2(job bool) mapper {
 			}
 			t["vpcAccess"] = v
 		}
-		var containers []any
-		for i := range in.list(append(tmpl, "containers")...) {
-			c := append(slicesClone(tmpl), "containers", i)
-			ct := map[string]any{"name": in.str(append(c, "name")...)}
-			if img, ok := in.value(append(c, "image"), nil, "image checks skip this container"); ok {
-				ct["image"] = img
-			} else {
-				r.Unknown = append(r.Unknown, inventory.FieldImage)
-			}
-			if args := in.strs(append(c, "args")...); len(args) > 0 {
-				ct["args"] = args
-			}
-			var env []any
-			for j := range in.list(append(c, "env")...) {
-				e := append(slicesClone(c), "env", j)
-				ev := map[string]any{"name": in.str(append(e, "name")...)}
-				if v, ok := at(in.values, append(e, "value")).(string); ok && v != "" {
-					ev["value"] = v
-				}
-				if len(in.list(append(e, "value_source")...)) > 0 {
-					skr := append(slicesClone(e), "value_source", 0, "secret_key_ref", 0)
-					sec, _ := in.value(append(skr, "secret"), resolveSecret, "the secret this variable reads is not counted")
-					if sec != "" {
-						ev["valueSource"] = map[string]any{"secretKeyRef": map[string]any{
-							"secret": sec, "version": in.str(append(skr, "version")...)}}
-					}
-				}
-				env = append(env, ev)
-			}
-			if len(env) > 0 {
-				ct["env"] = env
-			}
-			containers = append(containers, ct)
+		containers, imageUnknown := in.containers(tmpl, v2Env)
+		if imageUnknown {
+			r.Unknown = append(r.Unknown, inventory.FieldImage)
 		}
 		t["containers"] = containers
 		var volumes []any
@@ -486,6 +456,59 @@ func mapRunV2(job bool) mapper {
 
 func slicesClone(p path) path { return append(path(nil), p...) }
 
+// envShape is how a Cloud Run resource spells an env var read from Secret
+// Manager, in Terraform and in the API: v2 value_source.secret_key_ref
+// {secret, version} is valueSource.secretKeyRef {secret, version}; v1
+// value_from.secret_key_ref {name, key} is valueFrom.secretKeyRef {name, key}.
+type envShape struct {
+	from, to        string // "value_source", "valueSource"
+	secret, version string // Terraform's attribute names, also the API's
+}
+
+var (
+	v2Env = envShape{from: "value_source", to: "valueSource", secret: "secret", version: "version"}
+	v1Env = envShape{from: "value_from", to: "valueFrom", secret: "name", version: "key"}
+)
+
+// containers maps the containers block of a Cloud Run template (at base) to
+// the API's containers: name, image, args, env; imageUnknown is set when an
+// image is known only after apply (it is left out).
+func (in *instance) containers(base path, shape envShape) (containers []any, imageUnknown bool) {
+	for i := range in.list(append(slicesClone(base), "containers")...) {
+		c := append(slicesClone(base), "containers", i)
+		ct := map[string]any{"name": in.str(append(c, "name")...)}
+		if img, ok := in.value(append(c, "image"), nil, "image checks skip this container"); ok {
+			ct["image"] = img
+		} else {
+			imageUnknown = true
+		}
+		if args := in.strs(append(c, "args")...); len(args) > 0 {
+			ct["args"] = args
+		}
+		var env []any
+		for j := range in.list(append(c, "env")...) {
+			e := append(slicesClone(c), "env", j)
+			ev := map[string]any{"name": in.str(append(e, "name")...)}
+			if v, ok := at(in.values, append(e, "value")).(string); ok && v != "" {
+				ev["value"] = v
+			}
+			if len(in.list(append(e, shape.from)...)) > 0 {
+				skr := append(slicesClone(e), shape.from, 0, "secret_key_ref", 0)
+				if sec, _ := in.value(append(skr, shape.secret), resolveSecret, "the secret this variable reads is not counted"); sec != "" {
+					ev[shape.to] = map[string]any{"secretKeyRef": map[string]any{
+						shape.secret: sec, shape.version: in.str(append(skr, shape.version)...)}}
+				}
+			}
+			env = append(env, ev)
+		}
+		if len(env) > 0 {
+			ct["env"] = env
+		}
+		containers = append(containers, ct)
+	}
+	return containers, imageUnknown
+}
+
 // mapRunV1 maps google_cloud_run_service onto the Knative serving.knative.dev/v1
 // Service (https://cloud.google.com/run/docs/reference/rest/v1/namespaces.services).
 func mapRunV1(in *instance, p *Plan) error {
@@ -511,37 +534,9 @@ func mapRunV1(in *instance, p *Plan) error {
 	} else if sa != "" {
 		pod["serviceAccountName"] = sa
 	}
-	var containers []any
-	for i := range in.list(append(slicesClone(spec), "containers")...) {
-		c := append(slicesClone(spec), "containers", i)
-		ct := map[string]any{"name": in.str(append(c, "name")...)}
-		if img, ok := in.value(append(c, "image"), nil, "image checks skip this container"); ok {
-			ct["image"] = img
-		} else {
-			r.Unknown = append(r.Unknown, inventory.FieldImage)
-		}
-		if args := in.strs(append(c, "args")...); len(args) > 0 {
-			ct["args"] = args
-		}
-		var env []any
-		for j := range in.list(append(c, "env")...) {
-			e := append(slicesClone(c), "env", j)
-			ev := map[string]any{"name": in.str(append(e, "name")...)}
-			if v, ok := at(in.values, append(e, "value")).(string); ok && v != "" {
-				ev["value"] = v
-			}
-			if len(in.list(append(e, "value_from")...)) > 0 {
-				skr := append(slicesClone(e), "value_from", 0, "secret_key_ref", 0)
-				if sec, _ := in.value(append(skr, "name"), resolveSecret, "the secret this variable reads is not counted"); sec != "" {
-					ev["valueFrom"] = map[string]any{"secretKeyRef": map[string]any{"name": sec, "key": in.str(append(skr, "key")...)}}
-				}
-			}
-			env = append(env, ev)
-		}
-		if len(env) > 0 {
-			ct["env"] = env
-		}
-		containers = append(containers, ct)
+	containers, imageUnknown := in.containers(spec, v1Env)
+	if imageUnknown {
+		r.Unknown = append(r.Unknown, inventory.FieldImage)
 	}
 	pod["containers"] = containers
 	var volumes []any

@@ -393,9 +393,12 @@ func (in *instance) strMap(p ...any) map[string]string {
 	return out
 }
 
-// references returns the references of the configuration expression at p
-// (attribute names and nested block indices, as in the planned values).
-func (in *instance) references(p path) []string {
+// expression returns the configuration's expression for the attribute at
+// p (attribute names and nested block indices, as in the planned values),
+// and whether the configuration sets it at all: set with a nil expression
+// when a block is set by something other than literal blocks (its inside
+// cannot be told).
+func (in *instance) expression(p path) (e *tfjson.Expression, set bool) {
 	exprs := in.expr
 	for i, s := range p {
 		name, ok := s.(string)
@@ -404,46 +407,12 @@ func (in *instance) references(p path) []string {
 		}
 		e, ok := exprs[name]
 		if !ok || e == nil || e.ExpressionData == nil {
-			return nil
+			return nil, false
 		}
 		if i == len(p)-1 {
-			return e.References
+			return e, true
 		}
 		// A nested block: the next element is its index.
-		idx := 0
-		if i+1 < len(p) {
-			if n, ok := p[i+1].(int); ok {
-				idx = n
-			}
-		}
-		if idx >= len(e.NestedBlocks) {
-			if len(e.NestedBlocks) == 1 {
-				idx = 0 // a dynamic block's one configuration
-			} else {
-				return nil
-			}
-		}
-		exprs = e.NestedBlocks[idx]
-	}
-	return nil
-}
-
-// configured reports whether the configuration sets the attribute at p
-// (the resource's configuration is known: in.expr is not nil).
-func (in *instance) configured(p path) bool {
-	exprs := in.expr
-	for i, s := range p {
-		name, ok := s.(string)
-		if !ok {
-			continue
-		}
-		e, ok := exprs[name]
-		if !ok || e == nil || e.ExpressionData == nil {
-			return false
-		}
-		if i == len(p)-1 {
-			return true
-		}
 		idx := 0
 		if n, ok := p[i+1].(int); ok {
 			idx = n
@@ -452,12 +421,27 @@ func (in *instance) configured(p path) bool {
 		case idx < len(e.NestedBlocks):
 			exprs = e.NestedBlocks[idx]
 		case len(e.NestedBlocks) == 1:
-			exprs = e.NestedBlocks[0]
+			exprs = e.NestedBlocks[0] // a dynamic block's one configuration
 		default:
-			return true // set by an expression, not a block: cannot tell, so configured
+			return nil, true
 		}
 	}
-	return false
+	return nil, false
+}
+
+// references returns the references of the configuration expression at p.
+func (in *instance) references(p path) []string {
+	if e, _ := in.expression(p); e != nil {
+		return e.References
+	}
+	return nil
+}
+
+// configured reports whether the configuration sets the attribute at p
+// (the resource's configuration is known: in.expr is not nil).
+func (in *instance) configured(p path) bool {
+	_, set := in.expression(p)
+	return set
 }
 
 // referenced returns the one planned instance a reference such as
