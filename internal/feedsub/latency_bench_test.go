@@ -105,12 +105,19 @@ func benchFeed(b *testing.B, sz demo.Size, rate int, dur time.Duration) {
 	var mu sync.Mutex
 	published := map[string]time.Time{} // service made public -> when
 	g := &timing{Service: ps, mu: &mu, received: map[string]time.Time{}}
-	var latencies, delivery, runlens []time.Duration
+	var latencies, delivery, runlens, journal []time.Duration
+	var batches []int
 	var rebuilds int
 	runCtx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		_ = feedsub.Run(runCtx, client.Subscriber(sub), g, slog.New(slog.NewTextHandler(io.Discard, nil)), feedsub.Options{
+			Rest: restFraction(),
+			Journaled: func(n int, took time.Duration) {
+				mu.Lock()
+				defer mu.Unlock()
+				batches, journal = append(batches, n), append(journal, took)
+			},
 			Applied: func(as []store.Alert) {
 				now := time.Now()
 				mu.Lock()
@@ -200,12 +207,12 @@ func benchFeed(b *testing.B, sz demo.Size, rate int, dur time.Duration) {
 	b.ReportMetric(quantile(latencies, 1).Seconds(), "max-s")
 	b.ReportMetric(quantile(runlens, 0.95).Seconds(), "runlens-p95-s")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
-	b.Logf("%d messages in %s (%d a minute), %d public changes alerted, %d rebuilds; peak RSS %d MiB (GOMAXPROCS %d)",
-		total, publishTook.Round(time.Second), int(float64(total)/publishTook.Minutes()), len(latencies), rebuilds, peak>>20, runtime.GOMAXPROCS(0))
+	b.Logf("%d messages in %s (%d a minute), %d public changes alerted, %d rebuilds, %d batches journaled (largest %d); peak RSS %d MiB (GOMAXPROCS %d)",
+		total, publishTook.Round(time.Second), int(float64(total)/publishTook.Minutes()), len(latencies), rebuilds, len(batches), slices.Max(append(batches, 0)), peak>>20, runtime.GOMAXPROCS(0))
 	for _, m := range []struct {
 		what string
 		ds   []time.Duration
-	}{{"publication to alert", latencies}, {"  publication to receipt (pstest and the client)", delivery}, {"  receipt to alert (runlens: journal, ack, rebuild, alert)", runlens}} {
+	}{{"journal a batch", journal}, {"publication to alert", latencies}, {"  publication to receipt (pstest and the client)", delivery}, {"  receipt to alert (runlens: journal, ack, rebuild, alert)", runlens}} {
 		b.Logf("%s: p50 %s, p95 %s, max %s", m.what, quantile(m.ds, 0.5), quantile(m.ds, 0.95), quantile(m.ds, 1))
 	}
 }
@@ -286,4 +293,11 @@ func (g *timing) IngestFeed(ctx context.Context, msgs [][]byte) (posture.FeedRes
 	}
 	g.mu.Unlock()
 	return g.Service.IngestFeed(ctx, msgs)
+}
+
+// restFraction is RUNLENS_FEED_REST (the applier's rest after a rebuild,
+// as a fraction of it; default the subscriber's own).
+func restFraction() float64 {
+	f, _ := strconv.ParseFloat(os.Getenv("RUNLENS_FEED_REST"), 64)
+	return f
 }
