@@ -17,6 +17,10 @@ import (
 	"github.com/runlens/runlens/internal/store"
 )
 
+// foldAt is how many journal entries past the snapshot make the feed fold
+// before its hour is up (at 10,000 messages a minute, about two minutes).
+const foldAt = 20000
+
 var feedSubscriptionRE = regexp.MustCompile(`^projects/[a-z][-a-z0-9.:]*[a-z0-9]/subscriptions/[A-Za-z][-A-Za-z0-9._~%+]{2,254}$`)
 
 // alertSender logs each alert for Cloud Logging and, when an admin has set
@@ -61,13 +65,21 @@ func startFeed(ctx context.Context, sub string, ps *posture.Service, log *slog.L
 	})
 	if fold > 0 {
 		wg.Go(func() {
-			t := time.NewTicker(fold)
+			// Every fold, or sooner when the journal the snapshot lacks
+			// grows past foldAt entries: a restart applies that much again,
+			// and holds it in memory while it does.
+			t := time.NewTicker(min(fold, time.Minute))
 			defer t.Stop()
+			last := time.Now()
 			for {
 				select {
 				case <-ctx.Done():
 					return
 				case <-t.C:
+					if time.Since(last) < fold && ps.FeedPending() < foldAt {
+						continue
+					}
+					last = time.Now()
 					if _, err := ps.FoldFeed(ctx); err != nil {
 						log.Warn("feed: fold into a snapshot", "err", err)
 					}

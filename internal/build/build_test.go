@@ -1,8 +1,8 @@
 package build_test
 
 import (
-	"path/filepath"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"

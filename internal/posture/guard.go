@@ -282,6 +282,16 @@ func (s *Service) FoldFeed(ctx context.Context) (store.Snapshot, error) {
 	return s.Sync(ctx, "feed", func(context.Context, func(ReadProgress)) (*inventory.Inventory, error) { return inv, nil })
 }
 
+// FeedPending is how many feed journal entries the served state holds that
+// its snapshot does not: what a restart would apply again.
+func (s *Service) FeedPending() int64 {
+	c := s.cur.Load()
+	if c == nil {
+		return 0
+	}
+	return c.FeedSeq - c.Snapshot.FeedSeq
+}
+
 // Alerts returns the stored alerts f selects, newest first.
 func (s *Service) Alerts(ctx context.Context, f store.AlertFilter) ([]store.Alert, error) {
 	return s.st.Alerts(ctx, f)

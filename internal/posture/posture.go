@@ -441,6 +441,11 @@ func (s *Service) sync(ctx context.Context, source string, at time.Time, read Re
 	rep := scan.Run(inv, s.roles, rules.All(), when, func(id string) bool { _, ok := active[id]; return ok })
 	s.stateMu.Lock()
 	defer s.stateMu.Unlock()
+	if source != "feed" {
+		// The views kept for feed rebuilds are of the assets this read
+		// replaces: let them (and the old inventory they key) go.
+		s.views = nil
+	}
 	prev := s.cur.Load()
 	id, err := s.st.SaveSnapshot(ctx, store.SnapshotInput{Source: source, At: at, Inventory: inv, Problems: rep.Problems, ProblemTally: rep.ProblemTally, Findings: rep.Findings, Scores: rep.Scores, FeedSeq: feedSeq})
 	if err != nil {
