@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/internal/graph"
+	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/names"
 	"github.com/runlens/runlens/internal/rules"
@@ -207,7 +208,14 @@ func (c *comparer) drift(p, n *graph.Node) []store.Alert {
 	}
 	var out []store.Alert
 	if was, is := c.identity(c.prev.Graph, p.ID), c.identity(c.next.Graph, n.ID); was != is && is != "" && was != "" {
-		out = append(out, c.event(n, ServiceAccountChanged, rules.High,
+		// Any switch is worth a look (a more powerful identity is how a
+		// compromised deployer escalates); leaving the default compute
+		// identity for a dedicated one is how it is fixed: low.
+		sev := rules.High
+		if isDefaultCompute(was) && !isDefaultCompute(is) {
+			sev = rules.Low
+		}
+		out = append(out, c.event(n, ServiceAccountChanged, sev,
 			"runtime service account changed from "+c.identityName(c.prev.Graph, was)+" to "+c.identityName(c.next.Graph, is)))
 	}
 	had := repositories(pw)
@@ -257,12 +265,16 @@ func (c *comparer) identity(g *graph.Graph, id string) string {
 }
 
 func (c *comparer) identityName(g *graph.Graph, id string) string {
-	n := names.Of(g, id)
-	email := strings.TrimPrefix(id, "serviceAccount:")
-	if strings.HasSuffix(email, "-compute@developer.gserviceaccount.com") {
-		return "the default compute identity (" + email + ")"
+	if isDefaultCompute(id) {
+		return "the default compute identity (" + strings.TrimPrefix(id, "serviceAccount:") + ")"
 	}
-	return n.Text
+	return names.Of(g, id).Text
+}
+
+// isDefaultCompute reports whether a service account node is a project's
+// default compute identity.
+func isDefaultCompute(id string) bool {
+	return iam.IsDefaultComputeSA(strings.TrimPrefix(id, "serviceAccount:"))
 }
 
 // broad reports whether a principal is everyone, every Google account or a

@@ -527,3 +527,26 @@ func text(as []store.Alert) string {
 	}
 	return b.String()
 }
+
+// TestCompareLeavingDefault: a switch away from the default compute
+// identity to a dedicated one is still an event, but a low one (it is how
+// the default identity is fixed); the switch back is high.
+func TestCompareLeavingDefault(t *testing.T) {
+	base := fixture(t)
+	onDefault := edit(t, base, svc("identity"), func(d map[string]any) { delete(data(d, "template"), "serviceAccount") })
+	for _, tt := range []struct {
+		name       string
+		prev, next []string
+		want       string
+	}{
+		{"to a dedicated identity", onDefault, base, "low"},
+		{"back to the default", base, onDefault, "high"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := alerts.Compare(report(t, tt.prev), report(t, tt.next), alerts.Options{MinSeverity: rules.Critical})
+			if len(got) != 1 || got[0].Event != alerts.ServiceAccountChanged || got[0].Severity != tt.want {
+				t.Errorf("alerts %s, want one %s service-account-changed", text(got), tt.want)
+			}
+		})
+	}
+}
