@@ -338,6 +338,11 @@ func mapGrant(kind GrantKind, target iamTarget) mapper {
 				Effect: fmt.Sprintf("of the members of %s, only those the configuration resolves are counted (%d)", g.Role, len(g.Members))})
 		case GrantPolicy:
 			pd, ok := in.value(path{"policy_data"}, nil, "the policy is not counted")
+			if ok && pd == "" {
+				// Known, yet empty: nothing the plan says of the policy.
+				in.unknowns = append(in.unknowns, Unknown{Address: in.rc.Address, Attribute: "policy_data", Effect: "the policy is not counted"})
+				ok = false
+			}
 			if !ok {
 				p.Unknown = append(p.Unknown, in.unknowns...)
 				return nil

@@ -511,3 +511,18 @@ func TestPlanLoadBalancer(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyPolicyData: an _iam_policy whose policy_data the plan leaves
+// empty (not in the configuration it was read with) is reported, not an
+// error, and counts as no policy.
+func TestEmptyPolicyData(t *testing.T) {
+	const plan = `{"format_version":"1.2","resource_changes":[{"address":"google_project_iam_policy.p","mode":"managed","type":"google_project_iam_policy","name":"p",
+"change":{"actions":["create"],"after":{"project":"p1"},"after_unknown":{"policy_data":true}}}]}`
+	p, err := tfplan.Read("p.json", strings.NewReader(plan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Grants) != 0 || len(p.Unknown) != 1 || p.Unknown[0].Attribute != "policy_data" {
+		t.Errorf("grants %v, unknown %v; want none and policy_data unknown", p.Grants, p.Unknown)
+	}
+}
