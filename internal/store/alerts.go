@@ -26,11 +26,6 @@ type Alert struct {
 	ClearedAt time.Time `json:"clearedAt,omitzero"`  // finding alerts: when the finding went away
 }
 
-// alertTime writes the time of an alert (the at column) as UTC with all
-// nine fractional digits, so that the text sorts and compares as the time
-// does: RFC 3339 with trailing zeros trimmed does not ("09:00:00.5Z" sorts
-// before "09:00:00Z", and "09:00:00.55Z" before "09:00:00.5Z").
-func alertTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z07:00") }
 
 // Alert kinds.
 const (
@@ -78,7 +73,7 @@ func (s *Store) RecordAlerts(ctx context.Context, alerts []Alert, present func(f
 		return nil, fmt.Errorf("store: record alerts: %w", err)
 	}
 	for _, id := range gone {
-		if _, err := tx.ExecContext(ctx, `UPDATE alerts SET cleared_at = ? WHERE id = ?`, alertTime(at), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE alerts SET cleared_at = ? WHERE id = ?`, dbTime(at), id); err != nil {
 			return nil, fmt.Errorf("store: record alerts: %w", err)
 		}
 	}
@@ -97,7 +92,7 @@ func (s *Store) RecordAlerts(ctx context.Context, alerts []Alert, present func(f
 			changed = feedTime(a.ChangedAt)
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO alerts (at, changed_at, kind, event, severity, subject, workload, project, message, finding_id, source)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, alertTime(a.At), changed, a.Kind, a.Event, a.Severity, a.Subject, a.Workload, a.Project, a.Message, a.FindingID, a.Source)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, dbTime(a.At), changed, a.Kind, a.Event, a.Severity, a.Subject, a.Workload, a.Project, a.Message, a.FindingID, a.Source)
 		if err != nil {
 			return nil, fmt.Errorf("store: record alerts: %w", err)
 		}
@@ -133,7 +128,7 @@ func (f AlertFilter) where() (string, []any) {
 		where, args = append(where, "kind = ?"), append(args, f.Kind)
 	}
 	if !f.Since.IsZero() {
-		where, args = append(where, "at >= ?"), append(args, alertTime(f.Since))
+		where, args = append(where, "at >= ?"), append(args, dbTime(f.Since))
 	}
 	if len(where) == 0 {
 		return "", nil

@@ -61,7 +61,7 @@ func ts(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339Nano)
+	return dbTime(t)
 }
 
 func parseTS(s string) time.Time {

@@ -84,7 +84,7 @@ func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (id int64, e
 	}
 	created := now()
 	if !in.At.IsZero() {
-		created = in.At.UTC().Format(time.RFC3339Nano)
+		created = dbTime(in.At)
 	}
 	res, err := s.w.ExecContext(ctx, `INSERT INTO snapshots (created_at, source, status, error) VALUES (?, ?, 'failed', ?)`,
 		created, in.Source, errStoring)

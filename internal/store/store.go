@@ -93,4 +93,12 @@ func (s *Store) Close() error { return errors.Join(s.db.Close(), s.w.Close()) }
 // Ping checks the database answers (for /healthz).
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
-func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
+func now() string { return dbTime(time.Now()) }
+
+// dbTime writes a time as the database keeps it: UTC with all nine
+// fractional digits, so that the text sorts and compares as the time does.
+// RFC 3339 with trailing zeros trimmed does not ("09:00:00.5Z" sorts before
+// "09:00:00Z", and "09:00:00.55Z" before "09:00:00.5Z"): two snapshots in
+// one second could swap which is current, an approval expire a moment
+// early or late.
+func dbTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z07:00") }

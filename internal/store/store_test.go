@@ -440,3 +440,43 @@ func TestAddExceptionLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestSnapshotsInOneSecond: snapshots read within one second are ordered
+// by their time, to the nanosecond: the later is current, and the earlier
+// is the one before it. With RFC 3339's trimmed zeros, ".5" sorted after
+// ".55" and before a whole second.
+func TestSnapshotsInOneSecond(t *testing.T) {
+	ctx := context.Background()
+	base := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name          string
+		first, second time.Duration
+	}{
+		{"whole second, then half", 0, 500 * time.Millisecond},
+		{"half, then a little more", 500 * time.Millisecond, 550 * time.Millisecond},
+		{"tenths, then hundredths after", 120 * time.Millisecond, 123 * time.Millisecond},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			st, _ := open(t)
+			in := sampleInput()
+			in.At = base.Add(tt.first)
+			first, err := st.SaveSnapshot(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in.At = base.Add(tt.second)
+			second, err := st.SaveSnapshot(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cur, err := st.CurrentSnapshot(ctx)
+			if err != nil || cur.ID != second || !cur.CreatedAt.Equal(base.Add(tt.second)) {
+				t.Fatalf("current = %d at %v (%v), want %d at %v", cur.ID, cur.CreatedAt, err, second, base.Add(tt.second))
+			}
+			prev, err := st.PreviousSnapshot(ctx, cur)
+			if err != nil || prev.ID != first {
+				t.Errorf("previous = %d (%v), want %d", prev.ID, err, first)
+			}
+		})
+	}
+}
