@@ -26,7 +26,6 @@ type Alert struct {
 	ClearedAt time.Time `json:"clearedAt,omitzero"`  // finding alerts: when the finding went away
 }
 
-
 // Alert kinds.
 const (
 	AlertFinding = "finding"
