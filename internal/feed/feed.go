@@ -102,7 +102,7 @@ func Decode(data []byte) (Change, error) {
 	if err != nil {
 		return Change{}, fmt.Errorf("feed: %s: %w", h.Name, err)
 	}
-	if c.Record, err = Record(a); err != nil {
+	if c.Record, err = inventory.Record(a); err != nil {
 		return Change{}, fmt.Errorf("feed: %s: %w", h.Name, err)
 	}
 	return c, nil
@@ -122,36 +122,6 @@ func readAsset(b []byte) (*inventory.Asset, error) {
 		return nil, errors.New("not an asset record")
 	}
 	return inv.Assets[0], nil
-}
-
-// record is an asset in the ListAssets shape.
-type record struct {
-	Name       string    `json:"name"`
-	AssetType  string    `json:"assetType"`
-	Resource   *resource `json:"resource,omitempty"`
-	IAMPolicy  any       `json:"iamPolicy,omitempty"`
-	Ancestors  []string  `json:"ancestors,omitempty"`
-	UpdateTime string    `json:"updateTime,omitempty"`
-}
-
-type resource struct {
-	Version  string          `json:"version,omitempty"`
-	Parent   string          `json:"parent,omitempty"`
-	Location string          `json:"location,omitempty"`
-	Data     json.RawMessage `json:"data"`
-}
-
-// Record writes asset a as one CAI record (ListAssets shape): what the
-// journal keeps of a change.
-func Record(a *inventory.Asset) ([]byte, error) {
-	rec := record{Name: a.Name, AssetType: a.Type, Ancestors: a.Ancestors, UpdateTime: a.UpdateTime}
-	if a.Data != nil {
-		rec.Resource = &resource{Version: a.Version, Parent: a.Parent, Location: a.Location, Data: a.Data}
-	}
-	if a.IAMPolicy != nil {
-		rec.IAMPolicy = a.IAMPolicy
-	}
-	return json.Marshal(rec)
 }
 
 // Apply returns base with changes applied in order: a resource change

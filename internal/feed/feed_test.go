@@ -601,7 +601,7 @@ func TestApplyBadRecord(t *testing.T) {
 func TestRecordRoundTrip(t *testing.T) {
 	inv := read(t, baseLines()...)
 	for _, a := range inv.Assets {
-		b, err := feed.Record(a)
+		b, err := inventory.Record(a)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -38,7 +38,15 @@ func (p *Plan) Layer(base *inventory.Inventory) (*inventory.Inventory, error) {
 
 	declared := map[string]string{}
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	write := func(a *inventory.Asset) error {
+		b, err := inventory.Record(a)
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
+		buf.WriteByte('\n')
+		return nil
+	}
 	written := map[string]bool{}
 	unknown := map[string][]string{}
 	for _, r := range p.Resources {
@@ -49,13 +57,16 @@ func (p *Plan) Layer(base *inventory.Inventory) (*inventory.Inventory, error) {
 		written[name], declared[name] = true, r.Address
 		delete(gone, name)
 		unknown[name] = r.Unknown
-		rec := map[string]any{"name": name, "asset_type": r.Type, "resource": map[string]any{
-			"version": r.Version, "parent": names.of(r.Parent), "data": r.Data}}
+		data, err := json.Marshal(r.Data)
+		if err != nil {
+			return nil, fmt.Errorf("tfplan: %s: %s: %w", p.File, r.Address, err)
+		}
+		a := &inventory.Asset{Name: name, Type: r.Type, Version: r.Version, Parent: names.of(r.Parent), Data: data}
 		if num, ok := names.numByID[r.Project]; ok {
 			// CAI's ancestors are numbers: only where the base knows it.
-			rec["ancestors"] = []string{"projects/" + num}
+			a.Ancestors = []string{"projects/" + num}
 		}
-		if err := enc.Encode(rec); err != nil {
+		if err := write(a); err != nil {
 			return nil, fmt.Errorf("tfplan: %s: %s: %w", p.File, r.Address, err)
 		}
 	}
@@ -115,8 +126,7 @@ func (p *Plan) Layer(base *inventory.Inventory) (*inventory.Inventory, error) {
 		}
 	}
 	for _, name := range sortedKeys(policies) {
-		rec := map[string]any{"name": name, "asset_type": types[name], "iam_policy": policies[name]}
-		if err := enc.Encode(rec); err != nil {
+		if err := write(&inventory.Asset{Name: name, Type: types[name], IAMPolicy: policies[name]}); err != nil {
 			return nil, fmt.Errorf("tfplan: %s: policy of %s: %w", p.File, name, err)
 		}
 	}

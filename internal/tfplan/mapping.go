@@ -3,6 +3,7 @@ package tfplan
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/runlens/runlens/internal/iam"
@@ -429,7 +430,7 @@ func mapRunV2(job bool) mapper {
 		t["containers"] = containers
 		var volumes []any
 		for i := range in.list(append(tmpl, "volumes")...) {
-			v := append(slicesClone(tmpl), "volumes", i)
+			v := append(slices.Clone(tmpl), "volumes", i)
 			vol := map[string]any{"name": in.str(append(v, "name")...)}
 			switch {
 			case len(in.list(append(v, "secret")...)) > 0:
@@ -459,8 +460,6 @@ func mapRunV2(job bool) mapper {
 	}
 }
 
-func slicesClone(p path) path { return append(path(nil), p...) }
-
 // envShape is how a Cloud Run resource spells an env var read from Secret
 // Manager, in Terraform and in the API: v2 value_source.secret_key_ref
 // {secret, version} is valueSource.secretKeyRef {secret, version}; v1
@@ -479,8 +478,8 @@ var (
 // the API's containers: name, image, args, env; imageUnknown is set when an
 // image is known only after apply (it is left out).
 func (in *instance) containers(base path, shape envShape) (containers []any, imageUnknown bool) {
-	for i := range in.list(append(slicesClone(base), "containers")...) {
-		c := append(slicesClone(base), "containers", i)
+	for i := range in.list(append(slices.Clone(base), "containers")...) {
+		c := append(slices.Clone(base), "containers", i)
 		ct := map[string]any{"name": in.str(append(c, "name")...)}
 		if img, ok := in.value(append(c, "image"), nil, "image checks skip this container"); ok {
 			ct["image"] = img
@@ -492,13 +491,13 @@ func (in *instance) containers(base path, shape envShape) (containers []any, ima
 		}
 		var env []any
 		for j := range in.list(append(c, "env")...) {
-			e := append(slicesClone(c), "env", j)
+			e := append(slices.Clone(c), "env", j)
 			ev := map[string]any{"name": in.str(append(e, "name")...)}
 			if v, ok := at(in.values, append(e, "value")).(string); ok && v != "" {
 				ev["value"] = v
 			}
 			if len(in.list(append(e, shape.from)...)) > 0 {
-				skr := append(slicesClone(e), shape.from, 0, "secret_key_ref", 0)
+				skr := append(slices.Clone(e), shape.from, 0, "secret_key_ref", 0)
 				if sec, _ := in.value(append(skr, shape.secret), resolveSecret, "the secret this variable reads is not counted"); sec != "" {
 					ev[shape.to] = map[string]any{"secretKeyRef": map[string]any{
 						shape.secret: sec, shape.version: in.str(append(skr, shape.version)...)}}
@@ -532,7 +531,7 @@ func mapRunV1(in *instance, p *Plan) error {
 	}
 	spec := path{"template", 0, "spec", 0}
 	pod := map[string]any{}
-	sa, ok := in.value(append(slicesClone(spec), "service_account_name"), resolveEmail,
+	sa, ok := in.value(append(slices.Clone(spec), "service_account_name"), resolveEmail,
 		"the runtime identity is not known: checks on it were not run, and the default identity is not assumed")
 	if !ok {
 		r.Unknown = append(r.Unknown, inventory.FieldServiceAccount)
@@ -545,8 +544,8 @@ func mapRunV1(in *instance, p *Plan) error {
 	}
 	pod["containers"] = containers
 	var volumes []any
-	for i := range in.list(append(slicesClone(spec), "volumes")...) {
-		v := append(slicesClone(spec), "volumes", i)
+	for i := range in.list(append(slices.Clone(spec), "volumes")...) {
+		v := append(slices.Clone(spec), "volumes", i)
 		vol := map[string]any{"name": in.str(append(v, "name")...)}
 		if s := in.str(append(v, "secret", 0, "secret_name")...); s != "" {
 			vol["secret"] = map[string]any{"secretName": s}
@@ -635,7 +634,7 @@ func mapTrigger(in *instance, p *Plan) error {
 	}
 	if len(in.list("destination", 0, "cloud_run_service")) > 0 {
 		d := path{"destination", 0, "cloud_run_service", 0}
-		svc, _ := in.value(append(slicesClone(d), "service"), resolveAttr("", "name"), "the service it delivers to is not known")
+		svc, _ := in.value(append(slices.Clone(d), "service"), resolveAttr("", "name"), "the service it delivers to is not known")
 		data["destination"] = map[string]any{"cloudRun": map[string]any{"service": svc,
 			"region": in.str(append(d, "region")...), "path": in.str(append(d, "path")...)}}
 	}
@@ -661,15 +660,15 @@ func mapSchedulerJob(in *instance, p *Plan) error {
 	if len(in.list("http_target")) > 0 {
 		h := path{"http_target", 0}
 		ht := map[string]any{"httpMethod": in.str("http_target", 0, "http_method")}
-		if u, _ := in.value(append(slicesClone(h), "uri"), resolveServiceURL, "the service it calls is not known"); u != "" {
+		if u, _ := in.value(append(slices.Clone(h), "uri"), resolveServiceURL, "the service it calls is not known"); u != "" {
 			ht["uri"] = u
 		}
 		if len(in.list("http_target", 0, "oidc_token")) > 0 {
-			e, _ := in.value(append(slicesClone(h), "oidc_token", 0, "service_account_email"), resolveEmail, "the identity it calls as is not known")
+			e, _ := in.value(append(slices.Clone(h), "oidc_token", 0, "service_account_email"), resolveEmail, "the identity it calls as is not known")
 			ht["oidcToken"] = map[string]any{"serviceAccountEmail": e, "audience": in.str("http_target", 0, "oidc_token", 0, "audience")}
 		}
 		if len(in.list("http_target", 0, "oauth_token")) > 0 {
-			e, _ := in.value(append(slicesClone(h), "oauth_token", 0, "service_account_email"), resolveEmail, "the identity it calls as is not known")
+			e, _ := in.value(append(slices.Clone(h), "oauth_token", 0, "service_account_email"), resolveEmail, "the identity it calls as is not known")
 			ht["oauthToken"] = map[string]any{"serviceAccountEmail": e}
 		}
 		data["httpTarget"] = ht
