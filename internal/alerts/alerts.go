@@ -85,6 +85,15 @@ func Compare(prev, next *scan.Report, o Options) []store.Alert {
 		o.MinSeverity = rules.High
 	}
 	c := &comparer{prev: prev, next: next, o: o, explained: map[string]bool{}}
+	before := make(map[string]bool, len(prev.Findings))
+	for _, f := range prev.Findings {
+		before[f.ID] = true
+	}
+	for _, f := range next.Findings {
+		if !before[f.ID] && !f.Excepted {
+			c.added = append(c.added, f)
+		}
+	}
 	var out []store.Alert
 	for _, n := range next.Graph.Nodes() {
 		if n.Kind != graph.KindService && n.Kind != graph.KindJob {
@@ -97,12 +106,8 @@ func Compare(prev, next *scan.Report, o Options) []store.Alert {
 		out = append(out, c.drift(p, n)...)
 	}
 	slices.SortStableFunc(out, func(a, b store.Alert) int { return strings.Compare(a.Workload, b.Workload) })
-	before := make(map[string]bool, len(prev.Findings))
-	for _, f := range prev.Findings {
-		before[f.ID] = true
-	}
-	for _, f := range next.Findings {
-		if f.Excepted || f.Severity < o.MinSeverity || before[f.ID] || c.explained[f.ID] {
+	for _, f := range c.added {
+		if f.Severity < o.MinSeverity || c.explained[f.ID] {
 			continue
 		}
 		w := workloadOf(next.Graph, f)
@@ -117,6 +122,7 @@ type comparer struct {
 	prev, next *scan.Report
 	o          Options
 	explained  map[string]bool // findings a drift event names
+	added      []rules.Finding // next's open findings prev did not have, in next's order
 }
 
 // alert completes a: when, where, and the change's time from the assets
@@ -156,13 +162,9 @@ func workloadOf(g *graph.Graph, f rules.Finding) string {
 // newFindings returns the new findings of checks on workload w in the next
 // state, most severe first: the findings a drift event made.
 func (c *comparer) newFindings(w string, checks []string) []rules.Finding {
-	before := map[string]bool{}
-	for _, f := range c.prev.Findings {
-		before[f.ID] = true
-	}
 	var out []rules.Finding
-	for _, f := range c.next.Findings {
-		if before[f.ID] || f.Excepted || c.explained[f.ID] || !slices.Contains(checks, f.Check) {
+	for _, f := range c.added {
+		if c.explained[f.ID] || !slices.Contains(checks, f.Check) {
 			continue
 		}
 		if f.Subject == w || slices.Contains(f.Affects, w) {

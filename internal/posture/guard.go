@@ -188,8 +188,8 @@ func (s *Service) alertOn(ctx context.Context, prev, next *Current, source strin
 	}
 	fresh := map[string][]string{}
 	candidates := map[string][]string{}
-	before := alerts.Repositories(prev.Report)
-	for w, rs := range alerts.Repositories(next.Report) {
+	before := prev.repositories()
+	for w, rs := range next.repositories() {
 		for _, r := range rs {
 			if !slices.Contains(before[w], r) {
 				candidates[w] = append(candidates[w], r)
@@ -227,6 +227,13 @@ func (s *Service) alertOn(ctx context.Context, prev, next *Current, source strin
 	return stored, nil
 }
 
+// repositories are the image repositories each workload of c runs, found
+// once: a state is compared with the one before and the one after it.
+func (c *Current) repositories() map[string][]string {
+	c.reposOnce.Do(func() { c.repos = alerts.Repositories(c.Report) })
+	return c.repos
+}
+
 // rememberRepositories records, the first time, every repository each
 // workload runs: the history "a repository it never ran" is judged against.
 func (s *Service) rememberRepositories(ctx context.Context, prev, next *Current) error {
@@ -234,10 +241,10 @@ func (s *Service) rememberRepositories(ctx context.Context, prev, next *Current)
 	if err != nil || has {
 		return err
 	}
-	all := alerts.Repositories(next.Report)
+	all := next.repositories()
 	if prev != nil {
 		// Only what was there before: what is new now is judged as new.
-		all = alerts.Repositories(prev.Report)
+		all = prev.repositories()
 	}
 	if len(all) == 0 {
 		return nil

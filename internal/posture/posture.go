@@ -64,6 +64,9 @@ type Current struct {
 
 	memo memo // rendered answers (Memo)
 
+	reposOnce sync.Once // the image repositories each workload runs (alerts), on first use
+	repos     map[string][]string
+
 	once   sync.Once // builds byNode on first use
 	byNode map[string]struct {
 		sev rules.Severity
