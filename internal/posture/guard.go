@@ -298,8 +298,3 @@ func (s *Service) FeedPending() int64 {
 	}
 	return c.FeedSeq - c.Snapshot.FeedSeq
 }
-
-// Alerts returns the stored alerts f selects, newest first.
-func (s *Service) Alerts(ctx context.Context, f store.AlertFilter) ([]store.Alert, error) {
-	return s.st.Alerts(ctx, f)
-}

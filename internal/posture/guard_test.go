@@ -246,9 +246,9 @@ func TestFeedAlerts(t *testing.T) {
 	if findingIDs(folded) != findingIDs(before) || len(*sent3) != 0 {
 		t.Errorf("after the fold and a restart: findings differ (%d vs %d) or alerts sent (%d)", len(folded.Report.Findings), len(before.Report.Findings), len(*sent3))
 	}
-	stored, err := ps3.Alerts(ctx, store.AlertFilter{})
-	if err != nil || len(stored) != 4 {
-		t.Errorf("stored alerts: %d, %v; want 4", len(stored), err)
+	stored, err := ps3.AlertList(ctx, posture.AlertQuery{})
+	if err != nil || len(stored.Rows) != 4 {
+		t.Errorf("stored alerts: %d, %v; want 4", len(stored.Rows), err)
 	}
 }
 
