@@ -178,8 +178,8 @@ func (s *source) layerPlan(ctx context.Context, stderr io.Writer, base *inventor
 	for _, n := range p.Skipped {
 		skipped += n
 	}
-	fmt.Fprintf(stderr, "runlens: read plan %s: %d resources read, %d of other types, %d values known only after apply\n",
-		s.plan, p.Read, skipped, len(p.Unknown))
+	fmt.Fprintf(stderr, "runlens: read plan %s (Terraform %s): %d resources read, %d of other types, %d values known only after apply\n",
+		s.plan, termsafe.String(p.TerraformVersion), p.Read, skipped, len(p.Unknown))
 	if p.Read == 0 {
 		return nil, fmt.Errorf("--plan %s: no resource of a type runlens reads (Cloud Run services and jobs, their IAM, service accounts, ...): nothing to check", s.plan)
 	}

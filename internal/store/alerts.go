@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -210,7 +211,7 @@ func (s *Store) RecordRepositories(ctx context.Context, repos map[string][]strin
 func (s *Store) HasRepositories(ctx context.Context) (bool, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM workload_repositories)`).Scan(&n)
-	if err != nil && err != sql.ErrNoRows {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return false, fmt.Errorf("store: repositories: %w", err)
 	}
 	return n == 1, nil

@@ -526,3 +526,23 @@ func TestEmptyPolicyData(t *testing.T) {
 		t.Errorf("grants %v, unknown %v; want none and policy_data unknown", p.Grants, p.Unknown)
 	}
 }
+
+// TestTypesDocumented: docs/terraform-plans.md names every Terraform type
+// runlens reads from a plan.
+func TestTypesDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "terraform-plans.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range tfplan.Types() {
+		name := typ
+		for _, suffix := range []string{"_iam_member", "_iam_binding", "_iam_policy"} {
+			if base, ok := strings.CutSuffix(typ, suffix); ok {
+				name = base // the IAM resources are listed by the type they grant on
+			}
+		}
+		if !strings.Contains(string(doc), "`"+name+"`") {
+			t.Errorf("docs/terraform-plans.md does not name %s", name)
+		}
+	}
+}
