@@ -77,6 +77,10 @@ bench-large: build ## scan a generated organization (LARGE_SIZE=1000x50: 1,000,0
 	/usr/bin/time -v $(BIN) scan --input $(LARGE_FILE) --format json --timings 2>&1 >/dev/null | grep -E 'runlens: read|^  [a-z]|Elapsed|Maximum resident'
 	RUNLENS_BENCH_FILE=$(LARGE_FILE) $(GO) test -run '^$$' -bench '^BenchmarkFile$$' -benchtime 1x ./internal/scan/
 
+.PHONY: bench-scale
+bench-scale: ## the whole scan (process start to JSON written) side by side with a plain encoding/json decode of the same file, every generator shape at 20,000 and 50,000 services, with peak memory (scripts/scale.sh)
+	scripts/scale.sh
+
 FEED_SIZE ?= 400x50
 FEED_RATE ?= 10000
 FEED_FOR  ?= 2m

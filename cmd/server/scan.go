@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/runlens/runlens/internal/posture"
@@ -27,8 +29,21 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 	onlyNew := fs.Bool("only-new", false, "with --baseline, --fail-on counts only new findings")
 	db := fs.String("db", "", "mark findings with an active exception (accepted risk) in this runlens database as excepted")
 	timings := fs.Bool("timings", false, "print how long reading, building, checking and scoring took (records/s) to stderr")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole scan to this file (go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a heap profile, taken when the checks are done, to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("scan: --cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("scan: --cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	var threshold rules.Severity
 	if *failOn != "" {
@@ -91,6 +106,11 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 			inv.Records, len(rep.Scores.Services), rate(readTime), rate(rep.Timings.Build), rate(rep.Timings.Checks), rate(rep.Timings.Scores),
 			rate(readTime+rep.Timings.Build+rep.Timings.Checks+rep.Timings.Scores))
 	}
+	if *memProfile != "" {
+		if err := writeHeapProfile(*memProfile); err != nil {
+			return err
+		}
+	}
 	if base != nil {
 		rep.Compare(base)
 	}
@@ -118,6 +138,20 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 		}
 	}
 	return nil
+}
+
+// writeHeapProfile writes the live heap's profile to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("scan: --memprofile: %w", err)
+	}
+	runtime.GC() // the profile of what is live now, not at the last collection
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return fmt.Errorf("scan: --memprofile: %w", err)
+	}
+	return f.Close()
 }
 
 // ctxWriter writes to w until ctx ends, then fails with ctx's error.

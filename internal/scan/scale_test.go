@@ -17,62 +17,68 @@ import (
 	"github.com/runlens/runlens/internal/rules"
 )
 
-// BenchmarkScale measures each phase on generated organizations of 1,000
-// and 20,000 services (50 per project), and the floor: the same lines
-// decoded by plain encoding/json into map[string]any. Reported per phase:
-// records/s; "ratio" is the whole scan's time over the floor's.
-// (100,000+ services: make bench-large, which runs the binary.)
+// BenchmarkScale measures each phase on generated organizations of every
+// shape (demo.Shapes) at 1,000 and 20,000 services (50 per project), and the
+// floor: the same lines decoded by plain encoding/json into map[string]any.
+// Reported per phase: records/s. (The whole process side by side with the
+// floor's, 50,000 services and peak memory: make bench-scale.)
 func BenchmarkScale(b *testing.B) {
-	for _, services := range []int{1000, 20000} {
-		var buf bytes.Buffer
-		size := demo.Size{Projects: services / 50, ServicesPerProject: 50}
-		if err := demo.Generate(&buf, size, 1); err != nil {
-			b.Fatal(err)
+	for _, shape := range demo.Shapes() {
+		for _, services := range []int{1000, 20000} {
+			benchmarkScale(b, shape, services)
 		}
-		data := buf.Bytes()
-		records := bytes.Count(data, []byte("\n"))
-		roles := iam.MustPredefined()
-		b.Run(fmt.Sprintf("services=%d/floor", services), func(b *testing.B) {
-			for b.Loop() {
-				sc := bufio.NewScanner(bytes.NewReader(data))
-				sc.Buffer(make([]byte, 1<<20), 64<<20)
-				for sc.Scan() {
-					var m map[string]any
-					if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-			b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
-		})
-		var inv *inventory.Inventory
-		b.Run(fmt.Sprintf("services=%d/read", services), func(b *testing.B) {
-			for b.Loop() {
-				r := inventory.NewReader()
-				if err := r.Read("g.jsonl", bytes.NewReader(data)); err != nil {
+	}
+}
+
+func benchmarkScale(b *testing.B, shape demo.Shape, services int) {
+	var buf bytes.Buffer
+	size := demo.Size{Projects: services / 50, ServicesPerProject: 50}
+	if err := demo.GenerateShape(&buf, size, shape, 1); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	records := bytes.Count(data, []byte("\n"))
+	roles := iam.MustPredefined()
+	b.Run(fmt.Sprintf("shape=%s/services=%d/floor", shape, services), func(b *testing.B) {
+		for b.Loop() {
+			sc := bufio.NewScanner(bytes.NewReader(data))
+			sc.Buffer(make([]byte, 1<<20), 64<<20)
+			for sc.Scan() {
+				var m map[string]any
+				if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
 					b.Fatal(err)
 				}
-				inv = r.Inventory()
 			}
-			b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
-		})
-		var res *build.Result
-		b.Run(fmt.Sprintf("services=%d/build", services), func(b *testing.B) {
-			for b.Loop() {
-				res = build.Graph(inv, roles, time.Now())
+		}
+		b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	})
+	var inv *inventory.Inventory
+	b.Run(fmt.Sprintf("shape=%s/services=%d/read", shape, services), func(b *testing.B) {
+		for b.Loop() {
+			r := inventory.NewReader()
+			if err := r.Read("g.jsonl", bytes.NewReader(data)); err != nil {
+				b.Fatal(err)
 			}
-			b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
-		})
-		b.Run(fmt.Sprintf("services=%d/checks", services), func(b *testing.B) {
-			for b.Loop() {
-				rules.Run(&rules.Context{Graph: res.Graph, Roles: res.Roles, Now: time.Now()}, rules.All())
-			}
-			b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
-		})
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		b.Logf("services=%d: %d records, heap in use after build %d MiB", services, records, ms.HeapInuse>>20)
-	}
+			inv = r.Inventory()
+		}
+		b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	})
+	var res *build.Result
+	b.Run(fmt.Sprintf("shape=%s/services=%d/build", shape, services), func(b *testing.B) {
+		for b.Loop() {
+			res = build.Graph(inv, roles, time.Now())
+		}
+		b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	})
+	b.Run(fmt.Sprintf("shape=%s/services=%d/checks", shape, services), func(b *testing.B) {
+		for b.Loop() {
+			rules.Run(&rules.Context{Graph: res.Graph, Roles: res.Roles, Now: time.Now()}, rules.All())
+		}
+		b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	})
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.Logf("shape=%s services=%d: %d records, heap in use after build %d MiB", shape, services, records, ms.HeapInuse>>20)
 }
 
 // BenchmarkFile measures the floor and each phase on the CAI export named
