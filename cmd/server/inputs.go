@@ -190,7 +190,11 @@ func (s *source) layerPlan(ctx context.Context, stderr io.Writer, base *inventor
 // ctx's error as soon as ctx ends (SIGINT, SIGTERM): building and checking
 // a large organization takes seconds that a stopped command must not wait
 // for; the work left is dropped with the process that is exiting.
-func scanInventory(ctx context.Context, inv *inventory.Inventory, excepted func(id string) bool) (*scan.Report, error) {
+//
+// With release, the inventory's resource data is let go once the graph is
+// built (scan.Options.ReleaseData): for a command that only writes the
+// report.
+func scanInventory(ctx context.Context, inv *inventory.Inventory, excepted func(id string) bool, release bool) (*scan.Report, error) {
 	roles, err := iam.Predefined()
 	if err != nil {
 		return nil, err
@@ -199,7 +203,9 @@ func scanInventory(ctx context.Context, inv *inventory.Inventory, excepted func(
 		return nil, err
 	}
 	done := make(chan *scan.Report, 1)
-	go func() { done <- scan.Run(inv, roles, rules.All(), time.Now(), excepted) }()
+	go func() {
+		done <- scan.RunOptions(inv, roles, rules.All(), time.Now(), scan.Options{Excepted: excepted, ReleaseData: release})
+	}()
 	select {
 	case rep := <-done:
 		return rep, ctx.Err()

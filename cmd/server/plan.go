@@ -39,7 +39,7 @@ func runPlan(ctx context.Context, args []string, _ func(string) string, stdout, 
 	if err != nil {
 		return err
 	}
-	rep, err := scanInventory(ctx, inv, nil)
+	rep, err := scanInventory(ctx, inv, nil, false)
 	if err != nil {
 		return err
 	}

@@ -94,7 +94,7 @@ func runScan(ctx context.Context, args []string, _ func(string) string, stdout, 
 		}
 		excepted = func(id string) bool { _, ok := active[id]; return ok }
 	}
-	rep, err := scanInventory(ctx, inv, excepted)
+	rep, err := scanInventory(ctx, inv, excepted, true)
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func runGraph(ctx context.Context, args []string, _ func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	rep, err := scanInventory(ctx, inv, nil)
+	rep, err := scanInventory(ctx, inv, nil, false)
 	if err != nil {
 		return err
 	}

@@ -76,7 +76,7 @@ func TestScanInventoryStops(t *testing.T) {
 	if err := r.ReadFS(os.DirFS(filepath.Join("..", "..", "internal", "inventory", "testdata", "read"))); err != nil {
 		t.Fatal(err)
 	}
-	if rep, err := scanInventory(ctx, r.Inventory(), nil); !errors.Is(err, context.Canceled) || rep != nil {
+	if rep, err := scanInventory(ctx, r.Inventory(), nil, true); !errors.Is(err, context.Canceled) || rep != nil {
 		t.Errorf("scanInventory with an ended context = %v, %v; want nil, context.Canceled", rep, err)
 	}
 }

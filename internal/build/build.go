@@ -16,6 +16,7 @@ import (
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
+	"github.com/runlens/runlens/internal/par"
 )
 
 // Permissions that let a principal act as a service account (DESIGN §3).
@@ -66,6 +67,9 @@ func Graph(inv *inventory.Inventory, roles *iam.Catalog, now time.Time) *Result 
 // GraphWith is Graph reusing the typed views an earlier build with the same
 // views left (nil: none), and leaving there those of inv's assets.
 func GraphWith(inv *inventory.Inventory, roles *iam.Catalog, now time.Time, views *Views) *Result {
+	if inv.DataReleased {
+		panic("build: the inventory's data was released (inventory.ReleaseData): it cannot be built again")
+	}
 	bl := &builder{
 		b:       graph.NewBuilderSize(len(inv.Assets), 3*len(inv.Assets)),
 		now:     now,
@@ -78,6 +82,7 @@ func GraphWith(inv *inventory.Inventory, roles *iam.Catalog, now time.Time, view
 		ids:     map[string]string{},
 		below:   map[string][]*graph.Node{},
 	}
+	bl.b.Workers = par.Workers()
 	bl.views = decodeViews(inv.Assets, views)
 	bl.roles = roles.With(bl.customRoles(inv)...)
 	bl.res.Roles = bl.roles

@@ -250,6 +250,9 @@ type Builder struct {
 	strs  map[string]uint32 // the edge string table, by string
 	perms map[string]uint32 // the permission lists, by their joined strings
 	last  [fields]interned  // each field's last string: the edges of one binding repeat them
+	// Workers is how many goroutines Graph may sort the adjacency rows
+	// on; 0 means one.
+	Workers int
 }
 
 // The fields of an edge in the string table, for Builder.last.
@@ -385,11 +388,23 @@ func (b *Builder) Graph() *Graph {
 	}
 	g.out.build(len(g.nodes), g.edges.n, func(e int32) int32 { return ends[e][0] })
 	g.in.build(len(g.nodes), g.edges.n, func(e int32) int32 { return ends[e][1] })
+	// Each node's rows are sorted on their own, on every CPU a scan may
+	// use: the rows are disjoint parts of one array.
 	byEdge := func(x, y int32) int { return compareEdges(g.edge(x), g.edge(y)) }
-	for i := range int32(len(g.nodes)) {
-		slices.SortFunc(g.out.of(i), byEdge)
-		slices.SortFunc(g.in.of(i), byEdge)
+	n := int32(len(g.nodes))
+	workers := int32(max(b.Workers, 1))
+	chunk := max((n+workers-1)/workers, 1)
+	var wg sync.WaitGroup
+	for lo := int32(0); lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				slices.SortFunc(g.out.of(i), byEdge)
+				slices.SortFunc(g.in.of(i), byEdge)
+			}
+		})
 	}
+	wg.Wait()
 	g.hubOut = hubRows(&g.out, g.ends)
 	return g
 }

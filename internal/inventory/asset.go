@@ -149,6 +149,19 @@ type Inventory struct {
 	// that declares it: an asset by its name, a grant by DeclaredKey. Nil
 	// unless the inventory was read from a plan.
 	Declared map[string]string
+	// DataReleased says ReleaseData let every asset's Data go.
+	DataReleased bool
+}
+
+// ReleaseData lets the resource data of every asset go (Asset.Data becomes
+// nil), for a one-shot command done with it once the graph is built (the
+// graph keeps the typed views it needs). The inventory can no longer be
+// built, stored or compared: DataReleased says so.
+func (inv *Inventory) ReleaseData() {
+	for _, a := range inv.Assets {
+		a.Data = nil
+	}
+	inv.DataReleased = true
 }
 
 // DeclaredKey is the key of a grant in Inventory.Declared: the resource

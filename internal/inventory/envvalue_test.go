@@ -1,6 +1,10 @@
 package inventory
 
-import "testing"
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
 
 func TestClassifyEnvValue(t *testing.T) {
 	tests := []struct {
@@ -60,5 +64,53 @@ func TestRedactedValueKeepsOnlyItsTokens(t *testing.T) {
 		if got := redactedValue(redactedValue(tc.in)); got != tc.want {
 			t.Errorf("redactedValue twice (%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestRedactedValueMemo: the memo gives what redaction without it gives,
+// for the first and every later sight of a value, and a shard that fills
+// up starts again without losing correctness.
+func TestRedactedValueMemo(t *testing.T) {
+	values := []string{"debug", "postgres://app:hunter2@10.0.0.3/db", "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+		"projects/p1/topics/orders", "gs://invoices", Redacted + " hunter2 #secret=bogus gs://invoices", "/var/secrets/key.json"}
+	for i := range 100 {
+		values = append(values, "value-"+strconv.Itoa(i))
+	}
+	for round := range 2 {
+		for _, v := range values {
+			if got, want := redactedValue(v), redactValueUncached(v); got != want {
+				t.Fatalf("round %d: redactedValue(%q) = %q, without the memo %q", round, v, got, want)
+			}
+		}
+	}
+	for i := range redactedMemo.shards {
+		sh := &redactedMemo.shards[i]
+		sh.mu.Lock()
+		n := len(sh.m)
+		sh.mu.Unlock()
+		if n > memoShardSize {
+			t.Errorf("memo shard %d holds %d entries, more than %d", i, n, memoShardSize)
+		}
+		sh.mu.Lock()
+		for k, v := range sh.m {
+			if strings.Contains(v, "hunter2") || strings.Contains(v, "sk_live") {
+				t.Errorf("memo entry %x holds a value: %q", k, v)
+			}
+		}
+		sh.mu.Unlock()
+	}
+	// A full shard starts again: it never holds more than memoShardSize.
+	var m memo
+	for i := range memoShardSize + 10 {
+		var k [32]byte // every key in shard 0
+		k[1], k[2] = byte(i), byte(i>>8)
+		m.put(k, "v")
+		if n := len(m.shards[0].m); n > memoShardSize {
+			t.Fatalf("after %d puts the shard holds %d entries, more than %d", i+1, n, memoShardSize)
+		}
+	}
+	last := memoShardSize + 9
+	if v, ok := m.get([32]byte{1: byte(last), 2: byte(last >> 8)}); !ok || v != "v" {
+		t.Errorf("the last value put is not in the memo: %q, %v", v, ok)
 	}
 }

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"strings"
 	"sync"
@@ -252,6 +253,55 @@ func redactString(dec *jsontext.Decoder, enc *jsontext.Encoder) error {
 // again) keeps only the tokens redaction writes, so that text put after
 // Redacted by hand is not kept either.
 func redactedValue(s string) string {
+	key := sha256.Sum256([]byte(s))
+	if v, ok := redactedMemo.get(key); ok {
+		return v
+	}
+	v := redactValueUncached(s)
+	redactedMemo.put(key, v)
+	return v
+}
+
+// redactedMemo remembers what redactedValue made of values seen before:
+// organizations repeat the same values (a region, a bucket, a topic, a log
+// level) across thousands of services, and classifying one runs the secret
+// detector. It is keyed by the value's SHA-256, so that it holds no value,
+// only what redaction keeps of it; it holds at most memoShards*memoShardSize
+// entries (a shard that fills up starts again empty).
+var redactedMemo memo
+
+const (
+	memoShards    = 16
+	memoShardSize = 4096
+)
+
+type memo struct {
+	shards [memoShards]struct {
+		mu sync.Mutex
+		m  map[[sha256.Size]byte]string
+	}
+}
+
+func (c *memo) get(k [sha256.Size]byte) (string, bool) {
+	sh := &c.shards[k[0]%memoShards]
+	sh.mu.Lock()
+	v, ok := sh.m[k]
+	sh.mu.Unlock()
+	return v, ok
+}
+
+func (c *memo) put(k [sha256.Size]byte, v string) {
+	sh := &c.shards[k[0]%memoShards]
+	sh.mu.Lock()
+	if sh.m == nil || len(sh.m) >= memoShardSize {
+		sh.m = make(map[[sha256.Size]byte]string, memoShardSize)
+	}
+	sh.m[k] = v
+	sh.mu.Unlock()
+}
+
+// redactValueUncached is redactedValue without the memo.
+func redactValueUncached(s string) string {
 	class := ""
 	if rest, ok := strings.CutPrefix(s, Redacted); ok {
 		for _, tok := range strings.Fields(rest) {

@@ -95,3 +95,48 @@ func TestTeamsShape(t *testing.T) {
 		}
 	}
 }
+
+// TestReleaseData: a scan that lets the inventory's data go once the graph
+// is built finds, scores and reports exactly what a scan that keeps it
+// does, and the inventory says it can no longer be built.
+func TestReleaseData(t *testing.T) {
+	read := func() *inventory.Inventory {
+		var buf bytes.Buffer
+		if err := demo.GenerateShape(&buf, demo.Size{Projects: 3, ServicesPerProject: 20}, demo.ShapeTeams, 2); err != nil {
+			t.Fatal(err)
+		}
+		r := inventory.NewReader()
+		if err := r.Read("teams.jsonl", &buf); err != nil {
+			t.Fatal(err)
+		}
+		return r.Inventory()
+	}
+	now := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+	kept := scan.Run(read(), iam.MustPredefined(), rules.All(), now, nil)
+	inv := read()
+	released := scan.RunOptions(inv, iam.MustPredefined(), rules.All(), now, scan.Options{ReleaseData: true})
+	var a, b bytes.Buffer
+	if err := kept.WriteJSON(&a); err != nil {
+		t.Fatal(err)
+	}
+	if err := released.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("the JSON report of a scan that released the data differs from one that kept it")
+	}
+	if !inv.DataReleased {
+		t.Error("DataReleased is false after a scan that released the data")
+	}
+	for _, as := range inv.Assets {
+		if as.Data != nil {
+			t.Fatalf("%s still holds its data", as.Name)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("building a released inventory again did not panic")
+		}
+	}()
+	scan.Run(inv, iam.MustPredefined(), rules.All(), now, nil)
+}
