@@ -34,7 +34,7 @@ func (p *planner) invokeLoss(b rules.BindingEvidence) {
 		return false
 	})
 	if len(kept) > 0 {
-		p.risk("%s keeps invoke access to %s through the grant on it above.", p.label(b.Member), p.labels(kept, 10))
+		p.risk("%s keeps invoke access to %s through the grant on each above.", p.label(b.Member), p.labels(kept, 10))
 	}
 	if len(lost) == 0 {
 		return
@@ -148,11 +148,12 @@ func planInvokerIAMDisabled(p *planner) error {
 	return nil
 }
 
+// planInvokerBroadScope narrows a broad invoke grant. A grant on a
+// project, folder or organization is one finding affecting every service and
+// job it reaches (its Affects): each of them is granted the invoker role on
+// its own, then the broad grant is removed, so that access stays what it is
+// today and services created below later no longer inherit it.
 func planInvokerBroadScope(p *planner) error {
-	n, err := p.subject()
-	if err != nil {
-		return err
-	}
 	if len(p.f.Evidence.Bindings) == 0 {
 		return fmt.Errorf("finding has no binding evidence")
 	}
@@ -160,22 +161,31 @@ func planInvokerBroadScope(p *planner) error {
 	m := iam.ParseMember(b.Member)
 	via, _ := p.g.Node(b.Via)
 	container := via != nil && via.Kind.IsContainer()
+	reached := p.labels(p.f.Affects, 10)
 	p.cs.Title = fmt.Sprintf("Narrow %s of %s on %s", b.Role, p.label(b.Member), p.label(b.Via))
 	switch {
 	case iam.IsBasic(b.Role):
 		// A basic role is far more than invoking: removing it is no
 		// mechanical fix.
 		p.cs.Rationale = fmt.Sprintf("%s holds the basic role %s on %s, which includes run.routes.invoke on every service below it, and thousands of other permissions.", p.label(b.Member), b.Role, p.label(b.Via))
-		p.manual("Replace %s of %s on %s with the predefined roles the member needs (the IAM recommender's role recommendations show what it used); grant roles/run.invoker on %s alone if it calls the service. runlens does not remove a basic role mechanically.", b.Role, p.label(b.Member), p.label(b.Via), p.label(n.ID))
+		p.manual("Replace %s of %s on %s with the predefined roles the member needs (the IAM recommender's role recommendations show what it used); grant roles/run.invoker on the services it calls, of those it reaches (%s). runlens does not remove a basic role mechanically.", b.Role, p.label(b.Member), p.label(b.Via), reached)
 		p.risk("Removing %s from %s takes away everything the role grants on %s, not only invoking.", b.Role, p.label(b.Member), p.label(b.Via))
 		return nil
 	case container && !m.IsPublic() && m.Kind != iam.KindDomain:
-		p.cs.Rationale = fmt.Sprintf("%s holds %s on %s, which reaches every service and job below it. It is granted again on %s alone, then removed from %s.", p.label(b.Member), b.Role, p.label(b.Via), p.label(n.ID), p.label(b.Via))
-		p.add(p.target(n.ID), "roles/run.invoker", b.Member, "keeps "+p.label(b.Member)+" able to invoke "+n.Label+" after the broad grant goes")
+		p.cs.Rationale = fmt.Sprintf("%s holds %s on %s, which reaches every service and job below it (%d today). It is granted again on each of them alone, then removed from %s: services created below %s later no longer inherit it.", p.label(b.Member), b.Role, p.label(b.Via), len(p.f.Affects), p.label(b.Via), p.label(b.Via))
+		for _, w := range p.f.Affects {
+			if _, ok := p.g.Node(w); !ok {
+				return fmt.Errorf("affected workload %s is not in the graph", w)
+			}
+			p.add(p.target(w), "roles/run.invoker", b.Member, "keeps "+p.label(b.Member)+" able to invoke "+p.label(w)+" after the broad grant goes")
+		}
+		if len(p.f.Affects) > 1 {
+			p.risk("Review the grants above before approving: a service %s does not call needs no grant of its own.", p.label(b.Member))
+		}
 		p.removeEvidence(b, "the broad grant")
 	case m.Kind == iam.KindDomain:
-		p.cs.Rationale = fmt.Sprintf("%s holds %s on %s: everyone with an account in the domain can invoke it.", p.label(b.Member), b.Role, p.label(b.Via))
-		p.manual("Grant roles/run.invoker on %s to the specific users, or a group, who call it before running the removal below.", p.label(n.ID))
+		p.cs.Rationale = fmt.Sprintf("%s holds %s on %s: everyone with an account in the domain can invoke %s.", p.label(b.Member), b.Role, p.label(b.Via), reached)
+		p.manual("Grant roles/run.invoker on %s to the specific users, or a group, who call it before running the removal below.", reached)
 		p.removeEvidence(b, "the domain-wide grant")
 	default:
 		p.cs.Rationale = fmt.Sprintf("%s holds %s on %s.", p.label(b.Member), b.Role, p.label(b.Via))

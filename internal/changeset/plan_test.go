@@ -250,13 +250,15 @@ func TestPlanComplete(t *testing.T) {
 			risk:   []string{"removed without a narrower grant"},
 		},
 		{
-			name: "invoker-broad-scope: granted on the service, removed from the folder", fixture: "../rules/testdata/invoker-broad-scope.jsonl", slug: "invoker-broad-scope", subject: runA + "folder-svc",
+			name: "invoker-broad-scope: granted on each service and job the folder grant reaches, removed from the folder", fixture: "../rules/testdata/invoker-broad-scope.jsonl", slug: "invoker-broad-scope", subject: "//cloudresourcemanager.googleapis.com/folders/200",
 			want: []changeset.Step{
+				add("//run.googleapis.com/projects/proj-a/locations/us-central1/jobs/folder-job", "run.googleapis.com/Job", "roles/run.invoker", "group:eng@example.com", "proj-a"),
 				add(runA+"folder-svc", "run.googleapis.com/Service", "roles/run.invoker", "group:eng@example.com", "proj-a"),
 				remove("//cloudresourcemanager.googleapis.com/folders/200", "cloudresourcemanager.googleapis.com/Folder", "roles/run.invoker", "group:eng@example.com", ""),
 			},
 			gcloud: []string{"gcloud resource-manager folders remove-iam-policy-binding '200' --member 'group:eng@example.com' --role 'roles/run.invoker'"},
-			risk:   []string{"loses invoke access to 1 workload(s): job folder-job (proj-a · us-central1)"},
+			risk: []string{"keeps invoke access to job folder-job (proj-a · us-central1), service folder-svc (proj-a · us-central1) through the grant on each above",
+				"Review the grants above before approving"},
 		},
 	}
 	for _, tc := range tests {

@@ -152,7 +152,15 @@ func TestBasicRolesAndIAPOnTheService(t *testing.T) {
 		switch f.Check {
 		case "human-access-without-iap", "invoker-broad-scope", "iap-bypass":
 			for _, be := range f.Evidence.Bindings {
-				got[f.Check] = append(got[f.Check], strings.TrimPrefix(f.Subject, bsSvc)+" "+be.Member+" "+be.Role+" @"+be.Via)
+				line := strings.TrimPrefix(f.Subject, bsSvc) + " " + be.Member + " " + be.Role + " @" + be.Via
+				if f.Subject != f.Affects[0] {
+					var affects []string
+					for _, a := range f.Affects {
+						affects = append(affects, strings.TrimPrefix(a, bsSvc))
+					}
+					line += " -> " + strings.Join(affects, ", ")
+				}
+				got[f.Check] = append(got[f.Check], line)
 			}
 			if len(f.Evidence.Bindings) == 0 {
 				got[f.Check] = append(got[f.Check], strings.TrimPrefix(f.Subject, bsSvc))
@@ -169,13 +177,10 @@ func TestBasicRolesAndIAPOnTheService(t *testing.T) {
 			"clean group:eng@example.com roles/editor @" + bsProject,
 			"clean user:admin@example.com roles/owner @" + bsProject,
 		},
+		// One finding per grant, on the project, reaching its services.
 		"invoker-broad-scope": {
-			"api group:eng@example.com roles/editor @" + bsProject,
-			"api user:admin@example.com roles/owner @" + bsProject,
-			"clean group:eng@example.com roles/editor @" + bsProject,
-			"clean user:admin@example.com roles/owner @" + bsProject,
-			"portal group:eng@example.com roles/editor @" + bsProject,
-			"portal user:admin@example.com roles/owner @" + bsProject,
+			bsProject + " group:eng@example.com roles/editor @" + bsProject + " -> api, clean, portal",
+			bsProject + " user:admin@example.com roles/owner @" + bsProject + " -> api, clean, portal",
 		},
 	}
 	if diff := gocmp.Diff(want, got); diff != "" {

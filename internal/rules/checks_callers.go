@@ -83,33 +83,76 @@ func checkInvokerIAMDisabled(c *Context) []Result {
 // checkInvokerBroadScope fails for invoke permissions granted on a project,
 // folder or organization, or to a whole domain. Service agents are left out;
 // basic roles count when a user, group or domain holds them (see invokers).
+//
+// A grant on a project, folder or organization is one finding, on that
+// container, affecting every service and job it reaches: it is one binding
+// to fix, however many services lie below it (and an organization with
+// project-level invoker groups would otherwise have one finding per group
+// per service). A domain granted on the service itself is a finding on the
+// service. Services and jobs with no broad invoker pass.
 func checkInvokerBroadScope(c *Context) []Result {
-	var out []Result
+	type grant struct {
+		e       graph.Edge
+		domain  bool
+		affects []string
+	}
+	var (
+		out    []Result
+		grants = map[string]*grant{} // by edgeKey
+		order  []string
+	)
 	for _, n := range workloads(c.Graph) {
 		failed := false
 		for _, e := range invokers(c.Graph, n.ID) {
 			via, _ := c.Graph.Node(e.Via)
 			domain := iam.ParseMember(e.From).Kind == iam.KindDomain
-			if (via == nil || !via.Kind.IsContainer()) && !domain {
+			container := via != nil && via.Kind.IsContainer()
+			if !container && !domain {
 				continue
 			}
 			failed = true
-			note := "granted on " + e.Via + ", so it reaches every service below it"
-			if domain {
-				note = "granted to everyone in a domain"
+			if !container {
+				out = append(out, Result{Status: Fail, Subject: n.ID, Affects: []string{n.ID}, Key: edgeKey(e),
+					Evidence: Evidence{Bindings: []BindingEvidence{bindingOf(e)}, Note: broadNote(e, "granted to everyone in a domain")}})
+				continue
 			}
-			if b := basicNote(e); b != "" {
-				note = b + "; " + note
+			k := edgeKey(e)
+			g, ok := grants[k]
+			if !ok {
+				g = &grant{e: e, domain: domain}
+				grants[k] = g
+				order = append(order, k)
 			}
-			note = conditionNote(note, e)
-			out = append(out, Result{Status: Fail, Subject: n.ID, Affects: []string{n.ID}, Key: edgeKey(e),
-				Evidence: Evidence{Bindings: []BindingEvidence{bindingOf(e)}, Note: note}})
+			g.affects = append(g.affects, n.ID)
 		}
 		if !failed {
 			out = append(out, Result{Status: Pass, Subject: n.ID})
 		}
 	}
+	for _, k := range order {
+		g := grants[k]
+		what := "1 service or job"
+		if len(g.affects) > 1 {
+			what = fmt.Sprintf("%d services and jobs", len(g.affects))
+		}
+		reach := fmt.Sprintf("granted on %s, so it reaches every service below it (%s today)", g.e.Via, what)
+		if g.domain {
+			reach = "granted to everyone in a domain, and " + reach
+		}
+		out = append(out, Result{Status: Fail, Subject: g.e.Via, Affects: g.affects, Key: k,
+			Evidence: Evidence{Bindings: []BindingEvidence{bindingOf(g.e)}, Note: broadNote(g.e, reach)}})
+	}
 	return out
+}
+
+// broadNote is the note of a broad invoke grant: what the grant reaches,
+// what a basic role includes, and its condition.
+func broadNote(e graph.Edge, reach string) string {
+	note := reach
+	if b := basicNote(e); b != "" {
+		note = b + "; " + note
+	}
+	return conditionNote(note, e)
 }
 
 // behindIAP reports whether IAP protects the service, on the service or on a

@@ -187,9 +187,12 @@ var scenarios = []struct {
 		wantPasses: []string{svc + "on-v1", svc + "on-v2"},
 	},
 	{
-		name: "invoker-broad-scope: an invoker on a folder reaches a service and a job below it, a domain invoker fires, a user holding roles/editor on the project fires on every service of it; a user on the service, the IAP agent and a project-level service agent do not", fixture: "invoker-broad-scope.jsonl", slug: "invoker-broad-scope",
-		wantFail: []failure{self(job+"folder-job", "medium"), self(svc+"folder-svc", "medium"), self(svcB+"domain-svc", "medium"),
-			self(svcB+"domain-svc", "medium"), self(svcB+"iap-svc", "medium"), self(svcB+"user-svc", "medium")},
+		name: "invoker-broad-scope: an invoker on a folder is one finding reaching the service and the job below it, a domain invoker on a service fires on it, a user holding roles/editor on the project is one finding reaching every service of it; a user on the service, the IAP agent and a project-level service agent do not", fixture: "invoker-broad-scope.jsonl", slug: "invoker-broad-scope",
+		wantFail: []failure{
+			{folderID, "medium", []string{job + "folder-job", svc + "folder-svc"}},
+			{projB, "medium", []string{svcB + "domain-svc", svcB + "iap-svc", svcB + "user-svc"}},
+			self(svcB+"domain-svc", "medium"),
+		},
 	},
 	{
 		name: "invoker-broad-scope: IAP on the service, invoked by the IAP agent", fixture: "iap-service.jsonl", slug: "invoker-broad-scope",
@@ -460,9 +463,9 @@ func TestScenarioEvidence(t *testing.T) {
 			},
 		},
 		{
-			name: "invoker on a folder names the folder", fixture: "invoker-broad-scope.jsonl", slug: "invoker-broad-scope", subject: svc + "folder-svc",
+			name: "invoker on a folder names the folder and what it reaches", fixture: "invoker-broad-scope.jsonl", slug: "invoker-broad-scope", subject: folderID,
 			want: rules.Evidence{Bindings: []rules.BindingEvidence{{Role: "roles/run.invoker", Member: "group:eng@example.com", Via: folderID}},
-				Note: "granted on " + folderID + ", so it reaches every service below it"},
+				Note: "granted on " + folderID + ", so it reaches every service below it (2 services and jobs today)"},
 		},
 		{
 			name: "domain invoker", fixture: "invoker-broad-scope.jsonl", slug: "invoker-broad-scope", subject: svcB + "domain-svc",
@@ -477,9 +480,9 @@ func TestScenarioEvidence(t *testing.T) {
 			}, Note: "unused while IAP is on the service (IAP checks every request, then calls the service as its own agent); live again if IAP is turned off"},
 		},
 		{
-			name: "a basic role on the project names the role and where it is granted", fixture: "invoker-broad-scope.jsonl", slug: "invoker-broad-scope", subject: svcB + "user-svc",
+			name: "a basic role on the project names the role and where it is granted", fixture: "invoker-broad-scope.jsonl", slug: "invoker-broad-scope", subject: projB,
 			want: rules.Evidence{Bindings: []rules.BindingEvidence{{Role: "roles/editor", Member: "user:owner@example.com", Via: "//cloudresourcemanager.googleapis.com/projects/222"}},
-				Note: "roles/editor includes run.routes.invoke; granted on //cloudresourcemanager.googleapis.com/projects/222, so it reaches every service below it"},
+				Note: "roles/editor includes run.routes.invoke; granted on //cloudresourcemanager.googleapis.com/projects/222, so it reaches every service below it (3 services and jobs today)"},
 		},
 		{
 			name: "IAP load balancer bypassed through the default URL", fixture: "iap-load-balancer.jsonl", slug: "iap-bypass", subject: svc + "lb-open",

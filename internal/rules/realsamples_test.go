@@ -130,11 +130,12 @@ func workloadOf(t *testing.T, g *graph.Graph, id string) *inventory.Workload {
 	return w
 }
 
-// bindingMembers lists "member role" of the findings of check on subject.
+// bindingMembers lists "member role" of the findings of check on subject or
+// affecting it.
 func bindingMembers(fs []rules.Finding, check, subject string) []string {
 	var out []string
 	for _, f := range fs {
-		if f.Check == check && f.Subject == subject {
+		if f.Check == check && (f.Subject == subject || slices.Contains(f.Affects, subject)) {
 			for _, be := range f.Evidence.Bindings {
 				out = append(out, be.Member+" "+be.Role)
 			}
