@@ -664,7 +664,9 @@ func TestReadBigQueryPartialFailure(t *testing.T) {
 	}
 	_ = pol
 
-	f.fail = func(context.Context, string, string, int64) error { return status.Error(codes.PermissionDenied, "denied") }
+	f.fail = func(context.Context, string, string, int64) error {
+		return status.Error(codes.PermissionDenied, "denied")
+	}
 	_, err = readBQ(t, f, bqProject+"."+bqDataset+".cai", bqFastRead)
 	if err == nil || !strings.Contains(err.Error(), "nothing could be read") {
 		t.Errorf("every table denied: error %v, want nothing could be read", err)
