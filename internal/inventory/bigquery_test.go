@@ -6,14 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
-	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"cloud.google.com/go/bigquery"
+	bqstorage "cloud.google.com/go/bigquery/storage/apiv1"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"google.golang.org/grpc/codes"
@@ -21,6 +21,7 @@ import (
 
 	"github.com/runlens/runlens/internal/demo"
 	"github.com/runlens/runlens/internal/iam"
+	"github.com/runlens/runlens/internal/inventory/bqfake"
 )
 
 // The BigQuery tests read the demo organization's export files, loaded
@@ -41,44 +42,25 @@ var (
 	bqFastRead = BigQueryOptions{Retry: RetryPolicy{Attempts: 3, Initial: time.Millisecond, Max: 5 * time.Millisecond}}
 )
 
-// caiLine is one line of a gcloud asset export file.
-type caiLine struct {
-	Name      string `json:"name"`
-	AssetType string `json:"asset_type"`
-	Resource  *struct {
-		Version              string          `json:"version"`
-		DiscoveryDocumentURI string          `json:"discovery_document_uri"`
-		DiscoveryName        string          `json:"discovery_name"`
-		Parent               string          `json:"parent"`
-		Location             string          `json:"location"`
-		Data                 json.RawMessage `json:"data"`
-	} `json:"resource"`
-	IAMPolicy  map[string]any `json:"iam_policy"`
-	OrgPolicy  []any          `json:"org_policy"`
-	Ancestors  []any          `json:"ancestors"`
-	UpdateTime string         `json:"update_time"`
-	raw        string
-}
-
 // demoLines reads the demo organization's export files: resources, IAM
 // policies, org policies.
-func demoLines(t *testing.T) (res, pol, org []caiLine) {
+func demoLines(t *testing.T) (res, pol, org []bqfake.Line) {
 	t.Helper()
-	read := func(name string) []caiLine {
+	read := func(name string) []bqfake.Line {
 		f, err := demo.FS().Open(name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		var out []caiLine
+		var out []bqfake.Line
 		sc := bufio.NewScanner(f)
 		sc.Buffer(nil, 1<<20)
 		for sc.Scan() {
-			var l caiLine
+			var l bqfake.Line
 			if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			l.raw = sc.Text()
+			l.Raw = sc.Text()
 			out = append(out, l)
 		}
 		return out
@@ -86,250 +68,9 @@ func demoLines(t *testing.T) (res, pol, org []caiLine) {
 	return read("resources.jsonl"), read("iam_policies.jsonl"), read("org_policies.jsonl")
 }
 
-func ts(t *testing.T, s string) any {
-	if s == "" {
-		return nil
-	}
-	v, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		t.Fatalf("update_time %q: %v", s, err)
-	}
-	return v
-}
-
-var (
-	str        = bqCol{typ: "STRING"}
-	conditionC = bqCol{name: "condition", typ: "RECORD", fields: []bqCol{{name: "title", typ: "STRING"}, {name: "description", typ: "STRING"}, {name: "expression", typ: "STRING"}}}
-	iamPolicyC = bqCol{name: "iam_policy", typ: "RECORD", fields: []bqCol{
-		{name: "etag", typ: "STRING"},
-		{name: "bindings", typ: "RECORD", repeated: true, fields: []bqCol{{name: "role", typ: "STRING"}, {name: "members", typ: "STRING", repeated: true}, conditionC}},
-		{name: "audit_configs", typ: "RECORD", repeated: true, fields: []bqCol{{name: "service", typ: "STRING"}, {name: "audit_log_configs", typ: "RECORD", repeated: true, fields: []bqCol{{name: "log_type", typ: "STRING"}, {name: "exempted_members", typ: "STRING", repeated: true}}}}},
-	}}
-)
-
-func named(c bqCol, name string) bqCol { c.name = name; return c }
-
-// tail is the columns every export table ends with; partitioned tables add
-// readTime and requestTime.
-func tail(camel, partitioned bool) []bqCol {
-	cols := []bqCol{{name: "ancestors", typ: "STRING", repeated: true}, {name: "update_time", typ: "TIMESTAMP"}}
-	if camel {
-		cols[1].name = "updateTime"
-	}
-	if partitioned {
-		cols = append(cols, bqCol{name: "readTime", typ: "TIMESTAMP"}, bqCol{name: "requestTime", typ: "TIMESTAMP"})
-	}
-	return cols
-}
-
-// resourceTable is the single RESOURCE table of an export: resource.data a
-// STRING holding JSON.
-func resourceTable(t *testing.T, lines []caiLine, readTimes ...time.Time) *fakeTable {
-	tb := &fakeTable{cols: slices.Concat([]bqCol{named(str, "name"), named(str, "asset_type"), {name: "resource", typ: "RECORD", fields: []bqCol{
-		named(str, "version"), named(str, "discovery_document_uri"), named(str, "discovery_name"), named(str, "resource_url"),
-		named(str, "parent"), named(str, "data"), named(str, "location"),
-	}}}, tail(false, len(readTimes) > 0))}
-	for _, at := range times(readTimes) {
-		for _, l := range lines {
-			rs := l.Resource
-			row := map[string]any{"name": l.Name, "asset_type": l.AssetType, "ancestors": l.Ancestors, "update_time": ts(t, l.UpdateTime),
-				"resource": map[string]any{"version": rs.Version, "discovery_document_uri": rs.DiscoveryDocumentURI, "discovery_name": rs.DiscoveryName,
-					"parent": nilIfEmpty(rs.Parent), "location": nilIfEmpty(rs.Location), "data": string(rs.Data)}}
-			stamp(row, at)
-			tb.rows = append(tb.rows, row)
-		}
-	}
-	return tb
-}
-
-// iamTable is an IAM_POLICY table (single or per asset type: the same
-// columns).
-func iamTable(t *testing.T, lines []caiLine, readTimes ...time.Time) *fakeTable {
-	tb := &fakeTable{cols: slices.Concat([]bqCol{named(str, "name"), named(str, "asset_type"), iamPolicyC}, tail(false, len(readTimes) > 0))}
-	for _, at := range times(readTimes) {
-		for _, l := range lines {
-			row := map[string]any{"name": l.Name, "asset_type": l.AssetType, "iam_policy": l.IAMPolicy, "ancestors": l.Ancestors, "update_time": ts(t, l.UpdateTime)}
-			stamp(row, at)
-			tb.rows = append(tb.rows, row)
-		}
-	}
-	return tb
-}
-
-// orgTable is an ORG_POLICY table, its org_policy column inferred.
-func orgTable(t *testing.T, lines []caiLine, readTimes ...time.Time) *fakeTable {
-	var vals []any
-	for _, l := range lines {
-		vals = append(vals, l.OrgPolicy)
-	}
-	col := infer("org_policy", vals)
-	tb := &fakeTable{cols: slices.Concat([]bqCol{named(str, "name"), named(str, "asset_type"), col}, tail(false, len(readTimes) > 0))}
-	for _, at := range times(readTimes) {
-		for _, l := range lines {
-			row := map[string]any{"name": l.Name, "asset_type": l.AssetType, "org_policy": conv(col, l.OrgPolicy), "ancestors": l.Ancestors, "update_time": ts(t, l.UpdateTime)}
-			stamp(row, at)
-			tb.rows = append(tb.rows, row)
-		}
-	}
-	return tb
-}
-
-// perTypeResourceTable is the RESOURCE table of one asset type in a
-// per-asset-type export: camelCase top-level names, resource.data a RECORD
-// of the type's fields.
-func perTypeResourceTable(t *testing.T, lines []caiLine) *fakeTable {
-	var datas []any
-	for _, l := range lines {
-		var v any
-		if err := json.Unmarshal(l.Resource.Data, &v); err != nil {
-			t.Fatal(err)
-		}
-		datas = append(datas, v)
-	}
-	data := infer("data", datas)
-	tb := &fakeTable{cols: slices.Concat([]bqCol{named(str, "name"), named(str, "assetType"), {name: "resource", typ: "RECORD", fields: []bqCol{
-		named(str, "version"), named(str, "discoveryDocumentUri"), named(str, "discoveryName"), named(str, "resourceUrl"),
-		named(str, "parent"), data, named(str, "location"),
-	}}}, tail(true, false))}
-	for i, l := range lines {
-		rs := l.Resource
-		tb.rows = append(tb.rows, map[string]any{"name": l.Name, "assetType": l.AssetType, "ancestors": l.Ancestors, "updateTime": ts(t, l.UpdateTime),
-			"resource": map[string]any{"version": rs.Version, "discoveryDocumentUri": rs.DiscoveryDocumentURI, "discoveryName": rs.DiscoveryName,
-				"parent": nilIfEmpty(rs.Parent), "location": nilIfEmpty(rs.Location), "data": conv(data, datas[i])}})
-	}
-	return tb
-}
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-func times(ts []time.Time) []time.Time {
-	if len(ts) == 0 {
-		return []time.Time{{}}
-	}
-	return ts
-}
-
-func stamp(row map[string]any, at time.Time) {
-	if !at.IsZero() {
-		row["readTime"], row["requestTime"] = at, at.Add(-time.Minute)
-	}
-}
-
-var bqNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
-// infer is the column BigQuery would make of JSON values: objects are
-// RECORDs, arrays REPEATED, numbers FLOAT; what it cannot hold as columns
-// (keys that are not column names, such as annotation keys; mixed kinds;
-// arrays of arrays; empty objects) is a STRING holding the JSON.
-func infer(name string, vals []any) bqCol {
-	kinds := map[string]bool{}
-	for _, v := range vals {
-		switch v.(type) {
-		case nil:
-		case string:
-			kinds["string"] = true
-		case float64:
-			kinds["number"] = true
-		case bool:
-			kinds["bool"] = true
-		case map[string]any:
-			kinds["object"] = true
-		case []any:
-			kinds["array"] = true
-		}
-	}
-	asJSON := bqCol{name: name, typ: "STRING", json: true}
-	if len(kinds) != 1 {
-		if len(kinds) == 0 {
-			return bqCol{name: name, typ: "STRING"}
-		}
-		return asJSON
-	}
-	switch {
-	case kinds["string"]:
-		return bqCol{name: name, typ: "STRING"}
-	case kinds["number"]:
-		return bqCol{name: name, typ: "FLOAT"}
-	case kinds["bool"]:
-		return bqCol{name: name, typ: "BOOLEAN"}
-	case kinds["array"]:
-		var elems []any
-		for _, v := range vals {
-			a, _ := v.([]any)
-			for _, e := range a {
-				if _, nested := e.([]any); nested {
-					return asJSON
-				}
-				elems = append(elems, e)
-			}
-		}
-		c := infer(name, elems)
-		if c.json {
-			return asJSON
-		}
-		c.repeated = true
-		return c
-	}
-	byKey := map[string][]any{}
-	for _, v := range vals {
-		m, _ := v.(map[string]any)
-		for k, e := range m {
-			byKey[k] = append(byKey[k], e)
-		}
-	}
-	if len(byKey) == 0 {
-		return asJSON
-	}
-	c := bqCol{name: name, typ: "RECORD"}
-	for _, k := range slices.Sorted(maps.Keys(byKey)) {
-		if !bqNameRE.MatchString(k) {
-			return asJSON
-		}
-		c.fields = append(c.fields, infer(k, byKey[k]))
-	}
-	return c
-}
-
-// conv is v as a value of column c.
-func conv(c bqCol, v any) any {
-	if v == nil {
-		return nil
-	}
-	if c.json {
-		if s, ok := v.(string); ok {
-			return s
-		}
-		b, _ := json.Marshal(v)
-		return string(b)
-	}
-	if c.repeated {
-		elem := c
-		elem.repeated = false
-		var out []any
-		for _, e := range v.([]any) {
-			out = append(out, conv(elem, e))
-		}
-		return out
-	}
-	if c.typ == "RECORD" {
-		m := v.(map[string]any)
-		out := map[string]any{}
-		for _, f := range c.fields {
-			out[f.name] = conv(f, m[f.name])
-		}
-		return out
-	}
-	return v
-}
-
 // byType groups lines by asset type.
-func byType(lines []caiLine) map[string][]caiLine {
-	m := map[string][]caiLine{}
+func byType(lines []bqfake.Line) map[string][]bqfake.Line {
+	m := map[string][]bqfake.Line{}
 	for _, l := range lines {
 		m[l.AssetType] = append(m[l.AssetType], l)
 	}
@@ -337,18 +78,18 @@ func byType(lines []caiLine) map[string][]caiLine {
 }
 
 // knownOnly keeps the lines of KnownTypes, the ones BigQuery hands out.
-func knownOnly(lines []caiLine) []caiLine {
-	return slices.DeleteFunc(slices.Clone(lines), func(l caiLine) bool { return !IsKnownType(l.AssetType) })
+func knownOnly(lines []bqfake.Line) []bqfake.Line {
+	return slices.DeleteFunc(slices.Clone(lines), func(l bqfake.Line) bool { return !IsKnownType(l.AssetType) })
 }
 
 // wantFromFiles reads the demo organization's lines of KnownTypes as an
 // export file.
-func wantFromFiles(t *testing.T, groups ...[]caiLine) *Inventory {
+func wantFromFiles(t *testing.T, groups ...[]bqfake.Line) *Inventory {
 	t.Helper()
 	var b strings.Builder
 	for _, g := range groups {
 		for _, l := range knownOnly(g) {
-			b.WriteString(l.raw + "\n")
+			b.WriteString(l.Raw + "\n")
 		}
 	}
 	r := NewReader()
@@ -451,20 +192,39 @@ func compareInventories(t *testing.T, want, got *Inventory, loose bool) {
 // singleLayout loads the demo organization as three single tables (one
 // per content type) named prefix_resource, prefix_iam_policy and
 // prefix_org_policy; partitioned with the given snapshots if any.
-func singleLayout(t *testing.T, f *bqFake, prefix string, snapshots ...time.Time) {
+func singleLayout(t *testing.T, f *bqfake.Fake, prefix string, snapshots ...time.Time) {
 	res, pol, org := demoLines(t)
-	f.addTable(prefix+"_resource", resourceTable(t, res, snapshots...))
+	f.AddTable(prefix+"_resource", bqfake.ResourceTable(res, snapshots...))
 	var iamTimes []time.Time
 	for _, s := range snapshots {
 		iamTimes = append(iamTimes, s.Add(iamLag))
 	}
-	f.addTable(prefix+"_iam_policy", iamTable(t, pol, iamTimes...))
-	f.addTable(prefix+"_org_policy", orgTable(t, org))
+	f.AddTable(prefix+"_iam_policy", bqfake.IAMTable(pol, iamTimes...))
+	f.AddTable(prefix+"_org_policy", bqfake.OrgTable(org))
 }
 
-func readBQ(t *testing.T, f *bqFake, ref string, opts BigQueryOptions) (*Inventory, error) {
+// bqClients starts the fake and returns the real clients connected to it;
+// read sessions are created in the project "runlens-host".
+func bqClients(t *testing.T, f *bqfake.Fake) (*bigquery.Client, *bqstorage.BigQueryReadClient) {
 	t.Helper()
-	tables, rows := f.clients(t)
+	topts, ropts := f.Start(t)
+	ctx := context.Background()
+	tables, err := bigquery.NewClient(ctx, "runlens-host", topts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tables.Close() })
+	rows, err := bqstorage.NewBigQueryReadClient(ctx, ropts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rows.Close() })
+	return tables, rows
+}
+
+func readBQ(t *testing.T, f *bqfake.Fake, ref string, opts BigQueryOptions) (*Inventory, error) {
+	t.Helper()
+	tables, rows := bqClients(t, f)
 	parsed, err := ParseBigQueryRef(ref)
 	if err != nil {
 		t.Fatal(err)
@@ -479,32 +239,32 @@ func TestReadBigQueryMatchesExportFiles(t *testing.T) {
 	want := wantFromFiles(t, res, pol, org)
 	tests := []struct {
 		name  string
-		load  func(*bqFake)
+		load  func(*bqfake.Fake)
 		loose bool
 		ref   string
 	}{
-		{"single tables", func(f *bqFake) { singleLayout(t, f, "cai") }, false, bqProject + "." + bqDataset},
-		{"single tables partitioned", func(f *bqFake) { singleLayout(t, f, "cai", snapOld, snapNew) }, false, bqProject + "." + bqDataset + ".cai"},
-		{"per asset type", func(f *bqFake) {
+		{"single tables", func(f *bqfake.Fake) { singleLayout(t, f, "cai") }, false, bqProject + "." + bqDataset},
+		{"single tables partitioned", func(f *bqfake.Fake) { singleLayout(t, f, "cai", snapOld, snapNew) }, false, bqProject + "." + bqDataset + ".cai"},
+		{"per asset type", func(f *bqfake.Fake) {
 			for typ, lines := range byType(res) {
-				f.addTable(PerTypeTable("cai_res", typ), perTypeResourceTable(t, lines))
+				f.AddTable(PerTypeTable("cai_res", typ), bqfake.PerTypeResourceTable(lines))
 			}
 			for typ, lines := range byType(pol) {
-				f.addTable(PerTypeTable("cai_iam", typ), iamTable(t, lines))
+				f.AddTable(PerTypeTable("cai_iam", typ), bqfake.IAMTable(lines))
 			}
-			f.addTable("cai_org_policy", orgTable(t, org))
+			f.AddTable("cai_org_policy", bqfake.OrgTable(org))
 		}, true, bqProject + "." + bqDataset + ".cai"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newBQFake(bqProject, bqDataset)
+			f := bqfake.New(bqProject, bqDataset)
 			tc.load(f)
 			got, err := readBQ(t, f, tc.ref, bqFastRead)
 			if err != nil {
 				t.Fatalf("ReadBigQuery: %v", err)
 			}
 			compareInventories(t, want, got, tc.loose)
-			for _, c := range f.creates {
+			for _, c := range f.Creates() {
 				name := strings.TrimPrefix(c.GetReadSession().GetTable(), "projects/"+bqProject+"/datasets/"+bqDataset+"/tables/")
 				if perTypeOther(name) {
 					t.Errorf("read session of %s, a table of a type runlens does not read", name)
@@ -515,7 +275,7 @@ func TestReadBigQueryMatchesExportFiles(t *testing.T) {
 }
 
 func TestReadBigQueryRequests(t *testing.T) {
-	f := newBQFake(bqProject, bqDataset)
+	f := bqfake.New(bqProject, bqDataset)
 	singleLayout(t, f, "cai", snapOld, snapNew)
 	if _, err := readBQ(t, f, bqProject+"."+bqDataset, bqFastRead); err != nil {
 		t.Fatal(err)
@@ -527,10 +287,10 @@ func TestReadBigQueryRequests(t *testing.T) {
 	in := "asset_type IN (" + strings.Join(types, ", ") + ")"
 	allowed := []string{"name", "asset_type", "resource.version", "resource.parent", "resource.location", "resource.data",
 		"iam_policy.etag", "iam_policy.bindings", "org_policy", "ancestors", "update_time", "readTime"}
-	if len(f.creates) != 5 { // readTime then rows of two partitioned tables; the org policy table
-		t.Errorf("%d read sessions, want 5", len(f.creates))
+	if len(f.Creates()) != 5 { // readTime then rows of two partitioned tables; the org policy table
+		t.Errorf("%d read sessions, want 5", len(f.Creates()))
 	}
-	for _, c := range f.creates {
+	for _, c := range f.Creates() {
 		if c.GetParent() != "projects/runlens-host" {
 			t.Errorf("read session created in %q, want the client's project", c.GetParent())
 		}
@@ -560,17 +320,17 @@ func TestReadBigQuerySnapshots(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			l.raw = string(raw)
+			l.Raw = string(raw)
 			oldPol[i] = l
 		}
 	}
-	f := newBQFake(bqProject, bqDataset)
-	resT := resourceTable(t, res, snapOld, snapNew)
-	f.addTable("cai_resource", resT)
-	iamT := iamTable(t, oldPol, snapOld.Add(iamLag))
-	iamT.rows = append(iamT.rows, iamTable(t, pol, snapNew.Add(iamLag)).rows...)
-	f.addTable("cai_iam_policy", iamT)
-	f.addTable("cai_org_policy", orgTable(t, org, snapOld.Add(2*iamLag), snapNew.Add(2*iamLag)))
+	f := bqfake.New(bqProject, bqDataset)
+	resT := bqfake.ResourceTable(res, snapOld, snapNew)
+	f.AddTable("cai_resource", resT)
+	iamT := bqfake.IAMTable(oldPol, snapOld.Add(iamLag))
+	iamT.Append(bqfake.IAMTable(pol, snapNew.Add(iamLag)))
+	f.AddTable("cai_iam_policy", iamT)
+	f.AddTable("cai_org_policy", bqfake.OrgTable(org, snapOld.Add(2*iamLag), snapNew.Add(2*iamLag)))
 	ref := bqProject + "." + bqDataset + ".cai"
 
 	t.Run("newest by default", func(t *testing.T) {
@@ -613,11 +373,11 @@ func TestReadBigQuerySnapshots(t *testing.T) {
 
 func TestReadBigQueryDiscovery(t *testing.T) {
 	res, pol, _ := demoLines(t)
-	f := newBQFake(bqProject, bqDataset)
-	f.addTable("other_resource", resourceTable(t, res[:3]))
-	f.addTable("cai_notes", &fakeTable{cols: []bqCol{named(str, "name"), named(str, "note")}})
-	f.addTable("cai_resource", resourceTable(t, res))
-	f.addTable("cai_iam_policy", iamTable(t, pol))
+	f := bqfake.New(bqProject, bqDataset)
+	f.AddTable("other_resource", bqfake.ResourceTable(res[:3]))
+	f.AddTable("cai_notes", bqfake.Strings("name", "note"))
+	f.AddTable("cai_resource", bqfake.ResourceTable(res))
+	f.AddTable("cai_iam_policy", bqfake.IAMTable(pol))
 	got, err := readBQ(t, f, bqProject+"."+bqDataset+".cai", bqFastRead)
 	if err != nil {
 		t.Fatal(err)
@@ -637,11 +397,11 @@ func TestReadBigQueryDiscovery(t *testing.T) {
 
 func TestReadBigQueryPartialFailure(t *testing.T) {
 	res, pol, org := demoLines(t)
-	f := newBQFake(bqProject, bqDataset)
+	f := bqfake.New(bqProject, bqDataset)
 	singleLayout(t, f, "cai")
-	f.addTable("cai_more", resourceTable(t, res[:2]))
-	f.deniedSchema = []string{"cai_more"}
-	f.fail = func(_ context.Context, call, table string, _ int64) error {
+	f.AddTable("cai_more", bqfake.ResourceTable(res[:2]))
+	f.DeniedSchema = []string{"cai_more"}
+	f.Fail = func(_ context.Context, call, table string, _ int64) error {
 		if call == "CreateReadSession" && table == "cai_iam_policy" {
 			return status.Error(codes.PermissionDenied, "Access Denied: Table acme-cai:cai_export.cai_iam_policy: Permission bigquery.tables.getData denied")
 		}
@@ -664,7 +424,7 @@ func TestReadBigQueryPartialFailure(t *testing.T) {
 	}
 	_ = pol
 
-	f.fail = func(context.Context, string, string, int64) error {
+	f.Fail = func(context.Context, string, string, int64) error {
 		return status.Error(codes.PermissionDenied, "denied")
 	}
 	_, err = readBQ(t, f, bqProject+"."+bqDataset+".cai", bqFastRead)
@@ -675,11 +435,11 @@ func TestReadBigQueryPartialFailure(t *testing.T) {
 
 func TestReadBigQueryResumesStream(t *testing.T) {
 	res, pol, org := demoLines(t)
-	f := newBQFake(bqProject, bqDataset)
+	f := bqfake.New(bqProject, bqDataset)
 	singleLayout(t, f, "cai", snapNew)
 	var failed atomic.Int32
-	f.fail = func(_ context.Context, call, table string, offset int64) error {
-		if call == "ReadRows" && table == "cai_resource" && offset == 2*fakeBatchRows && failed.Add(1) <= 2 {
+	f.Fail = func(_ context.Context, call, table string, offset int64) error {
+		if call == "ReadRows" && table == "cai_resource" && offset == 2*bqfake.BatchRows && failed.Add(1) <= 2 {
 			return status.Error(codes.Unavailable, "connection reset")
 		}
 		return nil
@@ -690,17 +450,17 @@ func TestReadBigQueryResumesStream(t *testing.T) {
 	}
 	compareInventories(t, wantFromFiles(t, res, pol, org), got, false)
 	var resumed int
-	for _, rq := range f.reads {
-		if rq.GetOffset() == 2*fakeBatchRows {
+	for _, rq := range f.Reads() {
+		if rq.GetOffset() == 2*bqfake.BatchRows {
 			resumed++
 		}
 	}
 	if resumed == 0 {
-		t.Errorf("no ReadRows resumed at offset %d: %v", 2*fakeBatchRows, f.reads)
+		t.Errorf("no ReadRows resumed at offset %d: %v", 2*bqfake.BatchRows, f.Reads())
 	}
 
 	// A stream that keeps failing is given up: unavailable, the rest read.
-	f.fail = func(_ context.Context, call, table string, offset int64) error {
+	f.Fail = func(_ context.Context, call, table string, offset int64) error {
 		if call == "ReadRows" && table == "cai_iam_policy" && offset > 0 {
 			return status.Error(codes.Unavailable, "connection reset")
 		}
@@ -716,16 +476,16 @@ func TestReadBigQueryResumesStream(t *testing.T) {
 }
 
 func TestReadBigQueryCancel(t *testing.T) {
-	f := newBQFake(bqProject, bqDataset)
+	f := bqfake.New(bqProject, bqDataset)
 	singleLayout(t, f, "cai")
-	f.fail = func(ctx context.Context, call, _ string, offset int64) error {
+	f.Fail = func(ctx context.Context, call, _ string, offset int64) error {
 		if call == "ReadRows" && offset > 0 {
 			<-ctx.Done() // hangs until the client goes away
 			return ctx.Err()
 		}
 		return nil
 	}
-	tables, rows := f.clients(t)
+	tables, rows := bqClients(t, f)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	opts := bqFastRead

@@ -1,10 +1,16 @@
-package inventory
+// Package bqfake is an in-process fake of the BigQuery APIs runlens reads a
+// Cloud Asset Inventory export with, for tests: the REST API's tables.list
+// and tables.get, and the Storage Read API's CreateReadSession and
+// ReadRows, used through the real client libraries. It also loads CAI
+// export lines into tables laid out as CAI exports them.
+package bqfake
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,8 +22,6 @@ import (
 	"testing"
 	"time"
 
-	"cloud.google.com/go/bigquery"
-	bqstorage "cloud.google.com/go/bigquery/storage/apiv1"
 	"cloud.google.com/go/bigquery/storage/apiv1/storagepb"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -48,27 +52,27 @@ type bqCol struct {
 	json bool
 }
 
-// fakeTable is a table of the fake dataset: its columns and its rows, each
+// Table is a table of the fake dataset: its columns and its rows, each
 // a map from column name to a value of the column's type (string, int64,
 // float64, bool, time.Time, []any, map[string]any; nil or absent is NULL).
-type fakeTable struct {
+type Table struct {
 	cols []bqCol
 	rows []map[string]any
 }
 
-// bqFake is the fake BigQuery, for one dataset.
-type bqFake struct {
+// Fake is the fake BigQuery, for one dataset.
+type Fake struct {
 	storagepb.UnimplementedBigQueryReadServer
 	project, dataset string
 	// fail, if set, may fail a call: CreateReadSession of table (offset
 	// -1), or ReadRows of a stream of table before the batch at offset.
 	// It may block on ctx.
-	fail func(ctx context.Context, call, table string, offset int64) error
-	// deniedSchema lists tables whose tables.get answers 403.
-	deniedSchema []string
+	Fail func(ctx context.Context, call, table string, offset int64) error
+	// DeniedSchema lists tables whose tables.get answers 403.
+	DeniedSchema []string
 
 	mu       sync.Mutex
-	tables   map[string]*fakeTable
+	tables   map[string]*Table
 	order    []string // tables in the order listed
 	sessions map[string]*fakeSession
 	creates  []*storagepb.CreateReadSessionRequest
@@ -84,13 +88,13 @@ type fakeSession struct {
 	sizes   [][]int64  // rows of each batch
 }
 
-const fakeBatchRows = 2
+const BatchRows = 2
 
-func newBQFake(project, dataset string) *bqFake {
-	return &bqFake{project: project, dataset: dataset, tables: map[string]*fakeTable{}, sessions: map[string]*fakeSession{}}
+func New(project, dataset string) *Fake {
+	return &Fake{project: project, dataset: dataset, tables: map[string]*Table{}, sessions: map[string]*fakeSession{}}
 }
 
-func (f *bqFake) addTable(name string, t *fakeTable) {
+func (f *Fake) AddTable(name string, t *Table) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, ok := f.tables[name]; !ok {
@@ -99,37 +103,53 @@ func (f *bqFake) addTable(name string, t *fakeTable) {
 	f.tables[name] = t
 }
 
-// clients starts the fake's servers and returns the real clients connected
-// to them; the billing project is "runlens-host".
-func (f *bqFake) clients(t *testing.T) (*bigquery.Client, *bqstorage.BigQueryReadClient) {
-	t.Helper()
+// Start starts the fake's servers on loopback, until the test ends, and
+// returns the client options that connect the real clients to them:
+// bigquery.NewClient with tables, bqstorage.NewBigQueryReadClient with
+// rows.
+func (f *Fake) Start(tb testing.TB) (tables, rows []option.ClientOption) {
+	tb.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(f.serveREST))
-	t.Cleanup(srv.Close)
+	tb.Cleanup(srv.Close)
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	gs := grpc.NewServer()
 	storagepb.RegisterBigQueryReadServer(gs, f)
 	go gs.Serve(lis)
-	t.Cleanup(gs.Stop)
-	ctx := context.Background()
-	tables, err := bigquery.NewClient(ctx, "runlens-host", option.WithEndpoint(srv.URL+"/bigquery/v2/"), option.WithoutAuthentication(), option.WithHTTPClient(srv.Client()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { tables.Close() })
-	rows, err := bqstorage.NewBigQueryReadClient(ctx, option.WithEndpoint(lis.Addr().String()), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rows.Close() })
+	tb.Cleanup(gs.Stop)
+	tables = []option.ClientOption{option.WithEndpoint(srv.URL + "/bigquery/v2/"), option.WithoutAuthentication(), option.WithHTTPClient(srv.Client())}
+	rows = []option.ClientOption{option.WithEndpoint(lis.Addr().String()), option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials()))}
 	return tables, rows
 }
 
+// Creates returns the CreateReadSession requests received so far.
+func (f *Fake) Creates() []*storagepb.CreateReadSessionRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.creates)
+}
+
+// Reads returns the ReadRows requests received so far.
+func (f *Fake) Reads() []*storagepb.ReadRowsRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.reads)
+}
+
+// Strings is a table of STRING columns and no rows.
+func Strings(names ...string) *Table {
+	t := &Table{}
+	for _, n := range names {
+		t.cols = append(t.cols, bqCol{name: n, typ: "STRING"})
+	}
+	return t
+}
+
 // serveREST answers tables.list and tables.get.
-func (f *bqFake) serveREST(w http.ResponseWriter, req *http.Request) {
+func (f *Fake) serveREST(w http.ResponseWriter, req *http.Request) {
 	prefix := "/bigquery/v2/projects/" + f.project + "/datasets/" + f.dataset + "/tables"
 	path := req.URL.Path
 	if req.Method != http.MethodGet || !strings.HasPrefix(path, prefix) {
@@ -151,7 +171,7 @@ func (f *bqFake) serveREST(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	name := strings.TrimPrefix(path, prefix+"/")
-	if slices.Contains(f.deniedSchema, name) {
+	if slices.Contains(f.DeniedSchema, name) {
 		restError(w, http.StatusForbidden, "accessDenied", "Access Denied: Table "+f.project+":"+f.dataset+"."+name+": Permission bigquery.tables.get denied")
 		return
 	}
@@ -349,7 +369,7 @@ func restriction(s string) (func(map[string]any) bool, error) {
 	}, nil
 }
 
-func (f *bqFake) CreateReadSession(ctx context.Context, req *storagepb.CreateReadSessionRequest) (*storagepb.ReadSession, error) {
+func (f *Fake) CreateReadSession(ctx context.Context, req *storagepb.CreateReadSessionRequest) (*storagepb.ReadSession, error) {
 	f.mu.Lock()
 	f.creates = append(f.creates, req)
 	f.mu.Unlock()
@@ -359,8 +379,8 @@ func (f *bqFake) CreateReadSession(ctx context.Context, req *storagepb.CreateRea
 	if !ok || req.GetParent() == "" {
 		return nil, status.Errorf(codes.InvalidArgument, "bad table %q or parent %q", rs.GetTable(), req.GetParent())
 	}
-	if f.fail != nil {
-		if err := f.fail(ctx, "CreateReadSession", name, -1); err != nil {
+	if f.Fail != nil {
+		if err := f.Fail(ctx, "CreateReadSession", name, -1); err != nil {
 			return nil, err
 		}
 	}
@@ -403,8 +423,8 @@ func (f *bqFake) CreateReadSession(ctx context.Context, req *storagepb.CreateRea
 		for i := s; i < len(rows); i += n {
 			mine = append(mine, rows[i])
 		}
-		for start := 0; start < len(mine); start += fakeBatchRows {
-			part := mine[start:min(start+fakeBatchRows, len(mine))]
+		for start := 0; start < len(mine); start += BatchRows {
+			part := mine[start:min(start+BatchRows, len(mine))]
 			sess.streams[s] = append(sess.streams[s], arrowBatch(schema, cols, part, opts))
 			sess.sizes[s] = append(sess.sizes[s], int64(len(part)))
 		}
@@ -426,7 +446,7 @@ func (f *bqFake) CreateReadSession(ctx context.Context, req *storagepb.CreateRea
 	return out, nil
 }
 
-func (f *bqFake) ReadRows(req *storagepb.ReadRowsRequest, srv storagepb.BigQueryRead_ReadRowsServer) error {
+func (f *Fake) ReadRows(req *storagepb.ReadRowsRequest, srv storagepb.BigQueryRead_ReadRowsServer) error {
 	f.mu.Lock()
 	f.reads = append(f.reads, req)
 	id, num, _ := strings.Cut(req.GetReadStream(), "/streams/")
@@ -446,8 +466,8 @@ func (f *bqFake) ReadRows(req *storagepb.ReadRowsRequest, srv storagepb.BigQuery
 			}
 			return status.Errorf(codes.InvalidArgument, "offset %d is inside a batch (the fake resumes only between batches)", req.GetOffset())
 		}
-		if f.fail != nil {
-			if err := f.fail(srv.Context(), "ReadRows", sess.table, at); err != nil {
+		if f.Fail != nil {
+			if err := f.Fail(srv.Context(), "ReadRows", sess.table, at); err != nil {
 				return err
 			}
 		}
@@ -497,3 +517,267 @@ func arrowBatch(schema *arrow.Schema, cols []bqCol, rows []map[string]any, opts 
 	head := len(schemaBytes(schema))
 	return bytes.Clone(buf.Bytes()[head : buf.Len()-8])
 }
+
+// Line is one line of a gcloud asset export file.
+type Line struct {
+	Name      string `json:"name"`
+	AssetType string `json:"asset_type"`
+	Resource  *struct {
+		Version              string          `json:"version"`
+		DiscoveryDocumentURI string          `json:"discovery_document_uri"`
+		DiscoveryName        string          `json:"discovery_name"`
+		Parent               string          `json:"parent"`
+		Location             string          `json:"location"`
+		Data                 json.RawMessage `json:"data"`
+	} `json:"resource"`
+	IAMPolicy  map[string]any `json:"iam_policy"`
+	OrgPolicy  []any          `json:"org_policy"`
+	Ancestors  []any          `json:"ancestors"`
+	UpdateTime string         `json:"update_time"`
+	Raw        string `json:"-"`
+}
+
+func ts(s string) any {
+	if s == "" {
+		return nil
+	}
+	v, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		panic(fmt.Sprintf("bqfake: update_time %q: %v", s, err))
+	}
+	return v
+}
+
+var (
+	str        = bqCol{typ: "STRING"}
+	conditionC = bqCol{name: "condition", typ: "RECORD", fields: []bqCol{{name: "title", typ: "STRING"}, {name: "description", typ: "STRING"}, {name: "expression", typ: "STRING"}}}
+	iamPolicyC = bqCol{name: "iam_policy", typ: "RECORD", fields: []bqCol{
+		{name: "etag", typ: "STRING"},
+		{name: "bindings", typ: "RECORD", repeated: true, fields: []bqCol{{name: "role", typ: "STRING"}, {name: "members", typ: "STRING", repeated: true}, conditionC}},
+		{name: "audit_configs", typ: "RECORD", repeated: true, fields: []bqCol{{name: "service", typ: "STRING"}, {name: "audit_log_configs", typ: "RECORD", repeated: true, fields: []bqCol{{name: "log_type", typ: "STRING"}, {name: "exempted_members", typ: "STRING", repeated: true}}}}},
+	}}
+)
+
+func named(c bqCol, name string) bqCol { c.name = name; return c }
+
+// tail is the columns every export table ends with; partitioned tables add
+// readTime and requestTime.
+func tail(camel, partitioned bool) []bqCol {
+	cols := []bqCol{{name: "ancestors", typ: "STRING", repeated: true}, {name: "update_time", typ: "TIMESTAMP"}}
+	if camel {
+		cols[1].name = "updateTime"
+	}
+	if partitioned {
+		cols = append(cols, bqCol{name: "readTime", typ: "TIMESTAMP"}, bqCol{name: "requestTime", typ: "TIMESTAMP"})
+	}
+	return cols
+}
+
+// ResourceTable is the single RESOURCE table of an export: resource.data a
+// STRING holding JSON.
+func ResourceTable(lines []Line, readTimes ...time.Time) *Table {
+	tb := &Table{cols: slices.Concat([]bqCol{named(str, "name"), named(str, "asset_type"), {name: "resource", typ: "RECORD", fields: []bqCol{
+		named(str, "version"), named(str, "discovery_document_uri"), named(str, "discovery_name"), named(str, "resource_url"),
+		named(str, "parent"), named(str, "data"), named(str, "location"),
+	}}}, tail(false, len(readTimes) > 0))}
+	for _, at := range times(readTimes) {
+		for _, l := range lines {
+			rs := l.Resource
+			row := map[string]any{"name": l.Name, "asset_type": l.AssetType, "ancestors": l.Ancestors, "update_time": ts(l.UpdateTime),
+				"resource": map[string]any{"version": rs.Version, "discovery_document_uri": rs.DiscoveryDocumentURI, "discovery_name": rs.DiscoveryName,
+					"parent": nilIfEmpty(rs.Parent), "location": nilIfEmpty(rs.Location), "data": string(rs.Data)}}
+			stamp(row, at)
+			tb.rows = append(tb.rows, row)
+		}
+	}
+	return tb
+}
+
+// IAMTable is an IAM_POLICY table (single or per asset type: the same
+// columns).
+func IAMTable(lines []Line, readTimes ...time.Time) *Table {
+	tb := &Table{cols: slices.Concat([]bqCol{named(str, "name"), named(str, "asset_type"), iamPolicyC}, tail(false, len(readTimes) > 0))}
+	for _, at := range times(readTimes) {
+		for _, l := range lines {
+			row := map[string]any{"name": l.Name, "asset_type": l.AssetType, "iam_policy": l.IAMPolicy, "ancestors": l.Ancestors, "update_time": ts(l.UpdateTime)}
+			stamp(row, at)
+			tb.rows = append(tb.rows, row)
+		}
+	}
+	return tb
+}
+
+// OrgTable is an ORG_POLICY table, its org_policy column inferred.
+func OrgTable(lines []Line, readTimes ...time.Time) *Table {
+	var vals []any
+	for _, l := range lines {
+		vals = append(vals, l.OrgPolicy)
+	}
+	col := infer("org_policy", vals)
+	tb := &Table{cols: slices.Concat([]bqCol{named(str, "name"), named(str, "asset_type"), col}, tail(false, len(readTimes) > 0))}
+	for _, at := range times(readTimes) {
+		for _, l := range lines {
+			row := map[string]any{"name": l.Name, "asset_type": l.AssetType, "org_policy": conv(col, l.OrgPolicy), "ancestors": l.Ancestors, "update_time": ts(l.UpdateTime)}
+			stamp(row, at)
+			tb.rows = append(tb.rows, row)
+		}
+	}
+	return tb
+}
+
+// PerTypeResourceTable is the RESOURCE table of one asset type in a
+// per-asset-type export: camelCase top-level names, resource.data a RECORD
+// of the type's fields.
+func PerTypeResourceTable(lines []Line) *Table {
+	var datas []any
+	for _, l := range lines {
+		var v any
+		if err := json.Unmarshal(l.Resource.Data, &v); err != nil {
+			panic("bqfake: " + err.Error())
+		}
+		datas = append(datas, v)
+	}
+	data := infer("data", datas)
+	tb := &Table{cols: slices.Concat([]bqCol{named(str, "name"), named(str, "assetType"), {name: "resource", typ: "RECORD", fields: []bqCol{
+		named(str, "version"), named(str, "discoveryDocumentUri"), named(str, "discoveryName"), named(str, "resourceUrl"),
+		named(str, "parent"), data, named(str, "location"),
+	}}}, tail(true, false))}
+	for i, l := range lines {
+		rs := l.Resource
+		tb.rows = append(tb.rows, map[string]any{"name": l.Name, "assetType": l.AssetType, "ancestors": l.Ancestors, "updateTime": ts(l.UpdateTime),
+			"resource": map[string]any{"version": rs.Version, "discoveryDocumentUri": rs.DiscoveryDocumentURI, "discoveryName": rs.DiscoveryName,
+				"parent": nilIfEmpty(rs.Parent), "location": nilIfEmpty(rs.Location), "data": conv(data, datas[i])}})
+	}
+	return tb
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func times(ts []time.Time) []time.Time {
+	if len(ts) == 0 {
+		return []time.Time{{}}
+	}
+	return ts
+}
+
+func stamp(row map[string]any, at time.Time) {
+	if !at.IsZero() {
+		row["readTime"], row["requestTime"] = at, at.Add(-time.Minute)
+	}
+}
+
+var bqNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// infer is the column BigQuery would make of JSON values: objects are
+// RECORDs, arrays REPEATED, numbers FLOAT; what it cannot hold as columns
+// (keys that are not column names, such as annotation keys; mixed kinds;
+// arrays of arrays; empty objects) is a STRING holding the JSON.
+func infer(name string, vals []any) bqCol {
+	kinds := map[string]bool{}
+	for _, v := range vals {
+		switch v.(type) {
+		case nil:
+		case string:
+			kinds["string"] = true
+		case float64:
+			kinds["number"] = true
+		case bool:
+			kinds["bool"] = true
+		case map[string]any:
+			kinds["object"] = true
+		case []any:
+			kinds["array"] = true
+		}
+	}
+	asJSON := bqCol{name: name, typ: "STRING", json: true}
+	if len(kinds) != 1 {
+		if len(kinds) == 0 {
+			return bqCol{name: name, typ: "STRING"}
+		}
+		return asJSON
+	}
+	switch {
+	case kinds["string"]:
+		return bqCol{name: name, typ: "STRING"}
+	case kinds["number"]:
+		return bqCol{name: name, typ: "FLOAT"}
+	case kinds["bool"]:
+		return bqCol{name: name, typ: "BOOLEAN"}
+	case kinds["array"]:
+		var elems []any
+		for _, v := range vals {
+			a, _ := v.([]any)
+			for _, e := range a {
+				if _, nested := e.([]any); nested {
+					return asJSON
+				}
+				elems = append(elems, e)
+			}
+		}
+		c := infer(name, elems)
+		if c.json {
+			return asJSON
+		}
+		c.repeated = true
+		return c
+	}
+	byKey := map[string][]any{}
+	for _, v := range vals {
+		m, _ := v.(map[string]any)
+		for k, e := range m {
+			byKey[k] = append(byKey[k], e)
+		}
+	}
+	if len(byKey) == 0 {
+		return asJSON
+	}
+	c := bqCol{name: name, typ: "RECORD"}
+	for _, k := range slices.Sorted(maps.Keys(byKey)) {
+		if !bqNameRE.MatchString(k) {
+			return asJSON
+		}
+		c.fields = append(c.fields, infer(k, byKey[k]))
+	}
+	return c
+}
+
+// conv is v as a value of column c.
+func conv(c bqCol, v any) any {
+	if v == nil {
+		return nil
+	}
+	if c.json {
+		if s, ok := v.(string); ok {
+			return s
+		}
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	if c.repeated {
+		elem := c
+		elem.repeated = false
+		var out []any
+		for _, e := range v.([]any) {
+			out = append(out, conv(elem, e))
+		}
+		return out
+	}
+	if c.typ == "RECORD" {
+		m := v.(map[string]any)
+		out := map[string]any{}
+		for _, f := range c.fields {
+			out[f.name] = conv(f, m[f.name])
+		}
+		return out
+	}
+	return v
+}
+
+
+// Append adds the rows of o, a table of the same columns, to t.
+func (t *Table) Append(o *Table) { t.rows = append(t.rows, o.rows...) }
