@@ -534,7 +534,7 @@ type Line struct {
 	OrgPolicy  []any          `json:"org_policy"`
 	Ancestors  []any          `json:"ancestors"`
 	UpdateTime string         `json:"update_time"`
-	Raw        string `json:"-"`
+	Raw        string         `json:"-"`
 }
 
 func ts(s string) any {
@@ -777,7 +777,6 @@ func conv(c bqCol, v any) any {
 	}
 	return v
 }
-
 
 // Append adds the rows of o, a table of the same columns, to t.
 func (t *Table) Append(o *Table) { t.rows = append(t.rows, o.rows...) }
