@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -52,18 +51,11 @@ func demoLines(t *testing.T) (res, pol, org []bqfake.Line) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		var out []bqfake.Line
-		sc := bufio.NewScanner(f)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			var l bqfake.Line
-			if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			l.Raw = sc.Text()
-			out = append(out, l)
+		lines, err := bqfake.ReadLines(f)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
 		}
-		return out
+		return lines
 	}
 	return read("resources.jsonl"), read("iam_policies.jsonl"), read("org_policies.jsonl")
 }

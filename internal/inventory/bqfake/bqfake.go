@@ -6,10 +6,12 @@
 package bqfake
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"net"
 	"net/http"
@@ -780,3 +782,20 @@ func conv(c bqCol, v any) any {
 
 // Append adds the rows of o, a table of the same columns, to t.
 func (t *Table) Append(o *Table) { t.rows = append(t.rows, o.rows...) }
+
+// ReadLines reads the lines of a gcloud asset export file (JSON lines,
+// snake_case).
+func ReadLines(r io.Reader) ([]Line, error) {
+	var out []Line
+	sc := bufio.NewScanner(r)
+	sc.Buffer(nil, 64<<20)
+	for n := 1; sc.Scan(); n++ {
+		var l Line
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			return nil, fmt.Errorf("bqfake: line %d: %w", n, err)
+		}
+		l.Raw = sc.Text()
+		out = append(out, l)
+	}
+	return out, sc.Err()
+}
