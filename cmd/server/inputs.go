@@ -46,9 +46,9 @@ type source struct {
 	demoSize     string
 	bigquery     string // a CAI export in BigQuery, PROJECT.DATASET[.PREFIX]
 	snapshotTime string // with bigquery, RFC 3339
-	plan     string // a Terraform plan laid over the inputs (registerPlan)
-	tfDir    string // the plan's root module directory, for file and line
-	sources  *tfplan.Sources
+	plan         string // a Terraform plan laid over the inputs (registerPlan)
+	tfDir        string // the plan's root module directory, for file and line
+	sources      *tfplan.Sources
 }
 
 // registerPlan adds --plan, for the commands that judge a Terraform plan.
