@@ -1213,6 +1213,20 @@ func TestDeploySelfCheckMatchesTerraform(t *testing.T) {
 	for _, ctx := range bq.instances(rs) {
 		check("read sessions project", bq.attrIn(ctx, rs, "project").AsString(), projectID)
 	}
+	for role, perms := range map[string][]string{
+		"roles/bigquery.dataViewer":      {"bigquery.tables.list", "bigquery.tables.get", "bigquery.tables.getData"},
+		"roles/bigquery.readSessionUser": {"bigquery.readsessions.create", "bigquery.readsessions.getData"},
+	} {
+		r, ok := catalog.Lookup(role)
+		if !ok {
+			t.Fatalf("role catalog lacks %s", role)
+		}
+		for _, p := range perms {
+			if !slices.Contains(r.Permissions, p) {
+				t.Errorf("%s lacks %s, which a BigQuery read needs", role, p)
+			}
+		}
+	}
 	check("with bigquery_dataset: APIs enabled for it", bq.forEachKeys(m.resource(t, "google_project_service.bigquery")), []string{"bigquery.googleapis.com", "bigquerystorage.googleapis.com"})
 }
 
