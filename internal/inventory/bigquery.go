@@ -179,17 +179,14 @@ func (r *Reader) ReadBigQuery(ctx context.Context, tables *bigquery.Client, rows
 	if tables.Project() == "" {
 		b.parent = "projects/" + ref.Project
 	}
-	found, err := b.discover(ctx, tables)
+	found, failures, err := b.discover(ctx, tables)
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("inventory: bigquery: %s: %w", ref, context.Cause(ctx))
 		}
 		return err
 	}
-	var (
-		succeeded int
-		failures  []string
-	)
+	succeeded := 0
 	for _, t := range found {
 		src := Source{File: t.scope}
 		err := b.readTable(ctx, t)
@@ -211,9 +208,6 @@ func (r *Reader) ReadBigQuery(ctx context.Context, tables *bigquery.Client, rows
 		failures = append(failures, ge.msg)
 	}
 	if succeeded == 0 {
-		if len(failures) == 0 {
-			failures = append(failures, "no export table could be read")
-		}
 		return fmt.Errorf("inventory: bigquery: nothing could be read from %s: %s", ref, strings.Join(failures, "; "))
 	}
 	return nil
@@ -264,8 +258,8 @@ func perTypeOther(name string) bool {
 
 // discover lists the dataset's export tables (in the order listed) and
 // the columns to read from each. A table whose schema cannot be read is a
-// problem.
-func (b *bqRead) discover(ctx context.Context, client *bigquery.Client) ([]exportTable, error) {
+// problem, whose message is among failures.
+func (b *bqRead) discover(ctx context.Context, client *bigquery.Client) (found []exportTable, failures []string, err error) {
 	ds := client.DatasetInProject(b.ref.Project, b.ref.Dataset)
 	var names []string
 	it := ds.Tables(ctx)
@@ -275,12 +269,11 @@ func (b *bqRead) discover(ctx context.Context, client *bigquery.Client) ([]expor
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("inventory: bigquery: list the tables of %s.%s: %w", b.ref.Project, b.ref.Dataset, err)
+			return nil, nil, fmt.Errorf("inventory: bigquery: list the tables of %s.%s: %w", b.ref.Project, b.ref.Dataset, err)
 		}
 		names = append(names, t.TableID)
 	}
 	var (
-		found  []exportTable
 		others []string // tables with the prefix that are not export tables
 		tried  int
 	)
@@ -297,13 +290,14 @@ func (b *bqRead) discover(ctx context.Context, client *bigquery.Client) ([]expor
 		md, err := b.metadata(ctx, ds.Table(name))
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			ge := classifyREST(t.scope, b.opts.Retry.Attempts, err)
 			b.r.liveProblem(Source{File: t.scope}, ge.kind, ge.msg)
 			if ge.kind == ProblemPermissionDenied {
 				b.r.inv.Coverage.Denied = append(b.r.inv.Coverage.Denied, t.scope)
 			}
+			failures = append(failures, ge.msg)
 			continue
 		}
 		if !t.columns(md.Schema) {
@@ -321,9 +315,9 @@ func (b *bqRead) discover(ctx context.Context, client *bigquery.Client) ([]expor
 		if len(others) > 0 {
 			msg += fmt.Sprintf("; tables that are not: %s", strings.Join(others[:min(5, len(others))], ", "))
 		}
-		return nil, errors.New(msg)
+		return nil, nil, errors.New(msg)
 	}
-	return found, nil
+	return found, failures, nil
 }
 
 // metadata reads a table's metadata, each attempt under its own deadline

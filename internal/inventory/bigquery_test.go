@@ -420,8 +420,14 @@ func TestReadBigQueryPartialFailure(t *testing.T) {
 		return status.Error(codes.PermissionDenied, "denied")
 	}
 	_, err = readBQ(t, f, bqProject+"."+bqDataset+".cai", bqFastRead)
-	if err == nil || !strings.Contains(err.Error(), "nothing could be read") {
-		t.Errorf("every table denied: error %v, want nothing could be read", err)
+	if err == nil || !strings.Contains(err.Error(), "nothing could be read") || !strings.Contains(err.Error(), "PermissionDenied") {
+		t.Errorf("every table denied: error %v, want nothing could be read, and why", err)
+	}
+	f.Fail = nil
+	f.DeniedSchema = []string{"cai_resource", "cai_iam_policy", "cai_org_policy", "cai_more"}
+	_, err = readBQ(t, f, bqProject+"."+bqDataset+".cai", bqFastRead)
+	if err == nil || !strings.Contains(err.Error(), "nothing could be read") || !strings.Contains(err.Error(), "HTTP 403: schema of bigquery:acme-cai.cai_export.cai_resource not read") {
+		t.Errorf("every schema denied: error %v, want nothing could be read, naming the tables", err)
 	}
 }
 
