@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -124,6 +125,17 @@ func TestBigQueryFlags(t *testing.T) {
 		{[]string{"scan", "--bigquery", "acme-cai.cai_export", "--snapshot-time", "yesterday"}, "want an RFC 3339 time"},
 		{[]string{"sync", "--bigquery", "acme-cai.cai_export", "--snapshot-time", "yesterday", "--db", filepath.Join(t.TempDir(), "x.db")}, "want an RFC 3339 time"},
 	}
+	serve := []string{"serve", "--dev-user", "dev@example.com", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "s.db")}
+	tests = append(tests,
+		struct {
+			args    []string
+			wantErr string
+		}{slices.Concat(serve, []string{"--scope", "organizations/1", "--bigquery", "acme-cai.cai_export"}), "give either --scope"},
+		struct {
+			args    []string
+			wantErr string
+		}{slices.Concat(serve, []string{"--bigquery", "acme-cai.cai_export", "--snapshot-time", "yesterday"}), "want an RFC 3339 time"},
+	)
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			_, _, err := runCmd(t, tc.args...)
