@@ -92,10 +92,12 @@ type fakeSession struct {
 
 const BatchRows = 2
 
+// New returns a fake of the dataset project.dataset, without tables.
 func New(project, dataset string) *Fake {
 	return &Fake{project: project, dataset: dataset, tables: map[string]*Table{}, sessions: map[string]*fakeSession{}}
 }
 
+// AddTable adds the table name to the dataset, or replaces it.
 func (f *Fake) AddTable(name string, t *Table) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -371,6 +373,9 @@ func restriction(s string) (func(map[string]any) bool, error) {
 	}, nil
 }
 
+// CreateReadSession applies the session's selected fields and row
+// restriction (INVALID_ARGUMENT for any the fake does not understand) and
+// splits the rows into up to three streams of BatchRows-row Arrow batches.
 func (f *Fake) CreateReadSession(ctx context.Context, req *storagepb.CreateReadSessionRequest) (*storagepb.ReadSession, error) {
 	f.mu.Lock()
 	f.creates = append(f.creates, req)
@@ -448,6 +453,8 @@ func (f *Fake) CreateReadSession(ctx context.Context, req *storagepb.CreateReadS
 	return out, nil
 }
 
+// ReadRows serves a stream's batches from the request's offset (a batch
+// boundary).
 func (f *Fake) ReadRows(req *storagepb.ReadRowsRequest, srv storagepb.BigQueryRead_ReadRowsServer) error {
 	f.mu.Lock()
 	f.reads = append(f.reads, req)
