@@ -1173,6 +1173,61 @@ func TestDeploySelfCheckMatchesTerraform(t *testing.T) {
 	if !slices.Equal(ctyStrings(e.local("reader_roles")), []string{"roles/cloudasset.viewer", "roles/recommender.iamViewer"}) {
 		t.Errorf("reader roles %v: runlens reads CAI and the IAM recommender, nothing more (the role catalog is embedded)", ctyStrings(e.local("reader_roles")))
 	}
+
+	// A CAI export in BigQuery (bigquery_dataset): serve reads it instead of
+	// the scope, and the runtime identity may read that dataset and create
+	// read sessions in its own project, and nothing at the scope. Without
+	// it, none of this exists (the fixture).
+	for _, key := range []string{"google_bigquery_dataset_iam_member.export_reader", "google_project_iam_member.bigquery_read_sessions", "google_project_service.bigquery"} {
+		if n := len(e.instances(m.resource(t, key))); n != 0 {
+			t.Errorf("without bigquery_dataset: %s has %d instances, want none", key, n)
+		}
+	}
+	const export = "acme-cai.cai_export.cai"
+	if !e.validates("bigquery_dataset", cty.StringVal(export)) || !e.validates("bigquery_dataset", cty.StringVal("")) || e.validates("bigquery_dataset", cty.StringVal("acme-cai")) {
+		t.Errorf("bigquery_dataset validation: %q and \"\" must pass, acme-cai must not", export)
+	}
+	bq := newTFEvaluator(t, m, withVar("bigquery_dataset", cty.StringVal(export)), refs)
+	serve := bq.local("serve_command").AsString()
+	if !strings.Contains(serve, " --bigquery "+export+" ") || strings.Contains(serve, "--scope") {
+		t.Errorf("with bigquery_dataset, serve_command = %q: want --bigquery %s and no --scope", serve, export)
+	}
+	if _, err := inventory.ParseBigQueryRef(export); err != nil {
+		t.Errorf("serve would refuse the module's bigquery_dataset: %v", err)
+	}
+	var bqGrants []string
+	for _, g := range bq.grants() {
+		if g.Member == runtimeMember && !strings.HasPrefix(g.Role, "roles/pubsub.") && !strings.HasPrefix(g.Role, "roles/storage.") && !strings.HasPrefix(g.Role, "roles/iam.serviceAccountTokenCreator") {
+			bqGrants = append(bqGrants, g.Role+" ("+g.Resource+")")
+		}
+	}
+	check("with bigquery_dataset: the runtime identity's read grants", bqGrants, []string{
+		"roles/bigquery.dataViewer (google_bigquery_dataset_iam_member.export_reader)",
+		"roles/bigquery.readSessionUser (google_project_iam_member.bigquery_read_sessions)",
+	})
+	ds := m.resource(t, "google_bigquery_dataset_iam_member.export_reader")
+	for _, ctx := range bq.instances(ds) {
+		check("export_reader dataset", bq.attrIn(ctx, ds, "project").AsString()+"."+bq.attrIn(ctx, ds, "dataset_id").AsString(), "acme-cai.cai_export")
+	}
+	rs := m.resource(t, "google_project_iam_member.bigquery_read_sessions")
+	for _, ctx := range bq.instances(rs) {
+		check("read sessions project", bq.attrIn(ctx, rs, "project").AsString(), projectID)
+	}
+	for role, perms := range map[string][]string{
+		"roles/bigquery.dataViewer":      {"bigquery.tables.list", "bigquery.tables.get", "bigquery.tables.getData"},
+		"roles/bigquery.readSessionUser": {"bigquery.readsessions.create", "bigquery.readsessions.getData"},
+	} {
+		r, ok := catalog.Lookup(role)
+		if !ok {
+			t.Fatalf("role catalog lacks %s", role)
+		}
+		for _, p := range perms {
+			if !slices.Contains(r.Permissions, p) {
+				t.Errorf("%s lacks %s, which a BigQuery read needs", role, p)
+			}
+		}
+	}
+	check("with bigquery_dataset: APIs enabled for it", bq.forEachKeys(m.resource(t, "google_project_service.bigquery")), []string{"bigquery.googleapis.com", "bigquerystorage.googleapis.com"})
 }
 
 // runWithEnv runs runlens with args and the environment getenv gives, for

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	asset "cloud.google.com/go/asset/apiv1"
+	"cloud.google.com/go/bigquery"
+	bqstorage "cloud.google.com/go/bigquery/storage/apiv1"
 	recommender "cloud.google.com/go/recommender/apiv1"
 
 	"github.com/schollz/progressbar/v3"
@@ -38,12 +41,14 @@ func (m *multiFlag) Set(v string) error {
 
 // source is where an offline command reads its inventory from.
 type source struct {
-	inputs   multiFlag
-	demo     bool
-	demoSize string
-	plan     string // a Terraform plan laid over the inputs (registerPlan)
-	tfDir    string // the plan's root module directory, for file and line
-	sources  *tfplan.Sources
+	inputs       multiFlag
+	demo         bool
+	demoSize     string
+	bigquery     string // a CAI export in BigQuery, PROJECT.DATASET[.PREFIX]
+	snapshotTime string // with bigquery, RFC 3339
+	plan         string // a Terraform plan laid over the inputs (registerPlan)
+	tfDir        string // the plan's root module directory, for file and line
+	sources      *tfplan.Sources
 }
 
 // registerPlan adds --plan, for the commands that judge a Terraform plan.
@@ -71,10 +76,45 @@ func (s *source) register(fs *flag.FlagSet) {
 	fs.Var(&s.inputs, "input", "CAI export file or directory (JSON lines or JSON array); repeatable")
 	fs.BoolVar(&s.demo, "demo", false, "use the embedded demo organization")
 	fs.StringVar(&s.demoSize, "demo-size", "", "use a generated organization of PROJECTSxSERVICES (e.g. 1000x50, about 1,000,000 records) instead")
+	fs.StringVar(&s.bigquery, "bigquery", "", "read a Cloud Asset Inventory export in BigQuery: PROJECT.DATASET, or PROJECT.DATASET.TABLE_PREFIX for the tables whose names start with it (see docs/bigquery.md; Application Default Credentials)")
+	fs.StringVar(&s.snapshotTime, "snapshot-time", "", "with --bigquery, read the newest snapshot taken at or before this time (RFC 3339) of tables partitioned by read time, instead of the newest")
+}
+
+// given reports whether a source of inventory is given (a plan alone is
+// not one).
+func (s *source) given() bool {
+	return s.demo || len(s.inputs) > 0 || s.demoSize != "" || s.bigquery != ""
+}
+
+// check refuses flags that do not go together or do not parse, before
+// anything is read.
+func (s *source) check() error {
+	if s.snapshotTime != "" && s.bigquery == "" {
+		return errors.New("--snapshot-time needs --bigquery")
+	}
+	if s.bigquery == "" {
+		return nil
+	}
+	if s.demo || len(s.inputs) > 0 || s.demoSize != "" {
+		return errors.New("give either --bigquery or --input/--demo/--demo-size, not both")
+	}
+	if _, err := inventory.ParseBigQueryRef(s.bigquery); err != nil {
+		return fmt.Errorf("--bigquery: %w", err)
+	}
+	if s.snapshotTime != "" {
+		if _, err := time.Parse(time.RFC3339Nano, s.snapshotTime); err != nil {
+			return fmt.Errorf("--snapshot-time %q: want an RFC 3339 time such as 2025-11-04T02:00:00Z", s.snapshotTime)
+		}
+	}
+	return nil
 }
 
 func (s *source) describe() string {
 	switch {
+	case s.bigquery != "" && s.snapshotTime != "":
+		return "bigquery: " + s.bigquery + "@" + s.snapshotTime
+	case s.bigquery != "":
+		return "bigquery: " + s.bigquery
 	case s.demoSize != "":
 		return "generated: " + s.demoSize
 	case s.demo:
@@ -92,6 +132,11 @@ func (s *source) read(ctx context.Context, stderr io.Writer) (*inventory.Invento
 
 // reader is the source as a sync's Reader.
 func (s *source) reader(stderr io.Writer) posture.Reader {
+	if s.bigquery != "" {
+		return func(ctx context.Context, progress func(posture.ReadProgress)) (*inventory.Inventory, error) {
+			return s.readBigQuery(ctx, stderr, progress)
+		}
+	}
 	return func(ctx context.Context, progress func(posture.ReadProgress)) (*inventory.Inventory, error) {
 		return s.readWithProgress(ctx, stderr, func(n int) { progress(posture.ReadProgress{Records: n}) })
 	}
@@ -104,11 +149,28 @@ func (s *source) reader(stderr io.Writer) posture.Reader {
 // what it looks like instead: there is nothing to check, and nothing must
 // score 100.
 func (s *source) readWithProgress(ctx context.Context, stderr io.Writer, progress func(int)) (*inventory.Inventory, error) {
-	if !s.demo && len(s.inputs) == 0 && s.demoSize == "" {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	if !s.given() {
 		if s.plan != "" {
 			return s.layerPlan(ctx, stderr, nil)
 		}
-		return nil, fmt.Errorf("give --input PATH (repeatable), --demo or --demo-size")
+		return nil, fmt.Errorf("give --input PATH (repeatable), --demo, --demo-size or --bigquery")
+	}
+	if s.bigquery != "" {
+		var read func(posture.ReadProgress)
+		if progress != nil {
+			read = func(p posture.ReadProgress) { progress(p.Records) }
+		}
+		inv, err := s.readBigQuery(ctx, stderr, read)
+		if err != nil {
+			return nil, err
+		}
+		if s.plan != "" {
+			return s.layerPlan(ctx, stderr, inv)
+		}
+		return inv, nil
 	}
 	r := inventory.NewReader()
 	if progress != nil {
@@ -308,6 +370,59 @@ func liveReader(scopes []string, stderr io.Writer) posture.Reader {
 		printProblems(stderr, inv.Problems)
 		return inv, nil
 	}
+}
+
+// bigQueryDial makes the clients of a BigQuery read: the BigQuery API's
+// in the project where runlens runs (read sessions are created there),
+// else in the export's project, and the Storage Read API's. Tests replace
+// it to connect the clients to a fake.
+var bigQueryDial = func(ctx context.Context, ref inventory.BigQueryRef) (*bigquery.Client, *bqstorage.BigQueryReadClient, error) {
+	tables, err := bigquery.NewClient(ctx, bigquery.DetectProjectID)
+	if err != nil {
+		if tables, err = bigquery.NewClient(ctx, ref.Project); err != nil {
+			return nil, nil, fmt.Errorf("bigquery client: %w", err)
+		}
+	}
+	rows, err := bqstorage.NewBigQueryReadClient(ctx)
+	if err != nil {
+		tables.Close()
+		return nil, nil, fmt.Errorf("bigquery storage client: %w", err)
+	}
+	return tables, rows, nil
+}
+
+// readBigQuery reads the CAI export in BigQuery that --bigquery names,
+// calling progress (if not nil) with the records and batches read. Problems
+// go to stderr.
+func (s *source) readBigQuery(ctx context.Context, stderr io.Writer, progress func(posture.ReadProgress)) (*inventory.Inventory, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	ref, _ := inventory.ParseBigQueryRef(s.bigquery) // checked
+	var opts inventory.BigQueryOptions
+	if s.snapshotTime != "" {
+		opts.SnapshotTime, _ = time.Parse(time.RFC3339Nano, s.snapshotTime) // checked
+	}
+	if progress != nil {
+		opts.Progress = newProgressSum(progress).of("bigquery")
+	}
+	tables, rows, err := bigQueryDial(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	defer tables.Close()
+	defer rows.Close()
+	r := inventory.NewReader()
+	if err := r.ReadBigQuery(ctx, tables, rows, ref, opts); err != nil {
+		return nil, err
+	}
+	inv := r.Inventory()
+	fmt.Fprintln(stderr, "runlens: read", inv.Summary())
+	printProblems(stderr, inv.Problems)
+	if err := inv.NoRecords(); err != nil {
+		return nil, err
+	}
+	return inv, nil
 }
 
 // printProblems writes the problems of a read, one a line, escaped: they

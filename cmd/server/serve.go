@@ -179,11 +179,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 	switch {
-	case len(scopes) > 0 && (src.demo || len(src.inputs) > 0 || src.demoSize != ""):
-		return errors.New("serve: give either --scope (live) or --input/--demo (files), not both")
+	case len(scopes) > 0 && src.given():
+		return errors.New("serve: give either --scope (live) or --input/--demo/--demo-size/--bigquery, not both")
 	case len(scopes) > 0:
 		cfg.SyncSource, cfg.SyncReader = "live: "+strings.Join(scopes, ", "), liveReader(scopes, stderr)
-	case src.demo || len(src.inputs) > 0 || src.demoSize != "":
+	case src.given():
+		if err := src.check(); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
 		cfg.SyncSource = src.describe()
 		cfg.SyncReader = src.reader(stderr)
 	}

@@ -31,8 +31,11 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if len(scopes) > 0 && (src.demo || len(src.inputs) > 0) {
-		return errors.New("sync: give either --scope (live) or --input/--demo (files), not both")
+	if len(scopes) > 0 && src.given() {
+		return errors.New("sync: give either --scope (live) or --input/--demo/--demo-size/--bigquery, not both")
+	}
+	if err := src.check(); err != nil {
+		return fmt.Errorf("sync: %w", err)
 	}
 	st, err := store.Open(ctx, *db)
 	if err != nil {

@@ -66,8 +66,8 @@ func runWatch(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}})
 	if err := ps.Load(ctx); errors.Is(err, store.ErrNotFound) {
-		if !src.demo && len(src.inputs) == 0 && src.demoSize == "" {
-			return fmt.Errorf("watch: %s has no snapshot: run runlens sync first, or give --demo or --input to start from", *db)
+		if !src.given() {
+			return fmt.Errorf("watch: %s has no snapshot: run runlens sync first, or give --demo, --input or --bigquery to start from", *db)
 		}
 		if _, err := ps.Sync(ctx, src.describe(), src.reader(stderr)); err != nil {
 			return err

@@ -1,8 +1,9 @@
 // Package inventory reads Cloud Asset Inventory: export files in both
 // spellings (gcloud export lines with snake_case top-level fields, ListAssets
-// JSON arrays with camelCase) and the live ListAssets API. Whatever the
-// source, it produces one type, Asset, with the resource and the IAM policy
-// of the same asset joined on the asset name.
+// JSON arrays with camelCase), the live ListAssets API and an export to
+// BigQuery (ReadBigQuery). Whatever the source, it produces one type, Asset,
+// with the resource and the IAM policy of the same asset joined on the asset
+// name.
 package inventory
 
 import (

@@ -24,6 +24,7 @@ module "runlens" {
   network     = var.network
   subnetwork  = var.subnetwork
 
-  enable_apply = var.enable_apply
-  enable_feed  = var.enable_feed
+  enable_apply     = var.enable_apply
+  enable_feed      = var.enable_feed
+  bigquery_dataset = var.bigquery_dataset
 }

@@ -52,3 +52,9 @@ variable "enable_feed" {
   type        = bool
   default     = true
 }
+
+variable "bigquery_dataset" {
+  description = "Optional Cloud Asset Inventory export in BigQuery to read instead of the live Cloud Asset API: PROJECT.DATASET or PROJECT.DATASET.TABLE_PREFIX (see docs/bigquery.md); empty to read the scope live."
+  type        = string
+  default     = ""
+}

@@ -16,10 +16,17 @@ locals {
   # Asset Inventory, and IAM recommendations and insights. Nothing else: the
   # predefined role catalog is embedded in the binary, so no
   # roles/iam.roleViewer, and it never writes to what it reads.
-  reader_roles = [
+  # With bigquery_dataset runlens reads an export instead, and holds no role
+  # at the scope at all.
+  reader_roles = var.bigquery_dataset == "" ? [
     "roles/cloudasset.viewer",
     "roles/recommender.iamViewer",
-  ]
+  ] : []
+
+  # bigquery_dataset, PROJECT.DATASET[.TABLE_PREFIX], split.
+  bigquery_parts   = split(".", var.bigquery_dataset)
+  bigquery_project = local.bigquery_parts[0]
+  bigquery_dataset = var.bigquery_dataset == "" ? "" : local.bigquery_parts[1]
 
   bucket_name = coalesce(var.replica_bucket_name, "${var.project_id}-${var.name}-state")
   replica_url = "gs://${local.bucket_name}/runlens"
@@ -37,7 +44,11 @@ locals {
   image_repository_pattern = replace(var.image, "/[^/]*@sha256:[0-9a-f]{64}$/", "*")
 
   # Litestream (the image's entrypoint) runs this as its child process.
-  serve_command = var.inventory_bucket == null ? "/runlens serve --scope ${var.scope} --sync-every ${var.sync_every}" : "/runlens serve --input /inventory"
+  # An inventory bucket wins over a BigQuery export, which wins over the live
+  # Cloud Asset API.
+  serve_command = (var.inventory_bucket != null ? "/runlens serve --input /inventory" :
+    var.bigquery_dataset != "" ? "/runlens serve --bigquery ${var.bigquery_dataset} --sync-every ${var.sync_every}" :
+  "/runlens serve --scope ${var.scope} --sync-every ${var.sync_every}")
 
   # The applier's custom role (enable_apply): what runlens's apply step
   # calls, and nothing else: IAM policy get/set on the resources change sets
@@ -204,6 +215,42 @@ resource "google_storage_bucket_iam_member" "inventory" {
   bucket = var.inventory_bucket
   role   = "roles/storage.objectViewer"
   member = "serviceAccount:${google_service_account.runtime.email}"
+}
+
+# --- A CAI export in BigQuery (bigquery_dataset) -----------------------------
+#
+# runlens lists the export's tables and reads them through the BigQuery
+# Storage Read API: roles/bigquery.dataViewer on that dataset only (list
+# tables, read their schemas and rows), nothing on the export's project.
+resource "google_bigquery_dataset_iam_member" "export_reader" {
+  count = var.bigquery_dataset == "" ? 0 : 1
+
+  project    = local.bigquery_project
+  dataset_id = local.bigquery_dataset
+  role       = "roles/bigquery.dataViewer"
+  member     = "serviceAccount:${google_service_account.runtime.email}"
+}
+
+# A Storage Read API read session is created (and billed) in a project, not
+# on the dataset: runlens creates its sessions in its own project, which
+# needs bigquery.readsessions.create there. roles/bigquery.readSessionUser
+# holds only that and the read of a session's streams; it grants no access
+# to any table (the dataset grant above does). No query job is run, so no
+# roles/bigquery.jobUser.
+resource "google_project_iam_member" "bigquery_read_sessions" {
+  count = var.bigquery_dataset == "" ? 0 : 1
+
+  project = var.project_id
+  role    = "roles/bigquery.readSessionUser"
+  member  = "serviceAccount:${google_service_account.runtime.email}"
+}
+
+resource "google_project_service" "bigquery" {
+  for_each = var.bigquery_dataset == "" ? toset([]) : toset(["bigquery.googleapis.com", "bigquerystorage.googleapis.com"])
+
+  project            = var.project_id
+  service            = each.value
+  disable_on_destroy = false
 }
 
 # --- Continuous guard: the Cloud Asset Inventory feed (enable_feed) ----------

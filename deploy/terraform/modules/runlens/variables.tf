@@ -94,8 +94,19 @@ variable "inventory_bucket" {
   default     = null
 }
 
+variable "bigquery_dataset" {
+  description = "Optional Cloud Asset Inventory export in BigQuery to read instead of the live Cloud Asset API: PROJECT.DATASET, or PROJECT.DATASET.TABLE_PREFIX (serve --bigquery). The runtime account then gets roles/bigquery.dataViewer on that dataset only and roles/bigquery.readSessionUser on this project, and no role at the scope. Ignored when inventory_bucket is set. See docs/bigquery.md."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.bigquery_dataset == "" || can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9][.][A-Za-z0-9_]+([.][A-Za-z0-9_-]+)?$", var.bigquery_dataset))
+    error_message = "The bigquery_dataset must be PROJECT.DATASET or PROJECT.DATASET.TABLE_PREFIX."
+  }
+}
+
 variable "sync_every" {
-  description = "How often runlens syncs its scope live through the Cloud Asset API in the background (serve --scope SCOPE --sync-every), when no inventory_bucket is given. A Go duration such as 6h."
+  description = "How often runlens syncs in the background (serve --sync-every): its scope live through the Cloud Asset API, or the BigQuery export when bigquery_dataset is given; not with inventory_bucket. A Go duration such as 6h."
   type        = string
   default     = "6h"
 }
