@@ -1,9 +1,12 @@
 package inventory
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/zricethezav/gitleaks/v8/report"
 )
 
 func TestClassifyEnvValue(t *testing.T) {
@@ -112,5 +115,44 @@ func TestRedactedValueMemo(t *testing.T) {
 	last := memoShardSize + 9
 	if v, ok := m.get([32]byte{1: byte(last), 2: byte(last >> 8)}); !ok || v != "v" {
 		t.Errorf("the last value put is not in the memo: %q, %v", v, ok)
+	}
+}
+
+// TestValueDetectorIsGitleaks: asking gitleaks only when a keyword of its
+// rules is in the value finds exactly what gitleaks finds on its own, for
+// tokens of many providers and for values that are no token.
+func TestValueDetectorIsGitleaks(t *testing.T) {
+	v, err := gitleaks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := []string{
+		"sk_live_4eC39HqLyjWDarjtT1zdp7dc", "AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI",
+		"ghp_1234567890abcdefghijklmnopqrstuvwxyzAB", "xoxb-123456789012-1234567890123-abcdefghijklmnopqrstuvwx",
+		"AKIAIOSFODNN7EXAMPLE", "glpat-abcdefghij1234567890", "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----",
+		"api_key=9f8e7d6c5b4a39281716151413121110", "password: hunter2hunter2hunter2", "token=Zm9vYmFyYmF6cXV4",
+		"payments-prod-0001-api-3", "production", "https://api.example.com/v1", "us-central1", "a-plain-value-of-some-length",
+		"SG.abcdefghijklmnopqrstuv.abcdefghijklmnopqrstuvwxyz0123456789abcdefg", "npm_abcdefghijklmnopqrstuvwxyz0123456789",
+	}
+	ruleIDs := func(fs []report.Finding) []string {
+		var ids []string
+		for _, f := range fs {
+			ids = append(ids, f.RuleID)
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	found := 0
+	for _, s := range values {
+		got, want := ruleIDs(v.detect(s)), ruleIDs(v.all.DetectString(s))
+		if !slices.Equal(got, want) {
+			t.Errorf("detect(%q) = %v, gitleaks alone finds %v", s, got, want)
+		}
+		if len(want) > 0 {
+			found++
+		}
+	}
+	if found < 5 {
+		t.Errorf("gitleaks found secrets in only %d of the values: the test does not exercise the detector", found)
 	}
 }

@@ -19,7 +19,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-	"unique"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -580,39 +579,6 @@ func (r *Reader) addJSON(b []byte, src Source) bool {
 	return r.join(&d, b, src)
 }
 
-// intern makes the strings that thousands of records repeat (asset types,
-// parents, locations, ancestors, roles, members) share one copy each: at
-// 20,000 services they would otherwise hold tens of MiB.
-func (rec *record) intern() {
-	rec.AssetType, rec.AssetTypeCC = intern(rec.AssetType), intern(rec.AssetTypeCC)
-	for i, a := range rec.Ancestors {
-		rec.Ancestors[i] = intern(a)
-	}
-	if r := rec.Resource; r != nil {
-		r.Version, r.Parent, r.Location = intern(r.Version), intern(r.Parent), intern(r.Location)
-	}
-	for _, p := range []*policyValue{rec.IAMPolicy, rec.IAMPolicyCC} {
-		if p == nil {
-			continue
-		}
-		for i := range p.Bindings {
-			b := &p.Bindings[i]
-			b.Role = intern(b.Role)
-			for j, m := range b.Members {
-				b.Members[j] = intern(m)
-			}
-		}
-	}
-}
-
-// intern returns the canonical copy of s (see package unique).
-func intern(s string) string {
-	if s == "" {
-		return ""
-	}
-	return unique.Make(s).Value()
-}
-
 // decoded is a record decoded by decodeRecord, not yet joined.
 type decoded struct {
 	rec       record
@@ -629,7 +595,6 @@ func decodeRecord(b []byte) decoded {
 		return d
 	}
 	rec := &d.rec
-	rec.intern()
 	if rec.Resource != nil {
 		if err := rec.Resource.unquoteData(); err != nil {
 			d.redactErr, rec.Resource = err, nil

