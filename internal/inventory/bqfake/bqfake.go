@@ -50,8 +50,11 @@ type bqCol struct {
 	repeated bool
 	fields   []bqCol // of a RECORD
 	// json marks a STRING column made to hold JSON that BigQuery could not
-	// hold as columns (keys that are not column names, mixed types).
+	// hold as columns (deeper than 15 levels, mixed types).
 	json bool
+	// kv marks a REPEATED RECORD of key and value holding a map (labels,
+	// annotations), as CAI writes a field with additionalProperties.
+	kv bool
 }
 
 // Table is a table of the fake dataset: its columns and its rows, each
@@ -622,7 +625,7 @@ func OrgTable(lines []Line, readTimes ...time.Time) *Table {
 	for _, l := range lines {
 		vals = append(vals, l.OrgPolicy)
 	}
-	col := infer("org_policy", vals)
+	col := infer("org_policy", vals, 1)
 	tb := &Table{cols: slices.Concat([]bqCol{named(str, "name"), named(str, "asset_type"), col}, tail(false, len(readTimes) > 0))}
 	for _, at := range times(readTimes) {
 		for _, l := range lines {
@@ -646,7 +649,7 @@ func PerTypeResourceTable(lines []Line) *Table {
 		}
 		datas = append(datas, v)
 	}
-	data := infer("data", datas)
+	data := infer("data", datas, 2)
 	tb := &Table{cols: slices.Concat([]bqCol{named(str, "name"), named(str, "assetType"), {name: "resource", typ: "RECORD", fields: []bqCol{
 		named(str, "version"), named(str, "discoveryDocumentUri"), named(str, "discoveryName"), named(str, "resourceUrl"),
 		named(str, "parent"), data, named(str, "location"),
@@ -682,11 +685,23 @@ func stamp(row map[string]any, at time.Time) {
 
 var bqNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// infer is the column BigQuery would make of JSON values: objects are
-// RECORDs, arrays REPEATED, numbers FLOAT; what it cannot hold as columns
-// (keys that are not column names, such as annotation keys; mixed kinds;
-// arrays of arrays; empty objects) is a STRING holding the JSON.
-func infer(name string, vals []any) bqCol {
+// maxDepth is how deep BigQuery nests RECORD columns.
+const maxDepth = 15
+
+// mapFields are field names whose objects are maps in the discovery
+// documents of the types runlens reads (additionalProperties), whatever
+// their keys: CAI writes them as key/value RECORDs even when every key
+// would make a column name.
+var mapFields = map[string]bool{"labels": true, "annotations": true, "userLabels": true, "limits": true,
+	"requests": true, "nodeSelector": true, "attributes": true, "headers": true}
+
+// infer is the column CAI would make of JSON values at RECORD level depth
+// (resource is 1, its data 2): objects are RECORDs, maps (mapFields, or
+// keys that are not column names) REPEATED RECORDs of key and value,
+// arrays REPEATED, numbers FLOAT. What BigQuery cannot hold as columns
+// (RECORDs deeper than 15 levels, mixed kinds, arrays of arrays, empty
+// objects) is a STRING holding the JSON.
+func infer(name string, vals []any, depth int) bqCol {
 	kinds := map[string]bool{}
 	for _, v := range vals {
 		switch v.(type) {
@@ -728,12 +743,15 @@ func infer(name string, vals []any) bqCol {
 				elems = append(elems, e)
 			}
 		}
-		c := infer(name, elems)
-		if c.json {
+		c := infer(name, elems, depth)
+		if c.json || c.kv {
 			return asJSON
 		}
 		c.repeated = true
 		return c
+	}
+	if depth > maxDepth {
+		return asJSON
 	}
 	byKey := map[string][]any{}
 	for _, v := range vals {
@@ -745,12 +763,21 @@ func infer(name string, vals []any) bqCol {
 	if len(byKey) == 0 {
 		return asJSON
 	}
+	isMap := mapFields[name]
+	for k := range byKey {
+		isMap = isMap || !bqNameRE.MatchString(k)
+	}
+	if isMap {
+		var all []any
+		for _, k := range slices.Sorted(maps.Keys(byKey)) {
+			all = append(all, byKey[k]...)
+		}
+		value := infer("value", all, depth+1)
+		return bqCol{name: name, typ: "RECORD", repeated: true, kv: true, fields: []bqCol{{name: "key", typ: "STRING"}, value}}
+	}
 	c := bqCol{name: name, typ: "RECORD"}
 	for _, k := range slices.Sorted(maps.Keys(byKey)) {
-		if !bqNameRE.MatchString(k) {
-			return asJSON
-		}
-		c.fields = append(c.fields, infer(k, byKey[k]))
+		c.fields = append(c.fields, infer(k, byKey[k], depth+1))
 	}
 	return c
 }
@@ -766,6 +793,14 @@ func conv(c bqCol, v any) any {
 		}
 		b, _ := json.Marshal(v)
 		return string(b)
+	}
+	if c.kv {
+		m := v.(map[string]any)
+		var out []any
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			out = append(out, map[string]any{"key": k, "value": conv(c.fields[1], m[k])})
+		}
+		return out
 	}
 	if c.repeated {
 		elem := c
