@@ -803,6 +803,11 @@ func appendJSON(b []byte, col arrow.Array, i int, depth int) ([]byte, error) {
 			first = false
 			b, _ = jsontext.AppendQuote(b, f.Name)
 			b = append(b, ':')
+			if s, ok := sub.(*array.String); ok && depth == 1 && f.Name == "data" {
+				// resource.data of a single RESOURCE table: the JSON itself
+				b = appendRawJSON(b, s.Value(i))
+				continue
+			}
 			var err error
 			if b, err = appendJSON(b, sub, i, deeper(depth)); err != nil {
 				return nil, err
@@ -880,11 +885,19 @@ func appendMap(b []byte, kv *array.Struct, start, end, depth int) ([]byte, error
 // bqMaxDepth RECORD levels, as the JSON object or array it holds.
 func appendString(b []byte, s string, depth int) ([]byte, error) {
 	if depth > bqMaxDepth {
-		if t := strings.TrimSpace(s); len(t) > 1 && (t[0] == '{' || t[0] == '[') && jsontext.Value(t).IsValid() {
-			return append(b, t...), nil
-		}
+		return appendRawJSON(b, s), nil
 	}
 	return jsontext.AppendQuote(b, s)
+}
+
+// appendRawJSON appends s as the JSON object or array it holds or, when it
+// holds none, as a JSON string.
+func appendRawJSON(b []byte, s string) []byte {
+	if t := strings.TrimSpace(s); len(t) > 1 && (t[0] == '{' || t[0] == '[') && jsontext.Value(t).IsValid() {
+		return append(b, t...)
+	}
+	b, _ = jsontext.AppendQuote(b, s)
+	return b
 }
 
 // protoTime writes a time as protobuf's JSON does (and so ListAssets

@@ -676,3 +676,33 @@ func TestReadBigQueryPublishedSchema(t *testing.T) {
 		t.Errorf("scopes (-want +got):\n%s", diff)
 	}
 }
+
+func TestBigQueryStringLiterals(t *testing.T) {
+	tests := []struct {
+		name  string
+		s     string
+		depth int
+		want  string
+	}{
+		{"JSON text in resource.data is text", `{"network":"default"}`, 5, `"{\"network\":\"default\"}"`},
+		{"JSON below 15 RECORD levels is JSON", ` {"a":[1,2]} `, bqMaxDepth + 1, `{"a":[1,2]}`},
+		{"not JSON below 15 levels is text", `{not json`, bqMaxDepth + 1, `"{not json"`},
+		{"outside resource", `[1]`, 0, `"[1]"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := appendString(nil, tc.s, tc.depth)
+			if err != nil || string(got) != tc.want {
+				t.Errorf("appendString(%q, %d) = %s, %v; want %s", tc.s, tc.depth, got, err, tc.want)
+			}
+		})
+	}
+	for s, want := range map[string]string{
+		"run.googleapis.com/Service": `'run.googleapis.com/Service'`,
+		`a'b\c`:                      `'a\'b\\c'`,
+	} {
+		if got := bqString(s); got != want {
+			t.Errorf("bqString(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
