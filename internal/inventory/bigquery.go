@@ -154,10 +154,10 @@ type exportTable struct {
 // Each row becomes the CAI export line it stands for and goes through the
 // same reader as export files (redaction, duplicates and problems alike).
 // A STRING resource.data is the JSON it holds; a RECORD one (per-asset-type
-// RESOURCE tables) is written back as JSON, where a STRING inside it that
-// holds a JSON object or array is taken for that JSON (BigQuery cannot
-// nest deeper than 15 levels, nor name a column for a map key such as
-// "run.googleapis.com/ingress").
+// RESOURCE tables) is written back as JSON, where a REPEATED RECORD of key
+// and value is a map (labels, annotations: BigQuery cannot name a column
+// for a key such as "run.googleapis.com/ingress"), and a STRING nested
+// deeper than BigQuery's 15 levels holds the JSON of what lies below.
 //
 // Failures that concern one table are Problems and the other tables are
 // still read: a refused table is ProblemPermissionDenied (and in
@@ -399,12 +399,20 @@ func (t *exportTable) columns(schema bigquery.Schema) bool {
 func (t *exportTable) typeRestriction() string {
 	types := KnownTypes()
 	for i, ty := range types {
-		types[i] = "'" + ty + "'"
+		types[i] = bqString(ty)
 	}
 	return t.typeCol + " IN (" + strings.Join(types, ", ") + ")"
 }
 
-// bqTimestamp is a time as a BigQuery TIMESTAMP literal.
+// bqString is s as a GoogleSQL string literal: in single quotes, with
+// backslashes and quotes escaped. (Asset types hold neither; the escaping
+// keeps the restriction well formed whatever a type is spelt with.)
+func bqString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, "'", `\'`).Replace(s) + "'"
+}
+
+// bqTimestamp is a time as a GoogleSQL TIMESTAMP literal, in UTC to the
+// microsecond (BigQuery's precision).
 func bqTimestamp(t time.Time) string {
 	return "TIMESTAMP '" + t.UTC().Format("2006-01-02 15:04:05.999999") + " UTC'"
 }
@@ -699,7 +707,11 @@ func rowsJSON(rec arrow.RecordBatch) ([][]byte, error) {
 			var err error
 			b, _ = jsontext.AppendQuote(b, f.Name)
 			b = append(b, ':')
-			if b, err = appendJSON(b, col, i, f.Name == "resource"); err != nil {
+			depth := 0 // outside resource: columns as they are
+			if f.Name == "resource" {
+				depth = 1
+			}
+			if b, err = appendJSON(b, col, i, depth); err != nil {
 				return nil, fmt.Errorf("column %s: %w", f.Name, err)
 			}
 		}
@@ -721,15 +733,25 @@ func present(col arrow.Array, i int) bool {
 	return true
 }
 
-// appendJSON appends row i of col as JSON. inResource is set inside the
-// resource column, whose data field, a RECORD, holds resource data: there a
-// STRING holding a JSON object or array is written as that JSON.
-func appendJSON(b []byte, col arrow.Array, i int, inResource bool) ([]byte, error) {
+// bqMaxDepth is how deep BigQuery nests RECORD columns. In a
+// per-asset-type RESOURCE table, CAI writes what lies deeper in
+// resource.data as a STRING holding its JSON, a child of the deepest RECORD.
+const bqMaxDepth = 15
+
+// appendJSON appends row i of col as JSON. depth is 0 outside the resource
+// column and, inside it, the nesting level of col (resource is 1, its data
+// 2). There a REPEATED RECORD of exactly the fields key and value is a map
+// (CAI writes a field whose discovery schema has additionalProperties, such
+// as labels and annotations, that way: their keys are not column names),
+// and a STRING below bqMaxDepth RECORD levels that holds a JSON object or
+// array is that JSON. A STRING above that depth is a string, whatever its
+// text: an environment value or an annotation may well hold JSON text.
+func appendJSON(b []byte, col arrow.Array, i int, depth int) ([]byte, error) {
 	switch a := col.(type) {
 	case *array.String:
-		return appendString(b, a.Value(i), inResource)
+		return appendString(b, a.Value(i), depth)
 	case *array.LargeString:
-		return appendString(b, a.Value(i), inResource)
+		return appendString(b, a.Value(i), depth)
 	case *array.Boolean:
 		return strconv.AppendBool(b, a.Value(i)), nil
 	case *array.Int64:
@@ -748,6 +770,9 @@ func appendJSON(b []byte, col arrow.Array, i int, inResource bool) ([]byte, erro
 	case *array.List:
 		start, end := a.ValueOffsets(i)
 		vals := a.ListValues()
+		if kv, ok := vals.(*array.Struct); ok && depth > 1 && isKeyValue(kv) {
+			return appendMap(b, kv, int(start), int(end), depth)
+		}
 		b = append(b, '[')
 		for j := start; j < end; j++ {
 			if j > start {
@@ -758,7 +783,7 @@ func appendJSON(b []byte, col arrow.Array, i int, inResource bool) ([]byte, erro
 				continue
 			}
 			var err error
-			if b, err = appendJSON(b, vals, int(j), inResource); err != nil {
+			if b, err = appendJSON(b, vals, int(j), depth); err != nil {
 				return nil, err
 			}
 		}
@@ -778,8 +803,13 @@ func appendJSON(b []byte, col arrow.Array, i int, inResource bool) ([]byte, erro
 			first = false
 			b, _ = jsontext.AppendQuote(b, f.Name)
 			b = append(b, ':')
+			if s, ok := sub.(*array.String); ok && depth == 1 && f.Name == "data" {
+				// resource.data of a single RESOURCE table: the JSON itself
+				b = appendRawJSON(b, s.Value(i))
+				continue
+			}
 			var err error
-			if b, err = appendJSON(b, sub, i, inResource); err != nil {
+			if b, err = appendJSON(b, sub, i, deeper(depth)); err != nil {
 				return nil, err
 			}
 		}
@@ -791,15 +821,83 @@ func appendJSON(b []byte, col arrow.Array, i int, inResource bool) ([]byte, erro
 	return jsontext.AppendQuote(b, col.ValueStr(i))
 }
 
-// appendString appends s as a JSON string or, inside a resource's data
-// RECORD, as the JSON object or array it holds.
-func appendString(b []byte, s string, inResource bool) ([]byte, error) {
-	if inResource {
-		if t := strings.TrimSpace(s); len(t) > 1 && (t[0] == '{' || t[0] == '[') && jsontext.Value(t).IsValid() {
-			return append(b, t...), nil
+// deeper is the depth of the fields of a RECORD at depth.
+func deeper(depth int) int {
+	if depth == 0 {
+		return 0
+	}
+	return depth + 1
+}
+
+// isKeyValue reports whether a RECORD has exactly the fields key (a
+// STRING) and value: the form CAI gives a map.
+func isKeyValue(a *array.Struct) bool {
+	st := a.DataType().(*arrow.StructType)
+	if st.NumFields() != 2 {
+		return false
+	}
+	k, okk := st.FieldIdx("key")
+	_, okv := st.FieldIdx("value")
+	if !okk || !okv {
+		return false
+	}
+	id := st.Field(k).Type.ID()
+	return id == arrow.STRING || id == arrow.LARGE_STRING
+}
+
+// appendMap appends the entries start to end of a key/value RECORD list as
+// a JSON object. An entry without a key, and any after the first of a key,
+// is left out.
+func appendMap(b []byte, kv *array.Struct, start, end, depth int) ([]byte, error) {
+	st := kv.DataType().(*arrow.StructType)
+	ki, _ := st.FieldIdx("key")
+	vi, _ := st.FieldIdx("value")
+	keys, vals := kv.Field(ki), kv.Field(vi)
+	seen := map[string]bool{}
+	b = append(b, '{')
+	for j := start; j < end; j++ {
+		if kv.IsNull(j) || keys.IsNull(j) {
+			continue
+		}
+		key := keys.ValueStr(j)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		if len(seen) > 1 {
+			b = append(b, ',')
+		}
+		b, _ = jsontext.AppendQuote(b, key)
+		b = append(b, ':')
+		if vals.IsNull(j) {
+			b = append(b, "null"...)
+			continue
+		}
+		var err error
+		if b, err = appendJSON(b, vals, j, deeper(depth)); err != nil {
+			return nil, err
 		}
 	}
+	return append(b, '}'), nil
+}
+
+// appendString appends s as a JSON string or, in resource.data below
+// bqMaxDepth RECORD levels, as the JSON object or array it holds.
+func appendString(b []byte, s string, depth int) ([]byte, error) {
+	if depth > bqMaxDepth {
+		return appendRawJSON(b, s), nil
+	}
 	return jsontext.AppendQuote(b, s)
+}
+
+// appendRawJSON appends s as the JSON object or array it holds or, when it
+// holds none, as a JSON string.
+func appendRawJSON(b []byte, s string) []byte {
+	if t := strings.TrimSpace(s); len(t) > 1 && (t[0] == '{' || t[0] == '[') && jsontext.Value(t).IsValid() {
+		return append(b, t...)
+	}
+	b, _ = jsontext.AppendQuote(b, s)
+	return b
 }
 
 // protoTime writes a time as protobuf's JSON does (and so ListAssets

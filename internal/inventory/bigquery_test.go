@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -541,3 +544,165 @@ func TestParseBigQueryRef(t *testing.T) {
 }
 
 var _ fs.FS = demo.FS() // the demo organization is this package's fixture
+
+// TestReadBigQueryPublishedSchema reads tables laid out as CAI's export
+// really is (testdata/bigquery, provenance in its README): the single
+// RESOURCE and IAM_POLICY tables, and a per-asset-type RESOURCE table
+// whose maps are REPEATED RECORDs of key and value, all partitioned by
+// read time, each row as BigQuery writes it as JSON.
+func TestReadBigQueryPublishedSchema(t *testing.T) {
+	load := func(name string) *bqfake.Table {
+		t.Helper()
+		schema, err := os.ReadFile(filepath.Join("testdata", "bigquery", name+".schema.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := os.ReadFile(filepath.Join("testdata", "bigquery", name+".rows.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb, err := bqfake.SchemaTable(schema, rows)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return tb
+	}
+	f := bqfake.New(bqProject, bqDataset)
+	f.AddTable("cai_resource", load("resource"))
+	f.AddTable("cai_iam_policy", load("iam_policy"))
+	f.AddTable(PerTypeTable("cai_res", TypeRunService), load("run_googleapis_com_Service"))
+	got, err := readBQ(t, f, bqProject+"."+bqDataset+".cai", bqFastRead)
+	if err != nil {
+		t.Fatalf("ReadBigQuery: %v", err)
+	}
+	if len(got.Problems) > 0 {
+		t.Errorf("problems: %v", got.Problems)
+	}
+	const svc = "//run.googleapis.com/projects/shop-prod/locations/europe-west1/services/checkout"
+	const secret = "//secretmanager.googleapis.com/projects/123456789012/secrets/db-password"
+	byName := map[string]*Asset{}
+	for _, a := range got.Assets {
+		byName[a.Name] = a
+	}
+	if diff := cmp.Diff([]string{svc, secret}, slices.Sorted(maps.Keys(byName))); diff != "" {
+		t.Fatalf("assets (-want +got):\n%s", diff)
+	}
+
+	// The per-asset-type table: its newest snapshot, maps as objects, and
+	// an annotation holding JSON text kept as the string it is.
+	var data struct {
+		Metadata struct {
+			Generation  any               `json:"generation"`
+			Labels      map[string]string `json:"labels"`
+			Annotations map[string]string `json:"annotations"`
+		} `json:"metadata"`
+		Spec struct {
+			Template struct {
+				Metadata struct {
+					Annotations map[string]string `json:"annotations"`
+				} `json:"metadata"`
+				Spec struct {
+					ServiceAccountName string `json:"serviceAccountName"`
+					Containers         []struct {
+						Env []struct {
+							Name string `json:"name"`
+						} `json:"env"`
+						Resources struct {
+							Limits map[string]string `json:"limits"`
+						} `json:"resources"`
+					} `json:"containers"`
+				} `json:"spec"`
+			} `json:"template"`
+		} `json:"spec"`
+	}
+	s := byName[svc]
+	if err := json.Unmarshal(s.Data, &data); err != nil {
+		t.Fatalf("service data %s: %v", s.Data, err)
+	}
+	if got, want := data.Metadata.Annotations["run.googleapis.com/ingress"], "internal"; got != want {
+		t.Errorf("ingress annotation = %q, want %q (the newest snapshot's)", got, want)
+	}
+	if got, want := data.Metadata.Labels["team"], "payments"; got != want {
+		t.Errorf("label team = %q, want %q", got, want)
+	}
+	tmpl := data.Spec.Template
+	if got, want := tmpl.Metadata.Annotations["run.googleapis.com/network-interfaces"], `[{"network":"default","subnetwork":"default"}]`; got != want {
+		t.Errorf("network-interfaces annotation = %q, want the JSON text %q", got, want)
+	}
+	if len(tmpl.Spec.Containers) != 1 {
+		t.Fatalf("containers = %d, want 1", len(tmpl.Spec.Containers))
+	}
+	c := tmpl.Spec.Containers[0]
+	if diff := cmp.Diff(map[string]string{"cpu": "1000m", "memory": "512Mi"}, c.Resources.Limits); diff != "" {
+		t.Errorf("limits (-want +got):\n%s", diff)
+	}
+	if len(c.Env) != 2 {
+		t.Errorf("env = %v, want DB_PASSWORD and FEATURES", c.Env)
+	}
+	if got, want := tmpl.Spec.ServiceAccountName, "checkout@shop-prod.iam.gserviceaccount.com"; got != want {
+		t.Errorf("serviceAccountName = %q, want %q", got, want)
+	}
+	if s.Version != "v1" || s.Location != "europe-west1" || s.UpdateTime != "2025-11-02T09:15:27.415Z" {
+		t.Errorf("service version, location, update time = %q, %q, %q", s.Version, s.Location, s.UpdateTime)
+	}
+	if diff := cmp.Diff([]string{"projects/123456789012", "folders/456", "organizations/789"}, s.Ancestors); diff != "" {
+		t.Errorf("ancestors (-want +got):\n%s", diff)
+	}
+
+	// The single IAM_POLICY table: bindings, members, condition.
+	wantPolicy := &iam.Policy{Etag: "BwYk3XPqQ0c=", Bindings: []iam.Binding{
+		{Role: "roles/run.invoker", Members: []string{"serviceAccount:frontend@shop-prod.iam.gserviceaccount.com"}},
+		{Role: "roles/run.developer", Members: []string{"group:payments-oncall@example.com"},
+			Condition: &iam.Condition{Title: "business hours", Expression: "request.time.getHours('Europe/Paris') < 18"}},
+	}}
+	if diff := cmp.Diff(wantPolicy, s.IAMPolicy); diff != "" {
+		t.Errorf("service IAM policy (-want +got):\n%s", diff)
+	}
+
+	// The single RESOURCE table: resource.data a STRING of JSON.
+	var sec struct {
+		Labels map[string]string `json:"labels"`
+	}
+	if err := json.Unmarshal(byName[secret].Data, &sec); err != nil || sec.Labels["team"] != "payments" {
+		t.Errorf("secret data %s: labels %v, %v", byName[secret].Data, sec.Labels, err)
+	}
+
+	wantScopes := []string{
+		"bigquery:" + bqProject + "." + bqDataset + ".cai_resource@2025-11-04T02:00:00Z",
+		"bigquery:" + bqProject + "." + bqDataset + ".cai_iam_policy@2025-11-04T02:00:07.25Z",
+		"bigquery:" + bqProject + "." + bqDataset + ".cai_res_run_googleapis_com_Service@2025-11-04T02:00:00.25Z",
+	}
+	if diff := cmp.Diff(wantScopes, got.Coverage.Scopes); diff != "" {
+		t.Errorf("scopes (-want +got):\n%s", diff)
+	}
+}
+
+func TestBigQueryStringLiterals(t *testing.T) {
+	tests := []struct {
+		name  string
+		s     string
+		depth int
+		want  string
+	}{
+		{"JSON text in resource.data is text", `{"network":"default"}`, 5, `"{\"network\":\"default\"}"`},
+		{"JSON below 15 RECORD levels is JSON", ` {"a":[1,2]} `, bqMaxDepth + 1, `{"a":[1,2]}`},
+		{"not JSON below 15 levels is text", `{not json`, bqMaxDepth + 1, `"{not json"`},
+		{"outside resource", `[1]`, 0, `"[1]"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := appendString(nil, tc.s, tc.depth)
+			if err != nil || string(got) != tc.want {
+				t.Errorf("appendString(%q, %d) = %s, %v; want %s", tc.s, tc.depth, got, err, tc.want)
+			}
+		})
+	}
+	for s, want := range map[string]string{
+		"run.googleapis.com/Service": `'run.googleapis.com/Service'`,
+		`a'b\c`:                      `'a\'b\\c'`,
+	} {
+		if got := bqString(s); got != want {
+			t.Errorf("bqString(%q) = %s, want %s", s, got, want)
+		}
+	}
+}

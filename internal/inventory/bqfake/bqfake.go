@@ -50,8 +50,11 @@ type bqCol struct {
 	repeated bool
 	fields   []bqCol // of a RECORD
 	// json marks a STRING column made to hold JSON that BigQuery could not
-	// hold as columns (keys that are not column names, mixed types).
+	// hold as columns (deeper than 15 levels, mixed types).
 	json bool
+	// kv marks a REPEATED RECORD of key and value holding a map (labels,
+	// annotations), as CAI writes a field with additionalProperties.
+	kv bool
 }
 
 // Table is a table of the fake dataset: its columns and its rows, each
@@ -326,6 +329,7 @@ func project(cols []bqCol, selected []string) ([]bqCol, error) {
 }
 
 var (
+	parentRE   = regexp.MustCompile(`^projects/[a-z][a-z0-9.:-]*$`)
 	inClauseRE = regexp.MustCompile(`^(\w+) IN \(('[^']*'(?:, '[^']*')*)\)$`)
 	tsClauseRE = regexp.MustCompile(`^readTime (=|<=) TIMESTAMP '(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?) UTC'$`)
 )
@@ -383,7 +387,7 @@ func (f *Fake) CreateReadSession(ctx context.Context, req *storagepb.CreateReadS
 	rs := req.GetReadSession()
 	prefix := "projects/" + f.project + "/datasets/" + f.dataset + "/tables/"
 	name, ok := strings.CutPrefix(rs.GetTable(), prefix)
-	if !ok || req.GetParent() == "" {
+	if !ok || !parentRE.MatchString(req.GetParent()) || req.GetMaxStreamCount() < 0 {
 		return nil, status.Errorf(codes.InvalidArgument, "bad table %q or parent %q", rs.GetTable(), req.GetParent())
 	}
 	if f.Fail != nil {
@@ -622,7 +626,7 @@ func OrgTable(lines []Line, readTimes ...time.Time) *Table {
 	for _, l := range lines {
 		vals = append(vals, l.OrgPolicy)
 	}
-	col := infer("org_policy", vals)
+	col := infer("org_policy", vals, 1)
 	tb := &Table{cols: slices.Concat([]bqCol{named(str, "name"), named(str, "asset_type"), col}, tail(false, len(readTimes) > 0))}
 	for _, at := range times(readTimes) {
 		for _, l := range lines {
@@ -646,7 +650,7 @@ func PerTypeResourceTable(lines []Line) *Table {
 		}
 		datas = append(datas, v)
 	}
-	data := infer("data", datas)
+	data := infer("data", datas, 2)
 	tb := &Table{cols: slices.Concat([]bqCol{named(str, "name"), named(str, "assetType"), {name: "resource", typ: "RECORD", fields: []bqCol{
 		named(str, "version"), named(str, "discoveryDocumentUri"), named(str, "discoveryName"), named(str, "resourceUrl"),
 		named(str, "parent"), data, named(str, "location"),
@@ -682,11 +686,23 @@ func stamp(row map[string]any, at time.Time) {
 
 var bqNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// infer is the column BigQuery would make of JSON values: objects are
-// RECORDs, arrays REPEATED, numbers FLOAT; what it cannot hold as columns
-// (keys that are not column names, such as annotation keys; mixed kinds;
-// arrays of arrays; empty objects) is a STRING holding the JSON.
-func infer(name string, vals []any) bqCol {
+// maxDepth is how deep BigQuery nests RECORD columns.
+const maxDepth = 15
+
+// mapFields are field names whose objects are maps in the discovery
+// documents of the types runlens reads (additionalProperties), whatever
+// their keys: CAI writes them as key/value RECORDs even when every key
+// would make a column name.
+var mapFields = map[string]bool{"labels": true, "annotations": true, "userLabels": true, "limits": true,
+	"requests": true, "nodeSelector": true, "attributes": true, "headers": true}
+
+// infer is the column CAI would make of JSON values at RECORD level depth
+// (resource is 1, its data 2): objects are RECORDs, maps (mapFields, or
+// keys that are not column names) REPEATED RECORDs of key and value,
+// arrays REPEATED, numbers FLOAT. What BigQuery cannot hold as columns
+// (RECORDs deeper than 15 levels, mixed kinds, arrays of arrays, empty
+// objects) is a STRING holding the JSON.
+func infer(name string, vals []any, depth int) bqCol {
 	kinds := map[string]bool{}
 	for _, v := range vals {
 		switch v.(type) {
@@ -728,12 +744,15 @@ func infer(name string, vals []any) bqCol {
 				elems = append(elems, e)
 			}
 		}
-		c := infer(name, elems)
-		if c.json {
+		c := infer(name, elems, depth)
+		if c.json || c.kv {
 			return asJSON
 		}
 		c.repeated = true
 		return c
+	}
+	if depth > maxDepth {
+		return asJSON
 	}
 	byKey := map[string][]any{}
 	for _, v := range vals {
@@ -745,12 +764,21 @@ func infer(name string, vals []any) bqCol {
 	if len(byKey) == 0 {
 		return asJSON
 	}
+	isMap := mapFields[name]
+	for k := range byKey {
+		isMap = isMap || !bqNameRE.MatchString(k)
+	}
+	if isMap {
+		var all []any
+		for _, k := range slices.Sorted(maps.Keys(byKey)) {
+			all = append(all, byKey[k]...)
+		}
+		value := infer("value", all, depth+1)
+		return bqCol{name: name, typ: "RECORD", repeated: true, kv: true, fields: []bqCol{{name: "key", typ: "STRING"}, value}}
+	}
 	c := bqCol{name: name, typ: "RECORD"}
 	for _, k := range slices.Sorted(maps.Keys(byKey)) {
-		if !bqNameRE.MatchString(k) {
-			return asJSON
-		}
-		c.fields = append(c.fields, infer(k, byKey[k]))
+		c.fields = append(c.fields, infer(k, byKey[k], depth+1))
 	}
 	return c
 }
@@ -766,6 +794,14 @@ func conv(c bqCol, v any) any {
 		}
 		b, _ := json.Marshal(v)
 		return string(b)
+	}
+	if c.kv {
+		m := v.(map[string]any)
+		var out []any
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			out = append(out, map[string]any{"key": k, "value": conv(c.fields[1], m[k])})
+		}
+		return out
 	}
 	if c.repeated {
 		elem := c
@@ -805,4 +841,173 @@ func ReadLines(r io.Reader) ([]Line, error) {
 		out = append(out, l)
 	}
 	return out, sc.Err()
+}
+
+// schemaField is a column as a BigQuery schema file describes it (the JSON
+// `bq show --schema --format=prettyjson` prints).
+type schemaField struct {
+	Name   string        `json:"name"`
+	Type   string        `json:"type"`
+	Mode   string        `json:"mode"`
+	Fields []schemaField `json:"fields"`
+}
+
+// col is the fake's column for f; an error for a type the fake cannot
+// serve.
+func (f schemaField) col() (bqCol, error) {
+	c := bqCol{name: f.Name, repeated: f.Mode == "REPEATED"}
+	switch f.Type {
+	case "STRING", "INTEGER", "FLOAT", "BOOLEAN", "TIMESTAMP", "RECORD":
+		c.typ = f.Type
+	case "INT64":
+		c.typ = "INTEGER"
+	case "FLOAT64":
+		c.typ = "FLOAT"
+	case "BOOL":
+		c.typ = "BOOLEAN"
+	case "STRUCT":
+		c.typ = "RECORD"
+	default:
+		return bqCol{}, fmt.Errorf("column %s: type %s not served by the fake", f.Name, f.Type)
+	}
+	if !bqNameRE.MatchString(f.Name) {
+		return bqCol{}, fmt.Errorf("column %q: not a BigQuery column name", f.Name)
+	}
+	if (c.typ == "RECORD") != (len(f.Fields) > 0) {
+		return bqCol{}, fmt.Errorf("column %s: a RECORD, and only a RECORD, has fields", f.Name)
+	}
+	for _, sub := range f.Fields {
+		sc, err := sub.col()
+		if err != nil {
+			return bqCol{}, fmt.Errorf("%s.%w", f.Name, err)
+		}
+		c.fields = append(c.fields, sc)
+	}
+	return c, nil
+}
+
+// SchemaTable is a table with the columns of a BigQuery schema file and
+// the rows of a JSON lines file, each row as BigQuery writes it as JSON
+// (`bq query --format=json`, one row a line): a RECORD an object, a
+// REPEATED column an array, an INTEGER a number or a string of digits, a
+// TIMESTAMP RFC 3339 or "2006-01-02 15:04:05.999999 UTC". A row naming a
+// column the schema lacks, or holding a value of the wrong kind, is an
+// error, as BigQuery would refuse to load it.
+func SchemaTable(schema, rows []byte) (*Table, error) {
+	var fields []schemaField
+	if err := json.Unmarshal(schema, &fields); err != nil {
+		return nil, fmt.Errorf("bqfake: schema: %w", err)
+	}
+	t := &Table{}
+	for _, f := range fields {
+		c, err := f.col()
+		if err != nil {
+			return nil, fmt.Errorf("bqfake: schema: %w", err)
+		}
+		t.cols = append(t.cols, c)
+	}
+	record := bqCol{typ: "RECORD", fields: t.cols}
+	sc := bufio.NewScanner(bytes.NewReader(rows))
+	sc.Buffer(nil, 16<<20)
+	for n := 1; sc.Scan(); n++ {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, fmt.Errorf("bqfake: row %d: %w", n, err)
+		}
+		row, err := fromJSON(record, v)
+		if err != nil {
+			return nil, fmt.Errorf("bqfake: row %d: %w", n, err)
+		}
+		t.rows = append(t.rows, row.(map[string]any))
+	}
+	return t, sc.Err()
+}
+
+// fromJSON is v, a JSON value, as a value of column c.
+func fromJSON(c bqCol, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if c.repeated {
+		a, ok := v.([]any)
+		if !ok {
+			return nil, fmt.Errorf("%s: REPEATED, not an array: %v", c.name, v)
+		}
+		elem := c
+		elem.repeated = false
+		out := []any{}
+		for _, e := range a {
+			if e == nil {
+				return nil, fmt.Errorf("%s: an array element is null, which BigQuery does not store", c.name)
+			}
+			x, err := fromJSON(elem, e)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, x)
+		}
+		return out, nil
+	}
+	bad := func() (any, error) { return nil, fmt.Errorf("%s: a %s, not %T %v", c.name, c.typ, v, v) }
+	switch c.typ {
+	case "STRING":
+		if s, ok := v.(string); ok {
+			return s, nil
+		}
+	case "INTEGER":
+		var n json.Number
+		switch x := v.(type) {
+		case json.Number:
+			n = x
+		case string:
+			n = json.Number(x)
+		default:
+			return bad()
+		}
+		if i, err := n.Int64(); err == nil {
+			return i, nil
+		}
+	case "FLOAT":
+		if n, ok := v.(json.Number); ok {
+			if f, err := n.Float64(); err == nil {
+				return f, nil
+			}
+		}
+	case "BOOLEAN":
+		if b, ok := v.(bool); ok {
+			return b, nil
+		}
+	case "TIMESTAMP":
+		if s, ok := v.(string); ok {
+			for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999 UTC", "2006-01-02 15:04:05.999999"} {
+				if at, err := time.Parse(layout, s); err == nil {
+					return at.UTC(), nil
+				}
+			}
+		}
+	case "RECORD":
+		m, ok := v.(map[string]any)
+		if !ok {
+			return bad()
+		}
+		out := map[string]any{}
+		for k, e := range m {
+			i := slices.IndexFunc(c.fields, func(f bqCol) bool { return f.name == k })
+			if i < 0 {
+				return nil, fmt.Errorf("%s: no column %q", c.name, k)
+			}
+			x, err := fromJSON(c.fields[i], e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = x
+		}
+		return out, nil
+	}
+	return bad()
 }
