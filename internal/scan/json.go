@@ -1,8 +1,11 @@
 package scan
 
 import (
+	"bufio"
+	"bytes"
 	"io"
 	"slices"
+	"sync"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -11,6 +14,7 @@ import (
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/names"
+	"github.com/runlens/runlens/internal/par"
 	"github.com/runlens/runlens/internal/rules"
 )
 
@@ -176,13 +180,116 @@ func (r *Report) GraphDocument() GraphJSON {
 // WriteJSON writes the report as the `scan --format json` document,
 // indented by two spaces. It streams: the document of a million-record
 // organization is never held whole in memory (encoding/json's Encoder
-// builds it whole, then indents a second copy). The encoding/json/v2
-// design with its v1 options writes byte for byte what encoding/json
-// would; a test holds it to that.
+// builds it whole, then indents a second copy). The findings, most of the
+// document, are encoded in runs on every CPU a scan may use and written in
+// order. The encoding/json/v2 design with its v1 options writes byte for
+// byte what encoding/json would; a test holds it to that.
 func (r *Report) WriteJSON(w io.Writer) error {
-	if err := jsonv2.MarshalWrite(w, r.JSON(), jsonv1.DefaultOptionsV1(), jsontext.Multiline(true), jsontext.WithIndent("  ")); err != nil {
+	doc := r.JSON()
+	bw := bufio.NewWriterSize(w, 1<<16)
+	// The document is {"summary": ..., "findings": [...], "scores": ...}:
+	// each member's value is encoded on its own, its lines after the
+	// first indented as deep as it sits.
+	member := func(name string, v any, last bool) error {
+		bw.WriteString("  \"" + name + "\": ")
+		if err := jsonv2.MarshalWrite(bw, v, jsonOptions("  ")); err != nil {
+			return err
+		}
+		if !last {
+			bw.WriteString(",")
+		}
+		_, err := bw.WriteString("\n")
 		return err
 	}
-	_, err := io.WriteString(w, "\n")
+	bw.WriteString("{\n")
+	if err := member("summary", doc.Summary, false); err != nil {
+		return err
+	}
+	if len(doc.Findings) == 0 {
+		bw.WriteString("  \"findings\": [],\n")
+	} else {
+		bw.WriteString("  \"findings\": [\n")
+		if err := writeFindings(bw, doc.Findings); err != nil {
+			return err
+		}
+		bw.WriteString("\n  ],\n")
+	}
+	if err := member("scores", doc.Scores, true); err != nil {
+		return err
+	}
+	bw.WriteString("}\n")
+	return bw.Flush()
+}
+
+// jsonOptions encode like encoding/json's Encoder with SetIndent(prefix, "  ").
+func jsonOptions(prefix string) jsonv2.Options {
+	return jsonv2.JoinOptions(jsonv1.DefaultOptionsV1(), jsontext.Multiline(true), jsontext.WithIndentPrefix(prefix), jsontext.WithIndent("  "))
+}
+
+// findingsRun is how many findings one goroutine encodes at a time.
+const findingsRun = 512
+
+// writeFindings writes the elements of the findings array, indented as
+// the document's, separated by ",\n". Runs of findings are encoded on
+// par.Workers goroutines, at most twice as many runs in flight as workers,
+// and written in order.
+func writeFindings(w io.Writer, fs []rules.Finding) error {
+	type run struct {
+		buf  bytes.Buffer
+		err  error
+		done chan struct{}
+	}
+	workers := par.Workers()
+	runs := make(chan *run, 2*workers)
+	work := make(chan func(), 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for f := range work {
+				f()
+			}
+		})
+	}
+	quit := make(chan struct{}) // closed when writing failed: encode no more
+	go func() {
+		defer close(runs)
+		defer close(work)
+		for lo := 0; lo < len(fs); lo += findingsRun {
+			chunk := fs[lo:min(lo+findingsRun, len(fs))]
+			r := &run{done: make(chan struct{})}
+			first := lo == 0
+			encode := func() {
+				defer close(r.done)
+				for i := range chunk {
+					if !first || i > 0 {
+						r.buf.WriteString(",\n")
+					}
+					r.buf.WriteString("    ")
+					if r.err = jsonv2.MarshalWrite(&r.buf, &chunk[i], jsonOptions("    ")); r.err != nil {
+						return
+					}
+				}
+			}
+			select {
+			case work <- encode:
+			case <-quit:
+				return
+			}
+			runs <- r // never blocks for long: the writer reads every run until runs closes
+		}
+	}()
+	var err error
+	for r := range runs {
+		<-r.done
+		if err == nil {
+			if err = r.err; err == nil {
+				_, err = w.Write(r.buf.Bytes())
+			}
+			if err != nil {
+				close(quit)
+			}
+		}
+	}
+	wg.Wait()
 	return err
 }

@@ -3,6 +3,8 @@ package scan_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,4 +186,47 @@ func TestWriteJSONMatchesEncodingJSON(t *testing.T) {
 				got.Bytes()[i:min(i+80, got.Len())], want.Bytes()[i:min(i+80, want.Len())])
 		}
 	}
+}
+
+// WriteJSON writes an empty findings list as encoding/json does, and stops
+// at the first write that fails, saying why.
+func TestWriteJSONEdges(t *testing.T) {
+	r := inventory.NewReader()
+	line := `{"name":"//cloudresourcemanager.googleapis.com/projects/1","asset_type":"cloudresourcemanager.googleapis.com/Project","ancestors":["projects/1"],"resource":{"version":"v1","data":{"projectNumber":"1","projectId":"p1"}}}`
+	if err := r.Read("one.jsonl", strings.NewReader(line+"\n")); err != nil {
+		t.Fatal(err)
+	}
+	rep := scan.Run(r.Inventory(), iam.MustPredefined(), rules.All(), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), nil)
+	var want, got bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(rep.JSON()); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteJSON(&got); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(got.Bytes(), []byte(`"findings": [],`)) || !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Errorf("WriteJSON with no findings:\n%s\nwant\n%s", got.Bytes(), want.Bytes())
+	}
+
+	demo := scan.Run(readDemo(t), iam.MustPredefined(), rules.All(), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), nil)
+	for _, after := range []int{0, 1, 2} { // the demo's report is about three 64 KiB writes
+		fw := &failingWriter{after: after}
+		if err := demo.WriteJSON(fw); !errors.Is(err, errFull) {
+			t.Errorf("WriteJSON to a writer failing after %d writes = %v, want %v", after, err, errFull)
+		}
+	}
+}
+
+var errFull = errors.New("disk full")
+
+type failingWriter struct{ after int }
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if f.after <= 0 {
+		return 0, errFull
+	}
+	f.after--
+	return len(p), nil
 }
