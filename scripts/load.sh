@@ -35,6 +35,13 @@
 #      (before, reading, checking+storing, after), and PASS/FAIL: no errors,
 #      every exception and approval POST answered 303 within 10 s, and the
 #      same p99 targets as (a).
+#   5. (c) issue 19: $CLIENTS (50) concurrent clients over the overview, the
+#      services page, the service detail and the neighbourhood API, round-robin,
+#      for as long as a sync (POST /sync) runs; prints p50/p95/p99/max per
+#      endpoint and sync phase, the sync's time and the server's peak RSS
+#      during it, and PASS/FAIL: each endpoint's p99 over the requests sent
+#      while the sync ran < $SYNC_P99 (250) ms, no errors, and the peak RSS
+#      within $SERVER_MEMORY_MIB (the deployment's documented sizing).
 #   The server is always killed on exit (trap), and $TMP removed unless KEEP=1.
 #   Exit status 1 if any check FAILs.
 #
@@ -52,15 +59,19 @@
 #   RATE=100       requests per second in (b)
 #   STARTUP_TIMEOUT=1200  seconds to wait for the first snapshot
 #   SYNC_WAIT=900  seconds to wait, after the hold, for the sync of (b) to end
-#   PHASES="a b"   which parts to run
+#   PHASES="a b c" which parts to run
 #   MIX="overview services detail neighbourhood graph sync"
 #                  the pages of (b), round-robin (a lighter mix separates the
 #                  sync's effect from overload by the heavier pages)
 #   VEGETA=PATH    use this vegeta binary instead of installing one
 #   VEGETA_VERSION=v12.13.0
 #   KEEP=1         keep $TMP (server log, database, raw vegeta results)
-#   SERVER_GOMEMLIMIT=6GiB  the server's soft memory limit (a sync holds the served
-#                  state and the new one: about twice a scan's memory)
+#   SERVER_MEMORY_MIB=10240  the memory the deployment gives the process
+#                  (deploy/README.md, Sizing: memory_mib 12288 for 1,000,000
+#                  records, less data_size_mib 2048 for the in-memory /data)
+#   SERVER_GOMEMLIMIT=9984MiB  the server's soft memory limit, as the module
+#                  sets it (the memory less the volume and 256 MiB)
+#   SYNC_P99=250   (c)'s p99 limit in ms
 #   SERVER_GOGC=100  the server's GOGC
 #
 # Notes: the load generator shares the machine's CPUs with the server (on a
@@ -77,9 +88,11 @@ RATE=${RATE:-100}
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-1200}
 SYNC_WAIT=${SYNC_WAIT:-900}
 VEGETA_VERSION=${VEGETA_VERSION:-v12.13.0}
-PHASES=${PHASES:-a b}
+PHASES=${PHASES:-a b c}
+SYNC_P99=${SYNC_P99:-250}
 MIX=${MIX:-overview services detail neighbourhood graph sync}
-SERVER_GOMEMLIMIT=${SERVER_GOMEMLIMIT:-6GiB}
+SERVER_MEMORY_MIB=${SERVER_MEMORY_MIB:-10240}
+SERVER_GOMEMLIMIT=${SERVER_GOMEMLIMIT:-9984MiB}
 SERVER_GOGC=${SERVER_GOGC:-100}
 export TZ=UTC
 
@@ -227,6 +240,21 @@ p99_errors() {
 		   (map(select(.error != "" or .code < 200 or .code >= 400)) | length)] | "\(.[0]) \(.[1])"'
 }
 
+# The sync's phases, polled once a second from the fragment /sync polls.
+progress_monitor() {
+	local body phase
+	while true; do
+		body=$(curl -sS --max-time 10 "$BASE/sync/progress" 2>/dev/null || true)
+		if grep -q 'data-done="true"' <<<"$body"; then
+			echo "$(date +%s) done"
+			return
+		fi
+		phase=$(grep -o 'Sync running</strong> from <code>[^<]*</code>: [a-z]*' <<<"$body" | sed 's/.*: //' || true)
+		echo "$(date +%s) ${phase:-unknown}"
+		sleep 1
+	done
+}
+
 # ---------------------------------------------------------------- (a)
 declare -A LIMIT=(["overview"]=100 ["services"]=100 ["service detail"]=100 ["neighbourhood d2"]=100)
 declare -A URL=(["overview"]="$BASE/" ["services"]="$BASE/services" ["service detail"]="$SVC_URL" ["neighbourhood d2"]="$NBR_URL")
@@ -295,20 +323,6 @@ if [[ " $PHASES " == *" b "* ]]; then
 	BG_PIDS+=("$VEG_PID")
 	sleep 2
 
-	# The sync's phases, polled once a second from the fragment /sync polls.
-	progress_monitor() {
-		local body phase
-		while true; do
-			body=$(curl -sS --max-time 10 "$BASE/sync/progress" 2>/dev/null || true)
-			if grep -q 'data-done="true"' <<<"$body"; then
-				echo "$(date +%s) done"
-				return
-			fi
-			phase=$(grep -o 'Sync running</strong> from <code>[^<]*</code>: [a-z]*' <<<"$body" | sed 's/.*: //' || true)
-			echo "$(date +%s) ${phase:-unknown}"
-			sleep 1
-		done
-	}
 
 	# The sync starts while POST /sync is handled: its start is taken as the
 	# moment the answer arrives (under overload the POST itself can wait).
@@ -432,6 +446,80 @@ for page in $MIX; do
 	read -r p99 errs < <(p99_errors "$TMP/b.bin" "${PAGE[$page]}")
 	check "(b) $page" "$p99" "$limit" "$errs"
 done
+fi
+
+# ---------------------------------------------------------------- (c)
+# p99_errors_during FILE URL T0 T2: "P99_MS ERRORS REQUESTS" of the requests
+# to URL sent from second T0 to second T2.
+p99_errors_during() {
+	"$VEG" encode --to json <"$1" | jq -s -r --arg url "$2" --argjson t0 "$3" --argjson t2 "$4" '
+		map(select(.url == $url and (.timestamp[0:19] + "Z" | fromdate) as $s | $s >= $t0 and $s < $t2))
+		| (map(.latency / 1e6) | sort) as $l | ($l | length) as $n
+		| [(if $n == 0 then 0 else $l[([((0.99 * $n) | ceil) - 1, 0] | max)] end * 10 | round / 10),
+		   (map(select(.error != "" or .code < 200 or .code >= 400)) | length), $n] | "\(.[0]) \(.[1]) \(.[2])"'
+}
+
+if [[ " $PHASES " == *" c "* ]]; then
+	echo
+	log "(c) issue 19: $CLIENTS concurrent clients over the overview, services, service detail and neighbourhood while a sync runs; p99 < ${SYNC_P99} ms each"
+	# An earlier sync (b) must be over: a second one would not start.
+	deadline=$((SECONDS + SYNC_WAIT))
+	while curl -sS --max-time 10 "$BASE/sync/progress" 2>/dev/null | grep -q 'Sync running'; do
+		((SECONDS < deadline)) || die "a sync was still running after ${SYNC_WAIT}s"
+		sleep 2
+	done
+	: >"$TMP/c.targets"
+	for u in "$BASE/" "$BASE/services" "$SVC_URL" "$NBR_URL"; do
+		printf 'GET %s\n\n' "$u" >>"$TMP/c.targets"
+	done
+	code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 120 -X POST -H 'Sec-Fetch-Site: same-origin' "$BASE/sync" 2>/dev/null) || true
+	C_T0=$(date +%s)
+	log "POST /sync -> ${code:-000} (303 expected)"
+	[[ "$code" == 303 ]] || FAILED=1
+	progress_monitor >"$TMP/progress-c.log" &
+	BG_PIDS+=("$!")
+	# The clients run until the sync is over (SIGINT ends vegeta's attack
+	# and it writes what it has).
+	"$VEG" attack -targets="$TMP/c.targets" -rate=0 -max-workers="$CLIENTS" -workers="$CLIENTS" -duration="${SYNC_WAIT}s" \
+		-timeout=30s -max-body=0 >"$TMP/c.bin" &
+	VEG_C=$!
+	BG_PIDS+=("$VEG_C")
+	peak=0
+	deadline=$((SECONDS + SYNC_WAIT))
+	until grep -q ' done$' "$TMP/progress-c.log" 2>/dev/null; do
+		server_alive || die "runlens serve died during (c)"
+		((SECONDS < deadline)) || break
+		rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)
+		((rss > peak)) && peak=$rss
+		sleep 1
+	done
+	kill -INT "$VEG_C" 2>/dev/null || true
+	wait "$VEG_C" || true
+	C_T2=$(awk '$2 == "done" { print $1; exit }' "$TMP/progress-c.log")
+	C_READ_END=$(awk '$2 != "reading" && $2 != "starting" && $2 != "unknown" { print $1; exit }' "$TMP/progress-c.log")
+	[[ -n "$C_T2" ]] || { log "the sync of (c) was still running after ${SYNC_WAIT}s"; C_T2=$(date +%s); FAILED=1; }
+	log "sync took $((C_T2 - C_T0)) s (reading $((${C_READ_END:-$C_T2} - C_T0)) s); server RSS peak during it $((peak / 1024)) MiB (GOMEMLIMIT $SERVER_GOMEMLIMIT)"
+	grep -qE 'background sync failed' "$TMP/server.log" && { log "the background sync FAILED"; FAILED=1; }
+	echo "  (c) $CLIENTS clients, per endpoint, per sync phase (by second of sending), total:"
+	stats "$TMP/c.bin" "$C_T0" "${C_READ_END:-$C_T2}" "$C_T2" | sed 's/^/    /'
+	echo "  (c) verdict, over the requests sent while the sync ran:"
+	for ep in "overview" "services" "service detail" "neighbourhood d2"; do
+		read -r p99 errs n < <(p99_errors_during "$TMP/c.bin" "${URL[$ep]}" "$C_T0" "$C_T2")
+		if ((n == 0)); then
+			printf '  FAIL  %-44s no request sent during the sync\n' "(c) $ep"
+			FAILED=1
+			continue
+		fi
+		check "(c) $ep ($n requests)" "$p99" "$SYNC_P99" "$errs"
+	done
+	if [[ -n "${SERVER_MEMORY_MIB:-}" ]]; then
+		if ((peak / 1024 <= SERVER_MEMORY_MIB)); then
+			printf '  PASS  %-44s %s MiB <= %s MiB\n' "(c) server RSS during the sync" "$((peak / 1024))" "$SERVER_MEMORY_MIB"
+		else
+			printf '  FAIL  %-44s %s MiB > %s MiB\n' "(c) server RSS during the sync" "$((peak / 1024))" "$SERVER_MEMORY_MIB"
+			FAILED=1
+		fi
+	fi
 fi
 
 echo

@@ -494,7 +494,7 @@ func (g *Graph) Out(id string, kinds ...EdgeKind) []Edge {
 }
 
 // In returns the edges arriving at id, of the given kinds (all if none),
-// sorted.
+// sorted, in a new slice the caller may keep or change.
 func (g *Graph) In(id string, kinds ...EdgeKind) []Edge {
 	return g.collect(&g.in, id, kinds)
 }

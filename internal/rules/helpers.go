@@ -71,8 +71,9 @@ func fieldPath(w *inventory.Workload, v1, v2 string) string {
 // roles/owner or roles/editor counts: basic roles include run.routes.invoke
 // (https://cloud.google.com/iam/docs/understanding-roles#basic).
 func invokers(g *graph.Graph, id string) []graph.Edge {
-	var out []graph.Edge
-	for _, e := range g.In(id, graph.CanInvoke) {
+	in := g.In(id, graph.CanInvoke) // a fresh slice: filtered in place
+	out := in[:0]
+	for _, e := range in {
 		m := iam.ParseMember(e.From)
 		if m.IsServiceAgent() {
 			continue
