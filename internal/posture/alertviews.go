@@ -130,10 +130,36 @@ type AlertDigest struct {
 	Latest []AlertRow // the newest few
 }
 
+// digestCache is an AlertDigest and what it was worked out from.
+type digestCache struct {
+	writes uint64    // Service.alertWrites
+	cur    *Current  // the served state its rows are named from
+	minute time.Time // the minute it was worked out in
+	n      int
+	d      AlertDigest
+}
+
 // AlertDigest counts the alerts of the last 24 hours and returns the
-// latest n.
+// latest n. Every overview asks it: the answer is kept until this process
+// writes alerts, the served state changes or the minute ends (alerts a
+// command writes into the same database from another process show within
+// a minute).
 func (s *Service) AlertDigest(ctx context.Context, n int) (AlertDigest, error) {
-	day, err := s.st.CountAlerts(ctx, store.AlertFilter{Since: s.now().Add(-24 * time.Hour)})
+	now := s.now()
+	writes, cur, minute := s.alertWrites.Load(), s.cur.Load(), now.Truncate(time.Minute)
+	if dc := s.digest.Load(); dc != nil && dc.writes == writes && dc.cur == cur && dc.minute.Equal(minute) && dc.n == n {
+		return dc.d, nil
+	}
+	d, err := s.alertDigest(ctx, now, n)
+	if err != nil {
+		return d, err
+	}
+	s.digest.Store(&digestCache{writes: writes, cur: cur, minute: minute, n: n, d: d})
+	return d, nil
+}
+
+func (s *Service) alertDigest(ctx context.Context, now time.Time, n int) (AlertDigest, error) {
+	day, err := s.st.CountAlerts(ctx, store.AlertFilter{Since: now.Add(-24 * time.Hour)})
 	if err != nil {
 		return AlertDigest{}, err
 	}

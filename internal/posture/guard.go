@@ -213,6 +213,7 @@ func (s *Service) alertOn(ctx context.Context, prev, next *Current, source strin
 		present[f.ID] = true
 	}
 	stored, err := s.st.RecordAlerts(ctx, found, func(id string) bool { return present[id] })
+	s.alertWrites.Add(1) // even a failed write may have changed some
 	if err != nil {
 		return nil, err
 	}

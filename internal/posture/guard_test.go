@@ -117,6 +117,9 @@ func TestFeedAlerts(t *testing.T) {
 	if len(*sent) != 0 {
 		t.Fatalf("the first state alerted: %v", *sent)
 	}
+	if d, err := ps.AlertDigest(ctx, 5); err != nil || d.Day != 0 || len(d.Latest) != 0 {
+		t.Fatalf("digest before any alert = %+v, %v; want none", d, err)
+	}
 	public := quietService(t, c)
 	identity := quietService(t, c, public.Name)
 	image := quietService(t, c, public.Name, identity.Name)
@@ -147,6 +150,11 @@ func TestFeedAlerts(t *testing.T) {
 	}
 	if len(got) != 3 {
 		t.Fatalf("%d alerts, want 3 (one per change): %s", len(got), alertText(got))
+	}
+	// The overview's digest, kept between requests, has them at once (in
+	// the same minute as the digest before).
+	if d, err := ps.AlertDigest(ctx, 5); err != nil || d.Day != 3 || len(d.Latest) != 3 {
+		t.Errorf("digest after the feed = %d in a day, %d latest, %v; want 3 and 3", d.Day, len(d.Latest), err)
 	}
 	for _, a := range got {
 		if want[a.Workload] != a.Event || a.Kind != store.AlertDrift || !a.ChangedAt.Equal(at) {

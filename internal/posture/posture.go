@@ -106,6 +106,10 @@ type Service struct {
 	// overview shows of the store (trend, last failure) changes only then.
 	syncs    atomic.Uint64
 	overview atomic.Pointer[overviewCache]
+	// alertWrites counts this process's writes of alerts; digest is the
+	// overview's last AlertDigest (see AlertDigest).
+	alertWrites atomic.Uint64
+	digest      atomic.Pointer[digestCache]
 }
 
 // OnSynced registers fn to run after each sync that is served (to verify
