@@ -5,7 +5,8 @@
 #   1. builds runlens (go build -o $TMP/runlens ./cmd/server) and installs the
 #      vegeta load generator into $TMP (GOBIN=$TMP go install ...; never into
 #      go.mod);
-#   2. starts `runlens serve --demo-size $SIZE` in dev mode on loopback with the
+#   2. writes a generated organization of $SIZE to a file (runlens generate)
+#      and starts `runlens serve --input FILE` in dev mode on loopback with the
 #      per-identity rate limit off (GOMEMLIMIT=$SERVER_GOMEMLIMIT, --db $TMP/load.db), waits
 #      for /healthz and for the first snapshot (GET / answers 200);
 #   3. (a) issue 8 / DESIGN §12: $CLIENTS (50) concurrent clients for $DURATION
@@ -160,8 +161,13 @@ VEG="$TMP/vegeta"
 if curl -s -o /dev/null --max-time 2 "$BASE/healthz" 2>/dev/null; then
 	die "something already answers on $BASE (another server?): choose another PORT"
 fi
-log "starting runlens serve --demo-size $SIZE on $BASE"
-GOGC="$SERVER_GOGC" GOMEMLIMIT="$SERVER_GOMEMLIMIT" "$TMP/runlens" serve --demo-size "$SIZE" --db "$TMP/load.db" --addr "127.0.0.1:${PORT}" \
+# The organization is written to a file first and served from it: a sync
+# then reads and decodes records as it would from an export or the API,
+# without the generator's work on the same CPUs.
+log "writing the generated organization $SIZE to $TMP/org.jsonl"
+"$TMP/runlens" generate --size "$SIZE" >"$TMP/org.jsonl"
+log "starting runlens serve --input org.jsonl ($SIZE) on $BASE"
+GOGC="$SERVER_GOGC" GOMEMLIMIT="$SERVER_GOMEMLIMIT" "$TMP/runlens" serve --input "$TMP/org.jsonl" --db "$TMP/load.db" --addr "127.0.0.1:${PORT}" \
 	--dev-user load@example.com,approver@example.com --rate-limit -1 >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!
 start=$(now)
