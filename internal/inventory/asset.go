@@ -150,20 +150,25 @@ type Inventory struct {
 	// that declares it: an asset by its name, a grant by DeclaredKey. Nil
 	// unless the inventory was read from a plan.
 	Declared map[string]string
-	// DataReleased says ReleaseData let every asset's Data go.
-	DataReleased bool
+	// DataReleased says ReleaseData let the assets go; ReleasedAssets is
+	// how many there were.
+	DataReleased   bool
+	ReleasedAssets int
 }
 
-// ReleaseData lets the resource data of every asset go (Asset.Data becomes
-// nil), for a one-shot command done with it once the graph is built (the
-// graph keeps the typed views it needs). The inventory can no longer be
-// built, stored or compared: DataReleased says so.
+// ReleaseData lets the assets go (Assets becomes nil; AssetCount still
+// counts them), for a one-shot command done with them once the graph is
+// built: the graph keeps what it needs, names and typed views. The
+// inventory can no longer be built, stored or compared: DataReleased says
+// so.
 func (inv *Inventory) ReleaseData() {
-	for _, a := range inv.Assets {
-		a.Data = nil
-	}
+	inv.ReleasedAssets += len(inv.Assets)
+	inv.Assets = nil
 	inv.DataReleased = true
 }
+
+// AssetCount is the number of assets read, released or not.
+func (inv *Inventory) AssetCount() int { return len(inv.Assets) + inv.ReleasedAssets }
 
 // DeclaredKey is the key of a grant in Inventory.Declared: the resource
 // whose policy holds it, the role and the member ("" for an authoritative
@@ -240,7 +245,7 @@ func (inv *Inventory) Summary() string {
 		unknown += n
 	}
 	return fmt.Sprintf("%d records, %d assets, %d skipped, %d of unrecognised types, %d problems",
-		inv.Records, len(inv.Assets), inv.Skipped, unknown, inv.Tally().Total())
+		inv.Records, inv.AssetCount(), inv.Skipped, unknown, inv.Tally().Total())
 }
 
 // Overlay returns a copy of base with the assets of over laid on top: an

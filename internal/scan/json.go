@@ -90,7 +90,7 @@ type ServiceScoreJSON struct {
 // JSON returns the scan document.
 func (r *Report) JSON() JSON {
 	s := Summary{
-		Records: r.Inventory.Records, Assets: len(r.Inventory.Assets), Skipped: r.Inventory.Skipped,
+		Records: r.Inventory.Records, Assets: r.Inventory.AssetCount(), Skipped: r.Inventory.Skipped,
 		Services: len(r.Graph.NodesOf(graph.KindService)), Jobs: len(r.Graph.NodesOf(graph.KindJob)),
 		Nodes: r.Graph.Len(), Edges: r.Graph.EdgeCount(), Passes: len(r.Passes),
 		BySeverity: map[string]int{}, Problems: []string{}, Unknown: r.Inventory.Unknown,
