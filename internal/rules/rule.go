@@ -196,16 +196,17 @@ func Run(c *Context, rules []Rule) ([]Finding, []PassRecord) {
 		})
 	}
 	all := runEach(c, rules)
-	nPass, nFail := 0, 0 // sized once: a large organization has millions of results
-	for _, results := range all {
-		for _, res := range results {
-			switch res.Status {
-			case Pass:
-				nPass++
-			case Fail:
-				nFail++
-			}
-		}
+	// Each check's outcomes are sorted on their own (runEach); here they
+	// are laid end to end: by severity, then slug for findings, by slug
+	// for passes.
+	bySlug := make([]int, len(rules))
+	for i := range bySlug {
+		bySlug[i] = i
+	}
+	slices.SortFunc(bySlug, func(a, b int) int { return strings.Compare(rules[a].Slug, rules[b].Slug) })
+	nPass, nFail := 0, 0
+	for _, o := range all {
+		nPass, nFail = nPass+len(o.passes), nFail+len(o.findings)
 	}
 	var findings []Finding // nil when there are none, as before
 	var passes []PassRecord
@@ -215,53 +216,70 @@ func Run(c *Context, rules []Rule) ([]Finding, []PassRecord) {
 	if nPass > 0 {
 		passes = make([]PassRecord, 0, nPass)
 	}
-	seen := make(map[string]bool, nFail)
-	for i, results := range all {
-		r := rules[i]
-		for _, res := range results {
-			switch res.Status {
-			case Pass:
-				passes = append(passes, PassRecord{Check: r.Slug, Subject: res.Subject})
-			case Fail:
-				sev := r.Severity
-				if res.Severity.Valid() {
-					sev = res.Severity
-				}
-				id := FindingID(r.Slug, res.Subject, res.Key)
-				if seen[id] {
-					continue
-				}
-				seen[id] = true
-				affects := slices.Clone(res.Affects)
-				slices.Sort(affects)
-				affects = slices.Compact(affects)
-				if affects == nil {
-					affects = []string{}
-				}
-				findings = append(findings, Finding{ID: id, Check: r.Slug, Severity: sev, Title: r.Title,
-					Subject: res.Subject, Affects: affects, Evidence: res.Evidence})
+	for _, sev := range Severities() {
+		for _, i := range bySlug {
+			fs := all[i].findings
+			lo, _ := slices.BinarySearchFunc(fs, sev, func(f Finding, s Severity) int { return int(s - f.Severity) })
+			hi := lo
+			for hi < len(fs) && fs[hi].Severity == sev {
+				hi++
 			}
+			findings = append(findings, fs[lo:hi]...)
 		}
 	}
-	slices.SortFunc(findings, func(a, b Finding) int {
+	for _, i := range bySlug {
+		passes = append(passes, all[i].passes...)
+	}
+	return findings, passes
+}
+
+// outcomes are one check's findings and passes, each sorted.
+type outcomes struct {
+	findings []Finding
+	passes   []PassRecord
+}
+
+// outcomesOf turns the results of rule r into its findings (one per ID,
+// sorted by severity, most severe first, then subject and ID) and passes
+// (sorted by subject).
+func outcomesOf(r Rule, results []Result) outcomes {
+	var o outcomes
+	seen := map[string]bool{}
+	for _, res := range results {
+		switch res.Status {
+		case Pass:
+			o.passes = append(o.passes, PassRecord{Check: r.Slug, Subject: res.Subject})
+		case Fail:
+			sev := r.Severity
+			if res.Severity.Valid() {
+				sev = res.Severity
+			}
+			id := FindingID(r.Slug, res.Subject, res.Key)
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			affects := slices.Clone(res.Affects)
+			slices.Sort(affects)
+			affects = slices.Compact(affects)
+			if affects == nil {
+				affects = []string{}
+			}
+			o.findings = append(o.findings, Finding{ID: id, Check: r.Slug, Severity: sev, Title: r.Title,
+				Subject: res.Subject, Affects: affects, Evidence: res.Evidence})
+		}
+	}
+	slices.SortFunc(o.findings, func(a, b Finding) int {
 		if a.Severity != b.Severity {
 			return int(b.Severity - a.Severity)
-		}
-		if c := strings.Compare(a.Check, b.Check); c != 0 {
-			return c
 		}
 		if c := strings.Compare(a.Subject, b.Subject); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	slices.SortFunc(passes, func(a, b PassRecord) int {
-		if c := strings.Compare(a.Check, b.Check); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Subject, b.Subject)
-	})
-	return findings, passes
+	slices.SortFunc(o.passes, func(a, b PassRecord) int { return strings.Compare(a.Subject, b.Subject) })
+	return o
 }
 
 // BySlug returns the rule with slug from rules.
@@ -275,17 +293,17 @@ func BySlug(rules []Rule, slug string) (Rule, bool) {
 }
 
 // runEach runs the checks on every CPU a scan may use (par.Workers) and
-// returns their results in catalog order. Checks only read the Context, so
-// they run side by side; Run then merges the results on one goroutine, as a
-// serial run would.
-func runEach(c *Context, rules []Rule) [][]Result {
-	out := make([][]Result, len(rules))
+// returns their outcomes (each check's sorted on the goroutine that ran it)
+// in catalog order. Checks only read the Context, so they run side by side;
+// Run then lays the outcomes end to end, as a serial run would.
+func runEach(c *Context, rules []Rule) []outcomes {
+	out := make([]outcomes, len(rules))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(par.Workers(), len(rules)) {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < len(rules); i = int(next.Add(1)) - 1 {
-				out[i] = rules[i].Check(c)
+				out[i] = outcomesOf(rules[i], rules[i].Check(c))
 			}
 		})
 	}
