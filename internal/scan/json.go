@@ -260,15 +260,23 @@ func writeFindings(w io.Writer, fs []rules.Finding) error {
 			first := lo == 0
 			encode := func() {
 				defer close(r.done)
+				var b []byte
 				for i := range chunk {
 					if !first || i > 0 {
-						r.buf.WriteString(",\n")
+						b = append(b, ",\n"...)
 					}
-					r.buf.WriteString("    ")
+					b = append(b, "    "...)
+					var ok bool
+					if b, ok = appendFinding(b, &chunk[i], "    "); ok {
+						continue
+					}
+					r.buf.Write(b)
+					b = b[:0]
 					if r.err = jsonv2.MarshalWrite(&r.buf, &chunk[i], jsonOptions("    ")); r.err != nil {
 						return
 					}
 				}
+				r.buf.Write(b)
 			}
 			select {
 			case work <- encode:
