@@ -144,6 +144,8 @@ type Graph struct {
 	marks      sync.Pool // of *marks, for walks (see Neighbours)
 	searchOnce sync.Once
 	searchKeys []searchKey
+	kindsOnce  sync.Once
+	byKind     map[Kind][]*Node // NodesOf's answers
 	nodes      []*Node
 	index      map[string]int32
 	edges      edgeStore
@@ -460,16 +462,20 @@ func (g *Graph) Nodes() []*Node {
 	return out
 }
 
-// NodesOf returns the nodes of kind k, sorted by ID.
+// NodesOf returns the nodes of kind k, sorted by ID, in a new slice (nil
+// when there are none). The checks ask it of every kind, some many times:
+// the nodes are sorted by kind once, on the first call.
 func (g *Graph) NodesOf(k Kind) []*Node {
-	var out []*Node
-	for _, n := range g.nodes {
-		if n.Kind == k {
-			out = append(out, n)
+	g.kindsOnce.Do(func() {
+		g.byKind = map[Kind][]*Node{}
+		for _, n := range g.nodes {
+			g.byKind[n.Kind] = append(g.byKind[n.Kind], n)
 		}
-	}
-	slices.SortFunc(out, func(a, b *Node) int { return strings.Compare(a.ID, b.ID) })
-	return out
+		for _, ns := range g.byKind {
+			slices.SortFunc(ns, func(a, b *Node) int { return strings.Compare(a.ID, b.ID) })
+		}
+	})
+	return slices.Clone(g.byKind[k])
 }
 
 // Edges returns every edge, sorted by from, kind, to, role, via.
