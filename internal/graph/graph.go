@@ -252,6 +252,7 @@ type Builder struct {
 	strs  map[string]uint32 // the edge string table, by string
 	perms map[string]uint32 // the permission lists, by their joined strings
 	last  [fields]interned  // each field's last string: the edges of one binding repeat them
+	from  interned          // the last edge's source and its node index: a binding's edges share it
 	// Workers is how many goroutines Graph may sort the adjacency rows
 	// on; 0 means one.
 	Workers int
@@ -318,7 +319,13 @@ func (b *Builder) Lookup(id string) (*Node, bool) { return b.g.Node(id) }
 // Edge adds e; both ends must exist. A duplicate edge (same ends, kind, role,
 // via and condition) is ignored.
 func (b *Builder) Edge(e Edge) {
-	fi, ok1 := b.g.index[e.From]
+	var fi int32
+	ok1 := true
+	if e.From != "" && e.From == b.from.s {
+		fi = int32(b.from.i)
+	} else if fi, ok1 = b.g.index[e.From]; ok1 {
+		b.from = interned{e.From, uint32(fi)}
+	}
 	ti, ok2 := b.g.index[e.To]
 	if !ok1 || !ok2 {
 		return
