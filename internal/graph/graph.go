@@ -399,7 +399,7 @@ func (b *Builder) Graph() *Graph {
 	g.in.build(len(g.nodes), g.edges.n, func(e int32) int32 { return ends[e][1] })
 	// Each node's rows are sorted on their own, on every CPU a scan may
 	// use: the rows are disjoint parts of one array.
-	byEdge := func(x, y int32) int { return compareEdges(g.edge(x), g.edge(y)) }
+	byEdge := g.compareAt
 	n := int32(len(g.nodes))
 	workers := int32(max(b.Workers, 1))
 	chunk := max((n+workers-1)/workers, 1)
@@ -493,6 +493,15 @@ func (g *Graph) Edges() []Edge {
 	}
 	slices.SortFunc(out, compareEdges)
 	return out
+}
+
+// compareAt is compareEdges of edges x and y, read where they are packed.
+func (g *Graph) compareAt(x, y int32) int {
+	px, py, s := g.edges.at(x), g.edges.at(y), g.edges.strs
+	ex, ey := g.ends[x], g.ends[y]
+	return cmp.Or(strings.Compare(g.nodes[ex[0]].ID, g.nodes[ey[0]].ID), cmp.Compare(s[px.kind], s[py.kind]),
+		strings.Compare(g.nodes[ex[1]].ID, g.nodes[ey[1]].ID), strings.Compare(s[px.role], s[py.role]),
+		strings.Compare(s[px.via], s[py.via]), strings.Compare(s[px.cond], s[py.cond]))
 }
 
 func compareEdges(a, b Edge) int {

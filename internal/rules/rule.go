@@ -244,7 +244,22 @@ type outcomes struct {
 // (sorted by subject).
 func outcomesOf(r Rule, results []Result) outcomes {
 	var o outcomes
-	seen := map[string]bool{}
+	nPass, nFail := 0, 0 // sized once: a check of a large organization has 100,000 results
+	for _, res := range results {
+		switch res.Status {
+		case Pass:
+			nPass++
+		case Fail:
+			nFail++
+		}
+	}
+	if nPass > 0 {
+		o.passes = make([]PassRecord, 0, nPass)
+	}
+	if nFail > 0 {
+		o.findings = make([]Finding, 0, nFail)
+	}
+	seen := make(map[string]bool, nFail)
 	for _, res := range results {
 		switch res.Status {
 		case Pass:

@@ -235,10 +235,13 @@ const findingsRun = 512
 // and written in order.
 func writeFindings(w io.Writer, fs []rules.Finding) error {
 	type run struct {
-		buf  bytes.Buffer
+		out  *[]byte // from bufs
 		err  error
 		done chan struct{}
 	}
+	// The runs' buffers are reused: a run of the teams shape is about
+	// half a MiB, which grown from nothing is copied a dozen times.
+	bufs := sync.Pool{New: func() any { return new([]byte) }}
 	workers := par.Workers()
 	runs := make(chan *run, 2*workers)
 	work := make(chan func(), 2*workers)
@@ -256,11 +259,12 @@ func writeFindings(w io.Writer, fs []rules.Finding) error {
 		defer close(work)
 		for lo := 0; lo < len(fs); lo += findingsRun {
 			chunk := fs[lo:min(lo+findingsRun, len(fs))]
-			r := &run{done: make(chan struct{})}
+			r := &run{out: bufs.Get().(*[]byte), done: make(chan struct{})}
 			first := lo == 0
 			encode := func() {
 				defer close(r.done)
-				var b []byte
+				b := (*r.out)[:0]
+				defer func() { *r.out = b }()
 				for i := range chunk {
 					if !first || i > 0 {
 						b = append(b, ",\n"...)
@@ -270,13 +274,12 @@ func writeFindings(w io.Writer, fs []rules.Finding) error {
 					if b, ok = appendFinding(b, &chunk[i], "    "); ok {
 						continue
 					}
-					r.buf.Write(b)
-					b = b[:0]
-					if r.err = jsonv2.MarshalWrite(&r.buf, &chunk[i], jsonOptions("    ")); r.err != nil {
+					buf := bytes.NewBuffer(b)
+					r.err = jsonv2.MarshalWrite(buf, &chunk[i], jsonOptions("    "))
+					if b = buf.Bytes(); r.err != nil {
 						return
 					}
 				}
-				r.buf.Write(b)
 			}
 			select {
 			case work <- encode:
@@ -291,12 +294,13 @@ func writeFindings(w io.Writer, fs []rules.Finding) error {
 		<-r.done
 		if err == nil {
 			if err = r.err; err == nil {
-				_, err = w.Write(r.buf.Bytes())
+				_, err = w.Write(*r.out)
 			}
 			if err != nil {
 				close(quit)
 			}
 		}
+		bufs.Put(r.out)
 	}
 	wg.Wait()
 	return err
