@@ -102,6 +102,13 @@ func TestRedactedValueMemo(t *testing.T) {
 		}
 		sh.mu.Unlock()
 	}
+	// A read that is done leaves nothing in the memo.
+	NewReader().Inventory()
+	for i := range redactedMemo.shards {
+		if n := len(redactedMemo.shards[i].m); n != 0 {
+			t.Errorf("after a read, memo shard %d holds %d entries", i, n)
+		}
+	}
 	// A full shard starts again: it never holds more than memoShardSize.
 	var m memo
 	for i := range memoShardSize + 10 {

@@ -880,6 +880,7 @@ func compareTime(a, b string) int {
 // Inventory returns the joined assets, sorted by name, with the problems
 // met so far.
 func (r *Reader) Inventory() *Inventory {
+	redactedMemo.reset() // the read is done: what it remembered of env values goes
 	inv := r.inv
 	sorted := make([]*Asset, 0, len(r.byName))
 	for _, j := range r.byName {

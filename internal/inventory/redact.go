@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"errors"
 	"strings"
@@ -253,7 +254,7 @@ func redactString(dec *jsontext.Decoder, enc *jsontext.Encoder) error {
 // again) keeps only the tokens redaction writes, so that text put after
 // Redacted by hand is not kept either.
 func redactedValue(s string) string {
-	key := sha256.Sum256([]byte(s))
+	key := sha256.Sum256(append(memoKey[:len(memoKey):len(memoKey)], s...))
 	if v, ok := redactedMemo.get(key); ok {
 		return v
 	}
@@ -265,10 +266,22 @@ func redactedValue(s string) string {
 // redactedMemo remembers what redactedValue made of values seen before:
 // organizations repeat the same values (a region, a bucket, a topic, a log
 // level) across thousands of services, and classifying one runs the secret
-// detector. It is keyed by the value's SHA-256, so that it holds no value,
-// only what redaction keeps of it; it holds at most memoShards*memoShardSize
-// entries (a shard that fills up starts again empty).
+// detector. It holds no value, only what redaction keeps of it, keyed by
+// the SHA-256 of the value behind memoKey, a key of the process's own (so
+// that no table made in advance matches a key to a weak secret). It lives
+// as long as a read, while the values are in memory anyway: every read
+// empties it when done (Reader.Inventory). It holds at most
+// memoShards*memoShardSize entries (a shard that fills up starts again
+// empty).
 var redactedMemo memo
+
+// memoKey is redactedMemo's key, drawn when the process starts.
+var memoKey = func() (k [32]byte) {
+	if _, err := rand.Read(k[:]); err != nil {
+		panic("inventory: no randomness for the redaction memo's key: " + err.Error())
+	}
+	return k
+}()
 
 const (
 	memoShards    = 16
@@ -288,6 +301,16 @@ func (c *memo) get(k [sha256.Size]byte) (string, bool) {
 	v, ok := sh.m[k]
 	sh.mu.Unlock()
 	return v, ok
+}
+
+// reset empties the memo.
+func (c *memo) reset() {
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.Lock()
+		sh.m = nil
+		sh.mu.Unlock()
+	}
 }
 
 func (c *memo) put(k [sha256.Size]byte, v string) {
