@@ -45,3 +45,38 @@ func TestEdgesRoundTrip(t *testing.T) {
 		t.Errorf("EdgeCount() = %d, want 4", g.EdgeCount())
 	}
 }
+
+// TestCompareAtIsCompareEdges: sorting rows where the edges are packed
+// orders them as compareEdges orders the edges themselves, for every pair
+// of a graph whose edges differ in each compared field.
+func TestCompareAtIsCompareEdges(t *testing.T) {
+	b := NewBuilder()
+	ids := []string{"user:a@x", "user:b@x", "svc-1", "svc-2"}
+	for _, id := range ids {
+		b.Node(id, KindService)
+	}
+	for _, from := range ids[:2] {
+		for _, to := range ids[2:] {
+			for _, kind := range []EdgeKind{CanInvoke, HasRole} {
+				for _, role := range []string{"", "roles/run.invoker", "roles/editor"} {
+					for _, via := range []string{"", "p1", "p2"} {
+						for _, cond := range []string{"", "request.time < x"} {
+							b.Edge(Edge{From: from, To: to, Kind: kind, Role: role, Via: via, Condition: cond})
+						}
+					}
+				}
+			}
+		}
+	}
+	g := b.Graph()
+	n := int32(g.EdgeCount())
+	for x := range n {
+		for y := range n {
+			if got, want := sign(g.compareAt(x, y)), sign(compareEdges(g.edge(x), g.edge(y))); got != want {
+				t.Fatalf("compareAt(%v, %v) = %d, compareEdges = %d", g.edge(x), g.edge(y), got, want)
+			}
+		}
+	}
+}
+
+func sign(c int) int { return min(max(c, -1), 1) }
