@@ -1,8 +1,7 @@
 package scan
 
 import (
-	"unicode/utf8"
-
+	"github.com/runlens/runlens/internal/jsonw"
 	"github.com/runlens/runlens/internal/rules"
 )
 
@@ -118,7 +117,7 @@ func appendMember(dst []byte, indent, name, value string, more bool) []byte {
 	dst = append(dst, '"')
 	dst = append(dst, name...)
 	dst = append(dst, `": `...)
-	dst = appendJSONString(dst, value)
+	dst = jsonw.AppendString(dst, value)
 	if more {
 		dst = append(dst, ",\n"...)
 	}
@@ -145,65 +144,9 @@ func appendStrings(dst []byte, indent, name string, ss []string) []byte {
 		}
 		dst = append(dst, indent...)
 		dst = append(dst, "  "...)
-		dst = appendJSONString(dst, s)
+		dst = jsonw.AppendString(dst, s)
 	}
 	dst = append(dst, '\n')
 	dst = append(dst, indent...)
 	return append(dst, ']')
-}
-
-// appendJSONString appends s quoted as encoding/json quotes strings (its
-// appendString with HTML escaping, Go 1.22 and later): <, > and & as
-// \u003c, \u003e and \u0026, control characters as \b \f \n \r \t or
-// \u00XX, invalid UTF-8 as \ufffd, U+2028 and U+2029 escaped.
-func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '\\', '"':
-				dst = append(dst, '\\', b)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		c, size := utf8.DecodeRuneInString(s[i:])
-		if c == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if c == '\u2028' || c == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[c&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
