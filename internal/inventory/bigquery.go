@@ -27,8 +27,6 @@ import (
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/iterator"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 )
 
 // defaultStreams bounds the read streams of one table read at once.
@@ -534,15 +532,13 @@ func (b *bqRead) readSession(ctx context.Context, t exportTable, fields []string
 		MaxStreamCount: int32(b.opts.Streams),
 	}
 	var sess *storagepb.ReadSession
-	err := b.retry(ctx, func(ctx context.Context) error {
-		actx, cancel := context.WithTimeout(ctx, b.opts.CallTimeout)
-		defer cancel()
+	err := withRetry(ctx, b.opts.CallTimeout, b.opts.Retry, func(ctx context.Context) error {
 		var err error
-		sess, err = b.rows.CreateReadSession(actx, req, noRetry)
+		sess, err = b.rows.CreateReadSession(ctx, req, noRetry)
 		return err
 	})
 	if err != nil {
-		return classifyRPC(t.scope, "read session of", b.opts.Retry.Attempts, err)
+		return classifyRPC("read session of "+t.scope, b.opts.Retry.Attempts, err)
 	}
 	schema := sess.GetArrowSchema().GetSerializedSchema()
 	g, gctx := errgroup.WithContext(ctx)
@@ -551,20 +547,6 @@ func (b *bqRead) readSession(ctx context.Context, t exportTable, fields []string
 		g.Go(func() error { return b.readStream(gctx, t, st.GetName(), schema, fn) })
 	}
 	return g.Wait()
-}
-
-// retry calls fn until it succeeds, fails for good, or the retries run out.
-func (b *bqRead) retry(ctx context.Context, fn func(context.Context) error) error {
-	bo := gax.Backoff{Initial: b.opts.Retry.Initial, Max: b.opts.Retry.Max, Multiplier: 2}
-	for attempt := 1; ; attempt++ {
-		err := fn(ctx)
-		if err == nil || attempt >= b.opts.Retry.Attempts || ctx.Err() != nil || !retryable(err) {
-			return err
-		}
-		if err := gax.Sleep(ctx, bo.Pause()); err != nil {
-			return err
-		}
-	}
 }
 
 // readStream reads one stream to its end, resuming at the row where it
@@ -588,7 +570,7 @@ func (b *bqRead) readStream(ctx context.Context, t exportTable, stream string, s
 		}
 		failures++
 		if failures >= b.opts.Retry.Attempts || !retryable(err) {
-			return classifyRPC(t.scope, "rows of", b.opts.Retry.Attempts, err)
+			return classifyRPC("rows of "+t.scope, b.opts.Retry.Attempts, err)
 		}
 		if err := gax.Sleep(ctx, bo.Pause()); err != nil {
 			return err
@@ -645,27 +627,6 @@ func decodeBatch(schema, batch []byte, fn func(arrow.RecordBatch) error) (int64,
 		return n, &giveUpError{ProblemAPIError, "an Arrow record batch that cannot be read: " + err.Error()}
 	}
 	return n, nil
-}
-
-// classifyRPC turns the final error of a Storage Read API call into a
-// giveUpError naming the table.
-func classifyRPC(scope, what string, attempts int, err error) error {
-	var ge *giveUpError
-	if errors.As(err, &ge) {
-		return ge
-	}
-	st, _ := status.FromError(err)
-	code, msg := st.Code(), st.Message()
-	if code == codes.Unknown && errors.Is(err, context.DeadlineExceeded) {
-		code = codes.DeadlineExceeded
-	}
-	switch code {
-	case codes.PermissionDenied, codes.Unauthenticated:
-		return &giveUpError{ProblemPermissionDenied, fmt.Sprintf("%s: %s %s not read: %s", code, what, scope, msg)}
-	case codes.Unavailable, codes.ResourceExhausted, codes.DeadlineExceeded:
-		return &giveUpError{ProblemUnavailable, fmt.Sprintf("%s: %s %s not read, gave up after %d attempts: %s", code, what, scope, attempts, msg)}
-	}
-	return &giveUpError{ProblemAPIError, fmt.Sprintf("%s: %s %s not read: %s", code, what, scope, msg)}
 }
 
 // classifyREST turns the error of a BigQuery API (REST) call about a table

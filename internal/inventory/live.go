@@ -178,7 +178,7 @@ func (r *Reader) listAssets(ctx context.Context, client *asset.Client, scope str
 	for {
 		assets, next, err := fetchPageWithRetry(ctx, client, req, opts)
 		if err != nil {
-			return classify(scope, ct, opts.Retry.Attempts, err)
+			return classifyRPC(ct.String()+" of "+scope, opts.Retry.Attempts, err)
 		}
 		for _, a := range assets {
 			b, err := protojson.Marshal(a)
@@ -203,17 +203,13 @@ func (r *Reader) listAssets(ctx context.Context, client *asset.Client, scope str
 
 // fetchPageWithRetry fetches the page req names, each attempt under its own
 // deadline, retrying transient failures with exponential backoff.
-func fetchPageWithRetry(ctx context.Context, client *asset.Client, req *assetpb.ListAssetsRequest, opts LiveOptions) ([]*assetpb.Asset, string, error) {
-	bo := gax.Backoff{Initial: opts.Retry.Initial, Max: opts.Retry.Max, Multiplier: 2}
-	for attempt := 1; ; attempt++ {
-		assets, next, err := fetchPage(ctx, client, req, opts.PageTimeout)
-		if err == nil || attempt >= opts.Retry.Attempts || ctx.Err() != nil || !retryable(err) {
-			return assets, next, err
-		}
-		if err := gax.Sleep(ctx, bo.Pause()); err != nil {
-			return nil, "", err
-		}
-	}
+func fetchPageWithRetry(ctx context.Context, client *asset.Client, req *assetpb.ListAssetsRequest, opts LiveOptions) (assets []*assetpb.Asset, next string, err error) {
+	err = withRetry(ctx, opts.PageTimeout, opts.Retry, func(ctx context.Context) error {
+		var err error
+		assets, next, err = fetchPage(ctx, client, req)
+		return err
+	})
+	return assets, next, err
 }
 
 // noRetry turns off the client's own retries, so that attempts are counted
@@ -222,12 +218,10 @@ var noRetry = gax.WithRetry(func() gax.Retryer { return nil })
 
 // fetchPage makes one attempt at the page req names: the assets on it and
 // the token of the next page, "" at the end. The iterator is used for one
-// page only, under a context that lives as long as the attempt; its Response
-// is the page. (Should the server send an empty page that is not the last,
-// the iterator fetches on under the same deadline.)
-func fetchPage(ctx context.Context, client *asset.Client, req *assetpb.ListAssetsRequest, timeout time.Duration) ([]*assetpb.Asset, string, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+// page only, under ctx, which lives as long as the attempt; its Response is
+// the page. (Should the server send an empty page that is not the last, the
+// iterator fetches on under the same deadline.)
+func fetchPage(ctx context.Context, client *asset.Client, req *assetpb.ListAssetsRequest) ([]*assetpb.Asset, string, error) {
 	it := client.ListAssets(ctx, req, noRetry)
 	if _, err := it.Next(); err != nil && !errors.Is(err, iterator.Done) {
 		return nil, "", err
@@ -245,9 +239,15 @@ func retryable(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded)
 }
 
-// classify turns the final error of a request into a giveUpError. (The
-// caller checks first whether its own context has ended.)
-func classify(scope string, ct assetpb.ContentType, attempts int, err error) error {
+// classifyRPC turns the final error of a gRPC call into a giveUpError;
+// what says what it did not read ("RESOURCE of organizations/1"). An error
+// that is a giveUpError already is returned as it is. (The caller checks
+// first whether its own context has ended.)
+func classifyRPC(what string, attempts int, err error) *giveUpError {
+	var ge *giveUpError
+	if errors.As(err, &ge) {
+		return ge
+	}
 	st, _ := status.FromError(err)
 	code, msg := st.Code(), st.Message()
 	if code == codes.Unknown && errors.Is(err, context.DeadlineExceeded) {
@@ -255,11 +255,11 @@ func classify(scope string, ct assetpb.ContentType, attempts int, err error) err
 	}
 	switch code {
 	case codes.PermissionDenied, codes.Unauthenticated:
-		return &giveUpError{ProblemPermissionDenied, fmt.Sprintf("%s: %s of %s not read: %s", code, ct, scope, msg)}
+		return &giveUpError{ProblemPermissionDenied, fmt.Sprintf("%s: %s not read: %s", code, what, msg)}
 	case codes.Unavailable, codes.ResourceExhausted, codes.DeadlineExceeded:
-		return &giveUpError{ProblemUnavailable, fmt.Sprintf("%s: %s of %s not read, gave up after %d attempts: %s", code, ct, scope, attempts, msg)}
+		return &giveUpError{ProblemUnavailable, fmt.Sprintf("%s: %s not read, gave up after %d attempts: %s", code, what, attempts, msg)}
 	}
-	return &giveUpError{ProblemAPIError, fmt.Sprintf("%s: %s of %s not read: %s", code, ct, scope, msg)}
+	return &giveUpError{ProblemAPIError, fmt.Sprintf("%s: %s not read: %s", code, what, msg)}
 }
 
 // liveProblem records a part of a live scope that could not be read. No

@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	recommender "cloud.google.com/go/recommender/apiv1"
 	"cloud.google.com/go/recommender/apiv1/recommenderpb"
 	"github.com/googleapis/gax-go/v2"
 	"google.golang.org/api/iterator"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 )
@@ -105,7 +104,7 @@ func (r *Reader) ReadRecommender(ctx context.Context, client *recommender.Client
 			if ctx.Err() != nil {
 				return fmt.Errorf("inventory: recommender: read %s: %w", parent, context.Cause(ctx))
 			}
-			ge := classifyRecommender(parent, l, opts.Retry.Attempts, err)
+			ge := classifyRPC(l.what()+" of "+parent, opts.Retry.Attempts, err)
 			r.liveProblem(src, ge.kind, ge.msg)
 			failures = append(failures, ge.msg)
 		}
@@ -129,7 +128,7 @@ func (r *Reader) listRecommender(ctx context.Context, client *recommender.Client
 			msgs []proto.Message
 			next string
 		)
-		err := pageWithRetry(ctx, opts, func(ctx context.Context) error {
+		err := withRetry(ctx, opts.PageTimeout, opts.Retry, func(ctx context.Context) error {
 			var err error
 			msgs, next, err = fetch(ctx, client, l.path(parent), token, opts.PageSize)
 			return err
@@ -192,41 +191,24 @@ func insightPage(ctx context.Context, client *recommender.Client, list, token st
 	return msgs, resp.GetNextPageToken(), nil
 }
 
-// pageWithRetry calls attempt, each time under a deadline of
-// opts.PageTimeout, until it succeeds, fails for good (see retryable), or has
-// been tried opts.Retry.Attempts times; the pauses between attempts are those
-// of fetchPageWithRetry.
-func pageWithRetry(ctx context.Context, opts LiveOptions, attempt func(context.Context) error) error {
-	bo := gax.Backoff{Initial: opts.Retry.Initial, Max: opts.Retry.Max, Multiplier: 2}
+// withRetry calls attempt, each time under a deadline of timeout, until it
+// succeeds, fails for good (see retryable), or has been tried
+// retry.Attempts times, with an exponential, jittered pause between
+// attempts (retry's bounds). Every live read and the BigQuery read sessions
+// retry this way.
+func withRetry(ctx context.Context, timeout time.Duration, retry RetryPolicy, attempt func(context.Context) error) error {
+	bo := gax.Backoff{Initial: retry.Initial, Max: retry.Max, Multiplier: 2}
 	for n := 1; ; n++ {
-		actx, cancel := context.WithTimeout(ctx, opts.PageTimeout)
+		actx, cancel := context.WithTimeout(ctx, timeout)
 		err := attempt(actx)
 		cancel()
-		if err == nil || n >= opts.Retry.Attempts || ctx.Err() != nil || !retryable(err) {
+		if err == nil || n >= retry.Attempts || ctx.Err() != nil || !retryable(err) {
 			return err
 		}
 		if err := gax.Sleep(ctx, bo.Pause()); err != nil {
 			return err
 		}
 	}
-}
-
-// classifyRecommender turns the final error of a list into the problem it
-// becomes, as classify does for ListAssets. (The caller checks first whether
-// its own context has ended.)
-func classifyRecommender(parent string, l recommenderList, attempts int, err error) *giveUpError {
-	st, _ := status.FromError(err)
-	code, msg := st.Code(), st.Message()
-	if code == codes.Unknown && errors.Is(err, context.DeadlineExceeded) {
-		code = codes.DeadlineExceeded
-	}
-	switch code {
-	case codes.PermissionDenied, codes.Unauthenticated:
-		return &giveUpError{ProblemPermissionDenied, fmt.Sprintf("%s: %s of %s not read: %s", code, l.what(), parent, msg)}
-	case codes.Unavailable, codes.ResourceExhausted, codes.DeadlineExceeded:
-		return &giveUpError{ProblemUnavailable, fmt.Sprintf("%s: %s of %s not read, gave up after %d attempts: %s", code, l.what(), parent, attempts, msg)}
-	}
-	return &giveUpError{ProblemAPIError, fmt.Sprintf("%s: %s of %s not read: %s", code, l.what(), parent, msg)}
 }
 
 // recommenderRecordName names a recommendation or insight in problems.
