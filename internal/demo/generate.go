@@ -100,19 +100,34 @@ func parsePositive(s string) (int, error) {
 // project-level grants, legacy bucket roles, uniform access off, public
 // buckets and Cloud SQL open to 0.0.0.0/0.
 func Generate(w io.Writer, s Size, seed int64) error {
+	return generateShape(w, s, genParams{rngSalt: 0x5eedc0ffee0d15ea, org: "org/", span: 4 * 365 * 24 * time.Hour}, seed, (*gen).genProject)
+}
+
+// genParams are what a shape's organization is drawn from besides the
+// seed: a salt of the random source, the prefix of the organization's
+// number, and how far back update and create times reach.
+type genParams struct {
+	rngSalt uint64
+	org     string
+	span    time.Duration
+}
+
+// generateShape writes the organization of one shape: the organization, a folder
+// every projectsPerFolder projects, and project(g, i) for each project.
+func generateShape(w io.Writer, s Size, p genParams, seed int64, project func(g *gen, i int)) error {
 	if s.Projects < 1 || s.ServicesPerProject < 1 {
 		return fmt.Errorf("demo: generate: size %v: projects and services per project must be at least 1", s)
 	}
 	g := &gen{
 		w:    newWriter(w),
-		rng:  rand.New(rand.NewPCG(uint64(seed), 0x5eedc0ffee0d15ea)),
+		rng:  rand.New(rand.NewPCG(uint64(seed), p.rngSalt)),
 		size: s,
 	}
-	g.org = numID("org/"+strconv.FormatInt(seed, 10), 12)
+	g.org = numID(p.org+strconv.FormatInt(seed, 10), 12)
 	g.times = make([]string, 512)
 	base := time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
 	for i := range g.times {
-		d := time.Duration(g.rng.Int64N(int64(4 * 365 * 24 * time.Hour)))
+		d := time.Duration(g.rng.Int64N(int64(p.span)))
 		g.times[i] = base.Add(-d).Truncate(time.Millisecond).Format("2006-01-02T15:04:05.000Z")
 	}
 	g.genOrg()
@@ -120,7 +135,7 @@ func Generate(w io.Writer, s Size, seed int64) error {
 		if i%projectsPerFolder == 0 {
 			g.genFolder(i / projectsPerFolder)
 		}
-		g.genProject(i)
+		project(g, i)
 		if g.w.err != nil {
 			return fmt.Errorf("demo: generate: %w", g.w.err)
 		}

@@ -3,7 +3,6 @@ package demo
 import (
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -49,38 +48,9 @@ func GenerateShape(w io.Writer, s Size, shape Shape, seed int64) error {
 	case "", ShapeFleet:
 		return Generate(w, s, seed)
 	case ShapeTeams:
-	default:
-		return fmt.Errorf("demo: generate: unknown shape %q", shape)
+		return generateShape(w, s, genParams{rngSalt: 0x7ea5c0ffee0d15ea, org: "org/teams/", span: 3 * 365 * 24 * time.Hour}, seed, (*gen).genTeamProject)
 	}
-	if s.Projects < 1 || s.ServicesPerProject < 1 {
-		return fmt.Errorf("demo: generate: size %v: projects and services per project must be at least 1", s)
-	}
-	g := &gen{
-		w:    newWriter(w),
-		rng:  rand.New(rand.NewPCG(uint64(seed), 0x7ea5c0ffee0d15ea)),
-		size: s,
-	}
-	g.org = numID("org/teams/"+strconv.FormatInt(seed, 10), 12)
-	g.times = make([]string, 512)
-	base := time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
-	for i := range g.times {
-		d := time.Duration(g.rng.Int64N(int64(3 * 365 * 24 * time.Hour)))
-		g.times[i] = base.Add(-d).Truncate(time.Millisecond).Format("2006-01-02T15:04:05.000Z")
-	}
-	g.genOrg()
-	for i := 0; i < s.Projects; i++ {
-		if i%projectsPerFolder == 0 {
-			g.genFolder(i / projectsPerFolder)
-		}
-		g.genTeamProject(i)
-		if g.w.err != nil {
-			return fmt.Errorf("demo: generate: %w", g.w.err)
-		}
-	}
-	if err := g.w.flush(); err != nil {
-		return fmt.Errorf("demo: generate: %w", err)
-	}
-	return nil
+	return fmt.Errorf("demo: generate: unknown shape %q", shape)
 }
 
 // teamPeople is the size of the pool of people the teams shape draws its
