@@ -26,12 +26,7 @@ import (
 func demoInBigQuery(t *testing.T) *bqfake.Fake {
 	t.Helper()
 	read := func(name string) []bqfake.Line {
-		f, err := demo.FS().Open(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		lines, err := bqfake.ReadLines(f)
+		lines, err := bqfake.ReadFile(demo.FS(), name)
 		if err != nil {
 			t.Fatal(err)
 		}

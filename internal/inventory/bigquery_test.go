@@ -49,14 +49,9 @@ var (
 func demoLines(t *testing.T) (res, pol, org []bqfake.Line) {
 	t.Helper()
 	read := func(name string) []bqfake.Line {
-		f, err := demo.FS().Open(name)
+		lines, err := bqfake.ReadFile(demo.FS(), name)
 		if err != nil {
 			t.Fatal(err)
-		}
-		defer f.Close()
-		lines, err := bqfake.ReadLines(f)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
 		}
 		return lines
 	}

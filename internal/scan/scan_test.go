@@ -168,12 +168,8 @@ func TestWriteJSONMatchesEncodingJSON(t *testing.T) {
 	}
 	for name, inv := range map[string]*inventory.Inventory{"demo": readDemo(t), "hostile": hostile} {
 		rep := scan.Run(inv, iam.MustPredefined(), rules.All(), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), nil)
-		var want, got bytes.Buffer
-		enc := json.NewEncoder(&want)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep.JSON()); err != nil {
-			t.Fatal(err)
-		}
+		want := encodingJSON(t, rep)
+		var got bytes.Buffer
 		if err := rep.WriteJSON(&got); err != nil {
 			t.Fatal(err)
 		}
@@ -197,12 +193,8 @@ func TestWriteJSONEdges(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := scan.Run(r.Inventory(), iam.MustPredefined(), rules.All(), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), nil)
-	var want, got bytes.Buffer
-	enc := json.NewEncoder(&want)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(rep.JSON()); err != nil {
-		t.Fatal(err)
-	}
+	want := encodingJSON(t, rep)
+	var got bytes.Buffer
 	if err := rep.WriteJSON(&got); err != nil {
 		t.Fatal(err)
 	}
@@ -217,6 +209,19 @@ func TestWriteJSONEdges(t *testing.T) {
 			t.Errorf("WriteJSON to a writer failing after %d writes = %v, want %v", after, err, errFull)
 		}
 	}
+}
+
+// encodingJSON is the scan document as encoding/json writes it, indented
+// by two spaces: what WriteJSON must write.
+func encodingJSON(t *testing.T, rep *scan.Report) *bytes.Buffer {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(rep.JSON()); err != nil {
+		t.Fatal(err)
+	}
+	return &b
 }
 
 var errFull = errors.New("disk full")

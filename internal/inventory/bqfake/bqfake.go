@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"net"
 	"net/http"
@@ -825,6 +826,20 @@ func conv(c bqCol, v any) any {
 
 // Append adds the rows of o, a table of the same columns, to t.
 func (t *Table) Append(o *Table) { t.rows = append(t.rows, o.rows...) }
+
+// ReadFile reads the lines of the export file name in fsys (ReadLines).
+func ReadFile(fsys fs.FS, name string) ([]Line, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	lines, err := ReadLines(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return lines, nil
+}
 
 // ReadLines reads the lines of a gcloud asset export file (JSON lines,
 // snake_case).
