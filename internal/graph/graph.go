@@ -247,7 +247,6 @@ func (a *adjacency) build(n int, m int, end func(e int32) int32) {
 // non-empty value of each field wins. Edges are deduplicated.
 type Builder struct {
 	g     *Graph
-	seen  map[edgeKey]struct{}
 	ends  [][2]int32        // each edge's source and target node
 	strs  map[string]uint32 // the edge string table, by string
 	perms map[string]uint32 // the permission lists, by their joined strings
@@ -274,13 +273,6 @@ type interned struct {
 	i uint32
 }
 
-// edgeKey is what makes an edge distinct: its ends, kind, role, via and
-// condition (by string-table index).
-type edgeKey struct {
-	from, to              int32
-	kind, role, via, cond uint32
-}
-
 // NewBuilder returns an empty Builder.
 func NewBuilder() *Builder { return NewBuilderSize(0, 0) }
 
@@ -288,7 +280,7 @@ func NewBuilder() *Builder { return NewBuilderSize(0, 0) }
 // and edges edges: a graph of millions grows its maps without rehashing.
 func NewBuilderSize(nodes, edges int) *Builder {
 	b := &Builder{g: &Graph{index: make(map[string]int32, nodes), nodes: make([]*Node, 0, nodes)},
-		seen: make(map[edgeKey]struct{}, edges), ends: make([][2]int32, 0, edges),
+		ends: make([][2]int32, 0, edges),
 		strs: map[string]uint32{"": 0}, perms: map[string]uint32{"": 0}}
 	b.g.edges.strs = []string{""}
 	b.g.edges.perms = [][]string{nil}
@@ -331,13 +323,8 @@ func (b *Builder) Edge(e Edge) {
 		return
 	}
 	p := packedEdge{kind: b.intern(fieldKind, string(e.Kind)), role: b.intern(fieldRole, e.Role),
-		via: b.intern(fieldVia, e.Via), cond: b.intern(fieldCond, e.Condition)}
-	k := edgeKey{fi, ti, p.kind, p.role, p.via, p.cond}
-	if _, dup := b.seen[k]; dup {
-		return
-	}
-	b.seen[k] = struct{}{}
-	p.title, p.detail, p.perms = b.intern(fieldTitle, e.CondTitle), b.intern(fieldDetail, e.Detail), b.internPerms(e.Permissions)
+		via: b.intern(fieldVia, e.Via), cond: b.intern(fieldCond, e.Condition),
+		title: b.intern(fieldTitle, e.CondTitle), detail: b.intern(fieldDetail, e.Detail), perms: b.internPerms(e.Permissions)}
 	b.g.edges.add(p)
 	b.ends = append(b.ends, [2]int32{fi, ti})
 }
@@ -377,11 +364,12 @@ func (b *Builder) internPerms(perms []string) uint32 {
 }
 
 // Graph finishes building: adjacency lists are sorted once here, so that
-// queries return edges in a fixed order without sorting. The Builder must not
-// be used afterwards.
+// queries return edges in a fixed order without sorting, and duplicate edges
+// are dropped (the first added is kept). The Builder must not be used
+// afterwards.
 func (b *Builder) Graph() *Graph {
 	g, ends := b.g, b.ends
-	b.g, b.seen, b.ends, b.strs, b.perms = nil, nil, nil, nil, nil
+	b.g, b.ends, b.strs, b.perms = nil, nil, nil, nil
 	g.ends = slices.Clip(ends)
 	g.nodeKinds = make([]uint8, len(g.nodes))
 	for i, n := range g.nodes {
@@ -391,31 +379,83 @@ func (b *Builder) Graph() *Graph {
 		}
 		g.nodeKinds[i] = uint8(k)
 	}
-	g.kindBits = make([]uint16, len(ends))
+	workers := max(b.Workers, 1)
+	// Duplicates are found where sorting puts them, side by side in their
+	// source's row, rather than by a set of every edge while adding: at a
+	// million edges that set cost a build a fifth of its time.
+	g.out.build(len(g.nodes), g.edges.n, func(e int32) int32 { return g.ends[e][0] })
+	g.sortRows(&g.out, workers)
+	if g.dropDuplicates() {
+		g.out.build(len(g.nodes), g.edges.n, func(e int32) int32 { return g.ends[e][0] })
+		g.sortRows(&g.out, workers)
+	}
+	g.kindBits = make([]uint16, g.edges.n)
 	for i := range g.kindBits {
 		g.kindBits[i] = kindBit(g.kind(int32(i)))
 	}
-	g.out.build(len(g.nodes), g.edges.n, func(e int32) int32 { return ends[e][0] })
-	g.in.build(len(g.nodes), g.edges.n, func(e int32) int32 { return ends[e][1] })
-	// Each node's rows are sorted on their own, on every CPU a scan may
-	// use: the rows are disjoint parts of one array.
-	byEdge := g.compareAt
+	g.in.build(len(g.nodes), g.edges.n, func(e int32) int32 { return g.ends[e][1] })
+	g.sortRows(&g.in, workers)
+	g.hubOut = hubRows(&g.out, g.ends)
+	return g
+}
+
+// sortRows sorts each node's row of adj by compareEdges, then by the order
+// the edges were added, on workers goroutines: the rows are disjoint parts
+// of one array.
+func (g *Graph) sortRows(adj *adjacency, workers int) {
+	byEdge := func(x, y int32) int { return cmp.Or(g.compareAt(x, y), cmp.Compare(x, y)) }
 	n := int32(len(g.nodes))
-	workers := int32(max(b.Workers, 1))
-	chunk := max((n+workers-1)/workers, 1)
+	chunk := max((n+int32(workers)-1)/int32(workers), 1)
 	var wg sync.WaitGroup
 	for lo := int32(0); lo < n; lo += chunk {
 		hi := min(lo+chunk, n)
 		wg.Go(func() {
 			for i := lo; i < hi; i++ {
-				slices.SortFunc(g.out.of(i), byEdge)
-				slices.SortFunc(g.in.of(i), byEdge)
+				slices.SortFunc(adj.of(i), byEdge)
 			}
 		})
 	}
 	wg.Wait()
-	g.hubOut = hubRows(&g.out, g.ends)
-	return g
+}
+
+// dropDuplicates removes every edge equal to an earlier one (same ends,
+// kind, role, via and condition), given sorted out rows, and reports whether
+// it removed any. The edges left keep their order.
+func (g *Graph) dropDuplicates() bool {
+	var dup []bool
+	for i := range int32(len(g.nodes)) {
+		row := g.out.of(i)
+		for j := 1; j < len(row); j++ {
+			if g.sameEdge(row[j-1], row[j]) {
+				if dup == nil {
+					dup = make([]bool, g.edges.n)
+				}
+				dup[row[j]] = true
+			}
+		}
+	}
+	if dup == nil {
+		return false
+	}
+	var kept edgeStore
+	kept.strs, kept.perms = g.edges.strs, g.edges.perms
+	ends := g.ends[:0] // compacted in place: an edge moves only down
+	for e := range int32(g.edges.n) {
+		if !dup[e] {
+			kept.add(*g.edges.at(e))
+			ends = append(ends, g.ends[e])
+		}
+	}
+	g.edges, g.ends = kept, slices.Clip(ends)
+	return true
+}
+
+// sameEdge reports whether edges x and y of the same source are one edge
+// added twice.
+func (g *Graph) sameEdge(x, y int32) bool {
+	px, py := g.edges.at(x), g.edges.at(y)
+	return g.ends[x][1] == g.ends[y][1] && px.kind == py.kind && px.role == py.role &&
+		px.via == py.via && px.cond == py.cond
 }
 
 // hubRow is the out-row length above which a node is a hub (a group that

@@ -80,3 +80,50 @@ func TestCompareAtIsCompareEdges(t *testing.T) {
 }
 
 func sign(c int) int { return min(max(c, -1), 1) }
+
+// TestDuplicatesDropped: a graph whose edges are each added several times,
+// interleaved with the others, answers every query as the graph that has
+// each edge once, and keeps what the first of the copies said.
+func TestDuplicatesDropped(t *testing.T) {
+	ids := []string{"user:a@x", "group:g@x", "svc-1", "svc-2", "sa-1"}
+	var edges []Edge
+	for _, from := range ids[:2] {
+		for _, to := range ids[2:] {
+			for _, role := range []string{"roles/run.invoker", "roles/editor"} {
+				edges = append(edges, Edge{From: from, To: to, Kind: CanInvoke, Role: role, Via: "p1"})
+			}
+		}
+	}
+	build := func(copies int) *Graph {
+		b := NewBuilder()
+		b.Workers = 2
+		for _, id := range ids {
+			b.Node(id, KindService)
+		}
+		for c := range copies {
+			for i := range edges {
+				e := edges[(i*7+c*3)%len(edges)] // each copy in another order
+				if c > 0 {
+					e.Detail = "a later copy"
+				}
+				b.Edge(e)
+			}
+		}
+		return b.Graph()
+	}
+	once, thrice := build(1), build(3)
+	if got, want := thrice.EdgeCount(), len(edges); got != want {
+		t.Errorf("EdgeCount() = %d, want %d", got, want)
+	}
+	if diff := cmp.Diff(once.Edges(), thrice.Edges()); diff != "" {
+		t.Errorf("Edges() (-once +thrice):\n%s", diff)
+	}
+	for _, id := range ids {
+		if diff := cmp.Diff(once.In(id), thrice.In(id)); diff != "" {
+			t.Errorf("In(%s) (-once +thrice):\n%s", id, diff)
+		}
+		if diff := cmp.Diff(once.Out(id, CanInvoke), thrice.Out(id, CanInvoke)); diff != "" {
+			t.Errorf("Out(%s) (-once +thrice):\n%s", id, diff)
+		}
+	}
+}
