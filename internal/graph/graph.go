@@ -383,18 +383,19 @@ func (b *Builder) Graph() *Graph {
 	// Duplicates are found where sorting puts them, side by side in their
 	// source's row, rather than by a set of every edge while adding: at a
 	// million edges that set cost a build a fifth of its time.
+	order := g.newEdgeOrder()
 	g.out.build(len(g.nodes), g.edges.n, func(e int32) int32 { return g.ends[e][0] })
-	g.sortRows(&g.out, workers)
+	g.sortRows(&g.out, order, workers)
 	if g.dropDuplicates() {
 		g.out.build(len(g.nodes), g.edges.n, func(e int32) int32 { return g.ends[e][0] })
-		g.sortRows(&g.out, workers)
+		g.sortRows(&g.out, order, workers)
 	}
 	g.kindBits = make([]uint16, g.edges.n)
 	for i := range g.kindBits {
 		g.kindBits[i] = kindBit(g.kind(int32(i)))
 	}
 	g.in.build(len(g.nodes), g.edges.n, func(e int32) int32 { return g.ends[e][1] })
-	g.sortRows(&g.in, workers)
+	g.sortRows(&g.in, order, workers)
 	g.hubOut = hubRows(&g.out, g.ends)
 	return g
 }
@@ -402,8 +403,8 @@ func (b *Builder) Graph() *Graph {
 // sortRows sorts each node's row of adj by compareEdges, then by the order
 // the edges were added, on workers goroutines: the rows are disjoint parts
 // of one array.
-func (g *Graph) sortRows(adj *adjacency, workers int) {
-	byEdge := func(x, y int32) int { return cmp.Or(g.compareAt(x, y), cmp.Compare(x, y)) }
+func (g *Graph) sortRows(adj *adjacency, o *edgeOrder, workers int) {
+	byEdge := func(x, y int32) int { return cmp.Or(g.compareAt(o, x, y), cmp.Compare(x, y)) }
 	n := int32(len(g.nodes))
 	chunk := max((n+int32(workers)-1)/int32(workers), 1)
 	var wg sync.WaitGroup
@@ -416,6 +417,43 @@ func (g *Graph) sortRows(adj *adjacency, workers int) {
 		})
 	}
 	wg.Wait()
+}
+
+// edgeOrder is the place of each node ID among the graph's node IDs and of
+// each string among the edge string table's, in string order: edges are
+// sorted by comparing these, not the strings.
+type edgeOrder struct {
+	node, str []int32
+}
+
+func (g *Graph) newEdgeOrder() *edgeOrder {
+	return &edgeOrder{
+		node: ranks(len(g.nodes), func(i int) string { return g.nodes[i].ID }),
+		str:  ranks(len(g.edges.strs), func(i int) string { return g.edges.strs[i] }),
+	}
+}
+
+// ranks returns the place of each of n distinct strings in sorted order.
+func ranks(n int, at func(int) string) []int32 {
+	order := make([]int32, n)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(at(int(a)), at(int(b))) })
+	rank := make([]int32, n)
+	for r, i := range order {
+		rank[i] = int32(r)
+	}
+	return rank
+}
+
+// compareAt is compareEdges of edges x and y, read where they are packed.
+func (g *Graph) compareAt(o *edgeOrder, x, y int32) int {
+	px, py, s, nd := g.edges.at(x), g.edges.at(y), o.str, o.node
+	ex, ey := g.ends[x], g.ends[y]
+	return cmp.Or(cmp.Compare(nd[ex[0]], nd[ey[0]]), cmp.Compare(s[px.kind], s[py.kind]),
+		cmp.Compare(nd[ex[1]], nd[ey[1]]), cmp.Compare(s[px.role], s[py.role]),
+		cmp.Compare(s[px.via], s[py.via]), cmp.Compare(s[px.cond], s[py.cond]))
 }
 
 // dropDuplicates removes every edge equal to an earlier one (same ends,
@@ -535,15 +573,6 @@ func (g *Graph) Edges() []Edge {
 	return out
 }
 
-// compareAt is compareEdges of edges x and y, read where they are packed.
-func (g *Graph) compareAt(x, y int32) int {
-	px, py, s := g.edges.at(x), g.edges.at(y), g.edges.strs
-	ex, ey := g.ends[x], g.ends[y]
-	return cmp.Or(strings.Compare(g.nodes[ex[0]].ID, g.nodes[ey[0]].ID), cmp.Compare(s[px.kind], s[py.kind]),
-		strings.Compare(g.nodes[ex[1]].ID, g.nodes[ey[1]].ID), strings.Compare(s[px.role], s[py.role]),
-		strings.Compare(s[px.via], s[py.via]), strings.Compare(s[px.cond], s[py.cond]))
-}
-
 func compareEdges(a, b Edge) int {
 	return cmp.Or(strings.Compare(a.From, b.From), cmp.Compare(a.Kind, b.Kind), strings.Compare(a.To, b.To),
 		strings.Compare(a.Role, b.Role), strings.Compare(a.Via, b.Via), strings.Compare(a.Condition, b.Condition))
@@ -561,15 +590,27 @@ func (g *Graph) In(id string, kinds ...EdgeKind) []Edge {
 	return g.collect(&g.in, id, kinds)
 }
 
+// Sources returns the source of each edge In(id, kinds...) returns, in
+// its order, without building the edges.
+func (g *Graph) Sources(id string, kinds ...EdgeKind) []string {
+	i, ok := g.index[id]
+	if !ok {
+		return nil
+	}
+	var out []string
+	g.eachIndex(g.in.of(i), kinds, func(ei int32) { out = append(out, g.nodes[g.ends[ei][0]].ID) })
+	return out
+}
+
 func (g *Graph) collect(adj *adjacency, id string, kinds []EdgeKind) []Edge {
 	i, ok := g.index[id]
 	if !ok {
 		return nil
 	}
-	row := adj.of(i)
+	row, want := adj.of(i), newKindSet(kinds)
 	n := 0 // count first: one allocation of the right size
 	for _, ei := range row {
-		if len(kinds) == 0 || slices.Contains(kinds, g.kind(ei)) {
+		if want.has(g, ei) {
 			n++
 		}
 	}
@@ -578,11 +619,36 @@ func (g *Graph) collect(adj *adjacency, id string, kinds []EdgeKind) []Edge {
 	}
 	out := make([]Edge, 0, n)
 	for _, ei := range row {
-		if len(kinds) == 0 || slices.Contains(kinds, g.kind(ei)) {
+		if want.has(g, ei) {
 			out = append(out, g.edge(ei))
 		}
 	}
 	return out
+}
+
+// kindSet is a set of edge kinds, tested by each edge's kind bit (empty:
+// every kind).
+type kindSet struct {
+	mask  uint16
+	kinds []EdgeKind
+}
+
+func newKindSet(kinds []EdgeKind) kindSet {
+	s := kindSet{kinds: kinds}
+	for _, k := range kinds {
+		s.mask |= kindBit(k)
+	}
+	return s
+}
+
+// has reports whether edge ei's kind is in s. Kinds outside EdgeKinds share
+// one bit, so theirs are compared by name.
+func (s kindSet) has(g *Graph, ei int32) bool {
+	if len(s.kinds) == 0 {
+		return true
+	}
+	b := g.kindBits[ei]
+	return b&s.mask != 0 && (b != otherKindBit || slices.Contains(s.kinds, g.kind(ei)))
 }
 
 // marks tags nodes during one walk: m[i] == epoch means "in the answer",
@@ -611,12 +677,9 @@ func (g *Graph) takeMarks() *marks {
 // (all if none), in order, without copying the edges: for walks over hubs
 // where Out and In would copy thousands of edges to look at each once.
 func (g *Graph) eachIndex(row []int32, kinds []EdgeKind, fn func(ei int32)) {
-	var mask uint16
-	for _, k := range kinds {
-		mask |= kindBit(k)
-	}
+	want := newKindSet(kinds)
 	for _, ei := range row {
-		if len(kinds) == 0 || g.kindBits[ei]&mask != 0 {
+		if want.has(g, ei) {
 			fn(ei)
 		}
 	}
@@ -627,14 +690,16 @@ var (
 	nodeKindOrder = Kinds()
 )
 
-// kindBit is a one-bit code of an edge kind (the top bit for any kind not
+// kindBit is a one-bit code of an edge kind (otherKindBit for any kind not
 // in EdgeKinds).
 func kindBit(k EdgeKind) uint16 {
 	if i := slices.Index(edgeKindOrder, k); i >= 0 {
 		return 1 << i
 	}
-	return 1 << 15
+	return otherKindBit
 }
+
+const otherKindBit = 1 << 15
 
 // Ancestors returns the chain of containers above id, nearest first
 // (project, folders, organization), following Parent.

@@ -411,12 +411,9 @@ func (g *Graph) edgesInto(dst []int32, u int32, members []int32, mk *marks, in u
 		}
 	}
 	slices.Sort(found)
-	var mask uint16
-	for _, k := range kinds {
-		mask |= kindBit(k)
-	}
+	want := newKindSet(kinds)
 	for _, p := range found {
-		if ei := row[p]; len(kinds) == 0 || g.kindBits[ei]&mask != 0 {
+		if ei := row[p]; want.has(g, ei) {
 			dst = append(dst, ei)
 		}
 	}

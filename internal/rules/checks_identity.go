@@ -50,7 +50,7 @@ func privileged(roles *iam.Catalog, role string) string {
 
 func checkRuntimePrivileged(c *Context) []Result {
 	var out []Result
-	for _, ri := range runtimeSAs(c.Graph) {
+	for _, ri := range runtimeSAs(c) {
 		failed := false
 		for _, e := range c.Graph.Out(ri.Node.ID, graph.HasRole) {
 			to, ok := c.Graph.Node(e.To)
@@ -74,7 +74,7 @@ func checkRuntimePrivileged(c *Context) []Result {
 
 func checkRuntimeSharedSA(c *Context) []Result {
 	var out []Result
-	for _, ri := range runtimeSAs(c.Graph) {
+	for _, ri := range runtimeSAs(c) {
 		if len(ri.Workloads) < 2 {
 			out = append(out, Result{Status: Pass, Subject: ri.Node.ID})
 			continue
@@ -91,7 +91,7 @@ func checkRuntimeSharedSA(c *Context) []Result {
 
 func checkRuntimeSAKey(c *Context) []Result {
 	var out []Result
-	for _, ri := range runtimeSAs(c.Graph) {
+	for _, ri := range runtimeSAs(c) {
 		sa, _ := ri.Node.Data.(*inventory.ServiceAccount)
 		var fields []FieldEvidence
 		if sa != nil {
@@ -132,7 +132,7 @@ var dataRolePrefixes = []string{"roles/storage.", "roles/secretmanager.", "roles
 
 func checkRuntimeProjectScopeGrant(c *Context) []Result {
 	var out []Result
-	for _, ri := range runtimeSAs(c.Graph) {
+	for _, ri := range runtimeSAs(c) {
 		failed := false
 		for _, e := range c.Graph.Out(ri.Node.ID, graph.HasRole) {
 			to, ok := c.Graph.Node(e.To)
@@ -194,7 +194,7 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 // act as every SA of the project).
 func checkRuntimeSAImpersonable(c *Context) []Result {
 	var out []Result
-	for _, ri := range runtimeSAs(c.Graph) {
+	for _, ri := range runtimeSAs(c) {
 		var bindings []BindingEvidence
 		conditional := 0
 		for _, e := range c.Graph.In(ri.Node.ID, graph.CanActAs) {
@@ -226,7 +226,7 @@ func checkRuntimeSAImpersonable(c *Context) []Result {
 // the member can act as every service account below it.
 func checkSAUserProjectLevel(c *Context) []Result {
 	var out []Result
-	below := workloadsBySAContainer(c.Graph)
+	below := workloadsBySAContainer(c)
 	for _, kind := range []graph.Kind{graph.KindOrganization, graph.KindFolder, graph.KindProject} {
 		for _, n := range c.Graph.NodesOf(kind) {
 			failed := false

@@ -48,7 +48,7 @@ func RevokedPermissions(roles *iam.Catalog, rc inventory.Recommendation) (perms 
 // unused.
 func checkRuntimeUnusedPermissions(c *Context) []Result {
 	var out []Result
-	for _, ri := range runtimeSAs(c.Graph) {
+	for _, ri := range runtimeSAs(c) {
 		failed := false
 		for _, rc := range c.Recommendations {
 			if !open(rc.State) || iam.ParseMember(rc.Member).ID() != ri.Node.ID {

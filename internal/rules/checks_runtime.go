@@ -40,7 +40,7 @@ func checkRuntimeDefaultSA(c *Context) []Result {
 // dropped when the graph was built.
 func checkRuntimeBasicRole(c *Context) []Result {
 	var out []Result
-	for _, ri := range runtimeSAs(c.Graph) {
+	for _, ri := range runtimeSAs(c) {
 		failed := false
 		for _, e := range c.Graph.Out(ri.Node.ID, graph.HasRole) {
 			to, ok := c.Graph.Node(e.To)

@@ -27,19 +27,17 @@ func runtimeSA(g *graph.Graph, id string) (graph.Edge, bool) {
 }
 
 // runtimeSAs returns each service account that some workload runs as, with
-// the workloads that run as it.
-func runtimeSAs(g *graph.Graph) []runtimeIdentity {
-	var out []runtimeIdentity
-	for _, sa := range g.NodesOf(graph.KindServiceAccount) {
-		var users []string
-		for _, e := range g.In(sa.ID, graph.RunsAs) {
-			users = append(users, e.From)
+// the workloads that run as it, sorted by ID. Seven checks ask; it is found
+// once per Context. Callers must not modify it.
+func runtimeSAs(c *Context) []runtimeIdentity {
+	c.runtimeOnce.Do(func() {
+		for _, sa := range c.Graph.NodesOf(graph.KindServiceAccount) {
+			if users := c.Graph.Sources(sa.ID, graph.RunsAs); len(users) > 0 {
+				c.runtimeIDs = append(c.runtimeIDs, runtimeIdentity{Node: sa, Workloads: users})
+			}
 		}
-		if len(users) > 0 {
-			out = append(out, runtimeIdentity{Node: sa, Workloads: users})
-		}
-	}
-	return out
+	})
+	return c.runtimeIDs
 }
 
 type runtimeIdentity struct {
@@ -128,29 +126,21 @@ func IsPublicUnconditional(e graph.Edge) bool {
 
 // workloadsUsing returns the workloads with a uses edge to id.
 func workloadsUsing(g *graph.Graph, id string) []string {
-	var out []string
-	for _, e := range g.In(id, graph.Uses) {
-		out = append(out, e.From)
-	}
-	return out
+	return g.Sources(id, graph.Uses)
 }
 
 // workloadsRunningAs returns the workloads whose runtime identity is the
 // principal id ("serviceAccount:EMAIL").
 func workloadsRunningAs(g *graph.Graph, id string) []string {
-	var out []string
-	for _, e := range g.In(id, graph.RunsAs) {
-		out = append(out, e.From)
-	}
-	return out
+	return g.Sources(id, graph.RunsAs)
 }
 
 // workloadsBySAContainer maps each project, folder and organization to the
 // workloads whose runtime SA lives under it (directly or below).
-func workloadsBySAContainer(g *graph.Graph) map[string][]string {
+func workloadsBySAContainer(c *Context) map[string][]string {
 	out := map[string][]string{}
-	for _, ri := range runtimeSAs(g) {
-		for _, a := range g.Ancestors(ri.Node.ID) {
+	for _, ri := range runtimeSAs(c) {
+		for _, a := range c.Graph.Ancestors(ri.Node.ID) {
 			out[a.ID] = append(out[a.ID], ri.Workloads...)
 		}
 	}

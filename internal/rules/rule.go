@@ -87,6 +87,9 @@ type Context struct {
 	// Coverage is what the scan's input held; nil means complete. Checks
 	// whose Needs it lacks are not run (see Gaps).
 	Coverage *inventory.Coverage
+
+	runtimeOnce sync.Once // runtimeIDs is found once, for every check (runtimeSAs)
+	runtimeIDs  []runtimeIdentity
 }
 
 // Status is the outcome of a check on one subject.
