@@ -1,12 +1,16 @@
 package inventory
 
 import (
+	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
-	"github.com/go-json-experiment/json/jsontext"
+	"io"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Workload is the typed view of a Cloud Run service or job, read from either
@@ -114,15 +118,16 @@ func DecodeWorkload(a *Asset) (*Workload, error) {
 	if len(a.Data) == 0 {
 		return w, fmt.Errorf("inventory: %s has no resource data", a.Name)
 	}
-	var probe struct {
-		APIVersion string    `json:"apiVersion"`
-		Metadata   *struct{} `json:"metadata"`
-	}
-	if err := unmarshal(a.Data, &probe); err != nil {
-		return w, fmt.Errorf("inventory: %s: %w", a.Name, err)
+	v1 := a.Version == "v1"
+	if !v1 {
+		apiVersion, metadata, err := knativeProbe(a.Data)
+		if err != nil {
+			return w, fmt.Errorf("inventory: %s: %w", a.Name, err)
+		}
+		v1 = strings.HasPrefix(apiVersion, "serving.knative.dev") || strings.HasPrefix(apiVersion, "run.googleapis.com") || metadata
 	}
 	var err error
-	if a.Version == "v1" || strings.HasPrefix(probe.APIVersion, "serving.knative.dev") || strings.HasPrefix(probe.APIVersion, "run.googleapis.com") || probe.Metadata != nil {
+	if v1 {
 		w.Shape = "v1"
 		err = w.decodeV1(a.Data)
 	} else {
@@ -140,6 +145,58 @@ func DecodeWorkload(a *Asset) (*Workload, error) {
 		return cmp.Or(strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.Value, b.Value))
 	})
 	return w, nil
+}
+
+// knativeProbe returns the top-level apiVersion of resource data and
+// whether it has a metadata object: the marks of the v1 (Knative) shape. It
+// reads the members' names and skips their values, as decoding into a
+// struct of the two would (the last of a repeated name wins), without
+// building anything.
+func knativeProbe(data []byte) (apiVersion string, metadata bool, err error) {
+	dec := jsontext.NewDecoder(bytes.NewBuffer(data), decodeOptions) // parsed where it is
+	if tok, err := dec.ReadToken(); err != nil {
+		return "", false, err
+	} else if tok.Kind() != '{' {
+		return "", false, fmt.Errorf("resource data is a JSON %s, not an object", tok.Kind())
+	}
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return "", false, err
+		}
+		switch name.String() {
+		case "apiVersion":
+			v, err := dec.ReadToken()
+			if err != nil {
+				return "", false, err
+			}
+			switch v.Kind() {
+			case '"':
+				apiVersion = v.String()
+			case 'n':
+				apiVersion = ""
+			default:
+				return "", false, fmt.Errorf("apiVersion is a JSON %s, not a string", v.Kind())
+			}
+			continue
+		case "metadata":
+			k := dec.PeekKind()
+			if k != '{' && k != 'n' {
+				return "", false, fmt.Errorf("metadata is a JSON %s, not an object", k)
+			}
+			metadata = k == '{'
+		}
+		if err := dec.SkipValue(); err != nil {
+			return "", false, err
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return "", false, err
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
+		return "", false, errors.New("more than one JSON value in resource data")
+	}
+	return apiVersion, metadata, nil
 }
 
 // runNameParts splits //run.googleapis.com/projects/P/locations/R/{services,jobs}/N.

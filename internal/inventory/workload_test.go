@@ -471,3 +471,42 @@ func TestNotServing(t *testing.T) {
 		})
 	}
 }
+
+// TestKnativeProbeIsUnmarshal: the probe that tells the v1 shape from the
+// v2 answers as decoding into a struct of its two marks does, including
+// for repeated names, nulls and values of the wrong type.
+func TestKnativeProbeIsUnmarshal(t *testing.T) {
+	for _, data := range []string{
+		`{"apiVersion":"serving.knative.dev/v1","kind":"Service","metadata":{"name":"a"},"spec":{}}`,
+		`{"name":"projects/p/locations/r/services/a","template":{"metadata":{"x":1}}}`,
+		`{"apiVersion":"run.googleapis.com/v1"}`,
+		`{"metadata":{"name":"a"},"metadata":null}`,
+		`{"metadata":null,"metadata":{}}`,
+		`{"apiVersion":"serving.knative.dev/v1","apiVersion":null}`,
+		`{"apiVersion":"x","apiVersion":"serving.knative.dev/v1"}`,
+		`{"apiVersion":5}`,
+		`{"metadata":"a string"}`,
+		`{"metadata":[]}`,
+		`[1,2]`,
+		`"a string"`,
+		`{"apiVersion":"v1",}`,
+		`{"apiVersion":"serving.knative.dev/v1"`,
+		`{}`,
+		`{"a":{"apiVersion":"serving.knative.dev/v1","metadata":{}}}`,
+		`{"apiVersion":"serving.knative.dev/v1"} trailing`,
+	} {
+		var probe struct {
+			APIVersion string    `json:"apiVersion"`
+			Metadata   *struct{} `json:"metadata"`
+		}
+		wantErr := unmarshal([]byte(data), &probe) != nil
+		apiVersion, metadata, err := knativeProbe([]byte(data))
+		if (err != nil) != wantErr {
+			t.Errorf("knativeProbe(%s): error %v, want an error: %v", data, err, wantErr)
+			continue
+		}
+		if !wantErr && (apiVersion != probe.APIVersion || metadata != (probe.Metadata != nil)) {
+			t.Errorf("knativeProbe(%s) = %q, %v; want %q, %v", data, apiVersion, metadata, probe.APIVersion, probe.Metadata != nil)
+		}
+	}
+}

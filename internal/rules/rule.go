@@ -277,27 +277,70 @@ func outcomesOf(r Rule, results []Result) outcomes {
 				continue
 			}
 			seen[id] = true
-			affects := slices.Clone(res.Affects)
-			slices.Sort(affects)
-			affects = slices.Compact(affects)
+			affects := res.Affects
+			if !isSortedSet(affects) {
+				affects = slices.Compact(slices.Sorted(slices.Values(affects)))
+			}
 			if affects == nil {
 				affects = []string{}
 			}
+			// Clipped: results share their lists (a runtime identity's
+			// workloads), so an append to one finding's must not write
+			// into another's.
 			o.findings = append(o.findings, Finding{ID: id, Check: r.Slug, Severity: sev, Title: r.Title,
-				Subject: res.Subject, Affects: affects, Evidence: res.Evidence})
+				Subject: res.Subject, Affects: slices.Clip(affects), Evidence: res.Evidence})
 		}
 	}
-	slices.SortFunc(o.findings, func(a, b Finding) int {
-		if a.Severity != b.Severity {
-			return int(b.Severity - a.Severity)
-		}
-		if c := strings.Compare(a.Subject, b.Subject); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	slices.SortFunc(o.passes, func(a, b PassRecord) int { return strings.Compare(a.Subject, b.Subject) })
+	sortFindings(o.findings)
+	if !slices.IsSortedFunc(o.passes, comparePasses) { // usually in order: checks walk the nodes sorted
+		slices.SortFunc(o.passes, comparePasses)
+	}
 	return o
+}
+
+// isSortedSet reports whether xs is sorted with no string twice.
+func isSortedSet(xs []string) bool {
+	for i := 1; i < len(xs); i++ {
+		if xs[i-1] >= xs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func comparePasses(a, b PassRecord) int { return strings.Compare(a.Subject, b.Subject) }
+
+// compareFindings orders findings by severity, most severe first, then
+// subject and ID.
+func compareFindings(a, b *Finding) int {
+	if a.Severity != b.Severity {
+		return int(b.Severity - a.Severity)
+	}
+	if c := strings.Compare(a.Subject, b.Subject); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+// sortFindings sorts fs by compareFindings. A finding is large, so their
+// order is found first and each moved once.
+func sortFindings(fs []Finding) {
+	sorted := true
+	for i := 1; i < len(fs) && sorted; i++ {
+		sorted = compareFindings(&fs[i-1], &fs[i]) <= 0
+	}
+	if sorted {
+		return
+	}
+	order := make([]int32, len(fs))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return compareFindings(&fs[a], &fs[b]) })
+	in := slices.Clone(fs)
+	for i, j := range order {
+		fs[i] = in[j]
+	}
 }
 
 // BySlug returns the rule with slug from rules.
