@@ -152,6 +152,7 @@ type Graph struct {
 	ends       [][2]int32        // each edge's source and target node
 	kindBits   []uint16          // each edge's kind as a bit (kindBit)
 	nodeKinds  []uint8           // each node's kind, as its place in Kinds()
+	nodeRank   []int32           // each node's place in ID order
 	out, in    adjacency         // edge indices by source node, by target node
 	hubOut     map[int32][]int32 // see hubRows
 	deleted    []Edge            // see DeletedBindings
@@ -383,8 +384,12 @@ func (b *Builder) Graph() *Graph {
 	// Duplicates are found where sorting puts them, side by side in their
 	// source's row, rather than by a set of every edge while adding: at a
 	// million edges that set cost a build a fifth of its time.
-	order := g.newEdgeOrder()
+	var order *edgeOrder
+	var wg sync.WaitGroup
+	wg.Go(func() { order = g.newEdgeOrder() })
 	g.out.build(len(g.nodes), g.edges.n, func(e int32) int32 { return g.ends[e][0] })
+	wg.Wait()
+	g.nodeRank = order.node
 	g.sortRows(&g.out, order, workers)
 	if g.dropDuplicates() {
 		g.out.build(len(g.nodes), g.edges.n, func(e int32) int32 { return g.ends[e][0] })
@@ -427,10 +432,12 @@ type edgeOrder struct {
 }
 
 func (g *Graph) newEdgeOrder() *edgeOrder {
-	return &edgeOrder{
-		node: ranks(len(g.nodes), func(i int) string { return g.nodes[i].ID }),
-		str:  ranks(len(g.edges.strs), func(i int) string { return g.edges.strs[i] }),
-	}
+	o := &edgeOrder{}
+	var wg sync.WaitGroup
+	wg.Go(func() { o.str = ranks(len(g.edges.strs), func(i int) string { return g.edges.strs[i] }) })
+	o.node = ranks(len(g.nodes), func(i int) string { return g.nodes[i].ID })
+	wg.Wait()
+	return o
 }
 
 // ranks returns the place of each of n distinct strings in sorted order.
@@ -553,11 +560,17 @@ func (g *Graph) Nodes() []*Node {
 func (g *Graph) NodesOf(k Kind) []*Node {
 	g.kindsOnce.Do(func() {
 		g.byKind = map[Kind][]*Node{}
-		for _, n := range g.nodes {
-			g.byKind[n.Kind] = append(g.byKind[n.Kind], n)
+		idx := map[Kind][]int32{}
+		for i, n := range g.nodes {
+			idx[n.Kind] = append(idx[n.Kind], int32(i))
 		}
-		for _, ns := range g.byKind {
-			slices.SortFunc(ns, func(a, b *Node) int { return strings.Compare(a.ID, b.ID) })
+		for k, is := range idx {
+			slices.SortFunc(is, func(a, b int32) int { return cmp.Compare(g.nodeRank[a], g.nodeRank[b]) })
+			ns := make([]*Node, len(is))
+			for j, i := range is {
+				ns[j] = g.nodes[i]
+			}
+			g.byKind[k] = ns
 		}
 	})
 	return slices.Clone(g.byKind[k])

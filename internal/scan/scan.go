@@ -5,7 +5,7 @@ package scan
 
 import (
 	"maps"
-	"runtime/debug"
+	"runtime"
 	"slices"
 	"time"
 
@@ -71,9 +71,9 @@ type Options struct {
 	// ReleaseData is for a one-shot command that is done with the
 	// inventory once the graph is built: the inventory's assets are let go
 	// (inventory.ReleaseData; the graph keeps the names and typed views it
-	// needs), collected, and their memory returned to the system before the
-	// checks run. At 20,000 services this takes a scan's peak memory from
-	// about 1.3 GB to about 0.9 GB.
+	// needs) and collected while the checks run, which reuse their memory.
+	// At 20,000 services this takes a scan's peak memory from about 1.3 GB
+	// to about 0.9 GB.
 	ReleaseData bool
 }
 
@@ -84,8 +84,12 @@ func RunOptions(inv *inventory.Inventory, roles *iam.Catalog, checks []rules.Rul
 	if opts.ReleaseData {
 		inv.ReleaseData()
 		// Collect now: the collector's next goal was set while the assets
-		// were live, and would let the heap grow to twice that first.
-		debug.FreeOSMemory()
+		// were live, and would let the heap grow to twice that first. In
+		// the background: the checks need not wait for it, and the memory
+		// freed is theirs to reuse (returning it to the system, as
+		// debug.FreeOSMemory did, cost a tenth of a large scan in page
+		// faults taking it back).
+		go runtime.GC()
 	}
 	t1 := time.Now()
 	rc := &rules.Context{Graph: b.Graph, Roles: b.Roles, Now: now,
