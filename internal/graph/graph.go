@@ -9,6 +9,7 @@ package graph
 
 import (
 	"cmp"
+	"iter"
 	"math"
 	"slices"
 	"strings"
@@ -601,6 +602,32 @@ func (g *Graph) Out(id string, kinds ...EdgeKind) []Edge {
 // sorted, in a new slice the caller may keep or change.
 func (g *Graph) In(id string, kinds ...EdgeKind) []Edge {
 	return g.collect(&g.in, id, kinds)
+}
+
+// EdgesIn yields the edges In(id, kinds...) returns, in its order, without
+// copying them into a slice: for loops that look at each edge once.
+func (g *Graph) EdgesIn(id string, kinds ...EdgeKind) iter.Seq[Edge] {
+	return g.edgesOf(&g.in, id, kinds)
+}
+
+// EdgesOut yields the edges Out(id, kinds...) returns, in its order.
+func (g *Graph) EdgesOut(id string, kinds ...EdgeKind) iter.Seq[Edge] {
+	return g.edgesOf(&g.out, id, kinds)
+}
+
+func (g *Graph) edgesOf(adj *adjacency, id string, kinds []EdgeKind) iter.Seq[Edge] {
+	return func(yield func(Edge) bool) {
+		i, ok := g.index[id]
+		if !ok {
+			return
+		}
+		want := newKindSet(kinds)
+		for _, ei := range adj.of(i) {
+			if want.has(g, ei) && !yield(g.edge(ei)) {
+				return
+			}
+		}
+	}
 }
 
 // Sources returns the source of each edge In(id, kinds...) returns, in

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -41,6 +42,16 @@ func TestEdgesRoundTrip(t *testing.T) {
 	}
 	if diff := cmp.Diff([]Edge{custom}, g.In("a", "kind_not_in_the_catalog")); diff != "" {
 		t.Errorf("In(a, custom kind) (-want +got):\n%s", diff)
+	}
+	for _, id := range []string{"a", "b", "c", "missing"} {
+		for _, kinds := range [][]EdgeKind{nil, {CanActAs}, {"kind_not_in_the_catalog"}, {HasRole, CanActAs}} {
+			if diff := cmp.Diff(g.In(id, kinds...), slices.Collect(g.EdgesIn(id, kinds...))); diff != "" {
+				t.Errorf("EdgesIn(%s, %v) (-In +EdgesIn):\n%s", id, kinds, diff)
+			}
+			if diff := cmp.Diff(g.Out(id, kinds...), slices.Collect(g.EdgesOut(id, kinds...))); diff != "" {
+				t.Errorf("EdgesOut(%s, %v) (-Out +EdgesOut):\n%s", id, kinds, diff)
+			}
+		}
 	}
 	if g.EdgeCount() != 5 {
 		t.Errorf("EdgeCount() = %d, want 5", g.EdgeCount())

@@ -17,7 +17,7 @@ func checkInvokerPublic(c *Context) []Result {
 	var out []Result
 	for _, n := range workloads(c.Graph) {
 		failed := false
-		for _, e := range c.Graph.In(n.ID, graph.CanInvoke) {
+		for e := range c.Graph.EdgesIn(n.ID, graph.CanInvoke) {
 			if !IsPublicUnconditional(e) {
 				continue
 			}
@@ -103,7 +103,7 @@ func checkInvokerBroadScope(c *Context) []Result {
 	)
 	for _, n := range workloads(c.Graph) {
 		failed := false
-		for _, e := range invokers(c.Graph, n.ID) {
+		for e := range invokers(c.Graph, n.ID) {
 			via, _ := c.Graph.Node(e.Via)
 			domain := iam.ParseMember(e.From).Kind == iam.KindDomain
 			container := via != nil && via.Kind.IsContainer()
@@ -177,7 +177,7 @@ func checkIngressOpenInternal(c *Context) []Result {
 			continue
 		}
 		human, public := false, false
-		for _, e := range invokers(c.Graph, n.ID) {
+		for e := range invokers(c.Graph, n.ID) {
 			if iam.IsBasic(e.Role) {
 				// A project owner can call every service; that does not
 				// make the service one people call.
@@ -237,7 +237,7 @@ func checkHumanAccessWithoutIAP(c *Context) []Result {
 		}
 		var humans []BindingEvidence
 		basic := 0
-		for _, e := range invokers(c.Graph, n.ID) {
+		for e := range invokers(c.Graph, n.ID) {
 			if iam.ParseMember(e.From).IsHuman() {
 				humans = append(humans, bindingOf(e))
 				if iam.IsBasic(e.Role) {
@@ -405,7 +405,7 @@ func checkIAPExtraInvoker(c *Context) []Result {
 			continue
 		}
 		var extra []BindingEvidence
-		for _, e := range invokers(c.Graph, n.ID) {
+		for e := range invokers(c.Graph, n.ID) {
 			if iam.IsBasic(e.Role) {
 				continue
 			}

@@ -52,7 +52,7 @@ func checkRuntimePrivileged(c *Context) []Result {
 	var out []Result
 	for _, ri := range runtimeSAs(c) {
 		failed := false
-		for _, e := range c.Graph.Out(ri.Node.ID, graph.HasRole) {
+		for e := range c.Graph.EdgesOut(ri.Node.ID, graph.HasRole) {
 			to, ok := c.Graph.Node(e.To)
 			if !ok || !to.Kind.IsContainer() || iam.IsBasic(e.Role) {
 				continue
@@ -134,7 +134,7 @@ func checkRuntimeProjectScopeGrant(c *Context) []Result {
 	var out []Result
 	for _, ri := range runtimeSAs(c) {
 		failed := false
-		for _, e := range c.Graph.Out(ri.Node.ID, graph.HasRole) {
+		for e := range c.Graph.EdgesOut(ri.Node.ID, graph.HasRole) {
 			to, ok := c.Graph.Node(e.To)
 			if !ok || !to.Kind.IsContainer() || !hasAnyPrefix(e.Role, dataRolePrefixes) {
 				continue
@@ -197,7 +197,7 @@ func checkRuntimeSAImpersonable(c *Context) []Result {
 	for _, ri := range runtimeSAs(c) {
 		var bindings []BindingEvidence
 		conditional := 0
-		for _, e := range c.Graph.In(ri.Node.ID, graph.CanActAs) {
+		for e := range c.Graph.EdgesIn(ri.Node.ID, graph.CanActAs) {
 			m := iam.ParseMember(e.From)
 			if e.From == ri.Node.ID || m.IsServiceAgent() || m.IsConvenience() {
 				continue
@@ -230,7 +230,7 @@ func checkSAUserProjectLevel(c *Context) []Result {
 	for _, kind := range []graph.Kind{graph.KindOrganization, graph.KindFolder, graph.KindProject} {
 		for _, n := range c.Graph.NodesOf(kind) {
 			failed := false
-			for _, e := range c.Graph.In(n.ID, graph.HasRole) {
+			for e := range c.Graph.EdgesIn(n.ID, graph.HasRole) {
 				if e.Role != "roles/iam.serviceAccountUser" && e.Role != "roles/iam.serviceAccountTokenCreator" {
 					continue
 				}

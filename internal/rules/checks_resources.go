@@ -22,7 +22,7 @@ func checkBucketPublic(c *Context) []Result {
 	var out []Result
 	for _, n := range c.Graph.NodesOf(graph.KindBucket) {
 		var ev []BindingEvidence
-		for _, e := range c.Graph.In(n.ID, graph.HasRole) {
+		for e := range c.Graph.EdgesIn(n.ID, graph.HasRole) {
 			if IsPublicUnconditional(e) {
 				ev = append(ev, bindingOf(e))
 			}
@@ -60,7 +60,7 @@ func checkLegacyStorageRole(c *Context) []Result {
 	var out []Result
 	for _, n := range c.Graph.NodesOf(graph.KindBucket) {
 		failed := false
-		for _, e := range c.Graph.In(n.ID, graph.HasRole) {
+		for e := range c.Graph.EdgesIn(n.ID, graph.HasRole) {
 			if !strings.HasPrefix(e.Role, "roles/storage.legacy") || iam.ParseMember(e.From).IsConvenience() {
 				continue
 			}
@@ -96,7 +96,7 @@ func checkKMSBroadScope(c *Context) []Result {
 		}
 	}
 	for _, to := range holders {
-		for _, e := range c.Graph.In(to.ID, graph.HasRole) {
+		for e := range c.Graph.EdgesIn(to.ID, graph.HasRole) {
 			if e.Role == "" || iam.IsBasic(e.Role) {
 				continue
 			}

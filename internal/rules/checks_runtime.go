@@ -42,7 +42,7 @@ func checkRuntimeBasicRole(c *Context) []Result {
 	var out []Result
 	for _, ri := range runtimeSAs(c) {
 		failed := false
-		for _, e := range c.Graph.Out(ri.Node.ID, graph.HasRole) {
+		for e := range c.Graph.EdgesOut(ri.Node.ID, graph.HasRole) {
 			to, ok := c.Graph.Node(e.To)
 			if !ok || !to.Kind.IsContainer() || !iam.IsBasic(e.Role) {
 				continue

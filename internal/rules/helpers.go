@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"iter"
+
 	"github.com/runlens/runlens/internal/graph"
 	"github.com/runlens/runlens/internal/iam"
 	"github.com/runlens/runlens/internal/inventory"
@@ -68,20 +70,18 @@ func fieldPath(w *inventory.Workload, v1, v2 string) string {
 // Editor is reported by runtime-basic-role). A user, group or domain holding
 // roles/owner or roles/editor counts: basic roles include run.routes.invoke
 // (https://cloud.google.com/iam/docs/understanding-roles#basic).
-func invokers(g *graph.Graph, id string) []graph.Edge {
-	in := g.In(id, graph.CanInvoke) // a fresh slice: filtered in place
-	out := in[:0]
-	for _, e := range in {
-		m := iam.ParseMember(e.From)
-		if m.IsServiceAgent() {
-			continue
+func invokers(g *graph.Graph, id string) iter.Seq[graph.Edge] {
+	return func(yield func(graph.Edge) bool) {
+		for e := range g.EdgesIn(id, graph.CanInvoke) {
+			m := iam.ParseMember(e.From)
+			if m.IsServiceAgent() || (iam.IsBasic(e.Role) && !m.IsHuman()) {
+				continue
+			}
+			if !yield(e) {
+				return
+			}
 		}
-		if iam.IsBasic(e.Role) && !m.IsHuman() {
-			continue
-		}
-		out = append(out, e)
 	}
-	return out
 }
 
 // conditionNote returns note, saying that it holds only while e's condition
