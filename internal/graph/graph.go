@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Kind is a node kind.
@@ -397,8 +398,15 @@ func (b *Builder) Graph() *Graph {
 		g.sortRows(&g.out, order, workers)
 	}
 	g.kindBits = make([]uint16, g.edges.n)
+	bits := map[uint32]uint16{} // by the kind's place in the string table: a few kinds, a million edges
 	for i := range g.kindBits {
-		g.kindBits[i] = kindBit(g.kind(int32(i)))
+		k := g.edges.at(int32(i)).kind
+		b, ok := bits[k]
+		if !ok {
+			b = kindBit(EdgeKind(g.edges.strs[k]))
+			bits[k] = b
+		}
+		g.kindBits[i] = b
 	}
 	g.in.build(len(g.nodes), g.edges.n, func(e int32) int32 { return g.ends[e][1] })
 	g.sortRows(&g.in, order, workers)
@@ -411,14 +419,26 @@ func (b *Builder) Graph() *Graph {
 // of one array.
 func (g *Graph) sortRows(adj *adjacency, o *edgeOrder, workers int) {
 	byEdge := func(x, y int32) int { return cmp.Or(g.compareAt(o, x, y), cmp.Compare(x, y)) }
+	// Work is handed out in runs of nodes holding about the same number of
+	// edges, several per goroutine: a hub's row alone can be a tenth of
+	// the graph.
 	n := int32(len(g.nodes))
-	chunk := max((n+int32(workers)-1)/int32(workers), 1)
+	per := max(int32(len(adj.idx)/(8*workers)), 1)
+	var cuts []int32 // run i is nodes cuts[i] to cuts[i+1]
+	for i := int32(0); i < n; {
+		cuts = append(cuts, i)
+		for start := adj.start[i]; i < n && adj.start[i]-start < per; i++ {
+		}
+	}
+	cuts = append(cuts, n)
+	var next atomic.Int32
 	var wg sync.WaitGroup
-	for lo := int32(0); lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
+	for range workers {
 		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				slices.SortFunc(adj.of(i), byEdge)
+			for r := next.Add(1) - 1; int(r) < len(cuts)-1; r = next.Add(1) - 1 {
+				for i := cuts[r]; i < cuts[r+1]; i++ {
+					slices.SortFunc(adj.of(i), byEdge)
+				}
 			}
 		})
 	}

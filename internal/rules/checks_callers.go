@@ -14,8 +14,9 @@ import (
 // allAuthenticatedUsers can invoke through an unconditional binding, on the
 // service itself or inherited.
 func checkInvokerPublic(c *Context) []Result {
-	var out []Result
-	for _, n := range workloads(c.Graph) {
+	nodes := workloads(c.Graph)
+	out := make([]Result, 0, len(nodes)) // a result per node, most of them
+	for _, n := range nodes {
 		failed := false
 		for e := range c.Graph.EdgesIn(n.ID, graph.CanInvoke) {
 			if !IsPublicUnconditional(e) {
@@ -63,8 +64,9 @@ func checkPushUnauthenticated(c *Context) []Result {
 }
 
 func checkInvokerIAMDisabled(c *Context) []Result {
-	var out []Result
-	for _, n := range c.Graph.NodesOf(graph.KindService) {
+	nodes := c.Graph.NodesOf(graph.KindService)
+	out := make([]Result, 0, len(nodes)) // a result per node, most of them
+	for _, n := range nodes {
 		w, ok := workload(n)
 		if !ok {
 			continue
@@ -166,8 +168,9 @@ func behindIAP(w *inventory.Workload) bool {
 // other services, so internal ingress (or internal-and-cloud-load-balancing)
 // would do.
 func checkIngressOpenInternal(c *Context) []Result {
-	var out []Result
-	for _, n := range c.Graph.NodesOf(graph.KindService) {
+	nodes := c.Graph.NodesOf(graph.KindService)
+	out := make([]Result, 0, len(nodes)) // a result per node, most of them
+	for _, n := range nodes {
 		w, ok := workload(n)
 		if !ok {
 			continue
@@ -204,8 +207,9 @@ func checkIngressOpenInternal(c *Context) []Result {
 // every ingress path first and then calls the service as its own service
 // agent (https://cloud.google.com/run/docs/securing/identity-aware-proxy-cloud-run).
 func checkIAPBypass(c *Context) []Result {
-	var out []Result
-	for _, n := range c.Graph.NodesOf(graph.KindService) {
+	nodes := c.Graph.NodesOf(graph.KindService)
+	out := make([]Result, 0, len(nodes)) // a result per node, most of them
+	for _, n := range nodes {
 		w, ok := workload(n)
 		if !ok {
 			continue
@@ -229,8 +233,9 @@ func checkIAPBypass(c *Context) []Result {
 }
 
 func checkHumanAccessWithoutIAP(c *Context) []Result {
-	var out []Result
-	for _, n := range c.Graph.NodesOf(graph.KindService) {
+	nodes := c.Graph.NodesOf(graph.KindService)
+	out := make([]Result, 0, len(nodes)) // a result per node, most of them
+	for _, n := range nodes {
 		w, ok := workload(n)
 		if !ok {
 			continue
@@ -398,8 +403,9 @@ func callersNote(g *graph.Graph, id string) string {
 // these grants are unused, as IAP checks every request and then calls the
 // service as its own agent; they become live the moment IAP is turned off.
 func checkIAPExtraInvoker(c *Context) []Result {
-	var out []Result
-	for _, n := range c.Graph.NodesOf(graph.KindService) {
+	nodes := c.Graph.NodesOf(graph.KindService)
+	out := make([]Result, 0, len(nodes)) // a result per node, most of them
+	for _, n := range nodes {
 		w, ok := workload(n)
 		if !ok || !w.IAPEnabled {
 			continue

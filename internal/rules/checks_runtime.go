@@ -7,8 +7,9 @@ import (
 )
 
 func checkRuntimeDefaultSA(c *Context) []Result {
-	var out []Result
-	for _, n := range workloads(c.Graph) {
+	nodes := workloads(c.Graph)
+	out := make([]Result, 0, len(nodes)) // a result per node, most of them
+	for _, n := range nodes {
 		w, ok := workload(n)
 		e, hasSA := runtimeSA(c.Graph, n.ID)
 		if !ok || !hasSA {

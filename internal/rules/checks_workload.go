@@ -8,8 +8,9 @@ import (
 )
 
 func checkEgressNotRestricted(c *Context) []Result {
-	var out []Result
-	for _, n := range workloads(c.Graph) {
+	nodes := workloads(c.Graph)
+	out := make([]Result, 0, len(nodes)) // a result per node, most of them
+	for _, n := range nodes {
 		w, ok := workload(n)
 		if !ok {
 			continue
@@ -33,8 +34,9 @@ func checkEgressNotRestricted(c *Context) []Result {
 // every image (ALWAYS_ALLOW) or only audits (dry run). A project without a
 // policy record has the platform default, which allows all images.
 func checkBinAuthzNotEnforced(c *Context) []Result {
-	var out []Result
-	for _, n := range workloads(c.Graph) {
+	nodes := workloads(c.Graph)
+	out := make([]Result, 0, len(nodes)) // a result per node, most of them
+	for _, n := range nodes {
 		w, ok := workload(n)
 		if !ok {
 			continue
@@ -83,8 +85,9 @@ func projectBinAuthz(g *graph.Graph, id string) *inventory.BinAuthzPolicy {
 }
 
 func checkImageNotPinned(c *Context) []Result {
-	var out []Result
-	for _, n := range workloads(c.Graph) {
+	nodes := workloads(c.Graph)
+	out := make([]Result, 0, len(nodes)) // a result per node, most of them
+	for _, n := range nodes {
 		w, ok := workload(n)
 		if !ok {
 			continue
@@ -139,8 +142,9 @@ func checkImageUntrustedRegistry(c *Context) []Result {
 	if len(allow) == 0 {
 		allow = DefaultTrustedRegistries
 	}
-	var out []Result
-	for _, n := range workloads(c.Graph) {
+	nodes := workloads(c.Graph)
+	out := make([]Result, 0, len(nodes)) // a result per node, most of them
+	for _, n := range nodes {
 		w, ok := workload(n)
 		if !ok {
 			continue
@@ -244,8 +248,9 @@ func envSecret(e inventory.EnvVar) (string, bool) {
 // (see envSecret). Only the name and why it matched are reported: the value
 // was replaced when the record was read and never reaches runlens.
 func checkEnvPlaintextSecret(c *Context) []Result {
-	var out []Result
-	for _, n := range workloads(c.Graph) {
+	nodes := workloads(c.Graph)
+	out := make([]Result, 0, len(nodes)) // a result per node, most of them
+	for _, n := range nodes {
 		w, ok := workload(n)
 		if !ok {
 			continue
