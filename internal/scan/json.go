@@ -226,8 +226,23 @@ func jsonOptions(prefix string) jsonv2.Options {
 	return jsonv2.JoinOptions(jsonv1.DefaultOptionsV1(), jsontext.Multiline(true), jsontext.WithIndentPrefix(prefix), jsontext.WithIndent("  "))
 }
 
-// findingsRun is how many findings one goroutine encodes at a time.
-const findingsRun = 512
+// findingsRun is about how many strings (a finding's own, its affected
+// workloads and its evidence) one goroutine encodes at a time: runs are
+// measured in what they write, not in findings, because one finding can
+// list thousands of workloads (a bucket that every service of a large
+// project reaches).
+const findingsRun = 2048
+
+// runEnd returns where the run of findings starting at lo ends.
+func runEnd(fs []rules.Finding, lo int) int {
+	hi, items := lo, 0
+	for hi < len(fs) && (hi == lo || items < findingsRun) {
+		f := &fs[hi]
+		items += 4 + len(f.Affects) + len(f.Evidence.Bindings) + len(f.Evidence.Fields) + len(f.Evidence.Path) + len(f.Addresses)
+		hi++
+	}
+	return hi
+}
 
 // writeFindings writes the elements of the findings array, indented as
 // the document's, separated by ",\n". Runs of findings are encoded on
@@ -257,8 +272,9 @@ func writeFindings(w io.Writer, fs []rules.Finding) error {
 	go func() {
 		defer close(runs)
 		defer close(work)
-		for lo := 0; lo < len(fs); lo += findingsRun {
-			chunk := fs[lo:min(lo+findingsRun, len(fs))]
+		for lo, hi := 0, 0; lo < len(fs); lo = hi {
+			hi = runEnd(fs, lo)
+			chunk := fs[lo:hi]
 			r := &run{out: bufs.Get().(*[]byte), done: make(chan struct{})}
 			first := lo == 0
 			encode := func() {

@@ -166,7 +166,17 @@ func TestWriteJSONMatchesEncodingJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, inv := range map[string]*inventory.Inventory{"demo": readDemo(t), "hostile": hostile} {
+	// A generated project of 400 services: findings that list hundreds of
+	// workloads, written in several runs (findingsRun).
+	var gen bytes.Buffer
+	if err := demo.GenerateShape(&gen, demo.Size{Projects: 1, ServicesPerProject: 400}, demo.ShapeTeams, 1); err != nil {
+		t.Fatal(err)
+	}
+	r := inventory.NewReader()
+	if err := r.Read("generated.jsonl", &gen); err != nil {
+		t.Fatal(err)
+	}
+	for name, inv := range map[string]*inventory.Inventory{"demo": readDemo(t), "hostile": hostile, "generated": r.Inventory()} {
 		rep := scan.Run(inv, iam.MustPredefined(), rules.All(), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), nil)
 		want := encodingJSON(t, rep)
 		var got bytes.Buffer
