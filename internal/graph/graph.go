@@ -255,6 +255,7 @@ type Builder struct {
 	perms map[string]uint32 // the permission lists, by their joined strings
 	last  [fields]interned  // each field's last string: the edges of one binding repeat them
 	from  interned          // the last edge's source and its node index: a binding's edges share it
+	lastPerms uint32 // the index of the last permission list
 	// Workers is how many goroutines Graph may sort the adjacency rows
 	// on; 0 means one.
 	Workers int
@@ -356,13 +357,20 @@ func (b *Builder) internPerms(perms []string) uint32 {
 	if len(perms) == 0 {
 		return 0
 	}
-	key := "\x00" + strings.Join(perms, "\x00") // not "", the empty list's key, even for [""]
-	if i, ok := b.perms[key]; ok {
-		return i
+	// The edges of one binding pass the same list: compared with the
+	// last one (whose strings are the same strings), it is found without
+	// being joined.
+	if slices.Equal(b.g.edges.perms[b.lastPerms], perms) {
+		return b.lastPerms
 	}
-	i := uint32(len(b.g.edges.perms))
-	b.g.edges.perms = append(b.g.edges.perms, slices.Clip(slices.Clone(perms))) // shared by edges: no room to append into
-	b.perms[key] = i
+	key := "\x00" + strings.Join(perms, "\x00") // not "", the empty list's key, even for [""]
+	i, ok := b.perms[key]
+	if !ok {
+		i = uint32(len(b.g.edges.perms))
+		b.g.edges.perms = append(b.g.edges.perms, slices.Clip(slices.Clone(perms))) // shared by edges: no room to append into
+		b.perms[key] = i
+	}
+	b.lastPerms = i
 	return i
 }
 
