@@ -151,6 +151,27 @@ func TestScanFailOn(t *testing.T) {
 	}
 }
 
+// TestScanTimings: --timings prints every phase, the build's steps and the
+// slowest checks, in order, once the report is written.
+func TestScanTimings(t *testing.T) {
+	stdout, stderr, err := runCmd(t, "scan", "--demo", "--format", "json", "--timings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !json.Valid([]byte(stdout)) {
+		t.Errorf("the report on stdout is not JSON:\n%.200s", stdout)
+	}
+	rest := stderr
+	for _, want := range []string{"timings for", "\n  read ", "\n  build ", "\n    views ", "\n    resources ", "\n    bindings ",
+		"\n    index ", "\n  checks ", "\n    slowest: ", "\n  scores ", "\n  report ", "\n  total "} {
+		i := strings.Index(rest, want)
+		if i < 0 {
+			t.Fatalf("scan --timings: no %q (in order) in\n%s", want, stderr)
+		}
+		rest = rest[i+len(want):]
+	}
+}
+
 // TestScanBaselineInCI is the CI use: a scan's JSON (or SARIF) kept as the
 // baseline, then the same inventory scanned against it fails only on new
 // findings with --only-new, in every format; --only-new alone is refused.

@@ -4,6 +4,7 @@
 package rules
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -189,6 +190,19 @@ func FindingID(slug, subject, key string) string {
 // severity (most severe first), then check slug, subject and ID, and the
 // passes, sorted by check then subject.
 func Run(c *Context, rules []Rule) ([]Finding, []PassRecord) {
+	findings, passes, _ := RunTimed(c, rules)
+	return findings, passes
+}
+
+// CheckTime is how long one check took, its findings and passes sorted.
+type CheckTime struct {
+	Slug string
+	Took time.Duration
+}
+
+// RunTimed is Run, also returning how long each check that ran took, the
+// slowest first.
+func RunTimed(c *Context, rules []Rule) ([]Finding, []PassRecord, []CheckTime) {
 	blind := map[Need]bool{}
 	for _, n := range c.missing() {
 		blind[n] = true
@@ -199,6 +213,11 @@ func Run(c *Context, rules []Rule) ([]Finding, []PassRecord) {
 		})
 	}
 	all := runEach(c, rules)
+	times := make([]CheckTime, len(rules))
+	for i, r := range rules {
+		times[i] = CheckTime{Slug: r.Slug, Took: all[i].took}
+	}
+	slices.SortStableFunc(times, func(a, b CheckTime) int { return cmp.Compare(b.Took, a.Took) })
 	// Each check's outcomes are sorted on their own (runEach); here they
 	// are laid end to end: by severity, then slug for findings, by slug
 	// for passes.
@@ -233,13 +252,14 @@ func Run(c *Context, rules []Rule) ([]Finding, []PassRecord) {
 	for _, i := range bySlug {
 		passes = append(passes, all[i].passes...)
 	}
-	return findings, passes
+	return findings, passes, times
 }
 
 // outcomes are one check's findings and passes, each sorted.
 type outcomes struct {
 	findings []Finding
 	passes   []PassRecord
+	took     time.Duration
 }
 
 // outcomesOf turns the results of rule r into its findings (one per ID,
@@ -364,7 +384,9 @@ func runEach(c *Context, rules []Rule) []outcomes {
 	for range min(par.Workers(), len(rules)) {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < len(rules); i = int(next.Add(1)) - 1 {
+				t := time.Now()
 				out[i] = outcomesOf(rules[i], rules[i].Check(c))
+				out[i].took = time.Since(t)
 			}
 		})
 	}

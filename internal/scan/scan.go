@@ -46,6 +46,11 @@ type Timings struct {
 	Build  time.Duration // inventory -> graph
 	Checks time.Duration // the check catalog
 	Scores time.Duration
+	// BuildSteps are the build's steps; CheckTimes how long each check
+	// took, the slowest first (checks run side by side: they add up to
+	// more than Checks).
+	BuildSteps build.Timings
+	CheckTimes []rules.CheckTime
 }
 
 // Run scans inv at time now with the given rules. excepted reports whether a
@@ -94,7 +99,7 @@ func RunOptions(inv *inventory.Inventory, roles *iam.Catalog, checks []rules.Rul
 	t1 := time.Now()
 	rc := &rules.Context{Graph: b.Graph, Roles: b.Roles, Now: now,
 		Recommendations: inv.Recommendations, Insights: inv.Insights, Coverage: &inv.Coverage}
-	findings, passes := rules.Run(rc, checks)
+	findings, passes, times := rules.RunTimed(rc, checks)
 	gaps := rules.Gaps(rc, checks)
 	t2 := time.Now()
 	if opts.Excepted != nil {
@@ -112,7 +117,7 @@ func RunOptions(inv *inventory.Inventory, roles *iam.Catalog, checks []rules.Rul
 	return &Report{
 		Inventory: inv, Graph: b.Graph, Roles: b.Roles, UnknownRoles: b.UnknownRoles, Problems: problems, ProblemTally: tally,
 		Findings: findings, Passes: passes, Gaps: gaps, Scores: scores, At: now,
-		Timings: Timings{Build: t1.Sub(t0), Checks: t2.Sub(t1), Scores: time.Since(t2)},
+		Timings: Timings{Build: t1.Sub(t0), Checks: t2.Sub(t1), Scores: time.Since(t2), BuildSteps: b.Timings, CheckTimes: times},
 	}
 }
 
