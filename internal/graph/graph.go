@@ -249,13 +249,13 @@ func (a *adjacency) build(n int, m int, end func(e int32) int32) {
 // Builder assembles a Graph. Nodes may be added more than once: the first
 // non-empty value of each field wins. Edges are deduplicated.
 type Builder struct {
-	g     *Graph
-	ends  [][2]int32        // each edge's source and target node
-	strs  map[string]uint32 // the edge string table, by string
-	perms map[string]uint32 // the permission lists, by their joined strings
-	last  [fields]interned  // each field's last string: the edges of one binding repeat them
-	from  interned          // the last edge's source and its node index: a binding's edges share it
-	lastPerms uint32 // the index of the last permission list
+	g         *Graph
+	ends      [][2]int32        // each edge's source and target node
+	strs      map[string]uint32 // the edge string table, by string
+	perms     map[string]uint32 // the permission lists, by their joined strings
+	last      [fields]interned  // each field's last string: the edges of one binding repeat them
+	from      interned          // the last edge's source and its node index: a binding's edges share it
+	lastPerms uint32            // the index of the last permission list
 	// Workers is how many goroutines Graph may sort the adjacency rows
 	// on; 0 means one.
 	Workers int
