@@ -3,6 +3,7 @@ package build
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/runlens/runlens/internal/inventory"
 	"github.com/runlens/runlens/internal/par"
@@ -14,55 +15,107 @@ type view struct {
 	err error
 }
 
-// decodeViews decodes the typed view of every asset, index for index, on
-// every CPU a scan may use (par.Workers): decoding resource data is the
-// largest part of a build, each asset's is independent of the others, and
-// the graph itself is then assembled on one goroutine from the results.
-func decodeViews(assets []*inventory.Asset, cache *Views) []view {
-	out := make([]view, len(assets))
+// viewSet is the typed view of every asset, index for index, decoded in
+// the background on every CPU a scan may use (par.Workers): decoding
+// resource data is the largest part of a build, and each asset's is
+// independent of the others. The views of everything but Cloud Run
+// workloads (few, small) are decoded first; the workloads' (most of the
+// work) then in runs of assets in order, so that the build, on its one
+// goroutine, places each asset as soon as its run is decoded instead of
+// after all of them.
+type viewSet struct {
+	out      []view
+	others   chan struct{}   // closed when every view but the workloads' is decoded
+	runs     []chan struct{} // runs[i/viewRun] closed when asset i's view is decoded
+	all      sync.WaitGroup
+	pristine []view // with a cache, what it keeps: the views before the build fills them in
+}
+
+const viewRun = 512
+
+// decodeViews starts decoding the typed view of every asset of assets,
+// reusing those in cache (nil: none).
+func decodeViews(assets []*inventory.Asset, cache *Views) *viewSet {
+	vs := &viewSet{out: make([]view, len(assets)), others: make(chan struct{})}
+	runs := (len(assets) + viewRun - 1) / viewRun
+	vs.runs = make([]chan struct{}, runs)
+	for i := range vs.runs {
+		vs.runs[i] = make(chan struct{})
+	}
 	var kept map[*inventory.Asset]view
 	if cache != nil {
 		cache.mu.Lock()
-		defer cache.mu.Unlock()
 		kept = cache.m
+		vs.pristine = make([]view, len(assets))
 	}
-	var pristine []view // what the cache keeps: out before the build fills it in
-	if cache != nil {
-		pristine = make([]view, len(assets))
+	decode := func(i int) {
+		if cache == nil {
+			vs.out[i] = decodeView(assets[i])
+			return
+		}
+		v, ok := kept[assets[i]]
+		if !ok {
+			v = decodeView(assets[i])
+		}
+		vs.pristine[i], vs.out[i] = v, v.fresh()
 	}
-	const chunk = 512
-	var next atomic.Int64
-	var wg sync.WaitGroup
+	isWorkload := func(a *inventory.Asset) bool {
+		return a.Type == inventory.TypeRunService || a.Type == inventory.TypeRunJob
+	}
+	// Tasks 0..runs-1 decode each run's other assets, runs..2*runs-1 each
+	// run's workloads.
+	var next, othersLeft atomic.Int64
+	othersLeft.Store(int64(runs))
+	if runs == 0 {
+		close(vs.others)
+	}
 	for range par.Workers() {
-		wg.Go(func() {
-			for {
-				lo := int(next.Add(chunk)) - chunk
-				if lo >= len(assets) {
-					return
+		vs.all.Go(func() {
+			for t := int(next.Add(1)) - 1; t < 2*runs; t = int(next.Add(1)) - 1 {
+				r := t % runs
+				for i := r * viewRun; i < min((r+1)*viewRun, len(assets)); i++ {
+					if isWorkload(assets[i]) == (t >= runs) {
+						decode(i)
+					}
 				}
-				for i := lo; i < min(lo+chunk, len(assets)); i++ {
-					if cache == nil {
-						out[i] = decodeView(assets[i])
-						continue
-					}
-					v, ok := kept[assets[i]]
-					if !ok {
-						v = decodeView(assets[i])
-					}
-					pristine[i], out[i] = v, v.fresh()
+				if t >= runs {
+					close(vs.runs[r])
+				} else if othersLeft.Add(-1) == 0 {
+					close(vs.others)
 				}
 			}
 		})
 	}
-	wg.Wait()
 	if cache != nil {
-		m := make(map[*inventory.Asset]view, len(assets))
-		for i, a := range assets {
-			m[a] = pristine[i]
-		}
-		cache.m = m
+		go func() {
+			defer cache.mu.Unlock()
+			vs.all.Wait()
+			m := make(map[*inventory.Asset]view, len(assets))
+			for i, a := range assets {
+				m[a] = vs.pristine[i]
+			}
+			cache.m = m
+		}()
 	}
-	return out
+	return vs
+}
+
+// at returns asset i's view, once it is decoded, adding the time it
+// waited to *waited.
+func (vs *viewSet) at(i int, waited *time.Duration) view {
+	wait(vs.runs[i/viewRun], waited)
+	return vs.out[i]
+}
+
+// wait waits for ch to be closed, adding the time it took to *waited.
+func wait(ch chan struct{}, waited *time.Duration) {
+	select {
+	case <-ch:
+	default:
+		t := time.Now()
+		<-ch
+		*waited += time.Since(t)
+	}
 }
 
 // Views keeps the typed views of one build's assets for the next. The feed
