@@ -114,9 +114,10 @@ func ComputeScores(g *graph.Graph, findings []Finding) Scores {
 		scores []int
 		base   int
 	}
-	groups := map[string]*group{} // keyed "project\x00id", "folder\x00id", "label\x00k=v"
+	type groupKey struct{ kind, id string } // "project", "folder" or "label" ("k=v")
+	groups := map[groupKey]*group{}
 	add := func(kind, id, label string, score int, base bool) {
-		k := kind + "\x00" + id
+		k := groupKey{kind, id}
 		gr := groups[k]
 		if gr == nil {
 			gr = &group{label: label}
@@ -130,6 +131,7 @@ func ComputeScores(g *graph.Graph, findings []Finding) Scores {
 	var s Scores
 	var all []int
 	baseAll := 0
+	chains := map[string][]*graph.Node{}
 	for _, n := range workloads(g) {
 		a := per[n.ID]
 		if a == nil {
@@ -137,7 +139,7 @@ func ComputeScores(g *graph.Graph, findings []Finding) Scores {
 		}
 		score := ServiceScoreOf(a.lost)
 		ss := ServiceScore{Service: n.ID, Label: n.Label, Project: n.Project, Score: score, Grade: Grade(score), Risk: a.lost,
-			Findings: slices.Clone(a.findings), Baseline: !a.severe}
+			Findings: slices.Clip(a.findings), Baseline: !a.severe} // a.findings is this service's alone
 		if ss.Findings == nil {
 			ss.Findings = []string{}
 		}
@@ -146,7 +148,13 @@ func ComputeScores(g *graph.Graph, findings []Finding) Scores {
 		if ss.Baseline {
 			baseAll++
 		}
-		for _, anc := range g.Ancestors(n.ID) {
+		// A workload's containers are its parent's: found once a parent.
+		ancs, ok := chains[n.Parent]
+		if !ok {
+			ancs = g.Ancestors(n.ID)
+			chains[n.Parent] = ancs
+		}
+		for _, anc := range ancs {
 			switch anc.Kind {
 			case graph.KindProject:
 				add("project", anc.ID, anc.Project, score, ss.Baseline)
@@ -165,12 +173,12 @@ func ComputeScores(g *graph.Graph, findings []Finding) Scores {
 	}
 	// Projects without services score 100.
 	for _, p := range g.NodesOf(graph.KindProject) {
-		if groups["project\x00"+p.ID] == nil {
-			groups["project\x00"+p.ID] = &group{label: p.Project}
+		if k := (groupKey{"project", p.ID}); groups[k] == nil {
+			groups[k] = &group{label: p.Project}
 		}
 	}
 	for k, gr := range groups {
-		kind, id, _ := strings.Cut(k, "\x00")
+		kind, id := k.kind, k.id
 		sc := mean(gr.scores)
 		gs := GroupScore{ID: id, Label: gr.label, Score: sc, Grade: Grade(sc), Services: len(gr.scores), Baseline: share(gr.base, len(gr.scores))}
 		switch kind {
