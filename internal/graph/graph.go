@@ -635,23 +635,32 @@ func (g *Graph) In(id string, kinds ...EdgeKind) []Edge {
 // EdgesIn yields the edges In(id, kinds...) returns, in its order, without
 // copying them into a slice: for loops that look at each edge once.
 func (g *Graph) EdgesIn(id string, kinds ...EdgeKind) iter.Seq[Edge] {
-	return g.edgesOf(&g.in, id, kinds)
-}
-
-// EdgesOut yields the edges Out(id, kinds...) returns, in its order.
-func (g *Graph) EdgesOut(id string, kinds ...EdgeKind) iter.Seq[Edge] {
-	return g.edgesOf(&g.out, id, kinds)
-}
-
-func (g *Graph) edgesOf(adj *adjacency, id string, kinds []EdgeKind) iter.Seq[Edge] {
 	return func(yield func(Edge) bool) {
 		i, ok := g.index[id]
 		if !ok {
 			return
 		}
 		want := newKindSet(kinds)
-		for _, ei := range adj.of(i) {
+		for _, ei := range g.in.of(i) {
 			if want.has(g, ei) && !yield(g.edge(ei)) {
+				return
+			}
+		}
+	}
+}
+
+// EdgesOutTo yields the edges Out(id, kinds...) returns, in its order, each
+// with the node it leads to (found where the edge keeps it, not looked up by
+// its ID).
+func (g *Graph) EdgesOutTo(id string, kinds ...EdgeKind) iter.Seq2[Edge, *Node] {
+	return func(yield func(Edge, *Node) bool) {
+		i, ok := g.index[id]
+		if !ok {
+			return
+		}
+		want := newKindSet(kinds)
+		for _, ei := range g.out.of(i) {
+			if want.has(g, ei) && !yield(g.edge(ei), g.nodes[g.ends[ei][1]]) {
 				return
 			}
 		}

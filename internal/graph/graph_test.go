@@ -48,8 +48,15 @@ func TestEdgesRoundTrip(t *testing.T) {
 			if diff := cmp.Diff(g.In(id, kinds...), slices.Collect(g.EdgesIn(id, kinds...))); diff != "" {
 				t.Errorf("EdgesIn(%s, %v) (-In +EdgesIn):\n%s", id, kinds, diff)
 			}
-			if diff := cmp.Diff(g.Out(id, kinds...), slices.Collect(g.EdgesOut(id, kinds...))); diff != "" {
-				t.Errorf("EdgesOut(%s, %v) (-Out +EdgesOut):\n%s", id, kinds, diff)
+			var out []Edge
+			for e, to := range g.EdgesOutTo(id, kinds...) {
+				if to.ID != e.To {
+					t.Errorf("EdgesOutTo(%s, %v) yields %v with node %s", id, kinds, e, to.ID)
+				}
+				out = append(out, e)
+			}
+			if diff := cmp.Diff(g.Out(id, kinds...), out); diff != "" {
+				t.Errorf("EdgesOutTo(%s, %v) (-Out +EdgesOutTo):\n%s", id, kinds, diff)
 			}
 		}
 	}

@@ -52,9 +52,8 @@ func checkRuntimePrivileged(c *Context) []Result {
 	var out []Result
 	for _, ri := range runtimeSAs(c) {
 		failed := false
-		for e := range c.Graph.EdgesOut(ri.Node.ID, graph.HasRole) {
-			to, ok := c.Graph.Node(e.To)
-			if !ok || !to.Kind.IsContainer() || iam.IsBasic(e.Role) {
+		for e, to := range c.Graph.EdgesOutTo(ri.Node.ID, graph.HasRole) {
+			if !to.Kind.IsContainer() || iam.IsBasic(e.Role) {
 				continue
 			}
 			why := privileged(c.Roles, e.Role)
@@ -134,9 +133,8 @@ func checkRuntimeProjectScopeGrant(c *Context) []Result {
 	var out []Result
 	for _, ri := range runtimeSAs(c) {
 		failed := false
-		for e := range c.Graph.EdgesOut(ri.Node.ID, graph.HasRole) {
-			to, ok := c.Graph.Node(e.To)
-			if !ok || !to.Kind.IsContainer() || !hasAnyPrefix(e.Role, dataRolePrefixes) {
+		for e, to := range c.Graph.EdgesOutTo(ri.Node.ID, graph.HasRole) {
+			if !to.Kind.IsContainer() || !hasAnyPrefix(e.Role, dataRolePrefixes) {
 				continue
 			}
 			failed = true

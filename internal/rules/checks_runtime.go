@@ -43,9 +43,8 @@ func checkRuntimeBasicRole(c *Context) []Result {
 	var out []Result
 	for _, ri := range runtimeSAs(c) {
 		failed := false
-		for e := range c.Graph.EdgesOut(ri.Node.ID, graph.HasRole) {
-			to, ok := c.Graph.Node(e.To)
-			if !ok || !to.Kind.IsContainer() || !iam.IsBasic(e.Role) {
+		for e, to := range c.Graph.EdgesOutTo(ri.Node.ID, graph.HasRole) {
+			if !iam.IsBasic(e.Role) || !to.Kind.IsContainer() {
 				continue
 			}
 			sev := Critical
