@@ -19,8 +19,8 @@ type view struct {
 // the background on every CPU a scan may use (par.Workers): decoding
 // resource data is the largest part of a build, and each asset's is
 // independent of the others. The views of everything but Cloud Run
-// workloads (few, small) are decoded first; the workloads' (most of the
-// work) then in runs of assets in order, so that the build, on its one
+// workloads (small documents) are decoded first; the workloads' (most of
+// the work) then in runs of assets in order, so that the build, on its one
 // goroutine, places each asset as soon as its run is decoded instead of
 // after all of them.
 type viewSet struct {
