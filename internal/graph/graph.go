@@ -10,6 +10,7 @@ package graph
 import (
 	"cmp"
 	"iter"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -574,12 +575,14 @@ func (g *Graph) Len() int { return len(g.nodes) }
 // EdgeCount is the number of edges.
 func (g *Graph) EdgeCount() int { return g.edges.n }
 
-// Nodes returns every node, sorted by kind then ID.
+// Nodes returns every node, sorted by kind then ID, in a new slice: the
+// lists NodesOf keeps, end to end in kind order.
 func (g *Graph) Nodes() []*Node {
-	out := slices.Clone(g.nodes)
-	slices.SortFunc(out, func(a, b *Node) int {
-		return cmp.Or(cmp.Compare(a.Kind, b.Kind), strings.Compare(a.ID, b.ID))
-	})
+	g.sortKinds()
+	out := make([]*Node, 0, len(g.nodes))
+	for _, k := range slices.Sorted(maps.Keys(g.byKind)) {
+		out = append(out, g.byKind[k]...)
+	}
 	return out
 }
 
@@ -587,6 +590,13 @@ func (g *Graph) Nodes() []*Node {
 // when there are none). The checks ask it of every kind, some many times:
 // the nodes are sorted by kind once, on the first call.
 func (g *Graph) NodesOf(k Kind) []*Node {
+	g.sortKinds()
+	return slices.Clone(g.byKind[k])
+}
+
+// sortKinds sorts the nodes of each kind by ID (by their ranks, which are
+// in ID order), once.
+func (g *Graph) sortKinds() {
 	g.kindsOnce.Do(func() {
 		g.byKind = map[Kind][]*Node{}
 		idx := map[Kind][]int32{}
@@ -602,7 +612,6 @@ func (g *Graph) NodesOf(k Kind) []*Node {
 			g.byKind[k] = ns
 		}
 	})
-	return slices.Clone(g.byKind[k])
 }
 
 // Edges returns every edge, sorted by from, kind, to, role, via.

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -143,6 +144,57 @@ func TestDuplicatesDropped(t *testing.T) {
 		}
 		if diff := cmp.Diff(once.Out(id, CanInvoke), thrice.Out(id, CanInvoke)); diff != "" {
 			t.Errorf("Out(%s) (-once +thrice):\n%s", id, diff)
+		}
+	}
+}
+
+// Nodes lists every node by kind then ID, and NodesOf one kind's by ID,
+// whatever order they were added in, each in a slice of its own.
+func TestNodesOrder(t *testing.T) {
+	b := NewBuilder()
+	added := []struct {
+		id string
+		k  Kind
+	}{
+		{"user:zoe@example.com", KindUser}, {"//run/b", KindService}, {"user:al@example.com", KindUser},
+		{"//run/a", KindService}, {"x", Kind("custom")}, {"group:ops@example.com", KindGroup},
+		{"//run/c", KindJob}, {"w", KindOther}, {"//run/A", KindService},
+	}
+	for _, n := range added {
+		b.Node(n.id, n.k)
+	}
+	g := b.Graph()
+	want := slices.Clone(g.nodes)
+	slices.SortFunc(want, func(a, b *Node) int {
+		if a.Kind != b.Kind {
+			return strings.Compare(string(a.Kind), string(b.Kind))
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	ids := func(ns []*Node) []string {
+		var out []string
+		for _, n := range ns {
+			out = append(out, n.ID)
+		}
+		return out
+	}
+	got := g.Nodes()
+	if diff := cmp.Diff(ids(want), ids(got)); diff != "" {
+		t.Errorf("Nodes (-want +got):\n%s", diff)
+	}
+	got[0] = nil // the caller's to change
+	if diff := cmp.Diff(ids(want), ids(g.Nodes())); diff != "" {
+		t.Errorf("Nodes after changing an earlier answer (-want +got):\n%s", diff)
+	}
+	for _, k := range []Kind{KindService, KindUser, KindJob, Kind("custom"), KindOther, KindBucket} {
+		var wantK []string
+		for _, n := range want {
+			if n.Kind == k {
+				wantK = append(wantK, n.ID)
+			}
+		}
+		if diff := cmp.Diff(wantK, ids(g.NodesOf(k))); diff != "" {
+			t.Errorf("NodesOf(%s) (-want +got):\n%s", k, diff)
 		}
 	}
 }
