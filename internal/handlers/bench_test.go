@@ -97,6 +97,9 @@ func benchPages(b *testing.B, size demo.Size) {
 		{"services", "/services", 0},
 		{"services-search", "/services?q=svc-01", 0},
 		{"service-detail", "/services/" + url.PathEscape(row.ID), 0},
+		// The worst-scored service, which scripts/load.sh asks for: the
+		// most findings and the busiest neighbourhood.
+		{"service-detail-worst", "/services/" + url.PathEscape(list.Rows[0].ID), 0},
 		{"neighbours-api", "/api/v1/graph/neighbours?depth=2&id=" + url.QueryEscape(row.ID), 0},
 		{"findings-grouped", "/findings", 0},
 		{"findings-list", "/findings?view=list", 0},
