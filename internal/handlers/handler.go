@@ -4,10 +4,13 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -64,11 +67,35 @@ func New(p *posture.Service, rv *review.Service, st *store.Store, verifier *auth
 // render writes a templ component with status. Names on the page are read
 // from the graph of the state being served (web.WithGraph).
 func (h *Handler) render(c echo.Context, status int, t templ.Component) error {
-	ctx := web.WithGraph(c.Request().Context(), h.graph())
-	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-	c.Response().WriteHeader(status)
-	return t.Render(ctx, c.Response())
+	return writePage(web.WithGraph(c.Request().Context(), h.graph()), c, status, t)
 }
+
+// writePage renders t whole, then sends it with its length; a component
+// that fails sends nothing (the error handler answers).
+func writePage(ctx context.Context, c echo.Context, status int, t templ.Component) error {
+	buf := pages.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledPage {
+			buf.Reset()
+			pages.Put(buf)
+		}
+	}()
+	if err := t.Render(ctx, buf); err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(buf.Len()))
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// pages are the buffers pages are rendered into, whole, before they are
+// sent with their length in one write: written as templ renders it, a page
+// of 150 KB went out in chunks of 4 KB, each a write to the connection, and
+// a page that failed half-way could only be cut short (now it is an error
+// page).
+var pages = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledPage is the largest buffer kept for the next page.
+const maxPooledPage = 1 << 20
 
 // graph is the graph of the state being served, or nil before the first
 // sync: names are then read from IDs alone.
