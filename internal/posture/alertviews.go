@@ -115,8 +115,24 @@ func (s *Service) AlertList(ctx context.Context, q AlertQuery) (AlertList, error
 }
 
 // WorkloadAlerts returns the newest alerts of one service or job, at most
-// limit: its timeline of changes.
+// limit: its timeline of changes. Every service page asks it, and most
+// workloads have none: which have any is kept by the digest's rules (until
+// this process writes alerts or the minute ends), and the store is asked
+// only about those.
 func (s *Service) WorkloadAlerts(ctx context.Context, id string, limit int) ([]AlertRow, error) {
+	writes, minute := s.alertWrites.Load(), s.now().Truncate(time.Minute)
+	ac := s.alerted.Load()
+	if ac == nil || ac.writes != writes || !ac.minute.Equal(minute) {
+		ws, err := s.st.AlertedWorkloads(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ac = &alertedCache{writes: writes, minute: minute, workloads: ws}
+		s.alerted.Store(ac)
+	}
+	if !ac.workloads[id] {
+		return nil, nil
+	}
 	got, err := s.st.Alerts(ctx, store.AlertFilter{Workload: id, Limit: limit})
 	if err != nil {
 		return nil, err
@@ -137,6 +153,13 @@ type digestCache struct {
 	minute time.Time // the minute it was worked out in
 	n      int
 	d      AlertDigest
+}
+
+// alertedCache is which workloads have alerts, and when that was read.
+type alertedCache struct {
+	writes    uint64    // Service.alertWrites
+	minute    time.Time // the minute it was read in
+	workloads map[string]bool
 }
 
 // AlertDigest counts the alerts of the last 24 hours and returns the

@@ -123,6 +123,9 @@ func TestFeedAlerts(t *testing.T) {
 	public := quietService(t, c)
 	identity := quietService(t, c, public.Name)
 	image := quietService(t, c, public.Name, identity.Name)
+	if rows, err := ps.WorkloadAlerts(ctx, public.Name, 10); err != nil || len(rows) != 0 {
+		t.Fatalf("timeline before any alert = %d rows, %v; want none", len(rows), err)
+	}
 
 	at := clock.Add(time.Minute) // after the sync's read started
 	pol := &iam.Policy{Bindings: []iam.Binding{{Role: "roles/run.invoker", Members: []string{"allUsers"}}}}
@@ -155,6 +158,13 @@ func TestFeedAlerts(t *testing.T) {
 	// the same minute as the digest before).
 	if d, err := ps.AlertDigest(ctx, 5); err != nil || d.Day != 3 || len(d.Latest) != 3 {
 		t.Errorf("digest after the feed = %d in a day, %d latest, %v; want 3 and 3", d.Day, len(d.Latest), err)
+	}
+	// A service's timeline, whose workloads with alerts are kept between
+	// requests, has its alert at once too.
+	for _, w := range []string{public.Name, identity.Name, image.Name} {
+		if rows, err := ps.WorkloadAlerts(ctx, w, 10); err != nil || len(rows) != 1 || rows[0].Event != want[w] {
+			t.Errorf("timeline of %s after the feed = %+v, %v; want its %s alert", w, rows, err, want[w])
+		}
 	}
 	for _, a := range got {
 		if want[a.Workload] != a.Event || a.Kind != store.AlertDrift || !a.ChangedAt.Equal(at) {
@@ -257,6 +267,20 @@ func TestFeedAlerts(t *testing.T) {
 	stored, err := ps3.AlertList(ctx, posture.AlertQuery{})
 	if err != nil || len(stored.Rows) != 4 {
 		t.Errorf("stored alerts: %d, %v; want 4", len(stored.Rows), err)
+	}
+	// An alert another process writes into the same database (runlens
+	// watch beside serve) is on a timeline once the minute is over.
+	other := quietService(t, folded, public.Name, identity.Name, image.Name)
+	if rows, err := ps3.WorkloadAlerts(ctx, other.Name, 10); err != nil || len(rows) != 0 {
+		t.Fatalf("timeline of %s = %d rows, %v; want none", other.Name, len(rows), err)
+	}
+	if _, err := st.RecordAlerts(ctx, []store.Alert{{At: clock, Kind: store.AlertDrift, Event: "public-invoker", Severity: "high",
+		Subject: other.Name, Workload: other.Name, Message: "written by another process"}}, func(string) bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(time.Minute)
+	if rows, err := ps3.WorkloadAlerts(ctx, other.Name, 10); err != nil || len(rows) != 1 || rows[0].What != "written by another process" {
+		t.Errorf("timeline of %s a minute after another process alerted = %+v, %v; want that alert", other.Name, rows, err)
 	}
 }
 

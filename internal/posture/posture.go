@@ -107,9 +107,11 @@ type Service struct {
 	syncs    atomic.Uint64
 	overview atomic.Pointer[overviewCache]
 	// alertWrites counts this process's writes of alerts; digest is the
-	// overview's last AlertDigest (see AlertDigest).
+	// overview's last AlertDigest (see AlertDigest), alerted which
+	// workloads have alerts (see WorkloadAlerts).
 	alertWrites atomic.Uint64
 	digest      atomic.Pointer[digestCache]
+	alerted     atomic.Pointer[alertedCache]
 }
 
 // OnSynced registers fn to run after each sync that is served (to verify

@@ -175,6 +175,24 @@ func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
 	return out, rows.Err()
 }
 
+// AlertedWorkloads returns the services and jobs that have any alert.
+func (s *Store) AlertedWorkloads(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT workload FROM alerts WHERE workload <> ''`)
+	if err != nil {
+		return nil, fmt.Errorf("store: alerted workloads: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var w string
+		if err := rows.Scan(&w); err != nil {
+			return nil, fmt.Errorf("store: alerted workloads: %w", err)
+		}
+		out[w] = true
+	}
+	return out, rows.Err()
+}
+
 // RecordRepositories records the image repositories each workload runs
 // (workload -> repositories) and returns those it had never run before.
 func (s *Store) RecordRepositories(ctx context.Context, repos map[string][]string) (fresh map[string][]string, err error) {
