@@ -120,15 +120,9 @@ func (s *Service) AlertList(ctx context.Context, q AlertQuery) (AlertList, error
 // this process writes alerts or the minute ends), and the store is asked
 // only about those.
 func (s *Service) WorkloadAlerts(ctx context.Context, id string, limit int) ([]AlertRow, error) {
-	writes, minute := s.alertWrites.Load(), s.now().Truncate(time.Minute)
-	ac := s.alerted.Load()
-	if ac == nil || ac.writes != writes || !ac.minute.Equal(minute) {
-		ws, err := s.st.AlertedWorkloads(ctx)
-		if err != nil {
-			return nil, err
-		}
-		ac = &alertedCache{writes: writes, minute: minute, workloads: ws}
-		s.alerted.Store(ac)
+	ac, err := s.alertedWorkloads(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if !ac.workloads[id] {
 		return nil, nil
@@ -160,6 +154,33 @@ type alertedCache struct {
 	writes    uint64    // Service.alertWrites
 	minute    time.Time // the minute it was read in
 	workloads map[string]bool
+}
+
+// alertedWorkloads returns which workloads have alerts, read again when
+// this process has written alerts since or the minute has ended; one
+// request reads it while the others wait for its answer (when the minute
+// turns, every page under way would otherwise read it at once).
+func (s *Service) alertedWorkloads(ctx context.Context) (*alertedCache, error) {
+	fresh := func(ac *alertedCache, writes uint64, minute time.Time) bool {
+		return ac != nil && ac.writes == writes && ac.minute.Equal(minute)
+	}
+	writes, minute := s.alertWrites.Load(), s.now().Truncate(time.Minute)
+	if ac := s.alerted.Load(); fresh(ac, writes, minute) {
+		return ac, nil
+	}
+	s.alertedMu.Lock()
+	defer s.alertedMu.Unlock()
+	writes, minute = s.alertWrites.Load(), s.now().Truncate(time.Minute)
+	if ac := s.alerted.Load(); fresh(ac, writes, minute) {
+		return ac, nil
+	}
+	ws, err := s.st.AlertedWorkloads(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ac := &alertedCache{writes: writes, minute: minute, workloads: ws}
+	s.alerted.Store(ac)
+	return ac, nil
 }
 
 // AlertDigest counts the alerts of the last 24 hours and returns the

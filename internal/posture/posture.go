@@ -112,6 +112,7 @@ type Service struct {
 	alertWrites atomic.Uint64
 	digest      atomic.Pointer[digestCache]
 	alerted     atomic.Pointer[alertedCache]
+	alertedMu   sync.Mutex // one read of alerted at a time
 }
 
 // OnSynced registers fn to run after each sync that is served (to verify
