@@ -73,11 +73,11 @@ func (h *Handler) render(c echo.Context, status int, t templ.Component) error {
 // writePage renders t whole, then sends it with its length; a component
 // that fails sends nothing (the error handler answers).
 func writePage(ctx context.Context, c echo.Context, status int, t templ.Component) error {
-	buf := pages.Get().(*bytes.Buffer)
+	buf := pageBuffers.Get().(*bytes.Buffer)
 	defer func() {
 		if buf.Cap() <= maxPooledPage {
 			buf.Reset()
-			pages.Put(buf)
+			pageBuffers.Put(buf)
 		}
 	}()
 	if err := t.Render(ctx, buf); err != nil {
@@ -87,12 +87,12 @@ func writePage(ctx context.Context, c echo.Context, status int, t templ.Componen
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
-// pages are the buffers pages are rendered into, whole, before they are
+// pageBuffers are the buffers pages are rendered into, whole, before they are
 // sent with their length in one write: written as templ renders it, a page
 // of 150 KB went out in chunks of 4 KB, each a write to the connection, and
 // a page that failed half-way could only be cut short (now it is an error
 // page).
-var pages = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // maxPooledPage is the largest buffer kept for the next page.
 const maxPooledPage = 1 << 20
